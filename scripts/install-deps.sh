@@ -1,0 +1,43 @@
+#!/usr/bin/env bash
+# Installs the Debian 12 packages Cradle builds, runs and tests with.
+# Idempotent: when everything is present it only runs dpkg-query and exits.
+#   scripts/install-deps.sh          build + run dependencies
+#   scripts/install-deps.sh --test   also the test and fuzz tools
+set -euo pipefail
+
+runtime=(
+  build-essential meson ninja-build pkg-config
+  libgnutls28-dev nettle-dev libp11-kit-dev libmicrohttpd-dev libjansson-dev
+  libsqlite3-dev libcurl4-gnutls-dev libinih-dev
+  gnutls-bin ca-certificates
+)
+testing=(
+  libcmocka-dev clang libclang-rt-14-dev
+  curl openssl jq sqlite3 softhsm2 opensc procps
+)
+
+want=("${runtime[@]}")
+if [[ "${1:-}" == "--test" ]]; then
+  want+=("${testing[@]}")
+fi
+
+missing=()
+for p in "${want[@]}"; do
+  if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
+    missing+=("$p")
+  fi
+done
+
+if [[ ${#missing[@]} -eq 0 ]]; then
+  exit 0
+fi
+
+echo "install-deps: installing ${missing[*]}" >&2
+sudo=()
+if [[ $(id -u) -ne 0 ]]; then
+  command -v sudo >/dev/null || { echo "install-deps: need root or sudo to install: ${missing[*]}" >&2; exit 1; }
+  sudo=(sudo)
+fi
+export DEBIAN_FRONTEND=noninteractive
+"${sudo[@]}" apt-get update -qq
+"${sudo[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null

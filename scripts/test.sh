@@ -1,0 +1,80 @@
+#!/usr/bin/env bash
+# Installs what the tests need, builds Cradle under ASan+UBSan and runs the
+# whole suite: cmocka unit tests, black-box e2e tests against a real cradled,
+# and the libFuzzer targets over their seed corpora (built with clang).
+# Ends with the line "N passed, N failed" counting individual test cases.
+#
+#   scripts/test.sh            the default run (well under 20 minutes)
+#   scripts/test.sh --long     also fuzz each target for CRADLE_FUZZ_SECONDS (default 300)
+set -uo pipefail
+cd "$(dirname "$0")/.."
+root=$(pwd)
+
+long=0
+for a in "$@"; do
+  case "$a" in
+    --long) long=1 ;;
+    *) echo "usage: scripts/test.sh [--long]" >&2; exit 2 ;;
+  esac
+done
+
+scripts/install-deps.sh --test || exit 1
+
+export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=1:strict_string_checks=1}
+export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
+
+bt=build-test
+if [[ ! -f $bt/build.ninja ]]; then
+  meson setup $bt -Db_sanitize=address,undefined -Db_lundef=false -Dtests=enabled >/dev/null || exit 1
+fi
+ninja -C $bt || { echo "build failed"; echo "0 passed, 1 failed"; exit 1; }
+
+meson test -C $bt --print-errorlogs --num-processes 2 --timeout-multiplier 3
+meson_rc=$?
+
+# The fuzz targets need clang's libFuzzer; their seed corpora and stored
+# crash reproducers run as regression tests.
+bf=build-fuzz
+fuzz_rc=0
+if [[ ! -f $bf/build.ninja ]]; then
+  CC=clang meson setup $bf -Dfuzz=true -Dtests=disabled -Db_sanitize=address,undefined -Db_lundef=false >/dev/null || fuzz_rc=1
+fi
+if [[ $fuzz_rc -eq 0 ]]; then
+  ninja -C $bf >/dev/null || fuzz_rc=1
+fi
+if [[ $fuzz_rc -eq 0 ]]; then
+  meson test -C $bf --suite fuzz --print-errorlogs --num-processes 2 || fuzz_rc=1
+  if [[ $long -eq 1 ]]; then
+    for f in $bf/tests/fuzz/fuzz-*; do
+      [[ -x $f && ! -d $f ]] || continue
+      name=$(basename "$f")
+      echo "fuzzing $name for ${CRADLE_FUZZ_SECONDS:-300}s"
+      mkdir -p "$bf/corpus-$name"
+      "$f" -max_total_time="${CRADLE_FUZZ_SECONDS:-300}" "$bf/corpus-$name" "tests/fuzz/corpus/$name" || fuzz_rc=1
+    done
+  fi
+fi
+
+# Count individual cases from the TAP each test printed.
+count() {
+  local log=$1
+  [[ -f $log ]] || return 0
+  jq -r '[.name, .result, (.stdout // "")] | @json' "$log" | while read -r row; do
+    name=$(jq -r '.[0]' <<<"$row"); result=$(jq -r '.[1]' <<<"$row"); out=$(jq -r '.[2]' <<<"$row")
+    p=$(grep -cE '^ok ' <<<"$out" || true)
+    f=$(grep -cE '^not ok ' <<<"$out" || true)
+    if [[ $result != OK && $result != EXPECTEDFAIL && $result != SKIP && $f -eq 0 ]]; then
+      f=1   # crashed or timed out before reporting a failing case
+    fi
+    if [[ $p -eq 0 && $f -eq 0 && ( $result == OK ) ]]; then
+      p=1   # a non-TAP test that passed
+    fi
+    echo "$p $f"
+  done
+}
+totals=$( { count $bt/meson-logs/testlog.json; count $bf/meson-logs/testlog.json; } | awk '{p+=$1; f+=$2} END {print p+0, f+0}')
+passed=${totals% *}; failed=${totals#* }
+if [[ $fuzz_rc -ne 0 && $failed -eq 0 ]]; then failed=1; fi
+if [[ $meson_rc -ne 0 && $failed -eq 0 ]]; then failed=1; fi
+echo "$passed passed, $failed failed"
+[[ $failed -eq 0 ]]

@@ -1,0 +1,18 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+#pragma once
+/*
+ * Slows down repeated failed authentication from one source: after
+ * `free_failures` failures inside `window` seconds, the source is locked out
+ * for a delay that doubles with each further failure, up to `max_delay`.
+ * A bounded table (oldest entry evicted); thread-safe.
+ */
+#include <stdint.h>
+
+struct auth_ratelimit;
+struct auth_ratelimit *auth_ratelimit_new(unsigned free_failures, int64_t window,
+                                          int64_t max_delay, unsigned capacity);
+void auth_ratelimit_free(struct auth_ratelimit *rl);
+/* 0 if the source may try now, else seconds until it may. */
+int64_t auth_ratelimit_check(struct auth_ratelimit *rl, const char *source, int64_t now);
+void auth_ratelimit_failure(struct auth_ratelimit *rl, const char *source, int64_t now);
+void auth_ratelimit_success(struct auth_ratelimit *rl, const char *source);

@@ -1,0 +1,14 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+#pragma once
+#include <stddef.h>
+#include <stdint.h>
+#include "core/error.h"
+/* out must hold 2*len+1 */
+void hex_encode(const uint8_t *in, size_t len, char *out);
+/* Decodes exactly out_len bytes from 2*out_len hex digits. */
+int hex_decode(const char *in, uint8_t *out, size_t out_len, struct error *err);
+/* RFC 4648 base64url without padding; returns heap string. */
+char *base64url_encode(const uint8_t *in, size_t len);
+/* RFC 4648 standard base64 with padding. Heap; decode ignores CR/LF (EST bodies). */
+char *base64_encode(const uint8_t *in, size_t len);
+int base64_decode(const char *in, size_t in_len, uint8_t **out, size_t *out_len, struct error *err);

@@ -1,0 +1,56 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+#pragma once
+/*
+ * Internals shared by the store's .c files (never included outside src/store/).
+ * Every statement is prepared with bound parameters; SQL text is always a
+ * constant of this module, never built from data.
+ */
+#include <sqlite3.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include "core/error.h"
+#include "store/store.h"
+
+struct store {
+        sqlite3 *db;
+        bool in_tx;
+};
+
+static inline void store_stmt_finalizep(sqlite3_stmt **st) {
+        if (*st)
+                sqlite3_finalize(*st);
+}
+#define _cleanup_stmt_ __attribute__((cleanup(store_stmt_finalizep)))
+
+/* Prepares `sql`; on failure sets err (ERROR_DB) and returns -1. */
+int store_prepare(struct store *s, const char *sql, sqlite3_stmt **out, struct error *err);
+
+/* Maps the connection's last error to an error kind: BUSY/LOCKED -> ERROR_UNAVAILABLE,
+ * anything else -> ERROR_DB. `what` says what was being done ("inserting a token").
+ * Returns -1. */
+int store_fail(struct store *s, struct error *err, const char *what);
+
+/* True when the last failure was a UNIQUE (or PRIMARY KEY) constraint violation;
+ * `column` (may be NULL) receives "table.column" of the first violated column as
+ * SQLite names it in its message. */
+bool store_is_unique_violation(struct store *s, char *column, size_t column_size);
+
+/* Binding helpers: NULL string binds SQL NULL. Return 0 or -1 (err set). */
+int store_bind_text(struct store *s, sqlite3_stmt *st, int idx, const char *v, struct error *err);
+int store_bind_int64(struct store *s, sqlite3_stmt *st, int idx, int64_t v, struct error *err);
+
+/* Copies a text column (byte-for-byte, NUL-terminated); NULL for SQL NULL. */
+char *store_column_text(sqlite3_stmt *st, int col);
+
+/* Executes a statement-less SQL (constant text). */
+int store_exec(struct store *s, const char *sql, struct error *err);
+
+/* Runs a multi-statement change atomically whether or not the caller holds a
+ * transaction: outside one it takes BEGIN IMMEDIATE, inside one a SAVEPOINT, so
+ * a failure half-way never leaves part of it behind. */
+struct store_atomic {
+        bool own_tx;
+};
+int store_atomic_begin(struct store *s, struct store_atomic *a, struct error *err);
+int store_atomic_commit(struct store *s, struct store_atomic *a, struct error *err);
+void store_atomic_rollback(struct store *s, struct store_atomic *a);

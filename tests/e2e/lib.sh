@@ -1,0 +1,116 @@
+# Shared helpers for the black-box tests: TAP output, a real cradled on a free
+# port in a temporary directory, and curl wrappers. Source it; do not run it.
+# Each test script is plain bash: `ok COND-RESULT "description"` style checks.
+set -uo pipefail
+
+: "${CRADLED:?CRADLED must point at the cradled binary}"
+: "${CRADLE:?CRADLE must point at the cradle binary}"
+
+TAP_N=0
+TAP_FAILED=0
+E2E_TMP=$(mktemp -d "${TMPDIR:-/tmp}/cradle-e2e.XXXXXX")
+SERVER_PID=
+
+tap_ok() { TAP_N=$((TAP_N + 1)); echo "ok $TAP_N - $1"; }
+tap_fail() {
+  TAP_N=$((TAP_N + 1)); TAP_FAILED=$((TAP_FAILED + 1))
+  echo "not ok $TAP_N - $1"
+  shift
+  for line in "$@"; do echo "#   $line"; done
+}
+# check "description" CMD...   -> ok when CMD succeeds
+check() {
+  local desc=$1; shift
+  local out
+  if out=$("$@" 2>&1); then tap_ok "$desc"; else tap_fail "$desc" "command: $*" "${out:0:2000}"; fi
+}
+# expect_eq "description" ACTUAL EXPECTED
+expect_eq() {
+  if [[ "$2" == "$3" ]]; then tap_ok "$1"; else tap_fail "$1" "expected: $3" "actual:   ${2:0:2000}"; fi
+}
+# expect_match "description" ACTUAL REGEX
+expect_match() {
+  if [[ "$2" =~ $3 ]]; then tap_ok "$1"; else tap_fail "$1" "expected to match: $3" "actual: ${2:0:2000}"; fi
+}
+expect_nomatch() {
+  if [[ ! "$2" =~ $3 ]]; then tap_ok "$1"; else tap_fail "$1" "expected NOT to match: $3" "actual: ${2:0:2000}"; fi
+}
+
+finish() {
+  stop_server
+  echo "1..$TAP_N"
+  if [[ $TAP_FAILED -eq 0 ]]; then rm -rf "$E2E_TMP"; else echo "# kept $E2E_TMP for inspection"; fi
+  [[ $TAP_FAILED -eq 0 ]]
+}
+trap 'stop_server' EXIT
+
+free_port() {
+  local p
+  for _ in $(seq 1 200); do
+    p=$((20000 + RANDOM % 40000))
+    if ! (exec 3<>/dev/tcp/127.0.0.1/$p) 2>/dev/null; then echo "$p"; return 0; fi
+  done
+  return 1
+}
+
+# init_server DIR: runs cradled init on a free port, sets DATA, PORT, URL, CA, ADMIN_TOKEN.
+init_server() {
+  DATA=${1:-$E2E_TMP/data}
+  PORT=$(free_port)
+  INIT_OUT=$("$CRADLED" init --data-dir "$DATA" --port "$PORT" 2>&1) || { echo "# init failed: $INIT_OUT"; return 1; }
+  ADMIN_TOKEN=$(grep -oE 'cradle_[0-9a-f]{16}_[A-Za-z0-9_-]{43}' <<<"$INIT_OUT" | head -n1)
+  URL="https://127.0.0.1:$PORT"
+  CA="$DATA/tls/ca.pem"
+  export CRADLE_URL=$URL CRADLE_CA=$CA
+  unset CRADLE_TOKEN CRADLE_TOKEN_FILE
+}
+
+# start_server: runs cradled in the background on DATA and waits for /healthz.
+start_server() {
+  LOG=${LOG:-$E2E_TMP/cradled.log}
+  "$CRADLED" run --data-dir "$DATA" >>"$LOG" 2>&1 &
+  SERVER_PID=$!
+  for _ in $(seq 1 100); do
+    if curl -fsS --cacert "$CA" "$URL/healthz" >/dev/null 2>&1; then return 0; fi
+    if ! kill -0 "$SERVER_PID" 2>/dev/null; then echo "# cradled exited: $(tail -n 20 "$LOG")"; SERVER_PID=; return 1; fi
+    sleep 0.1
+  done
+  echo "# cradled did not become healthy"; return 1
+}
+
+stop_server() {
+  if [[ -n "${SERVER_PID:-}" ]]; then
+    kill -TERM "$SERVER_PID" 2>/dev/null
+    wait "$SERVER_PID" 2>/dev/null
+    SERVER_RC=$?
+    SERVER_PID=
+  fi
+}
+
+# api METHOD PATH [TOKEN] [BODY] -> sets STATUS, BODY, HEADERS
+api() {
+  local method=$1 path=$2 token=${3:-} data=${4-__none__}
+  local args=(-sS --cacert "$CA" -X "$method" -o "$E2E_TMP/body" -D "$E2E_TMP/headers" -w '%{http_code}')
+  if [[ -n "$token" ]]; then
+    # The token goes through a header file, not argv.
+    printf 'Authorization: Bearer %s\n' "$token" >"$E2E_TMP/auth-header"
+    args+=(-H @"$E2E_TMP/auth-header")
+  fi
+  if [[ "$data" != "__none__" ]]; then
+    args+=(-H 'Content-Type: application/json' --data-binary "$data")
+  fi
+  STATUS=$(curl "${args[@]}" "$URL$path")
+  BODY=$(cat "$E2E_TMP/body")
+  HEADERS=$(tr -d '\r' <"$E2E_TMP/headers")
+}
+
+# jqr FILTER: applies jq to $BODY
+jqr() { jq -r "$1" <<<"$BODY"; }
+
+# Creates a token of ROLE named NAME with the admin token; prints the secret.
+make_token() {
+  api POST /api/v1/tokens "$ADMIN_TOKEN" "{\"name\":\"$1\",\"role\":\"$2\"}"
+  jq -r .token <<<"$BODY"
+}
+
+PRODUCT_JSON='{"name":"Thermostat T1","model":"T1-EU","manufacturer":{"name":"Acme GmbH","address":"Hauptstr. 1, 10115 Berlin, DE","contact":"security@acme.example"},"support":{"start":"2026-01-01","end":"2031-12-31"},"member_states":["DE","FR","IT"]}'
