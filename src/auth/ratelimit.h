@@ -5,6 +5,12 @@
  * `free_failures` failures inside `window` seconds, the source is locked out
  * for a delay that doubles with each further failure, up to `max_delay`.
  * A bounded table (oldest entry evicted); thread-safe.
+ *
+ * Exactly: the first `free_failures` failures cost nothing. Each further failure
+ * locks the source out for 1, 2, 4, 8, ... seconds (capped at `max_delay`),
+ * counted from that failure. The count is forgotten once the source has been
+ * quiet for `window` seconds after its last failure and lockout, and at once on
+ * success. Sources are compared on their first 63 bytes. All times in seconds.
  */
 #include <stdint.h>
 

@@ -7,6 +7,7 @@
  */
 #include <stdbool.h>
 #include <getopt.h>
+#include <jansson.h>
 
 #include "cli/settings.h"
 
@@ -84,3 +85,12 @@ int cli_error(int code, const char *fmt, ...) __attribute__((format(printf, 2, 3
  * usage form of the expected ones ("NAME"); extra ones are refused. */
 int cli_positional(const struct cli_ctx *ctx, int argc, char **argv, int n_expected,
                    const char *names);
+
+/* Prints `doc` as pretty JSON on stdout; returns CLI_EXIT_OK. */
+int cli_emit_json(json_t *doc);
+/* Prints rendered human text (heap string, freed) on stdout; returns CLI_EXIT_OK. */
+int cli_emit_text(char *text);
+/* Checks the shape of a 2xx answer: an object (and, for `items`, with an
+ * "items" array, stored in *items). Prints and returns CLI_EXIT_SERVER if not. */
+int cli_expect_object(json_t *doc, const char *what);
+int cli_expect_items(json_t *doc, const char *what, json_t **items);

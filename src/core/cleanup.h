@@ -28,9 +28,9 @@ static inline void closep(int *fd) { if (*fd >= 0) close(*fd); }
 #define steal_ptr(p) ({ __typeof__(p) _tmp = (p); (p) = NULL; _tmp; })
 #define steal_fd(fd) ({ int _tmp = (fd); (fd) = -1; _tmp; })
 
-/* jansson */
+/* jansson (>= 2.11) already defines json_decrefp() for its json_auto_t;
+ * reuse it rather than redefine it. */
 #include <jansson.h>
-static inline void json_decrefp(json_t **j) { if (*j) json_decref(*j); }
 #define _cleanup_json_ _cleanup_(json_decrefp)
 
 /* Wipes a secret before freeing it. */

@@ -17,7 +17,9 @@
 /* Parses `len` bytes. Refuses more than max_len bytes (ERROR_TOO_LARGE),
  * nesting deeper than max_depth, trailing data, duplicate keys, and invalid
  * UTF-8; messages name line and column ("line 3, column 7: ..."). `what`
- * names the input in messages ("request body"). */
+ * names the input in messages ("request body"). max_depth 0 means
+ * CR_JSON_DEFAULT_MAX_DEPTH; the top level must be an object or an array;
+ * strings containing \u0000 are refused. */
 json_t *cr_json_parse(const char *what, const char *buf, size_t len, size_t max_len,
                       size_t max_depth, struct error *err);
 

@@ -12,3 +12,9 @@ char *base64url_encode(const uint8_t *in, size_t len);
 /* RFC 4648 standard base64 with padding. Heap; decode ignores CR/LF (EST bodies). */
 char *base64_encode(const uint8_t *in, size_t len);
 int base64_decode(const char *in, size_t in_len, uint8_t **out, size_t *out_len, struct error *err);
+/* Decoders refuse invalid characters, bad lengths, misplaced padding and
+ * non-zero unused bits. base64_decode skips CR, LF and space. On success *out
+ * is heap (free()), with a NUL after the *out_len bytes for convenience. */
+/* RFC 4648 base64url without padding or whitespace (tokens). */
+int base64url_decode(const char *in, size_t in_len, uint8_t **out, size_t *out_len,
+                     struct error *err);

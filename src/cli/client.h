@@ -1,0 +1,38 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+#pragma once
+/*
+ * The HTTP client of the operator API: one libcurl easy handle per
+ * invocation (pages of one command reuse its connection), HTTPS with TLS 1.2
+ * or newer, the bearer token in a header built in memory and wiped after use
+ * (never logged, never in argv), connect timeout 10 s, total 60 s per
+ * request, responses capped at 16 MiB, no redirects followed (they would
+ * carry the token elsewhere).
+ */
+#include <jansson.h>
+
+#include "cli/settings.h"
+#include "core/error.h"
+
+#define CLI_CLIENT_CONNECT_TIMEOUT_S 10L
+#define CLI_CLIENT_TOTAL_TIMEOUT_S 60L
+#define CLI_CLIENT_RESPONSE_MAX ((size_t) 16 * 1024 * 1024)
+
+struct cli_client;
+
+/* Checks the URL (http or https, a host, no user info, query or fragment;
+ * plain http only to a loopback address) and the CA file. ERROR_INVALID for a
+ * bad URL, ERROR_IO for an unreadable CA file. The token is copied. */
+int cli_client_new(const struct cli_settings *s, struct cli_client **out, struct error *err);
+void cli_client_free(struct cli_client *c);
+
+/* Sends METHOD base-URL+path with `body` (may be NULL) as JSON. On a 2xx
+ * response stores the parsed JSON in *out (NULL for an empty body) and
+ * returns CLI_EXIT_OK. Otherwise prints what went wrong to stderr
+ * ("error: <title>: <detail>", the request id, or curl's message and the
+ * URL) and returns the exit code: CLI_EXIT_REFUSED for 4xx, CLI_EXIT_SERVER
+ * for connection and TLS failures, 5xx, and malformed responses. */
+int cli_client_request(struct cli_client *c, const char *method, const char *path, json_t *body,
+                       json_t **out);
+
+/* Percent-encodes a path segment or query value (heap string). */
+char *cli_client_escape(const char *s);

@@ -1,0 +1,38 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+#pragma once
+/*
+ * The command tree: git-style `cradle <command> [<subcommand>] [options]`.
+ * A group has subcommands; a leaf has a run function that parses its own
+ * options with getopt_long (argv[0] is the leaf's name) and returns the exit
+ * code. Every node has help text, printed by --help at its level.
+ */
+#include <stdio.h>
+
+#include "cli/cli.h"
+
+struct cli_command {
+        const char *name;
+        const char *summary;    /* one line, for the parent's list */
+        const char *usage;      /* leaf: "--name NAME --role ROLE" (after the path) */
+        const char *help;       /* leaf: description and options, ends in '\n' */
+        int (*run)(struct cli_ctx *ctx, int argc, char **argv);
+        const struct cli_command *const *subs; /* group: NULL-terminated */
+};
+
+/* The top-level commands, NULL-terminated. */
+extern const struct cli_command *const cli_commands[];
+
+extern const struct cli_command cli_cmd_whoami;
+extern const struct cli_command cli_cmd_token;
+extern const struct cli_command cli_cmd_product;
+extern const struct cli_command cli_cmd_audit;
+extern const struct cli_command cli_cmd_audit_verify;
+
+/* Prints the help of `cmd` (NULL: the program's) reached by `path`. */
+void cli_help_print(FILE *f, const struct cli_command *cmd, const char *path);
+void cli_version_print(FILE *f);
+
+/* Runs argv[0] (a name in `table`) with the rest; parent_path is "cradle" or
+ * "cradle token". */
+int cli_dispatch(struct cli_ctx *ctx, const struct cli_command *const *table,
+                 const char *parent_path, int argc, char **argv);

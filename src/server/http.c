@@ -1,0 +1,394 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+#include "http.h"
+
+#include <arpa/inet.h>
+#include <inttypes.h>
+#include <microhttpd.h>
+#include <netinet/in.h>
+#include <stdarg.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "core/cleanup.h"
+#include "core/log.h"
+#include "core/strutil.h"
+#include "core/time.h"
+#include "crypto/ct.h"
+#include "metrics.h"
+#include "problem.h"
+#include "request-id.h"
+#include "request.h"
+#include "response.h"
+#include "router.h"
+
+struct http_server {
+        struct MHD_Daemon *daemon;
+        MHD_socket quiesced_fd;
+        const struct router *router;
+        struct metrics *metrics;
+        size_t max_body;
+        atomic_uint in_flight;
+};
+
+/* One request, from its first access-handler call to its completion. */
+struct exchange {
+        char request_id[HTTP_REQUEST_ID_LEN + 1];
+        int64_t start_usec;
+        char *method;
+        char *path;
+        struct buf body;
+        bool too_large;       /* body over max_body: discard the rest, answer 413 */
+        size_t discarded;
+        unsigned status;
+        const char *route_label;
+};
+
+/* A body without Content-Length (chunked) that goes over the limit can only
+ * be answered once it ends (libmicrohttpd 0.9.75 cannot queue a response in
+ * the middle of an upload), so the rest is read and dropped -- up to this
+ * many times the limit, after which the connection is simply closed. */
+#define HTTP_DISCARD_LIMIT_FACTOR 8
+
+static void exchange_free(struct exchange *x) {
+        if (!x)
+                return;
+        free(x->method);
+        free(x->path);
+        buf_free(&x->body);
+        free(x);
+}
+
+/* The path as it may appear in a log line: printable ASCII, anything else
+ * %-escaped, at most 256 characters. */
+static char *path_for_log(const char *path) {
+        struct buf b = {0};
+        size_t n = 0;
+        for (const unsigned char *p = (const unsigned char *) path; *p && n < 256; p++, n++) {
+                if (*p <= 0x20 || *p >= 0x7f || *p == '"' || *p == '\\')
+                        buf_appendf(&b, "%%%02X", *p);
+                else
+                        buf_append(&b, p, 1);
+        }
+        if (path[n])
+                buf_append(&b, "...", 3);
+        char *out = buf_steal(&b);
+        return out ? out : str_dup("");
+}
+
+static void wipe_and_free(void *p) {
+        if (p)
+                ct_wipe(p, strlen(p));
+        free(p);
+}
+
+static enum MHD_Result send_response(struct MHD_Connection *conn, struct exchange *x,
+                                     struct http_response *resp) {
+        struct MHD_Response *r;
+        char *body = steal_ptr(resp->body);
+        size_t len = resp->body_len;
+        if (!body)
+                r = MHD_create_response_from_buffer(0, (void *) "", MHD_RESPMEM_PERSISTENT);
+        else if (resp->sensitive)
+                r = MHD_create_response_from_buffer_with_free_callback(len, body, wipe_and_free);
+        else
+                r = MHD_create_response_from_buffer(len, body, MHD_RESPMEM_MUST_FREE);
+        if (!r) {
+                if (resp->sensitive)
+                        wipe_and_free(body);
+                else
+                        free(body);
+                return MHD_NO;
+        }
+        if (resp->content_type)
+                MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, resp->content_type);
+        MHD_add_response_header(r, "X-Request-Id", x->request_id);
+        MHD_add_response_header(r, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store");
+        MHD_add_response_header(r, "X-Content-Type-Options", "nosniff");
+        for (size_t i = 0; i < resp->n_headers; i++)
+                MHD_add_response_header(r, resp->headers[i].name, resp->headers[i].value);
+        x->status = resp->status;
+        x->route_label = resp->route_label;
+        enum MHD_Result ret = MHD_queue_response(conn, resp->status, r);
+        MHD_destroy_response(r);
+        return ret;
+}
+
+static enum MHD_Result respond_too_large(struct http_server *s, struct MHD_Connection *conn,
+                                         struct exchange *x) {
+        struct http_response resp = {0};
+        struct error err = {0};
+        error_set(&err, ERROR_TOO_LARGE, "request body: larger than the limit of %zu bytes",
+                  s->max_body);
+        problem_respond(&resp, &err, x->path, x->request_id);
+        resp.route_label = router_route_label(s->router, x->method, x->path);
+        /* The rest of the body is not read: the connection cannot be reused. */
+        http_response_add_header(&resp, MHD_HTTP_HEADER_CONNECTION, "close");
+        enum MHD_Result ret = send_response(conn, x, &resp);
+        http_response_clear(&resp);
+        return ret;
+}
+
+struct query_collect {
+        struct http_query_param *params;
+        size_t n;
+        bool overflow;
+};
+
+static enum MHD_Result collect_query(void *cls, enum MHD_ValueKind kind, const char *key,
+                                     const char *value) {
+        struct query_collect *q = cls;
+        (void) kind;
+        if (q->n >= HTTP_MAX_QUERY_PARAMS) {
+                q->overflow = true;
+                return MHD_NO;
+        }
+        q->params[q->n++] = (struct http_query_param) { .key = key, .value = value };
+        return MHD_YES;
+}
+
+static void client_address(struct MHD_Connection *conn, char *out, size_t len) {
+        const union MHD_ConnectionInfo *ci =
+                MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+        snprintf(out, len, "unknown");
+        if (!ci || !ci->client_addr)
+                return;
+        const struct sockaddr *sa = ci->client_addr;
+        if (sa->sa_family == AF_INET)
+                inet_ntop(AF_INET, &((const struct sockaddr_in *) (const void *) sa)->sin_addr, out,
+                          (socklen_t) len);
+        else if (sa->sa_family == AF_INET6)
+                inet_ntop(AF_INET6, &((const struct sockaddr_in6 *) (const void *) sa)->sin6_addr,
+                          out, (socklen_t) len);
+}
+
+static enum MHD_Result dispatch(struct http_server *s, struct MHD_Connection *conn,
+                                struct exchange *x) {
+        struct http_query_param params[HTTP_MAX_QUERY_PARAMS];
+        struct query_collect q = { .params = params };
+        struct http_response resp = {0};
+        char client[INET6_ADDRSTRLEN + 1];
+
+        MHD_get_connection_values(conn, MHD_GET_ARGUMENT_KIND, collect_query, &q);
+        if (q.overflow) {
+                struct error err = {0};
+                error_set(&err, ERROR_INVALID, "query string: more than %d parameters",
+                          HTTP_MAX_QUERY_PARAMS);
+                problem_respond(&resp, &err, x->path, x->request_id);
+                resp.route_label = router_route_label(s->router, x->method, x->path);
+        } else {
+                client_address(conn, client, sizeof(client));
+                struct http_request req = {
+                        .method = x->method,
+                        .path = x->path,
+                        .query = params,
+                        .n_query = q.n,
+                        .authorization = MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
+                                                                     MHD_HTTP_HEADER_AUTHORIZATION),
+                        .content_type = MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
+                                                                    MHD_HTTP_HEADER_CONTENT_TYPE),
+                        .body = x->body.len ? x->body.data : NULL,
+                        .body_len = x->body.len,
+                        .client_ip = client,
+                        .request_id = x->request_id,
+                };
+                router_dispatch(s->router, &req, &resp);
+        }
+        enum MHD_Result ret = send_response(conn, x, &resp);
+        http_response_clear(&resp);
+        return ret;
+}
+
+static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url,
+                                  const char *method, const char *version,
+                                  const char *upload_data, size_t *upload_data_size,
+                                  void **con_cls) {
+        struct http_server *s = cls;
+        struct exchange *x = *con_cls;
+        (void) version;
+
+        if (!x) {
+                /* First call: headers are in, the body (if any) is not. */
+                x = xcalloc(1, sizeof(*x));
+                x->start_usec = time_monotonic_usec();
+                request_id_generate(x->request_id);
+                x->method = str_dup(method);
+                x->path = str_dup(url);
+                x->route_label = METRICS_ROUTE_UNMATCHED;
+                *con_cls = x;
+                atomic_fetch_add(&s->in_flight, 1);
+
+                const char *cl = MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
+                                                             MHD_HTTP_HEADER_CONTENT_LENGTH);
+                int64_t declared;
+                if (cl && str_to_int64(cl, 0, INT64_MAX, &declared) == 0 &&
+                    (uint64_t) declared > s->max_body)
+                        return respond_too_large(s, conn, x);
+                return MHD_YES;
+        }
+
+        if (*upload_data_size > 0) {
+                size_t n = *upload_data_size;
+                *upload_data_size = 0;
+                if (x->too_large) {
+                        x->discarded += n;
+                        return x->discarded > s->max_body * HTTP_DISCARD_LIMIT_FACTOR ? MHD_NO : MHD_YES;
+                }
+                if (x->body.len + n > s->max_body) {
+                        x->too_large = true;
+                        x->discarded = x->body.len + n - s->max_body;
+                        buf_free(&x->body);
+                        memset(&x->body, 0, sizeof(x->body));
+                        return MHD_YES;
+                }
+                buf_append(&x->body, upload_data, n);
+                return MHD_YES;
+        }
+
+        /* The whole request is in. */
+        if (x->too_large)
+                return respond_too_large(s, conn, x);
+        return dispatch(s, conn, x);
+}
+
+static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
+                         enum MHD_RequestTerminationCode toe) {
+        struct http_server *s = cls;
+        struct exchange *x = *con_cls;
+        (void) conn;
+        if (!x)
+                return;
+        *con_cls = NULL;
+        int64_t usec = time_monotonic_usec() - x->start_usec;
+        if (s->metrics && x->status)
+                metrics_observe_request(s->metrics, x->route_label, x->method, x->status, usec);
+        _cleanup_free_ char *path = path_for_log(x->path);
+        _cleanup_free_ char *method = path_for_log(x->method);
+        if (x->status)
+                log_msg(LOG_LEVEL_INFO, x->request_id, "%s %s %u %" PRId64 ".%03" PRId64 "ms%s",
+                        method, path, x->status, usec / 1000, usec % 1000,
+                        toe == MHD_REQUEST_TERMINATED_COMPLETED_OK ? "" : " (connection ended early)");
+        else
+                log_msg(LOG_LEVEL_INFO, x->request_id, "%s %s: no response (connection ended, code %d)",
+                        method, path, (int) toe);
+        exchange_free(x);
+        atomic_fetch_sub(&s->in_flight, 1);
+}
+
+static void on_connection(void *cls, struct MHD_Connection *conn, void **socket_context,
+                          enum MHD_ConnectionNotificationCode toe) {
+        struct http_server *s = cls;
+        (void) conn;
+        (void) socket_context;
+        if (!s->metrics)
+                return;
+        if (toe == MHD_CONNECTION_NOTIFY_STARTED)
+                metrics_connection_opened(s->metrics);
+        else if (toe == MHD_CONNECTION_NOTIFY_CLOSED)
+                metrics_connection_closed(s->metrics);
+}
+
+__attribute__((format(printf, 2, 0)))
+static void on_mhd_log(void *cls, const char *fmt, va_list ap) {
+        char msg[512];
+        (void) cls;
+        vsnprintf(msg, sizeof(msg), fmt, ap);
+        size_t len = strlen(msg);
+        while (len > 0 && (msg[len - 1] == '\n' || msg[len - 1] == '\r'))
+                msg[--len] = '\0';
+        log_msg(LOG_LEVEL_WARN, NULL, "microhttpd: %s", msg);
+}
+
+/* Paths are percent-decoded by the router segment by segment (so "%2F" stays
+ * inside a segment) and query values by their consumer (so a bad escape is
+ * reported with the parameter's name). libmicrohttpd has already turned '+'
+ * into ' ' in query arguments, which is all it should do. */
+static size_t unescape_nothing(void *cls, struct MHD_Connection *c, char *s) {
+        (void) cls;
+        (void) c;
+        return strlen(s);
+}
+
+int http_server_start(const struct http_server_options *o, const struct router *router,
+                      struct metrics *metrics, struct http_server **out, struct error *err) {
+        struct sockaddr_in sin = {0};
+        struct sockaddr_in6 sin6 = {0};
+        const struct sockaddr *addr;
+        unsigned flags = MHD_USE_TLS | MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL |
+                         MHD_USE_ITC | MHD_USE_ERROR_LOG;
+
+        if (inet_pton(AF_INET, o->listen, &sin.sin_addr) == 1) {
+                sin.sin_family = AF_INET;
+                sin.sin_port = htons(o->port);
+                addr = (const struct sockaddr *) &sin;
+        } else if (inet_pton(AF_INET6, o->listen, &sin6.sin6_addr) == 1) {
+                sin6.sin6_family = AF_INET6;
+                sin6.sin6_port = htons(o->port);
+                addr = (const struct sockaddr *) &sin6;
+                flags |= MHD_USE_IPv6;
+        } else {
+                return error_set(err, ERROR_INVALID, "listen: '%s' is not an IP address", o->listen);
+        }
+
+        struct http_server *s = xcalloc(1, sizeof(*s));
+        s->router = router;
+        s->metrics = metrics;
+        s->max_body = o->max_body;
+        s->quiesced_fd = MHD_INVALID_SOCKET;
+        atomic_init(&s->in_flight, 0);
+
+        s->daemon = MHD_start_daemon(
+                flags, o->port, NULL, NULL, on_request, s,
+                /* First, so that messages about the other options reach our log. */
+                MHD_OPTION_EXTERNAL_LOGGER, on_mhd_log, s,
+                MHD_OPTION_SOCK_ADDR, addr,
+                MHD_OPTION_HTTPS_MEM_CERT, o->cert_pem,
+                MHD_OPTION_HTTPS_MEM_KEY, o->key_pem,
+                MHD_OPTION_HTTPS_PRIORITIES, HTTP_TLS_PRIORITIES,
+                MHD_OPTION_THREAD_POOL_SIZE, (unsigned int) (o->threads > 1 ? o->threads : 0),
+                MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t) HTTP_CONNECTION_MEMORY_LIMIT,
+                MHD_OPTION_CONNECTION_LIMIT, (unsigned int) o->max_connections,
+                MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned int) o->max_connections_per_ip,
+                MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int) o->connection_timeout,
+                MHD_OPTION_NOTIFY_COMPLETED, on_completed, s,
+                MHD_OPTION_NOTIFY_CONNECTION, on_connection, s,
+                MHD_OPTION_UNESCAPE_CALLBACK, unescape_nothing, s,
+                MHD_OPTION_STRICT_FOR_CLIENT, (int) 1,
+                MHD_OPTION_END);
+        if (!s->daemon) {
+                free(s);
+                return error_set(err, ERROR_IO,
+                                 "cannot start the HTTPS server on %s port %u (address in use, "
+                                 "not permitted, or the TLS certificate or key was refused; "
+                                 "see the microhttpd message above)",
+                                 o->listen, (unsigned) o->port);
+        }
+        *out = s;
+        return 0;
+}
+
+uint16_t http_server_port(const struct http_server *s) {
+        const union MHD_DaemonInfo *di = MHD_get_daemon_info(s->daemon, MHD_DAEMON_INFO_BIND_PORT);
+        return di ? di->port : 0;
+}
+
+void http_server_quiesce(struct http_server *s) {
+        if (s->quiesced_fd == MHD_INVALID_SOCKET)
+                s->quiesced_fd = MHD_quiesce_daemon(s->daemon);
+}
+
+unsigned http_server_in_flight(const struct http_server *s) {
+        return atomic_load(&((struct http_server *) s)->in_flight);
+}
+
+void http_server_stop(struct http_server *s) {
+        if (!s)
+                return;
+        MHD_stop_daemon(s->daemon);
+        if (s->quiesced_fd != MHD_INVALID_SOCKET)
+                close(s->quiesced_fd);
+        free(s);
+}

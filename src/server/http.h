@@ -1,0 +1,52 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+#pragma once
+/*
+ * The HTTPS transport: the only file that talks to libmicrohttpd. It accepts
+ * connections (TLS 1.2/1.3, AEAD ciphers only), reads requests and their
+ * bodies within the configured limits, hands each complete request to the
+ * router as a plain struct http_request, sends the response with the headers
+ * every response carries, and records metrics and one access log line per
+ * request.
+ */
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/error.h"
+
+struct router;
+struct metrics;
+struct http_server;
+
+/* TLS 1.3 and 1.2 only; ECDHE key exchange; AES-GCM and ChaCha20-Poly1305. */
+#define HTTP_TLS_PRIORITIES \
+        "SECURE256:+SECURE128:-VERS-ALL:+VERS-TLS1.3:+VERS-TLS1.2:-CIPHER-ALL:+AES-256-GCM:" \
+        "+AES-128-GCM:+CHACHA20-POLY1305:-SHA1:-RSA:-DHE-RSA:%SERVER_PRECEDENCE"
+
+/* Per-connection memory for headers and buffers: raised for TLS records. */
+#define HTTP_CONNECTION_MEMORY_LIMIT (256 * 1024)
+#define HTTP_MAX_QUERY_PARAMS 64
+
+struct http_server_options {
+        const char *listen;           /* address literal */
+        uint16_t port;                /* 0 = any free port */
+        unsigned threads;
+        unsigned max_connections;
+        unsigned max_connections_per_ip; /* 0 = unlimited */
+        unsigned connection_timeout;  /* seconds */
+        size_t max_body;
+        const char *cert_pem;         /* PEM text, NUL-terminated */
+        const char *key_pem;
+};
+
+/* Starts listening. `router` and `metrics` must outlive the server. */
+int http_server_start(const struct http_server_options *o, const struct router *router,
+                      struct metrics *metrics, struct http_server **out, struct error *err);
+/* The bound port (useful with port 0). */
+uint16_t http_server_port(const struct http_server *s);
+/* Stops accepting connections; requests in progress continue. */
+void http_server_quiesce(struct http_server *s);
+/* Requests received but not yet completed. */
+unsigned http_server_in_flight(const struct http_server *s);
+/* Closes every connection, joins the threads and frees the server. */
+void http_server_stop(struct http_server *s);

@@ -1,0 +1,32 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+#pragma once
+/*
+ * Request metrics in the Prometheus text exposition format (version 0.0.4):
+ *   cradle_http_requests_total{route,method,status}       counter
+ *   cradle_http_request_duration_seconds{route}            histogram
+ *   cradle_http_open_connections                           gauge
+ *   cradle_build_info{version}                             gauge, always 1
+ * Labels come from bounded sets: `route` is a route pattern from the route
+ * table (or "unmatched"), never a raw path; unknown methods are counted as
+ * "OTHER". Owned by the server; all functions are thread-safe.
+ */
+#include <stdint.h>
+
+struct metrics;
+
+#define METRICS_ROUTE_UNMATCHED "unmatched"
+/* Caps that keep a misbehaving caller from growing the table without bound;
+ * observations beyond them are dropped. */
+#define METRICS_MAX_ROUTES 128
+#define METRICS_MAX_SERIES 2048
+
+struct metrics *metrics_new(const char *version);
+void metrics_free(struct metrics *m);
+
+void metrics_observe_request(struct metrics *m, const char *route, const char *method,
+                             unsigned status, int64_t duration_usec);
+void metrics_connection_opened(struct metrics *m);
+void metrics_connection_closed(struct metrics *m);
+
+/* Heap string with the whole exposition, series sorted by label values. */
+char *metrics_render(struct metrics *m);

@@ -1,0 +1,334 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+#include "router.h"
+
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "auth/ratelimit.h"
+#include "auth/role.h"
+#include "core/cleanup.h"
+#include "core/log.h"
+#include "core/strutil.h"
+#include "core/time.h"
+#include "metrics.h"
+#include "percent.h"
+#include "problem.h"
+#include "route-io.h"
+#include "routes.h"
+#include "store/store.h"
+
+struct segments {
+        char *seg[ROUTER_MAX_SEGMENTS];
+        size_t n;
+};
+
+static void segments_clear(struct segments *s) {
+        for (size_t i = 0; i < s->n; i++)
+                free(s->seg[i]);
+        s->n = 0;
+}
+
+/* Splits "/a/b%20c" into decoded segments. A trailing slash yields a last
+ * empty segment, which no pattern matches (so "/api/v1/products/" is a 404,
+ * not an alias). Returns ROUTER_MATCHED on success. */
+static enum router_match_kind path_split(const char *path, struct segments *out, char *reason,
+                                         size_t reason_len) {
+        out->n = 0;
+        if (!path || path[0] != '/' || strlen(path) > ROUTER_MAX_PATH)
+                return ROUTER_NOT_FOUND;
+        const char *p = path + 1;
+        for (;;) {
+                const char *end = strchr(p, '/');
+                size_t len = end ? (size_t) (end - p) : strlen(p);
+                if (out->n >= ROUTER_MAX_SEGMENTS) {
+                        segments_clear(out);
+                        return ROUTER_NOT_FOUND;
+                }
+                enum percent_result r = percent_decode(p, len, &out->seg[out->n]);
+                if (r != PERCENT_OK) {
+                        snprintf(reason, reason_len, "path segment %zu: %s", out->n + 1,
+                                 percent_result_describe(r));
+                        segments_clear(out);
+                        return ROUTER_BAD_PATH;
+                }
+                out->n++;
+                if (!end)
+                        break;
+                p = end + 1;
+        }
+        return ROUTER_MATCHED;
+}
+
+/* Matches a pattern against decoded segments. Returns the number of literal
+ * segments (a more literal pattern wins over a parameter) or -1. Parameters
+ * are recorded in params when it is not NULL. */
+static int pattern_match(const char *pattern, const struct segments *segs,
+                         struct route_param *params, size_t *n_params) {
+        const char *p = pattern + 1;
+        size_t i = 0, np = 0;
+        int literals = 0;
+        for (;;) {
+                const char *end = strchr(p, '/');
+                size_t len = end ? (size_t) (end - p) : strlen(p);
+                if (i >= segs->n)
+                        return -1;
+                const char *seg = segs->seg[i];
+                if (len >= 2 && p[0] == '{' && p[len - 1] == '}') {
+                        if (seg[0] == '\0' || np >= ROUTE_MAX_PARAMS)
+                                return -1;
+                        if (params) {
+                                params[np].name = p + 1;
+                                params[np].name_len = len - 2;
+                                params[np].value = (char *) seg; /* copied by the caller */
+                        }
+                        np++;
+                } else {
+                        if (strlen(seg) != len || memcmp(seg, p, len) != 0)
+                                return -1;
+                        literals++;
+                }
+                i++;
+                if (!end)
+                        break;
+                p = end + 1;
+        }
+        if (i != segs->n)
+                return -1;
+        if (n_params)
+                *n_params = np;
+        return literals;
+}
+
+static void allow_add(char *allow, size_t len, const char *method) {
+        /* Dedupe: the list is short and built from the route table. */
+        size_t mlen = strlen(method);
+        for (const char *a = allow; (a = strstr(a, method)); a += mlen)
+                if ((a == allow || a[-1] == ' ') && (a[mlen] == ',' || a[mlen] == '\0'))
+                        return;
+        size_t used = strlen(allow);
+        snprintf(allow + used, len - used, "%s%s", used ? ", " : "", method);
+}
+
+void router_match(const struct route *routes, size_t n, const char *method, const char *path,
+                  struct router_match *out) {
+        memset(out, 0, sizeof(*out));
+        struct segments segs = {0};
+        enum router_match_kind k = path_split(path, &segs, out->reason, sizeof(out->reason));
+        if (k != ROUTER_MATCHED) {
+                out->kind = k;
+                return;
+        }
+        const char *want = str_eq(method, "HEAD") ? "GET" : method;
+        int best = -1;
+        const struct route *first_path_match = NULL;
+        for (size_t i = 0; i < n; i++) {
+                int lit = pattern_match(routes[i].pattern, &segs, NULL, NULL);
+                if (lit < 0)
+                        continue;
+                if (!first_path_match)
+                        first_path_match = &routes[i];
+                allow_add(out->allow, sizeof(out->allow), routes[i].method);
+                if (str_eq(routes[i].method, "GET"))
+                        allow_add(out->allow, sizeof(out->allow), "HEAD");
+                if (str_eq(routes[i].method, want) && lit > best) {
+                        best = lit;
+                        out->route = &routes[i];
+                }
+        }
+        if (out->route) {
+                out->kind = ROUTER_MATCHED;
+                pattern_match(out->route->pattern, &segs, out->params, &out->n_params);
+                for (size_t i = 0; i < out->n_params; i++)
+                        out->params[i].value = str_dup(out->params[i].value);
+        } else if (first_path_match) {
+                out->kind = ROUTER_METHOD_NOT_ALLOWED;
+                out->route = first_path_match;
+        } else {
+                out->kind = ROUTER_NOT_FOUND;
+        }
+        segments_clear(&segs);
+}
+
+void router_match_clear(struct router_match *m) {
+        for (size_t i = 0; i < m->n_params; i++)
+                free(m->params[i].value);
+        m->n_params = 0;
+}
+
+const char *router_route_label(const struct router *r, const char *method, const char *path) {
+        struct router_match m;
+        router_match(r->routes, r->n_routes, method, path, &m);
+        const char *label = (m.kind == ROUTER_MATCHED || m.kind == ROUTER_METHOD_NOT_ALLOWED)
+                                    ? m.route->pattern
+                                    : METRICS_ROUTE_UNMATCHED;
+        router_match_clear(&m);
+        return label;
+}
+
+static bool query_key_allowed(const char *allowed, const char *key) {
+        if (!allowed)
+                return false;
+        size_t klen = strlen(key);
+        for (const char *p = allowed; *p;) {
+                const char *end = strchr(p, ',');
+                size_t len = end ? (size_t) (end - p) : strlen(p);
+                if (len == klen && memcmp(p, key, len) == 0)
+                        return true;
+                if (!end)
+                        break;
+                p = end + 1;
+        }
+        return false;
+}
+
+static int check_query(const struct route *route, const struct http_request *req,
+                       struct error *err) {
+        for (size_t i = 0; i < req->n_query; i++) {
+                _cleanup_free_ char *key = NULL;
+                const char *raw = req->query[i].key;
+                if (percent_decode(raw, strlen(raw), &key) != PERCENT_OK)
+                        return error_set(err, ERROR_INVALID,
+                                         "query parameter name %zu: invalid percent-encoding or not valid text",
+                                         i + 1);
+                if (query_key_allowed(route->query, key))
+                        continue;
+                return error_set(err, ERROR_INVALID,
+                                 "unknown query parameter '%.64s'; this endpoint takes %s%s", key,
+                                 route->query ? "only: " : "none", route->query ? route->query : "");
+        }
+        return 0;
+}
+
+static void roles_list(unsigned roles, char *out, size_t len) {
+        static const enum role order[] = { ROLE_ADMIN, ROLE_RELEASE_MANAGER, ROLE_SECURITY_OFFICER,
+                                           ROLE_FACTORY, ROLE_AUDITOR };
+        out[0] = '\0';
+        for (size_t i = 0; i < ELEMENTSOF(order); i++)
+                if (roles & order[i]) {
+                        size_t used = strlen(out);
+                        snprintf(out + used, len - used, "%s%s", used ? ", " : "",
+                                 role_name(order[i]));
+                }
+}
+
+static void respond_unauthenticated(struct http_response *resp, const struct error *err,
+                                    const struct http_request *req, bool presented) {
+        problem_respond(resp, err, req->path, req->request_id);
+        /* RFC 6750 section 3: error="invalid_token" once a token was presented. */
+        http_response_add_header(resp, "WWW-Authenticate",
+                                 presented ? "Bearer realm=\"cradle\", error=\"invalid_token\""
+                                           : "Bearer realm=\"cradle\"");
+}
+
+/* Steps 3 and 4 of the header comment, once the route is known. */
+static void dispatch_route(const struct router *r, struct route_ctx *ctx,
+                           struct http_response *resp) {
+        const struct http_request *req = ctx->req;
+        const struct route *route = ctx->route;
+        struct error err = {0};
+        struct auth_principal principal;
+
+        if (check_query(route, req, &err) < 0) {
+                problem_respond(resp, &err, req->path, req->request_id);
+                return;
+        }
+
+        if (route->roles != 0) {
+                const char *source = req->client_ip ? req->client_ip : "unknown";
+                int64_t wait = r->ratelimit ? auth_ratelimit_check(r->ratelimit, source, time_now()) : 0;
+                if (wait > 0) {
+                        error_set(&err, ERROR_RATE_LIMITED,
+                                  "too many failed authentication attempts from this address; retry in %" PRId64 " seconds",
+                                  wait);
+                        problem_respond(resp, &err, req->path, req->request_id);
+                        char retry[24];
+                        snprintf(retry, sizeof(retry), "%" PRId64, wait);
+                        http_response_add_header(resp, "Retry-After", retry);
+                        return;
+                }
+                struct store *store = route_store(ctx, &err);
+                if (!store) {
+                        problem_respond(resp, &err, req->path, req->request_id);
+                        return;
+                }
+                if (auth_authenticate(store, req->authorization, &principal, &err) < 0) {
+                        bool presented = req->authorization && req->authorization[0];
+                        if (err.kind != ERROR_UNAUTHENTICATED) {
+                                problem_respond(resp, &err, req->path, req->request_id);
+                                return;
+                        }
+                        if (presented && r->ratelimit)
+                                auth_ratelimit_failure(r->ratelimit, source, time_now());
+                        log_msg(LOG_LEVEL_INFO, req->request_id, "authentication failed from %s: %s",
+                                source, err.msg);
+                        respond_unauthenticated(resp, &err, req, presented);
+                        return;
+                }
+                if (r->ratelimit)
+                        auth_ratelimit_success(r->ratelimit, source);
+                if (!(route->roles & principal.role)) {
+                        char allowed[128];
+                        roles_list(route->roles, allowed, sizeof(allowed));
+                        error_set(&err, ERROR_FORBIDDEN,
+                                  "role '%s' may not %s %s; roles allowed: %s",
+                                  role_name(principal.role), route->method, route->pattern, allowed);
+                        problem_respond(resp, &err, req->path, req->request_id);
+                        return;
+                }
+                ctx->principal = &principal;
+        }
+
+        error_clear(&err);
+        if (route->handler(ctx, resp, &err) < 0) {
+                const char *label = resp->route_label;
+                http_response_clear(resp);
+                resp->route_label = label;
+                problem_respond(resp, &err, req->path, req->request_id);
+        } else if (resp->status == 0) {
+                error_set(&err, ERROR_INTERNAL, "handler %s returned no response", route->name);
+                problem_respond(resp, &err, req->path, req->request_id);
+        }
+        ctx->principal = NULL;
+}
+
+void router_dispatch(const struct router *r, const struct http_request *req,
+                     struct http_response *resp) {
+        struct router_match m;
+        struct error err = {0};
+
+        router_match(r->routes, r->n_routes, req->method, req->path, &m);
+        switch (m.kind) {
+        case ROUTER_NOT_FOUND:
+                resp->route_label = METRICS_ROUTE_UNMATCHED;
+                error_set(&err, ERROR_NOT_FOUND, "no such endpoint: %s", req->path);
+                problem_respond(resp, &err, req->path, req->request_id);
+                return;
+        case ROUTER_BAD_PATH:
+                resp->route_label = METRICS_ROUTE_UNMATCHED;
+                error_set(&err, ERROR_INVALID, "request path: %s", m.reason);
+                problem_respond(resp, &err, req->path, req->request_id);
+                return;
+        case ROUTER_METHOD_NOT_ALLOWED:
+                resp->route_label = m.route->pattern;
+                problem_respond_method_not_allowed(resp, req->method, m.allow, req->path,
+                                                   req->request_id);
+                return;
+        case ROUTER_MATCHED:
+                break;
+        }
+        resp->route_label = m.route->pattern;
+
+        struct route_ctx ctx = {
+                .router = r,
+                .route = m.route,
+                .req = req,
+                .n_params = m.n_params,
+        };
+        memcpy(ctx.params, m.params, sizeof(m.params));
+        dispatch_route(r, &ctx, resp);
+        if (ctx.store)
+                store_pool_release(r->pool, ctx.store);
+        router_match_clear(&m);
+}

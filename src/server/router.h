@@ -1,0 +1,66 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+#pragma once
+/*
+ * The router: path -> route, then the only place roles are checked.
+ *
+ * router_dispatch, for one request:
+ *   1. match the path against every pattern (segments percent-decoded):
+ *      no pattern -> 404; a pattern but not this method -> 405 + Allow;
+ *      a segment with a bad escape -> 400. HEAD is served by GET routes.
+ *   2. refuse query parameters the route does not take (400, naming them).
+ *   3. on a non-public route: a source locked out by the rate limiter gets
+ *      429 + Retry-After before its credential is looked at; then the
+ *      Authorization header is checked (401 + WWW-Authenticate on failure,
+ *      which counts as a failure for the source when a credential was
+ *      presented; success resets the source); then the principal's role must
+ *      be in the route's set (403 naming the role and the roles allowed).
+ *   4. the handler runs; an error it returns becomes a problem response.
+ */
+#include <stddef.h>
+
+#include "route.h"
+
+struct auth_ratelimit;
+struct metrics;
+struct store_pool;
+
+struct router {
+        const struct route *routes;
+        size_t n_routes;
+        struct store_pool *pool;          /* may be NULL (tests): store-backed routes answer 503 */
+        struct auth_ratelimit *ratelimit; /* may be NULL: no rate limiting */
+        struct metrics *metrics;          /* may be NULL: /metrics answers 503 */
+        size_t max_body;
+};
+
+enum router_match_kind {
+        ROUTER_MATCHED,
+        ROUTER_NOT_FOUND,
+        ROUTER_METHOD_NOT_ALLOWED,
+        ROUTER_BAD_PATH,
+};
+
+#define ROUTER_MAX_PATH 2048
+#define ROUTER_MAX_SEGMENTS 32
+
+struct router_match {
+        enum router_match_kind kind;
+        const struct route *route;   /* MATCHED: the route; METHOD_NOT_ALLOWED: first path match */
+        struct route_param params[ROUTE_MAX_PARAMS];
+        size_t n_params;
+        char allow[96];              /* METHOD_NOT_ALLOWED: "GET, HEAD, POST" */
+        char reason[160];            /* BAD_PATH: what is wrong */
+};
+
+/* Matches method + raw path against a table. Clear the result after use. */
+void router_match(const struct route *routes, size_t n, const char *method, const char *path,
+                  struct router_match *out);
+void router_match_clear(struct router_match *m);
+
+/* The metrics label for a request: the pattern of the route its path
+ * matches, or "unmatched". Returns a static string. */
+const char *router_route_label(const struct router *r, const char *method, const char *path);
+
+/* Answers one request. Sets resp->route_label. */
+void router_dispatch(const struct router *r, const struct http_request *req,
+                     struct http_response *resp);

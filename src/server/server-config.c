@@ -1,0 +1,204 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+#include "server-config.h"
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <inttypes.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/cleanup.h"
+#include "core/fileio.h"
+#include "core/strutil.h"
+
+#define K(section, key, type, field, min, max, def, doc) \
+        { section, key, type, offsetof(struct server_config, field), min, max, def, doc }
+
+static const struct config_key schema[] = {
+        K("server", "listen", CONFIG_STRING, listen, 0, 0, "127.0.0.1",
+          "IPv4 or IPv6 address to listen on (0.0.0.0 or :: for all)"),
+        K("server", "port", CONFIG_INT, port, 0, 65535, "8443",
+          "TCP port for HTTPS (0 picks a free port, logged at start)"),
+        K("server", "threads", CONFIG_INT, threads, 1, 256, "4",
+          "worker threads, each with its own event loop and database connection"),
+        K("server", "max_connections", CONFIG_INT, max_connections, 1, 65536, "512",
+          "client connections open at once, over all addresses"),
+        K("server", "max_connections_per_ip", CONFIG_INT, max_connections_per_ip, 0, 65536, "64",
+          "client connections open at once from one address (0 = no limit)"),
+        K("server", "connection_timeout", CONFIG_DURATION, connection_timeout, 1, 3600, "30",
+          "close a connection idle this long, including one slow to send its headers"),
+        K("server", "max_body", CONFIG_SIZE, max_body, 1024, 64 * 1024 * 1024, "1M",
+          "largest request body accepted; larger ones get 413"),
+        K("server", "shutdown_grace", CONFIG_DURATION, shutdown_grace, 0, 3600, "30",
+          "on SIGTERM, wait this long for requests in progress before closing"),
+        K("tls", "cert", CONFIG_STRING, tls_cert, 0, 0, "tls/server.pem",
+          "server certificate (PEM), relative to the data directory"),
+        K("tls", "key", CONFIG_STRING, tls_key, 0, 0, "tls/server.key",
+          "server private key (PEM, mode 0600), relative to the data directory"),
+        K("tls", "ca", CONFIG_STRING, tls_ca, 0, 0, "tls/ca.pem",
+          "CA certificate that issued the server certificate; clients trust this file"),
+        K("store", "path", CONFIG_STRING, store_path, 0, 0, "cradle.db",
+          "SQLite database, relative to the data directory"),
+        K("log", "level", CONFIG_STRING, log_level, 0, 0, "info",
+          "debug, info, warn or error"),
+        K("log", "format", CONFIG_STRING, log_format, 0, 0, "auto",
+          "auto (text on a terminal, else JSON lines), text or json"),
+        K("auth", "max_failures", CONFIG_INT, auth_max_failures, 1, 1000, "5",
+          "failed authentications from one address allowed within failure_window"),
+        K("auth", "failure_window", CONFIG_DURATION, auth_failure_window, 1, 86400, "60",
+          "window in which failed authentications are counted"),
+        K("auth", "max_lockout", CONFIG_DURATION, auth_max_lockout, 1, 86400, "300",
+          "longest lockout of an address; it doubles with each further failure"),
+};
+
+const struct config_key *server_config_schema(size_t *n_out) {
+        *n_out = ELEMENTSOF(schema);
+        return schema;
+}
+
+int server_config_parse_listen(const char *s, bool *is_ipv6, struct error *err) {
+        struct in_addr a4;
+        struct in6_addr a6;
+        if (s && inet_pton(AF_INET, s, &a4) == 1) {
+                *is_ipv6 = false;
+                return 0;
+        }
+        if (s && inet_pton(AF_INET6, s, &a6) == 1) {
+                *is_ipv6 = true;
+                return 0;
+        }
+        return error_set(err, ERROR_INVALID,
+                         "listen: '%s' is not an IPv4 or IPv6 address (host names are not resolved)",
+                         s ? s : "");
+}
+
+int server_config_check(const struct server_config *c, struct error *err) {
+        bool v6;
+        enum log_level level;
+        enum log_format format;
+        if (server_config_parse_listen(c->listen, &v6, err) < 0)
+                return error_prefix(err, "[server] ");
+        if (log_level_parse(c->log_level, &level, err) < 0)
+                return error_prefix(err, "[log] level: ");
+        if (log_format_parse(c->log_format, &format, err) < 0)
+                return error_prefix(err, "[log] format: ");
+        const struct { const char *name; const char *v; } paths[] = {
+                { "[tls] cert", c->tls_cert }, { "[tls] key", c->tls_key },
+                { "[tls] ca", c->tls_ca }, { "[store] path", c->store_path },
+        };
+        for (size_t i = 0; i < ELEMENTSOF(paths); i++)
+                if (!paths[i].v || !paths[i].v[0])
+                        return error_set(err, ERROR_INVALID, "%s: must not be empty", paths[i].name);
+        return 0;
+}
+
+int server_config_defaults(struct server_config *c, struct error *err) {
+        memset(c, 0, sizeof(*c));
+        return config_apply_defaults(schema, ELEMENTSOF(schema), c, err);
+}
+
+int server_config_load(const char *path, struct server_config *c, struct error *err) {
+        memset(c, 0, sizeof(*c));
+        if (config_load(path, schema, ELEMENTSOF(schema), c, err) < 0 ||
+            server_config_check(c, err) < 0) {
+                if (err && !str_startswith(err->msg, path))
+                        error_prefix(err, "%s: ", path);
+                server_config_free(c);
+                return -1;
+        }
+        return 0;
+}
+
+int server_config_parse(const char *name, const char *buf, size_t len, struct server_config *c,
+                        struct error *err) {
+        memset(c, 0, sizeof(*c));
+        if (config_parse_buffer(name, buf, len, schema, ELEMENTSOF(schema), c, err) < 0 ||
+            server_config_check(c, err) < 0) {
+                server_config_free(c);
+                return -1;
+        }
+        return 0;
+}
+
+void server_config_free(struct server_config *c) {
+        config_free(schema, ELEMENTSOF(schema), c);
+        memset(c, 0, sizeof(*c));
+}
+
+char *server_config_defaults_text(struct error *err) {
+        char *out = NULL;
+        if (config_write_defaults(schema, ELEMENTSOF(schema), &out) < 0) {
+                error_set(err, ERROR_INTERNAL, "cannot render the default configuration");
+                return NULL;
+        }
+        return out;
+}
+
+char *server_config_path(const char *data_dir, const char *configured) {
+        if (configured[0] == '/')
+                return str_dup(configured);
+        return path_join(data_dir, configured);
+}
+
+/* Turns the commented "#key = value" line of [section] into a setting. */
+static bool uncomment_key(char *text, const char *section, const char *key) {
+        _cleanup_free_ char *header = str_printf("\n[%s]\n", section);
+        _cleanup_free_ char *line = str_printf("\n#%s = ", key);
+        char *sec = strstr(text, header);
+        if (!sec)
+                return false;
+        char *next_sec = strstr(sec + strlen(header), "\n[");
+        char *l = strstr(sec, line);
+        if (!l || (next_sec && l > next_sec))
+                return false;
+        /* Drop the '#' by shifting the rest of the text left by one. */
+        memmove(l + 1, l + 2, strlen(l + 2) + 1);
+        return true;
+}
+
+char *server_config_text(const char *listen, int64_t port, struct error *err) {
+        struct config_key custom[ELEMENTSOF(schema)];
+        char port_text[24];
+        memcpy(custom, schema, sizeof(schema));
+        snprintf(port_text, sizeof(port_text), "%" PRId64, port);
+        for (size_t i = 0; i < ELEMENTSOF(custom); i++) {
+                if (listen && str_eq(custom[i].section, "server") && str_eq(custom[i].key, "listen"))
+                        custom[i].default_value = listen;
+                if (port >= 0 && str_eq(custom[i].section, "server") && str_eq(custom[i].key, "port"))
+                        custom[i].default_value = port_text;
+        }
+        _cleanup_free_ char *defaults = NULL;
+        if (config_write_defaults(custom, ELEMENTSOF(custom), &defaults) < 0 || !defaults) {
+                error_set(err, ERROR_INTERNAL, "cannot render the configuration");
+                return NULL;
+        }
+        /* The defaults are rendered as comments; init makes every one an
+         * explicit setting, so an operator edits a value rather than
+         * uncommenting it (and a later change of a default does not silently
+         * change a running installation). */
+        for (size_t i = 0; i < ELEMENTSOF(custom); i++)
+                uncomment_key(defaults, custom[i].section, custom[i].key);
+        const char *body = defaults;
+        if (str_startswith(body, "# Every key") && strchr(body, '\n'))
+                body = strchr(body, '\n') + 1; /* "...commented out": no longer true */
+        char *text = str_printf("# cradled configuration, written by 'cradled init'.\n"
+                                "# Relative paths are relative to this file's directory.\n"
+                                "# 'cradled config-defaults' prints the defaults.\n%s",
+                                body);
+
+        struct server_config check;
+        if (server_config_parse(SERVER_CONFIG_FILE, text, strlen(text), &check, err) < 0) {
+                free(text);
+                return NULL;
+        }
+        bool ok = (!listen || str_eq(check.listen, listen)) && (port < 0 || check.port == port);
+        server_config_free(&check);
+        if (!ok) {
+                free(text);
+                error_set(err, ERROR_INTERNAL, "the rendered configuration does not set listen and port");
+                return NULL;
+        }
+        return text;
+}

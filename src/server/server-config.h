@@ -1,0 +1,68 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+#pragma once
+/*
+ * cradled.conf: the server's configuration, described by one schema table
+ * (core/config.h) that gives defaults, ranges and the documentation printed by
+ * `cradled config-defaults`. Relative paths are relative to the data directory.
+ */
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/config.h"
+#include "core/error.h"
+#include "core/log.h"
+
+#define SERVER_CONFIG_FILE "cradled.conf"
+
+struct server_config {
+        /* [server] */
+        char *listen;                 /* IPv4 or IPv6 address literal */
+        int64_t port;                 /* 0 = any free port (logged at start) */
+        int64_t threads;
+        int64_t max_connections;
+        int64_t max_connections_per_ip; /* 0 = no per-address limit */
+        int64_t connection_timeout;   /* seconds */
+        uint64_t max_body;            /* bytes */
+        int64_t shutdown_grace;       /* seconds */
+        /* [tls] */
+        char *tls_cert;
+        char *tls_key;
+        char *tls_ca;
+        /* [store] */
+        char *store_path;
+        /* [log] */
+        char *log_level;
+        char *log_format;
+        /* [auth] */
+        int64_t auth_max_failures;
+        int64_t auth_failure_window;  /* seconds */
+        int64_t auth_max_lockout;     /* seconds */
+};
+
+const struct config_key *server_config_schema(size_t *n_out);
+
+/* Defaults only. */
+int server_config_defaults(struct server_config *c, struct error *err);
+/* Loads and checks a file (config_load + the checks below). */
+int server_config_load(const char *path, struct server_config *c, struct error *err);
+/* Loads from a buffer; `name` appears in messages (tests). */
+int server_config_parse(const char *name, const char *buf, size_t len, struct server_config *c,
+                        struct error *err);
+/* Checks what the schema cannot: listen is an address literal, log level and
+ * format are known names. */
+int server_config_check(const struct server_config *c, struct error *err);
+void server_config_free(struct server_config *c);
+
+/* The commented default file (heap). */
+char *server_config_defaults_text(struct error *err);
+/* The file `cradled init` writes: the defaults, with listen and port as given
+ * (NULL / -1 keep the default). The result is checked by parsing it back. */
+char *server_config_text(const char *listen, int64_t port, struct error *err);
+
+/* Absolute path for a configured path: returned as is when absolute, else
+ * joined to data_dir. Heap. */
+char *server_config_path(const char *data_dir, const char *configured);
+
+/* Checks an address literal for [server] listen / --listen; *is_ipv6 tells which. */
+int server_config_parse_listen(const char *s, bool *is_ipv6, struct error *err);

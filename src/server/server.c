@@ -1,0 +1,190 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+#include "server.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <pthread.h>
+#include <signal.h>
+#include <string.h>
+#include <time.h>
+
+#include "auth/ratelimit.h"
+#include "core/cleanup.h"
+#include "core/fileio.h"
+#include "core/log.h"
+#include "core/strutil.h"
+#include "core/time.h"
+#include "cradle-version.h"
+#include "crypto/ct.h"
+#include "http.h"
+#include "metrics.h"
+#include "router.h"
+#include "routes.h"
+#include "server-config.h"
+#include "store/store.h"
+
+#define SERVER_PEM_MAX (1024 * 1024)
+#define SERVER_RATELIMIT_CAPACITY 4096
+
+struct server {
+        struct server_config cfg;
+        struct store_pool *pool;
+        struct auth_ratelimit *ratelimit;
+        struct metrics *metrics;
+        struct router router;
+        struct http_server *http;
+        char *cert_pem;
+        char *key_pem;
+        size_t key_len;
+};
+
+static void server_free(struct server *s) {
+        http_server_stop(s->http);
+        store_pool_close(s->pool);
+        auth_ratelimit_free(s->ratelimit);
+        metrics_free(s->metrics);
+        free(s->cert_pem);
+        if (s->key_pem)
+                ct_wipe(s->key_pem, s->key_len);
+        free(s->key_pem);
+        server_config_free(&s->cfg);
+        memset(s, 0, sizeof(*s));
+}
+
+static int load_config(const char *data_dir, const struct server_overrides *ov,
+                       struct server_config *cfg, struct error *err) {
+        _cleanup_free_ char *path = path_join(data_dir, SERVER_CONFIG_FILE);
+        if (!file_exists(path))
+                return error_set(err, ERROR_NOT_FOUND,
+                                 "%s is not initialised (no %s); run 'cradled init --data-dir %s' first",
+                                 data_dir, path, data_dir);
+        if (server_config_load(path, cfg, err) < 0)
+                return -1;
+        if (ov && ov->listen) {
+                free(cfg->listen);
+                cfg->listen = str_dup(ov->listen);
+        }
+        if (ov && ov->port >= 0)
+                cfg->port = ov->port;
+        return server_config_check(cfg, err);
+}
+
+static int load_tls(struct server *s, const char *data_dir, struct error *err) {
+        _cleanup_free_ char *cert = server_config_path(data_dir, s->cfg.tls_cert);
+        _cleanup_free_ char *key = server_config_path(data_dir, s->cfg.tls_key);
+        size_t len;
+        if (file_read_all(cert, SERVER_PEM_MAX, &s->cert_pem, &len, err) < 0)
+                return error_prefix(err, "[tls] cert: ");
+        if (file_check_private(key, err) < 0)
+                return error_prefix(err, "[tls] key: ");
+        if (file_read_all(key, SERVER_PEM_MAX, &s->key_pem, &s->key_len, err) < 0)
+                return error_prefix(err, "[tls] key: ");
+        return 0;
+}
+
+static int server_start(struct server *s, const char *data_dir, struct error *err) {
+        _cleanup_free_ char *db = server_config_path(data_dir, s->cfg.store_path);
+        if (!file_exists(db))
+                return error_set(err, ERROR_NOT_FOUND,
+                                 "[store] path: %s does not exist (was the data directory initialised with 'cradled init'?)",
+                                 db);
+        if (load_tls(s, data_dir, err) < 0)
+                return -1;
+        if (store_pool_open(db, (unsigned) s->cfg.threads, &s->pool, err) < 0)
+                return -1;
+        s->ratelimit = auth_ratelimit_new((unsigned) s->cfg.auth_max_failures,
+                                          s->cfg.auth_failure_window, s->cfg.auth_max_lockout,
+                                          SERVER_RATELIMIT_CAPACITY);
+        s->metrics = metrics_new(CRADLE_VERSION);
+        s->router = (struct router) {
+                .pool = s->pool,
+                .ratelimit = s->ratelimit,
+                .metrics = s->metrics,
+                .max_body = (size_t) s->cfg.max_body,
+        };
+        s->router.routes = routes_table(&s->router.n_routes);
+
+        struct http_server_options o = {
+                .listen = s->cfg.listen,
+                .port = (uint16_t) s->cfg.port,
+                .threads = (unsigned) s->cfg.threads,
+                .max_connections = (unsigned) s->cfg.max_connections,
+                .max_connections_per_ip = (unsigned) s->cfg.max_connections_per_ip,
+                .connection_timeout = (unsigned) s->cfg.connection_timeout,
+                .max_body = (size_t) s->cfg.max_body,
+                .cert_pem = s->cert_pem,
+                .key_pem = s->key_pem,
+        };
+        return http_server_start(&o, &s->router, s->metrics, &s->http, err);
+}
+
+static void sleep_msec(long ms) {
+        struct timespec ts = { .tv_sec = ms / 1000, .tv_nsec = (ms % 1000) * 1000000L };
+        while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
+                ;
+}
+
+/* Waits for SIGTERM or SIGINT (blocked in every thread, so only this
+ * sigwait sees them). SIGHUP is logged and otherwise ignored. */
+static int wait_for_stop_signal(const sigset_t *set) {
+        for (;;) {
+                int sig = 0;
+                if (sigwait(set, &sig) != 0)
+                        continue;
+                if (sig == SIGHUP) {
+                        log_info("SIGHUP ignored: restart cradled to apply a changed configuration");
+                        continue;
+                }
+                return sig;
+        }
+}
+
+int server_run(const char *data_dir, const struct server_overrides *ov, struct error *err) {
+        struct server s = {0};
+        sigset_t set;
+
+        if (load_config(data_dir, ov, &s.cfg, err) < 0) {
+                server_free(&s);
+                return -1;
+        }
+        enum log_level level = LOG_LEVEL_INFO;
+        enum log_format format = LOG_FORMAT_AUTO;
+        log_level_parse(s.cfg.log_level, &level, NULL);
+        log_format_parse(s.cfg.log_format, &format, NULL);
+        log_setup(level, format);
+
+        /* Block the stop signals before any thread exists so every thread
+         * inherits the mask; a broken client socket must not kill us. */
+        sigemptyset(&set);
+        sigaddset(&set, SIGTERM);
+        sigaddset(&set, SIGINT);
+        sigaddset(&set, SIGHUP);
+        pthread_sigmask(SIG_BLOCK, &set, NULL);
+        signal(SIGPIPE, SIG_IGN);
+
+        if (server_start(&s, data_dir, err) < 0) {
+                server_free(&s);
+                return -1;
+        }
+        uint16_t port = http_server_port(s.http);
+        bool v6 = strchr(s.cfg.listen, ':') != NULL;
+        log_info("cradled %s listening on https://%s%s%s:%u (data directory %s, %" PRId64 " threads)",
+                 CRADLE_VERSION, v6 ? "[" : "", s.cfg.listen, v6 ? "]" : "", (unsigned) port,
+                 data_dir, s.cfg.threads);
+
+        int sig = wait_for_stop_signal(&set);
+        log_info("shutting down (%s): no new connections; waiting up to %" PRId64
+                 "s for %u request(s) in progress",
+                 sig == SIGTERM ? "SIGTERM" : "SIGINT", s.cfg.shutdown_grace,
+                 http_server_in_flight(s.http));
+        http_server_quiesce(s.http);
+        int64_t deadline = time_monotonic_usec() + s.cfg.shutdown_grace * 1000000;
+        while (http_server_in_flight(s.http) > 0 && time_monotonic_usec() < deadline)
+                sleep_msec(20);
+        unsigned left = http_server_in_flight(s.http);
+        if (left > 0)
+                log_warn("shutdown grace period over; closing %u request(s) still in progress", left);
+        server_free(&s);
+        log_info("stopped");
+        return 0;
+}

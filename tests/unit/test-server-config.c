@@ -1,0 +1,204 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* cradled.conf: defaults, overrides, and every kind of bad value refused. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "core/cleanup.h"
+#include "core/strutil.h"
+#include "server-config.h"
+
+static void test_defaults(void **state) {
+        (void) state;
+        struct server_config c;
+        struct error err = {0};
+        assert_int_equal(server_config_defaults(&c, &err), 0);
+        assert_string_equal(c.listen, "127.0.0.1");
+        assert_int_equal(c.port, 8443);
+        assert_int_equal(c.threads, 4);
+        assert_int_equal(c.max_connections, 512);
+        assert_int_equal(c.max_connections_per_ip, 64);
+        assert_int_equal(c.connection_timeout, 30);
+        assert_int_equal(c.max_body, 1024 * 1024);
+        assert_int_equal(c.shutdown_grace, 30);
+        assert_string_equal(c.tls_cert, "tls/server.pem");
+        assert_string_equal(c.tls_key, "tls/server.key");
+        assert_string_equal(c.tls_ca, "tls/ca.pem");
+        assert_string_equal(c.store_path, "cradle.db");
+        assert_string_equal(c.log_level, "info");
+        assert_string_equal(c.log_format, "auto");
+        assert_int_equal(c.auth_max_failures, 5);
+        assert_int_equal(c.auth_failure_window, 60);
+        assert_int_equal(c.auth_max_lockout, 300);
+        assert_int_equal(server_config_check(&c, &err), 0);
+        server_config_free(&c);
+}
+
+static void test_empty_file_is_defaults(void **state) {
+        (void) state;
+        struct server_config c;
+        struct error err = {0};
+        assert_int_equal(server_config_parse("cradled.conf", "", 0, &c, &err), 0);
+        assert_int_equal(c.port, 8443);
+        server_config_free(&c);
+}
+
+static void test_values_override(void **state) {
+        (void) state;
+        const char *text =
+                "[server]\n"
+                "listen = ::\n"
+                "port = 0\n"
+                "threads = 16\n"
+                "max_body = 64K\n"
+                "connection_timeout = 2m\n"
+                "max_connections_per_ip = 0\n"
+                "[tls]\n"
+                "cert = /etc/cradle/cert.pem\n"
+                "[log]\n"
+                "level = debug\n"
+                "format = json\n"
+                "[auth]\n"
+                "max_lockout = 1h\n";
+        struct server_config c;
+        struct error err = {0};
+        if (server_config_parse("cradled.conf", text, strlen(text), &c, &err) < 0)
+                fail_msg("%s", err.msg);
+        assert_string_equal(c.listen, "::");
+        assert_int_equal(c.port, 0);
+        assert_int_equal(c.threads, 16);
+        assert_int_equal(c.max_body, 64 * 1024);
+        assert_int_equal(c.connection_timeout, 120);
+        assert_int_equal(c.max_connections_per_ip, 0);
+        assert_string_equal(c.tls_cert, "/etc/cradle/cert.pem");
+        assert_string_equal(c.tls_key, "tls/server.key");
+        assert_string_equal(c.log_level, "debug");
+        assert_int_equal(c.auth_max_lockout, 3600);
+        server_config_free(&c);
+}
+
+static void test_bad_values_refused(void **state) {
+        (void) state;
+        static const struct {
+                const char *text;
+                const char *names;   /* substring the message must contain */
+        } cases[] = {
+                { "[server]\nport = 70000\n", "port" },
+                { "[server]\nport = -1\n", "port" },
+                { "[server]\nport = https\n", "port" },
+                { "[server]\nthreads = 0\n", "threads" },
+                { "[server]\nthreads = 1000\n", "threads" },
+                { "[server]\nmax_body = 10\n", "max_body" },
+                { "[server]\nmax_body = 1T\n", "max_body" },
+                { "[server]\nmax_body = 1G\n", "max_body" },
+                { "[server]\nconnection_timeout = 0\n", "connection_timeout" },
+                { "[server]\nconnection_timeout = soon\n", "connection_timeout" },
+                { "[server]\nshutdown_grace = 2h\n", "shutdown_grace" },
+                { "[server]\nlisten = localhost\n", "listen" },
+                { "[server]\nlisten = 10.0.0.256\n", "listen" },
+                { "[server]\nlisten =\n", "listen" },
+                { "[server]\nporrt = 1\n", "porrt" },
+                { "[serve]\nport = 1\n", "serve" },
+                { "[server]\nport = 1\nport = 2\n", "port" },
+                { "[log]\nlevel = loud\n", "level" },
+                { "[log]\nformat = xml\n", "format" },
+                { "[auth]\nmax_failures = 0\n", "max_failures" },
+                { "[auth]\nfailure_window = 0\n", "failure_window" },
+                { "[tls]\nkey =\n", "key" },
+                { "[store]\npath =\n", "path" },
+                { "port = 1\n", "port" },
+        };
+        for (size_t i = 0; i < ELEMENTSOF(cases); i++) {
+                struct server_config c;
+                struct error err = {0};
+                if (server_config_parse("cradled.conf", cases[i].text, strlen(cases[i].text), &c, &err) == 0)
+                        fail_msg("accepted: %s", cases[i].text);
+                assert_int_equal(err.kind, ERROR_INVALID);
+                if (!strstr(err.msg, cases[i].names))
+                        fail_msg("message '%s' for '%s' does not name '%s'", err.msg, cases[i].text,
+                                 cases[i].names);
+        }
+}
+
+static void test_defaults_text_documents_every_key(void **state) {
+        (void) state;
+        struct error err = {0};
+        _cleanup_free_ char *text = server_config_defaults_text(&err);
+        assert_non_null(text);
+        size_t n;
+        const struct config_key *schema = server_config_schema(&n);
+        for (size_t i = 0; i < n; i++) {
+                _cleanup_free_ char *key = str_printf("#%s = ", schema[i].key);
+                _cleanup_free_ char *section = str_printf("[%s]", schema[i].section);
+                assert_non_null(strstr(text, key));
+                assert_non_null(strstr(text, section));
+                assert_non_null(schema[i].doc);
+        }
+        /* As printed (all commented out) it is a valid, default configuration. */
+        struct server_config c;
+        assert_int_equal(server_config_parse("defaults", text, strlen(text), &c, &err), 0);
+        assert_int_equal(c.port, 8443);
+        server_config_free(&c);
+}
+
+static void test_init_text_sets_every_key(void **state) {
+        (void) state;
+        struct error err = {0};
+        _cleanup_free_ char *text = server_config_text("0.0.0.0", 18443, &err);
+        if (!text)
+                fail_msg("%s", err.msg);
+        assert_non_null(strstr(text, "\nlisten = 0.0.0.0\n"));
+        assert_non_null(strstr(text, "\nport = 18443\n"));
+        assert_non_null(strstr(text, "\nconnection_timeout = 30\n"));
+        assert_non_null(strstr(text, "\nmax_connections_per_ip = 64\n"));
+        assert_non_null(strstr(text, "\ncert = tls/server.pem\n"));
+        struct server_config c;
+        assert_int_equal(server_config_parse("cradled.conf", text, strlen(text), &c, &err), 0);
+        assert_string_equal(c.listen, "0.0.0.0");
+        assert_int_equal(c.port, 18443);
+        server_config_free(&c);
+
+        _cleanup_free_ char *plain = server_config_text(NULL, -1, &err);
+        assert_non_null(plain);
+        assert_non_null(strstr(plain, "\nlisten = 127.0.0.1\n"));
+        assert_non_null(strstr(plain, "\nport = 8443\n"));
+}
+
+static void test_listen_literals(void **state) {
+        (void) state;
+        bool v6;
+        assert_int_equal(server_config_parse_listen("127.0.0.1", &v6, NULL), 0);
+        assert_false(v6);
+        assert_int_equal(server_config_parse_listen("::1", &v6, NULL), 0);
+        assert_true(v6);
+        assert_int_equal(server_config_parse_listen("fe80::1%eth0", &v6, NULL), -1);
+        assert_int_equal(server_config_parse_listen("example.com", &v6, NULL), -1);
+        assert_int_equal(server_config_parse_listen("", &v6, NULL), -1);
+}
+
+static void test_paths_relative_to_data_dir(void **state) {
+        (void) state;
+        _cleanup_free_ char *a = server_config_path("/srv/cradle", "tls/ca.pem");
+        _cleanup_free_ char *b = server_config_path("/srv/cradle", "/etc/ca.pem");
+        assert_string_equal(a, "/srv/cradle/tls/ca.pem");
+        assert_string_equal(b, "/etc/ca.pem");
+}
+
+int main(void) {
+        const struct CMUnitTest tests[] = {
+                cmocka_unit_test(test_defaults),
+                cmocka_unit_test(test_empty_file_is_defaults),
+                cmocka_unit_test(test_values_override),
+                cmocka_unit_test(test_bad_values_refused),
+                cmocka_unit_test(test_defaults_text_documents_every_key),
+                cmocka_unit_test(test_init_text_sets_every_key),
+                cmocka_unit_test(test_listen_literals),
+                cmocka_unit_test(test_paths_relative_to_data_dir),
+        };
+        return cmocka_run_group_tests(tests, NULL, NULL);
+}
