@@ -65,11 +65,11 @@ static int token_create_run(struct cli_ctx *ctx, int argc, char **argv) {
                                        "release-manager, security-officer, factory, auditor)",
                                        role);
 
-        if ((r = cli_ctx_client(ctx, &client)) != CLI_EXIT_OK)
-                return r;
         body = json_pack("{s:s, s:s}", "name", name, "role", role);
         if (!body)
-                return cli_error(CLI_EXIT_LOCAL, "option '--name' is not valid UTF-8");
+                return cli_usage_error(ctx, "option '--name' is not valid UTF-8");
+        if ((r = cli_ctx_client(ctx, &client)) != CLI_EXIT_OK)
+                return r;
         if ((r = cli_client_request(client, "POST", "/api/v1/tokens", body, &doc)) != CLI_EXIT_OK)
                 return r;
         if ((r = cli_expect_object(doc, "POST /api/v1/tokens")) != CLI_EXIT_OK)

@@ -3,7 +3,7 @@
  * Logging to stderr: text for a person at a terminal, JSON lines for
  * journald and log shippers. A line is assembled in a fixed buffer and
  * written with one write(2), so lines from several threads never interleave
- * and logging needs no allocation (it must work when malloc does not).
+ * and logging allocates nothing.
  *
  * Messages may quote outside input, so both formats neutralise it: the JSON
  * form escapes control characters and replaces invalid UTF-8 (every line

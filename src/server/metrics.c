@@ -182,7 +182,7 @@ char *metrics_render(struct metrics *m) {
                             s->status, s->count);
         }
 
-        buf_appendf(&b, "# HELP cradle_http_request_duration_seconds Time from the request line to the response being queued, by route pattern.\n"
+        buf_appendf(&b, "# HELP cradle_http_request_duration_seconds Time from a request's headers being received to its response being sent, by route pattern.\n"
                         "# TYPE cradle_http_request_duration_seconds histogram\n");
         for (size_t i = 0; i < m->n_histograms; i++) {
                 const struct route_histogram *h = &m->histograms[i];

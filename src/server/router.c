@@ -237,8 +237,18 @@ static void dispatch_route(const struct router *r, struct route_ctx *ctx,
 
         if (route->roles != 0) {
                 const char *source = req->client_ip ? req->client_ip : "unknown";
+                bool presented = req->authorization && req->authorization[0];
                 int64_t wait = r->ratelimit ? auth_ratelimit_check(r->ratelimit, source, time_now()) : 0;
                 if (wait > 0) {
+                        /* The credential is not looked at (that would keep the
+                         * oracle open), and presenting one while locked out is
+                         * one more failure: hammering lengthens the lock-out. */
+                        if (presented) {
+                                auth_ratelimit_failure(r->ratelimit, source, time_now());
+                                int64_t longer = auth_ratelimit_check(r->ratelimit, source, time_now());
+                                if (longer > wait)
+                                        wait = longer;
+                        }
                         error_set(&err, ERROR_RATE_LIMITED,
                                   "too many failed authentication attempts from this address; retry in %" PRId64 " seconds",
                                   wait);
@@ -254,7 +264,6 @@ static void dispatch_route(const struct router *r, struct route_ctx *ctx,
                         return;
                 }
                 if (auth_authenticate(store, req->authorization, &principal, &err) < 0) {
-                        bool presented = req->authorization && req->authorization[0];
                         if (err.kind != ERROR_UNAUTHENTICATED) {
                                 problem_respond(resp, &err, req->path, req->request_id);
                                 return;

@@ -9,7 +9,8 @@
  *      a segment with a bad escape -> 400. HEAD is served by GET routes.
  *   2. refuse query parameters the route does not take (400, naming them).
  *   3. on a non-public route: a source locked out by the rate limiter gets
- *      429 + Retry-After before its credential is looked at; then the
+ *      429 + Retry-After before its credential is looked at (a credential
+ *      presented during a lock-out counts as one more failure); then the
  *      Authorization header is checked (401 + WWW-Authenticate on failure,
  *      which counts as a failure for the source when a credential was
  *      presented; success resets the source); then the principal's role must

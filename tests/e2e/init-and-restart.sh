@@ -32,7 +32,7 @@ expect_eq "an unknown option is a usage error (exit 2)" "$rc" 2
 
 # Config is checked strictly, with file and line.
 cp "$DATA/cradled.conf" "$E2E_TMP/conf.bak"
-printf '\n[server]\nporrt = 1\n' >>"$DATA/cradled.conf"
+sed -i 's/^\[server\]$/[server]\nporrt = 1/' "$DATA/cradled.conf"
 out=$("$CRADLED" run --data-dir "$DATA" 2>&1); rc=$?
 expect_eq "an unknown config key refuses to start" "$rc" 1
 expect_match "the error names file, line and key" "$out" 'cradled.conf:[0-9]+:.*porrt'

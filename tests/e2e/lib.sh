@@ -90,6 +90,7 @@ stop_server() {
 # api METHOD PATH [TOKEN] [BODY] -> sets STATUS, BODY, HEADERS
 api() {
   local method=$1 path=$2 token=${3:-} data=${4-__none__}
+  rm -f "$E2E_TMP/body" "$E2E_TMP/headers"
   local args=(-sS --cacert "$CA" -X "$method" -o "$E2E_TMP/body" -D "$E2E_TMP/headers" -w '%{http_code}')
   if [[ -n "$token" ]]; then
     # The token goes through a header file, not argv.
@@ -100,8 +101,8 @@ api() {
     args+=(-H 'Content-Type: application/json' --data-binary "$data")
   fi
   STATUS=$(curl "${args[@]}" "$URL$path")
-  BODY=$(cat "$E2E_TMP/body")
-  HEADERS=$(tr -d '\r' <"$E2E_TMP/headers")
+  BODY=$(cat "$E2E_TMP/body" 2>/dev/null)
+  HEADERS=$(tr -d '\r' <"$E2E_TMP/headers" 2>/dev/null)
 }
 
 # jqr FILTER: applies jq to $BODY

@@ -20,7 +20,7 @@ static void test_empty(void **state) {
         assert_string_equal(text,
                 "# HELP cradle_http_requests_total HTTP requests handled, by route pattern, method and status.\n"
                 "# TYPE cradle_http_requests_total counter\n"
-                "# HELP cradle_http_request_duration_seconds Time from the request line to the response being queued, by route pattern.\n"
+                "# HELP cradle_http_request_duration_seconds Time from a request's headers being received to its response being sent, by route pattern.\n"
                 "# TYPE cradle_http_request_duration_seconds histogram\n"
                 "# HELP cradle_http_open_connections Client connections currently open.\n"
                 "# TYPE cradle_http_open_connections gauge\n"
@@ -52,7 +52,7 @@ static void test_known_observations(void **state) {
                 "cradle_http_requests_total{route=\"/healthz\",method=\"GET\",status=\"200\"} 3\n"
                 "cradle_http_requests_total{route=\"/healthz\",method=\"HEAD\",status=\"200\"} 1\n"
                 "cradle_http_requests_total{route=\"unmatched\",method=\"OTHER\",status=\"404\"} 1\n"
-                "# HELP cradle_http_request_duration_seconds Time from the request line to the response being queued, by route pattern.\n"
+                "# HELP cradle_http_request_duration_seconds Time from a request's headers being received to its response being sent, by route pattern.\n"
                 "# TYPE cradle_http_request_duration_seconds histogram\n"
                 "cradle_http_request_duration_seconds_bucket{route=\"/api/v1/products/{id}\",le=\"0.001\"} 0\n"
                 "cradle_http_request_duration_seconds_bucket{route=\"/api/v1/products/{id}\",le=\"0.005\"} 0\n"
