@@ -35,32 +35,41 @@ static const char product_seed[] =
         "\"support\":{\"start\":\"2026-01-01\",\"end\":\"2031-12-31\"},\"member_states\":[\"DE\"]}";
 
 struct harness {
-        char dir[64];
-        char db[96];
+        char dir[256];
+        char db[300];
         struct store *store;
         int64_t seed_id;
         unsigned runs;
 };
+
+static struct harness the_harness;
 
 static void harness_close(struct harness *h) {
         if (h->store)
                 store_close(h->store);
         h->store = NULL;
         unlink(h->db);
-        char side[128];
+        char side[320];
         snprintf(side, sizeof(side), "%s-wal", h->db);
         unlink(side);
         snprintf(side, sizeof(side), "%s-shm", h->db);
         unlink(side);
 }
 
+static void harness_remove(void) {
+        harness_close(&the_harness);
+        rmdir(the_harness.dir);
+}
+
 static void harness_open(struct harness *h) {
         struct error err = {0};
         if (!h->dir[0]) {
-                snprintf(h->dir, sizeof(h->dir), "/tmp/fuzz-product-XXXXXX");
+                const char *tmp = getenv("TMPDIR");
+                snprintf(h->dir, sizeof(h->dir), "%s/fuzz-product-XXXXXX", tmp && *tmp ? tmp : "/tmp");
                 if (!mkdtemp(h->dir))
                         abort();
                 snprintf(h->db, sizeof(h->db), "%s/cradle.db", h->dir);
+                atexit(harness_remove);
         }
         if (store_open(h->db, &h->store, &err) < 0) {
                 fprintf(stderr, "store_open: %s\n", err.msg);
@@ -82,10 +91,10 @@ static bool is_user_error(enum error_kind k) {
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
-        static struct harness h;
-        if (!h.store || ++h.runs % RECREATE_EVERY == 0) {
-                harness_close(&h);
-                harness_open(&h);
+        struct harness *h = &the_harness;
+        if (!h->store || ++h->runs % RECREATE_EVERY == 0) {
+                harness_close(h);
+                harness_open(h);
         }
         const struct audit_actor actor = { .name = "fuzz", .role = "admin" };
         struct error err = {0};
@@ -99,7 +108,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
 
         _cleanup_json_ json_t *created = NULL, *updated = NULL;
         error_clear(&err);
-        if (product_create(h.store, &actor, body, &created, &err) < 0) {
+        if (product_create(h->store, &actor, body, &created, &err) < 0) {
                 if (!is_user_error(err.kind) || !err.msg[0]) {
                         fprintf(stderr, "create: kind %d: %s\n", (int) err.kind, err.msg);
                         abort();
@@ -109,12 +118,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
         }
 
         error_clear(&err);
-        if (product_update(h.store, &actor, h.seed_id, body, &updated, &err) < 0) {
+        if (product_update(h->store, &actor, h->seed_id, body, &updated, &err) < 0) {
                 if (!is_user_error(err.kind) || !err.msg[0]) {
                         fprintf(stderr, "update: kind %d: %s\n", (int) err.kind, err.msg);
                         abort();
                 }
-        } else if (json_integer_value(json_object_get(updated, "id")) != h.seed_id) {
+        } else if (json_integer_value(json_object_get(updated, "id")) != h->seed_id) {
                 abort();
         }
         return 0;
