@@ -115,3 +115,66 @@ make_token() {
 }
 
 PRODUCT_JSON='{"name":"Thermostat T1","model":"T1-EU","manufacturer":{"name":"Acme GmbH","address":"Hauptstr. 1, 10115 Berlin, DE","contact":"security@acme.example"},"support":{"start":"2026-01-01","end":"2031-12-31"},"member_states":["DE","FR","IT"]}'
+
+# --- device identity -------------------------------------------------------
+
+# identity_setup: an offline root (file key), product T1-EU, its device CA
+# signed by the root and installed, an open batch B1, and a factory token.
+# Sets PKI (dir), FACTORY_TOKEN.
+identity_setup() {
+  PKI=$E2E_TMP/pki; mkdir -p "$PKI"
+  export CRADLE_TOKEN=$ADMIN_TOKEN
+  "$CRADLE" pki root-create --generate-key --key "$PKI/root.key" --cn "Acme Root CA" --org "Acme GmbH" --out "$PKI/root.pem" >/dev/null || return 1
+  api POST /api/v1/products "$ADMIN_TOKEN" "$PRODUCT_JSON"; [[ $STATUS == 201 ]] || { echo "# product: $STATUS $BODY"; return 1; }
+  "$CRADLE" ca create --product T1-EU --name t1-ca --out-csr "$PKI/ca.csr" >/dev/null || return 1
+  "$CRADLE" pki sign-intermediate --root-key "$PKI/root.key" --root-cert "$PKI/root.pem" --csr "$PKI/ca.csr" --out "$PKI/ca.pem" >/dev/null || return 1
+  "$CRADLE" ca install t1-ca --cert "$PKI/ca.pem" --chain "$PKI/root.pem" >/dev/null || return 1
+  "$CRADLE" batch create --product T1-EU --name B1 --hardware-revision r2 --production-date 2026-11-01 \
+    --station line-1 --firmware 1.0.0 >/dev/null || return 1
+  FACTORY_TOKEN=$(make_token factory-1 factory)
+}
+
+# make_csr NAME SERIAL [openssl key args...]: writes $PKI/NAME.key and the
+# base64 DER PKCS#10 $PKI/NAME.csr.b64 exactly as an EST client sends it.
+make_csr() {
+  local name=$1 serial=$2; shift 2
+  local keyargs=("$@")
+  [[ ${#keyargs[@]} -eq 0 ]] && keyargs=(-algorithm EC -pkeyopt ec_paramgen_curve:P-256)
+  openssl genpkey "${keyargs[@]}" -out "$PKI/$name.key" 2>/dev/null || return 1
+  chmod 600 "$PKI/$name.key"
+  openssl req -new -key "$PKI/$name.key" -subj "/serialNumber=$serial/CN=$serial" -outform DER -out "$PKI/$name.csr.der" || return 1
+  base64 "$PKI/$name.csr.der" >"$PKI/$name.csr.b64"
+}
+
+# est_enroll NAME LABEL QUERY [TOKEN]: POSTs $PKI/NAME.csr.b64; STATUS, and on
+# success $PKI/NAME.pem (the issued certificate, via openssl pkcs7).
+est_enroll() {
+  local name=$1 label=$2 query=$3 token=${4:-$FACTORY_TOKEN}
+  printf 'Authorization: Bearer %s\n' "$token" >"$E2E_TMP/auth-header"
+  STATUS=$(curl -sS --cacert "$CA" -H @"$E2E_TMP/auth-header" -H 'Content-Type: application/pkcs10' \
+    --data-binary @"$PKI/$name.csr.b64" -D "$E2E_TMP/headers" -o "$PKI/$name.resp" -w '%{http_code}' \
+    "$URL/.well-known/est/$label/simpleenroll?$query")
+  HEADERS=$(tr -d '\r' <"$E2E_TMP/headers"); BODY=$(cat "$PKI/$name.resp")
+  if [[ $STATUS == 200 ]]; then
+    base64 -d "$PKI/$name.resp" >"$PKI/$name.p7" && \
+      openssl pkcs7 -inform DER -in "$PKI/$name.p7" -print_certs -out "$PKI/$name.pem"
+  fi
+}
+
+# mtls GET|POST PATH NAME [curl args...]: a device request presenting $PKI/NAME.pem/.key.
+mtls() {
+  local method=$1 path=$2 name=$3; shift 3
+  STATUS=$(curl -sS --cacert "$CA" --cert "$PKI/$name.pem" --key "$PKI/$name.key" -X "$method" \
+    -o "$E2E_TMP/body" -D "$E2E_TMP/headers" -w '%{http_code}' "$@" "$URL$path")
+  BODY=$(cat "$E2E_TMP/body" 2>/dev/null); HEADERS=$(tr -d '\r' <"$E2E_TMP/headers" 2>/dev/null)
+}
+
+# flip_byte FILE OFFSET: flips the low bit of one byte (negative offset counts
+# from the end), to tamper with signatures.
+flip_byte() {
+  local f=$1 off=$2 size b
+  size=$(stat -c %s "$f")
+  (( off < 0 )) && off=$((size + off))
+  b=$(od -An -tu1 -j "$off" -N1 "$f" | tr -d ' ')
+  printf "\\x$(printf '%02x' $((b ^ 1)))" | dd of="$f" bs=1 seek="$off" conv=notrunc status=none
+}
