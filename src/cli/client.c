@@ -305,3 +305,79 @@ out:
         buf_free(&resp.body);
         return ret;
 }
+
+void cli_raw_response_clear(struct cli_raw_response *r) {
+        free(r->content_type);
+        free(r->body);
+        free(r->request_id);
+        memset(r, 0, sizeof(*r));
+}
+
+int cli_client_request_raw(struct cli_client *c, const char *method, const char *path,
+                           const char *content_type, const void *body, size_t len,
+                           const char *accept, struct cli_raw_response *out) {
+        CURL *h = c->curl;
+        _cleanup_free_ char *url = str_printf("%s%s", c->base_url, path);
+        _cleanup_free_ char *ct_header = NULL, *accept_header = NULL;
+        struct curl_slist *headers = NULL;
+        struct response resp = { 0 };
+        char *ct = NULL;
+        struct curl_header *rid = NULL;
+        CURLcode rc;
+
+        memset(out, 0, sizeof(*out));
+        c->errbuf[0] = '\0';
+        accept_header = str_printf("Accept: %s", accept ? accept : "*/*");
+        headers = headers_add(headers, accept_header);
+        headers = headers_add(headers, "Expect:");
+        if (c->auth_header)
+                headers = headers_add(headers, c->auth_header);
+        curl_easy_setopt(h, CURLOPT_URL, url);
+        curl_easy_setopt(h, CURLOPT_WRITEDATA, &resp);
+        if (body) {
+                ct_header = str_printf("Content-Type: %s", content_type ? content_type : "application/octet-stream");
+                headers = headers_add(headers, ct_header);
+                curl_easy_setopt(h, CURLOPT_POSTFIELDS, body);
+                curl_easy_setopt(h, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t) len);
+                curl_easy_setopt(h, CURLOPT_CUSTOMREQUEST, strcmp(method, "POST") == 0 ? NULL : method);
+        } else {
+                curl_easy_setopt(h, CURLOPT_HTTPGET, 1L);
+                curl_easy_setopt(h, CURLOPT_CUSTOMREQUEST, strcmp(method, "GET") == 0 ? NULL : method);
+        }
+        curl_easy_setopt(h, CURLOPT_HTTPHEADER, headers);
+        rc = curl_easy_perform(h);
+        curl_easy_setopt(h, CURLOPT_HTTPHEADER, NULL);
+        headers_free(headers);
+        curl_easy_setopt(h, CURLOPT_POSTFIELDS, NULL);
+        if (rc != CURLE_OK) {
+                int ret = report_transport_error(c, rc, &resp, method, url);
+                buf_free(&resp.body);
+                return ret;
+        }
+        curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &out->status);
+        curl_easy_getinfo(h, CURLINFO_CONTENT_TYPE, &ct);
+        out->content_type = str_dup(ct);
+        if (curl_easy_header(h, "X-Request-Id", 0, CURLH_HEADER, -1, &rid) == CURLHE_OK)
+                out->request_id = str_dup(rid->value);
+        out->len = resp.body.len;
+        out->body = resp.body.len ? buf_steal(&resp.body) : NULL;
+        buf_free(&resp.body);
+        return CLI_EXIT_OK;
+}
+
+char *cli_raw_response_reason(const struct cli_raw_response *r) {
+        const char *title = NULL, *detail = NULL;
+        _cleanup_json_ json_t *doc = NULL;
+        if (r->body && r->len > 0 && r->len <= 64 * 1024 && r->content_type &&
+            strncasecmp(r->content_type, "application/problem+json", 24) == 0) {
+                doc = cr_json_parse("error response", r->body, r->len, 64 * 1024, CR_JSON_DEFAULT_MAX_DEPTH,
+                                    NULL);
+                title = cr_json_get_string(doc, "title");
+                detail = cr_json_get_string(doc, "detail");
+        }
+        if (detail && *detail)
+                return cli_text_sanitize(detail, false);
+        if (title && *title)
+                return cli_text_sanitize(title, false);
+        return str_printf("HTTP %ld", r->status);
+}

@@ -34,5 +34,27 @@ void cli_client_free(struct cli_client *c);
 int cli_client_request(struct cli_client *c, const char *method, const char *path, json_t *body,
                        json_t **out);
 
+/* A response as received, whatever its status (for non-JSON protocols such
+ * as EST, and for callers that report refusals themselves). */
+struct cli_raw_response {
+        long status;
+        char *content_type;   /* heap, NULL if none */
+        char *body;           /* heap, NUL-terminated, NULL if empty */
+        size_t len;
+        char *request_id;     /* X-Request-Id, heap, NULL if none */
+};
+
+/* Sends METHOD base-URL+path with `body` (len bytes; NULL = no body) as
+ * `content_type`, asking for `accept`. Fills *out for any HTTP status and
+ * returns CLI_EXIT_OK; a transport failure (connection, TLS, timeout, a
+ * response over the size limit) is printed and returns CLI_EXIT_SERVER. */
+int cli_client_request_raw(struct cli_client *c, const char *method, const char *path,
+                           const char *content_type, const void *body, size_t len,
+                           const char *accept, struct cli_raw_response *out);
+void cli_raw_response_clear(struct cli_raw_response *r);
+/* The server's words for a refusal: the problem document's detail (else its
+ * title, else "HTTP <status>"), sanitised for a terminal. Heap. */
+char *cli_raw_response_reason(const struct cli_raw_response *r);
+
 /* Percent-encodes a path segment or query value (heap string). */
 char *cli_client_escape(const char *s);

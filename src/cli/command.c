@@ -15,6 +15,14 @@ const struct cli_command *const cli_commands[] = {
         &cli_cmd_token,
         &cli_cmd_product,
         &cli_cmd_audit,
+        &cli_cmd_pki,
+        &cli_cmd_ca,
+        &cli_cmd_batch,
+        &cli_cmd_provision,
+        &cli_cmd_device,
+        &cli_cmd_cert,
+        &cli_cmd_migration,
+        &cli_cmd_security_events,
         NULL,
 };
 
@@ -40,7 +48,7 @@ static const char exit_status_help[] =
         "  0  success\n"
         "  1  local error (files, config, permissions)\n"
         "  2  usage error (bad option or argument; nothing was sent)\n"
-        "  3  the server refused the request (HTTP 4xx)\n"
+        "  3  the server refused the request (HTTP 4xx); provision: some serial refused\n"
         "  4  connection or TLS failure, server error (HTTP 5xx) or malformed answer\n"
         "  5  verification failure (audit chain broken)\n";
 

@@ -27,6 +27,14 @@ extern const struct cli_command cli_cmd_token;
 extern const struct cli_command cli_cmd_product;
 extern const struct cli_command cli_cmd_audit;
 extern const struct cli_command cli_cmd_audit_verify;
+extern const struct cli_command cli_cmd_pki;
+extern const struct cli_command cli_cmd_ca;
+extern const struct cli_command cli_cmd_batch;
+extern const struct cli_command cli_cmd_provision;
+extern const struct cli_command cli_cmd_device;
+extern const struct cli_command cli_cmd_cert;
+extern const struct cli_command cli_cmd_migration;
+extern const struct cli_command cli_cmd_security_events;
 
 /* Prints the help of `cmd` (NULL: the program's) reached by `path`. */
 void cli_help_print(FILE *f, const struct cli_command *cmd, const char *path);

@@ -2,6 +2,7 @@
 #include "http.h"
 
 #include <arpa/inet.h>
+#include <gnutls/gnutls.h>
 #include <inttypes.h>
 #include <microhttpd.h>
 #include <netinet/in.h>
@@ -165,6 +166,26 @@ static void client_address(struct MHD_Connection *conn, char *out, size_t len) {
                           out, (socklen_t) len);
 }
 
+/* The client certificate chain the TLS client sent (DER, leaf first), not
+ * verified in any way: the router authenticates it where a route asks for a
+ * device. The data belongs to the TLS session. */
+static const gnutls_datum_t *peer_chain(struct MHD_Connection *conn, size_t *n_out) {
+        *n_out = 0;
+        const union MHD_ConnectionInfo *ci =
+                MHD_get_connection_info(conn, MHD_CONNECTION_INFO_GNUTLS_SESSION);
+        if (!ci || !ci->tls_session)
+                return NULL;
+        gnutls_session_t session = (gnutls_session_t) ci->tls_session;
+        if (gnutls_certificate_type_get(session) != GNUTLS_CRT_X509)
+                return NULL;
+        unsigned n = 0;
+        const gnutls_datum_t *chain = gnutls_certificate_get_peers(session, &n);
+        if (!chain || n == 0)
+                return NULL;
+        *n_out = n > HTTP_PEER_CHAIN_MAX ? HTTP_PEER_CHAIN_MAX : n;
+        return chain;
+}
+
 static enum MHD_Result dispatch(struct http_server *s, struct MHD_Connection *conn,
                                 struct exchange *x) {
         struct http_query_param params[HTTP_MAX_QUERY_PARAMS];
@@ -181,6 +202,8 @@ static enum MHD_Result dispatch(struct http_server *s, struct MHD_Connection *co
                 resp.route_label = router_route_label(s->router, x->method, x->path);
         } else {
                 client_address(conn, client, sizeof(client));
+                size_t n_peer = 0;
+                const gnutls_datum_t *chain = peer_chain(conn, &n_peer);
                 struct http_request req = {
                         .method = x->method,
                         .path = x->path,
@@ -194,6 +217,8 @@ static enum MHD_Result dispatch(struct http_server *s, struct MHD_Connection *co
                         .body_len = x->body.len,
                         .client_ip = client,
                         .request_id = x->request_id,
+                        .peer_chain = chain,
+                        .n_peer_chain = n_peer,
                 };
                 router_dispatch(s->router, &req, &resp);
         }
@@ -278,11 +303,41 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
         atomic_fetch_sub(&s->in_flight, 1);
 }
 
+/*
+ * Client certificates: every handshake asks for one, none is required.
+ * Devices authenticate with their certificate and operators with a bearer
+ * token on the same port, so a handshake without a certificate must succeed;
+ * the router decides per route what a request needs.
+ *
+ * libmicrohttpd's own way (MHD_OPTION_HTTPS_MEM_TRUST) is not used: it fixes
+ * the trusted CAs when the daemon starts and sends their names in the
+ * CertificateRequest, and a TLS client that holds no certificate from a named
+ * CA (GnuTLS, for one) then sends none -- so a device CA installed while the
+ * server runs would not work until a restart. Instead the request is set on
+ * each new session here, before its handshake (libmicrohttpd creates the
+ * GnuTLS session before it notifies us, and handshakes later), with an empty
+ * CA name list, so any client sends the certificate it has. The certificate is
+ * not verified during the handshake (no trust list is configured; GnuTLS does
+ * check the client's CertificateVerify signature, i.e. that the client holds
+ * the key); the router verifies the chain against the device CAs in the store
+ * at each request (identity_peer_authenticate).
+ */
+static void request_client_certificate(struct MHD_Connection *conn) {
+        const union MHD_ConnectionInfo *ci =
+                MHD_get_connection_info(conn, MHD_CONNECTION_INFO_GNUTLS_SESSION);
+        if (!ci || !ci->tls_session)
+                return;
+        gnutls_session_t session = (gnutls_session_t) ci->tls_session;
+        gnutls_certificate_server_set_request(session, GNUTLS_CERT_REQUEST);
+        gnutls_certificate_send_x509_rdn_sequence(session, 1);
+}
+
 static void on_connection(void *cls, struct MHD_Connection *conn, void **socket_context,
                           enum MHD_ConnectionNotificationCode toe) {
         struct http_server *s = cls;
-        (void) conn;
         (void) socket_context;
+        if (toe == MHD_CONNECTION_NOTIFY_STARTED)
+                request_client_certificate(conn);
         if (!s->metrics)
                 return;
         if (toe == MHD_CONNECTION_NOTIFY_STARTED)

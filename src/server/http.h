@@ -6,7 +6,9 @@
  * bodies within the configured limits, hands each complete request to the
  * router as a plain struct http_request, sends the response with the headers
  * every response carries, and records metrics and one access log line per
- * request.
+ * request. Every handshake requests a client certificate (without naming
+ * CAs) but none is required; the chain a client sends reaches the router
+ * unverified in struct http_request (peer_chain).
  */
 #include <stdbool.h>
 #include <stddef.h>

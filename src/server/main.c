@@ -3,7 +3,7 @@
  * cradled: the Cradle server.
  *   cradled init --data-dir DIR [--listen ADDR] [--port N] [--name SAN]...
  *   cradled [run] --data-dir DIR [--listen ADDR] [--port N]
- *   cradled routes            the route table as JSON
+ *   cradled routes            the route table as JSON (method, path, roles, auth)
  *   cradled config-defaults   the commented default cradled.conf
  *   cradled --help | --version
  * Exit codes: 0 success, 1 failure, 2 usage error.
@@ -39,7 +39,8 @@ static void usage(FILE *f) {
                 "      Serve the API over HTTPS until SIGTERM or SIGINT.\n"
                 "      --listen and --port override DIR/cradled.conf for this run.\n"
                 "  cradled routes\n"
-                "      Print the route table as JSON: [{\"method\",\"path\",\"roles\"}].\n"
+                "      Print the route table as JSON: [{\"method\",\"path\",\"roles\",\"auth\"}]\n"
+                "      (auth: public, bearer, device or claim; device routes list roles [\"device\"]).\n"
                 "  cradled config-defaults\n"
                 "      Print the default cradled.conf with every key documented.\n"
                 "  cradled --help | --version\n"

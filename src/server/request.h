@@ -5,6 +5,7 @@
  * libmicrohttpd types, so the router and every handler can be driven from
  * unit tests without a socket.
  */
+#include <gnutls/gnutls.h>
 #include <stdbool.h>
 #include <stddef.h>
 
@@ -18,6 +19,9 @@ struct http_query_param {
 };
 
 #define HTTP_REQUEST_ID_LEN 16 /* hex chars */
+/* Longest client certificate chain handed to the router; a longer one is
+ * passed on truncated, which cannot verify (the leaf's issuer chain is cut). */
+#define HTTP_PEER_CHAIN_MAX 8
 
 struct http_request {
         const char *method;
@@ -30,6 +34,12 @@ struct http_request {
         size_t body_len;
         const char *client_ip;       /* textual address, for rate limiting */
         const char *request_id;      /* HTTP_REQUEST_ID_LEN hex chars */
+        /* The TLS client's certificate chain as it sent it (DER, leaf first),
+         * or NULL/0 when it sent none. Nothing about it is verified by the
+         * transport: the router authenticates it for device routes. Owned by
+         * the TLS session; valid while the request is handled. */
+        const gnutls_datum_t *peer_chain;
+        size_t n_peer_chain;
 };
 
 /* True when a Content-Type header value names application/json (any case,

@@ -1,11 +1,16 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 #include "route-io.h"
 
+#include <stdatomic.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "auth/role.h"
+#include "core/cleanup.h"
 #include "core/json.h"
 #include "core/strutil.h"
+#include "identity/identity.h"
+#include "percent.h"
 #include "router.h"
 #include "store/store.h"
 
@@ -20,6 +25,20 @@ struct store *route_store(struct route_ctx *ctx, struct error *err) {
         if (!ctx->store)
                 error_set(err, ERROR_UNAVAILABLE, "the store is not available");
         return ctx->store;
+}
+
+int route_identity(struct route_ctx *ctx, struct identity_ctx *out, struct error *err) {
+        const struct router *r = ctx->router;
+        memset(out, 0, sizeof(*out));
+        out->store = route_store(ctx, err);
+        if (!out->store)
+                return -1;
+        out->data_dir = r->data_dir;
+        out->crl_base_url = atomic_load(&((struct router *) r)->crl_base_url);
+        out->birth_days = r->birth_days;
+        out->operational_days = r->operational_days;
+        out->trust_cache = r->trust_cache;
+        return 0;
 }
 
 const char *route_param(const struct route_ctx *ctx, const char *name) {
@@ -56,6 +75,81 @@ int route_read_json_body(const struct route_ctx *ctx, json_t **out, struct error
         *out = cr_json_parse("request body", req->body, req->body_len, ctx->router->max_body,
                              ROUTE_JSON_MAX_DEPTH, err);
         return *out ? 0 : -1;
+}
+
+int route_read_optional_json_body(const struct route_ctx *ctx, json_t **out, struct error *err) {
+        *out = NULL;
+        if (!ctx->req->body || ctx->req->body_len == 0)
+                return 0;
+        if (route_read_json_body(ctx, out, err) < 0)
+                return -1;
+        if (!json_is_object(*out)) {
+                json_decref(steal_ptr(*out));
+                return error_set(err, ERROR_INVALID, "request body: expected a JSON object");
+        }
+        return 0;
+}
+
+int route_query_string(const struct route_ctx *ctx, const char *key, char **out, struct error *err) {
+        const struct http_request *req = ctx->req;
+        *out = NULL;
+        for (size_t i = 0; i < req->n_query; i++) {
+                _cleanup_free_ char *k = NULL;
+                const char *raw = req->query[i].key;
+                if (percent_decode(raw, strlen(raw), &k) != PERCENT_OK || !str_eq(k, key))
+                        continue;
+                if (*out) {
+                        free(steal_ptr(*out));
+                        return error_set(err, ERROR_INVALID, "query parameter '%s': given more than once",
+                                         key);
+                }
+                const char *v = req->query[i].value;
+                if (!v || !v[0])
+                        return error_set(err, ERROR_INVALID, "query parameter '%s': missing value", key);
+                enum percent_result pr = percent_decode(v, strlen(v), out);
+                if (pr != PERCENT_OK)
+                        return error_set(err, ERROR_INVALID, "query parameter '%s': %s", key,
+                                         percent_result_describe(pr));
+                if (strlen(*out) > ROUTE_QUERY_VALUE_MAX) {
+                        free(steal_ptr(*out));
+                        return error_set(err, ERROR_INVALID, "query parameter '%s': longer than %d bytes",
+                                         key, ROUTE_QUERY_VALUE_MAX);
+                }
+        }
+        return 0;
+}
+
+int route_query_bool(const struct route_ctx *ctx, const char *key, bool dflt, bool *out,
+                     struct error *err) {
+        _cleanup_free_ char *v = NULL;
+        if (route_query_string(ctx, key, &v, err) < 0)
+                return -1;
+        if (!v)
+                *out = dflt;
+        else if (str_eq(v, "true") || str_eq(v, "1"))
+                *out = true;
+        else if (str_eq(v, "false") || str_eq(v, "0"))
+                *out = false;
+        else
+                return error_set(err, ERROR_INVALID,
+                                 "query parameter '%s': expected true or false, got '%.64s'", key, v);
+        return 0;
+}
+
+int route_query_int(const struct route_ctx *ctx, const char *key, int64_t min, int64_t max,
+                    int64_t *out, bool *present, struct error *err) {
+        _cleanup_free_ char *v = NULL;
+        *present = false;
+        if (route_query_string(ctx, key, &v, err) < 0)
+                return -1;
+        if (!v)
+                return 0;
+        if (str_to_int64(v, min, max, out) < 0)
+                return error_set(err, ERROR_INVALID,
+                                 "query parameter '%s': expected an integer from %lld to %lld, got '%.64s'",
+                                 key, (long long) min, (long long) max, v);
+        *present = true;
+        return 0;
 }
 
 struct audit_actor route_actor(const struct route_ctx *ctx) {

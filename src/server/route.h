@@ -1,11 +1,28 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 #pragma once
 /*
- * A route: method + path pattern -> handler, with the set of roles that may
- * call it. Patterns are absolute paths whose segments are literals or
- * "{name}" parameters matching one non-empty segment. Roles are checked by
- * the router only; a handler runs only for a caller the route allows.
+ * A route: method + path pattern -> handler, with who may call it. Patterns
+ * are absolute paths whose segments are literals or "{name}" parameters
+ * matching one non-empty segment. Callers are checked by the router only; a
+ * handler runs only for a caller the route allows.
+ *
+ * Who may call a route (its auth mode; `roles` is 0 unless it is BEARER):
+ *   ROUTE_AUTH_PUBLIC  anyone.
+ *   ROUTE_AUTH_BEARER  an operator bearer token whose role is in `roles`.
+ *   ROUTE_AUTH_DEVICE  a device, by its client certificate (mutual TLS): the
+ *                      router verifies the chain and the certificate's and
+ *                      device's state in the store (identity_peer_authenticate)
+ *                      and hands the handler ctx->device.
+ *   ROUTE_AUTH_CLAIM   public for the router, but the handler checks a
+ *                      credential carried in the request (the migration claim's
+ *                      shared credential and device secret); every refusal of
+ *                      it (401, 403, 409) counts as a failure for the source in
+ *                      the claim rate limiter, and a locked-out source gets 429
+ *                      before the handler runs. A granted claim does not
+ *                      reset the count (one valid device must not launder a
+ *                      source's guesses).
  */
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -16,6 +33,14 @@
 
 struct router;
 struct route_ctx;
+struct identity_device_peer;
+
+enum route_auth {
+        ROUTE_AUTH_PUBLIC,
+        ROUTE_AUTH_BEARER,
+        ROUTE_AUTH_DEVICE,
+        ROUTE_AUTH_CLAIM,
+};
 
 /* Fills `resp` and returns 0, or returns -1 with `err` set (the router turns
  * it into a problem response). */
@@ -26,12 +51,19 @@ struct route {
         const char *method;
         const char *pattern;
         route_handler handler;
-        unsigned roles;      /* bitmask of enum role; 0 = public (no authentication) */
+        enum route_auth auth;
+        unsigned roles;      /* BEARER: bitmask of enum role that may call it; else 0 */
         const char *name;    /* "products.create" */
         /* Query parameters the route accepts, comma-separated ("limit,after"),
          * or NULL for none; the router refuses any other with 400. */
         const char *query;
 };
+
+/* The auth mode as `cradled routes` and docs/openapi.json (x-cradle-auth)
+ * name it: "public", "bearer", "device" or "claim". */
+const char *route_auth_name(enum route_auth auth);
+/* True when auth and roles agree (BEARER has roles, the others none). */
+bool route_is_consistent(const struct route *r);
 
 #define ROUTE_MAX_PARAMS 4
 
@@ -48,6 +80,7 @@ struct route_ctx {
         const struct http_request *req;
         struct route_param params[ROUTE_MAX_PARAMS];
         size_t n_params;
-        const struct auth_principal *principal; /* NULL on public routes */
+        const struct auth_principal *principal; /* bearer routes only, else NULL */
+        const struct identity_device_peer *device; /* ROUTE_AUTH_DEVICE routes only, else NULL */
         struct store *store;                    /* acquired on first use; see route_store() */
 };

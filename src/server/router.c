@@ -12,6 +12,7 @@
 #include "core/log.h"
 #include "core/strutil.h"
 #include "core/time.h"
+#include "identity/peer.h"
 #include "metrics.h"
 #include "percent.h"
 #include "problem.h"
@@ -222,75 +223,166 @@ static void respond_unauthenticated(struct http_response *resp, const struct err
                                            : "Bearer realm=\"cradle\"");
 }
 
+static void respond_rate_limited(const struct router *r, struct auth_ratelimit *rl,
+                                 const struct http_request *req, const char *source, int64_t wait,
+                                 bool presented, struct http_response *resp) {
+        struct error err = {0};
+        (void) r;
+        /* The credential is not looked at (that would keep the oracle open),
+         * and presenting one while locked out is one more failure: hammering
+         * lengthens the lock-out. */
+        if (presented) {
+                auth_ratelimit_failure(rl, source, time_now());
+                int64_t longer = auth_ratelimit_check(rl, source, time_now());
+                if (longer > wait)
+                        wait = longer;
+        }
+        error_set(&err, ERROR_RATE_LIMITED,
+                  "too many failed authentication attempts from this address; retry in %" PRId64 " seconds",
+                  wait);
+        problem_respond(resp, &err, req->path, req->request_id);
+        char retry[24];
+        snprintf(retry, sizeof(retry), "%" PRId64, wait);
+        http_response_add_header(resp, "Retry-After", retry);
+}
+
+/* Bearer routes: rate limit, token, role. Returns 0 with *principal set, or
+ * -1 with the response filled. */
+static int authenticate_bearer(const struct router *r, struct route_ctx *ctx,
+                               struct auth_principal *principal, struct http_response *resp) {
+        const struct http_request *req = ctx->req;
+        const struct route *route = ctx->route;
+        struct error err = {0};
+        const char *source = req->client_ip ? req->client_ip : "unknown";
+        bool presented = req->authorization && req->authorization[0];
+        int64_t wait = r->ratelimit ? auth_ratelimit_check(r->ratelimit, source, time_now()) : 0;
+        if (wait > 0) {
+                respond_rate_limited(r, r->ratelimit, req, source, wait, presented, resp);
+                return -1;
+        }
+        struct store *store = route_store(ctx, &err);
+        if (!store) {
+                problem_respond(resp, &err, req->path, req->request_id);
+                return -1;
+        }
+        if (auth_authenticate(store, req->authorization, principal, &err) < 0) {
+                if (err.kind != ERROR_UNAUTHENTICATED) {
+                        problem_respond(resp, &err, req->path, req->request_id);
+                        return -1;
+                }
+                if (presented && r->ratelimit)
+                        auth_ratelimit_failure(r->ratelimit, source, time_now());
+                log_msg(LOG_LEVEL_INFO, req->request_id, "authentication failed from %s: %s",
+                        source, err.msg);
+                respond_unauthenticated(resp, &err, req, presented);
+                return -1;
+        }
+        if (r->ratelimit)
+                auth_ratelimit_success(r->ratelimit, source);
+        if (!(route->roles & principal->role)) {
+                char allowed[128];
+                roles_list(route->roles, allowed, sizeof(allowed));
+                error_set(&err, ERROR_FORBIDDEN, "role '%s' may not %s %s; roles allowed: %s",
+                          role_name(principal->role), route->method, route->pattern, allowed);
+                problem_respond(resp, &err, req->path, req->request_id);
+                return -1;
+        }
+        return 0;
+}
+
+/* Device routes: the client certificate chain, authenticated against the
+ * store. Returns 0 with *peer set, or -1 with the response filled. */
+static int authenticate_device(const struct router *r, struct route_ctx *ctx,
+                               struct identity_device_peer *peer, struct http_response *resp) {
+        const struct http_request *req = ctx->req;
+        struct error err = {0};
+        const char *source = req->client_ip ? req->client_ip : "unknown";
+
+        if (!req->peer_chain || req->n_peer_chain == 0) {
+                error_set(&err, ERROR_UNAUTHENTICATED,
+                          "this endpoint authenticates devices by their client certificate (mutual "
+                          "TLS), and the TLS connection presented none");
+                problem_respond(resp, &err, req->path, req->request_id);
+                return -1;
+        }
+        struct identity_ctx ic;
+        if (route_identity(ctx, &ic, &err) < 0) {
+                problem_respond(resp, &err, req->path, req->request_id);
+                return -1;
+        }
+        router_peer_authenticate_fn fn = r->peer_authenticate ? r->peer_authenticate
+                                                              : identity_peer_authenticate;
+        memset(peer, 0, sizeof(*peer));
+        if (fn(&ic, req->peer_chain, req->n_peer_chain, peer, &err) < 0) {
+                if (err.kind == ERROR_UNAUTHENTICATED || err.kind == ERROR_FORBIDDEN)
+                        log_msg(LOG_LEVEL_INFO, req->request_id,
+                                "device authentication failed from %s: %s", source, err.msg);
+                else if (err.kind == ERROR_NONE)
+                        error_set(&err, ERROR_INTERNAL, "device authentication failed without a reason");
+                problem_respond(resp, &err, req->path, req->request_id);
+                return -1;
+        }
+        return 0;
+}
+
+/* The outcomes of a claim that count against its source: a refused
+ * credential, a closed window, a serial claimed already. */
+static bool claim_failure(enum error_kind kind) {
+        return kind == ERROR_UNAUTHENTICATED || kind == ERROR_FORBIDDEN || kind == ERROR_CONFLICT;
+}
+
 /* Steps 3 and 4 of the header comment, once the route is known. */
 static void dispatch_route(const struct router *r, struct route_ctx *ctx,
                            struct http_response *resp) {
         const struct http_request *req = ctx->req;
         const struct route *route = ctx->route;
+        const char *source = req->client_ip ? req->client_ip : "unknown";
         struct error err = {0};
         struct auth_principal principal;
+        struct identity_device_peer peer;
 
         if (check_query(route, req, &err) < 0) {
                 problem_respond(resp, &err, req->path, req->request_id);
                 return;
         }
 
-        if (route->roles != 0) {
-                const char *source = req->client_ip ? req->client_ip : "unknown";
-                bool presented = req->authorization && req->authorization[0];
-                int64_t wait = r->ratelimit ? auth_ratelimit_check(r->ratelimit, source, time_now()) : 0;
-                if (wait > 0) {
-                        /* The credential is not looked at (that would keep the
-                         * oracle open), and presenting one while locked out is
-                         * one more failure: hammering lengthens the lock-out. */
-                        if (presented) {
-                                auth_ratelimit_failure(r->ratelimit, source, time_now());
-                                int64_t longer = auth_ratelimit_check(r->ratelimit, source, time_now());
-                                if (longer > wait)
-                                        wait = longer;
-                        }
-                        error_set(&err, ERROR_RATE_LIMITED,
-                                  "too many failed authentication attempts from this address; retry in %" PRId64 " seconds",
-                                  wait);
-                        problem_respond(resp, &err, req->path, req->request_id);
-                        char retry[24];
-                        snprintf(retry, sizeof(retry), "%" PRId64, wait);
-                        http_response_add_header(resp, "Retry-After", retry);
+        if (!route_is_consistent(route)) {
+                /* A table error: never let it open a route to everyone. */
+                error_set(&err, ERROR_INTERNAL, "route %s: auth mode %s does not fit its roles",
+                          route->name, route_auth_name(route->auth));
+                problem_respond(resp, &err, req->path, req->request_id);
+                return;
+        }
+        switch (route->auth) {
+        case ROUTE_AUTH_PUBLIC:
+                break;
+        case ROUTE_AUTH_BEARER:
+                if (authenticate_bearer(r, ctx, &principal, resp) < 0)
                         return;
-                }
-                struct store *store = route_store(ctx, &err);
-                if (!store) {
-                        problem_respond(resp, &err, req->path, req->request_id);
-                        return;
-                }
-                if (auth_authenticate(store, req->authorization, &principal, &err) < 0) {
-                        if (err.kind != ERROR_UNAUTHENTICATED) {
-                                problem_respond(resp, &err, req->path, req->request_id);
-                                return;
-                        }
-                        if (presented && r->ratelimit)
-                                auth_ratelimit_failure(r->ratelimit, source, time_now());
-                        log_msg(LOG_LEVEL_INFO, req->request_id, "authentication failed from %s: %s",
-                                source, err.msg);
-                        respond_unauthenticated(resp, &err, req, presented);
-                        return;
-                }
-                if (r->ratelimit)
-                        auth_ratelimit_success(r->ratelimit, source);
-                if (!(route->roles & principal.role)) {
-                        char allowed[128];
-                        roles_list(route->roles, allowed, sizeof(allowed));
-                        error_set(&err, ERROR_FORBIDDEN,
-                                  "role '%s' may not %s %s; roles allowed: %s",
-                                  role_name(principal.role), route->method, route->pattern, allowed);
-                        problem_respond(resp, &err, req->path, req->request_id);
-                        return;
-                }
                 ctx->principal = &principal;
+                break;
+        case ROUTE_AUTH_DEVICE:
+                if (authenticate_device(r, ctx, &peer, resp) < 0)
+                        return;
+                ctx->device = &peer;
+                break;
+        case ROUTE_AUTH_CLAIM: {
+                int64_t wait = r->claim_ratelimit
+                                       ? auth_ratelimit_check(r->claim_ratelimit, source, time_now())
+                                       : 0;
+                if (wait > 0) {
+                        /* Every claim carries a credential: one more failure. */
+                        respond_rate_limited(r, r->claim_ratelimit, req, source, wait, true, resp);
+                        return;
+                }
+                break;
+        }
         }
 
         error_clear(&err);
         if (route->handler(ctx, resp, &err) < 0) {
+                if (route->auth == ROUTE_AUTH_CLAIM && r->claim_ratelimit && claim_failure(err.kind))
+                        auth_ratelimit_failure(r->claim_ratelimit, source, time_now());
                 const char *label = resp->route_label;
                 http_response_clear(resp);
                 resp->route_label = label;
@@ -300,6 +392,7 @@ static void dispatch_route(const struct router *r, struct route_ctx *ctx,
                 problem_respond(resp, &err, req->path, req->request_id);
         }
         ctx->principal = NULL;
+        ctx->device = NULL;
 }
 
 void router_dispatch(const struct router *r, const struct http_request *req,

@@ -8,22 +8,39 @@
  *      no pattern -> 404; a pattern but not this method -> 405 + Allow;
  *      a segment with a bad escape -> 400. HEAD is served by GET routes.
  *   2. refuse query parameters the route does not take (400, naming them).
- *   3. on a non-public route: a source locked out by the rate limiter gets
- *      429 + Retry-After before its credential is looked at (a credential
+ *      A route whose auth mode does not fit its roles (route_is_consistent)
+ *      answers 500: a table mistake must not open a route.
+ *   3. on a bearer route (ROUTE_AUTH_BEARER): a source locked out by the
+ *      rate limiter gets 429 + Retry-After before its credential is looked at (a credential
  *      presented during a lock-out counts as one more failure); then the
  *      Authorization header is checked (401 + WWW-Authenticate on failure,
  *      which counts as a failure for the source when a credential was
  *      presented; success resets the source); then the principal's role must
  *      be in the route's set (403 naming the role and the roles allowed).
- *   4. the handler runs; an error it returns becomes a problem response.
+ *      On a device route (ROUTE_AUTH_DEVICE): no client certificate -> 401;
+ *      else the chain is authenticated against the store (peer_authenticate):
+ *      its 401 (unknown, revoked, superseded, expired, untrusted) or 403
+ *      (device decommissioned) becomes the problem response; the device goes
+ *      to ctx->device. On a claim route (ROUTE_AUTH_CLAIM): a source locked
+ *      out by the claim rate limiter gets 429 + Retry-After.
+ *   4. the handler runs; an error it returns becomes a problem response. On a
+ *      claim route a 401, 403 or 409 from it counts as a failure for the source.
  */
+#include <gnutls/gnutls.h>
 #include <stddef.h>
 
 #include "route.h"
 
 struct auth_ratelimit;
+struct identity_ctx;
+struct identity_trust_cache;
 struct metrics;
 struct store_pool;
+
+/* identity_peer_authenticate's signature (tests put a fake in its place). */
+typedef int (*router_peer_authenticate_fn)(struct identity_ctx *ic, const gnutls_datum_t *chain,
+                                           size_t n, struct identity_device_peer *out,
+                                           struct error *err);
 
 struct router {
         const struct route *routes;
@@ -32,6 +49,17 @@ struct router {
         struct auth_ratelimit *ratelimit; /* may be NULL: no rate limiting */
         struct metrics *metrics;          /* may be NULL: /metrics answers 503 */
         size_t max_body;
+
+        /* Device identity (what route_identity() builds an identity_ctx from). */
+        const char *data_dir;             /* device CA key files go to <data_dir>/pki */
+        /* CRL distribution point base ("https://host:port/pki/crl"); NULL = none.
+         * Atomic: with port 0 the server learns its URL only once bound. */
+        const char *_Atomic crl_base_url;
+        unsigned birth_days;              /* 0 = the PKI default (7300) */
+        unsigned operational_days;        /* 0 = the PKI default (365) */
+        struct identity_trust_cache *trust_cache;  /* may be NULL: built per request */
+        struct auth_ratelimit *claim_ratelimit;    /* may be NULL: claims not rate limited */
+        router_peer_authenticate_fn peer_authenticate; /* NULL: identity_peer_authenticate */
 };
 
 enum router_match_kind {

@@ -10,10 +10,15 @@
 
 const struct route *routes_table(size_t *n_out);
 
-/* [{"method","path","roles":[...]}] in table order; roles in enum role order. */
+/* [{"method","path","roles":[...],"auth"}] in table order; roles in enum
+ * role order; auth as route_auth_name. */
 json_t *routes_to_json(const struct route *routes, size_t n);
 /* JSON array of role names in a bitmask (enum role order). */
 json_t *routes_roles_to_json(unsigned roles);
+/* Who may call a route, as x-cradle-roles lists it: the bearer roles, or
+ * ["device"] for a device route (ROUTES_ROLE_DEVICE); [] when public. */
+#define ROUTES_ROLE_DEVICE "device"
+json_t *routes_route_roles_to_json(const struct route *r);
 
 /* routes-health.c */
 int routes_health_get(struct route_ctx *ctx, struct http_response *resp, struct error *err);
@@ -32,3 +37,37 @@ int routes_products_update(struct route_ctx *ctx, struct http_response *resp, st
 /* routes-audit.c */
 int routes_audit_list(struct route_ctx *ctx, struct http_response *resp, struct error *err);
 int routes_audit_verify(struct route_ctx *ctx, struct http_response *resp, struct error *err);
+/* routes-est.c */
+int routes_est_cacerts(struct route_ctx *ctx, struct http_response *resp, struct error *err);
+int routes_est_cacerts_label(struct route_ctx *ctx, struct http_response *resp, struct error *err);
+int routes_est_csrattrs(struct route_ctx *ctx, struct http_response *resp, struct error *err);
+int routes_est_simpleenroll(struct route_ctx *ctx, struct http_response *resp, struct error *err);
+int routes_est_simplereenroll(struct route_ctx *ctx, struct http_response *resp, struct error *err);
+/* routes-device.c */
+int routes_device_whoami(struct route_ctx *ctx, struct http_response *resp, struct error *err);
+int routes_device_claim(struct route_ctx *ctx, struct http_response *resp, struct error *err);
+/* routes-pki.c */
+int routes_pki_crl_get(struct route_ctx *ctx, struct http_response *resp, struct error *err);
+/* routes-device-cas.c */
+int routes_device_cas_list(struct route_ctx *ctx, struct http_response *resp, struct error *err);
+int routes_device_cas_create(struct route_ctx *ctx, struct http_response *resp, struct error *err);
+int routes_device_cas_get(struct route_ctx *ctx, struct http_response *resp, struct error *err);
+int routes_device_cas_install(struct route_ctx *ctx, struct http_response *resp, struct error *err);
+/* routes-batches.c */
+int routes_batches_list(struct route_ctx *ctx, struct http_response *resp, struct error *err);
+int routes_batches_create(struct route_ctx *ctx, struct http_response *resp, struct error *err);
+int routes_batches_get(struct route_ctx *ctx, struct http_response *resp, struct error *err);
+int routes_batches_close(struct route_ctx *ctx, struct http_response *resp, struct error *err);
+int routes_batches_set_migration_key(struct route_ctx *ctx, struct http_response *resp,
+                                     struct error *err);
+/* routes-devices.c */
+int routes_devices_list(struct route_ctx *ctx, struct http_response *resp, struct error *err);
+int routes_devices_get(struct route_ctx *ctx, struct http_response *resp, struct error *err);
+int routes_devices_revoke(struct route_ctx *ctx, struct http_response *resp, struct error *err);
+int routes_devices_decommission(struct route_ctx *ctx, struct http_response *resp, struct error *err);
+int routes_certificates_revoke(struct route_ctx *ctx, struct http_response *resp, struct error *err);
+/* routes-migration.c */
+int routes_migration_open(struct route_ctx *ctx, struct http_response *resp, struct error *err);
+int routes_migration_close(struct route_ctx *ctx, struct http_response *resp, struct error *err);
+/* routes-security-events.c */
+int routes_security_events_list(struct route_ctx *ctx, struct http_response *resp, struct error *err);

@@ -51,6 +51,20 @@ static const struct config_key schema[] = {
           "window in which failed authentications are counted"),
         K("auth", "max_lockout", CONFIG_DURATION, auth_max_lockout, 1, 86400, "300",
           "longest lockout of an address; it doubles with each further failure"),
+        K("identity", "crl_base_url", CONFIG_STRING, crl_base_url, 0, 0, "",
+          "URL devices fetch CRLs from (<url>/<CA name>.crl), written into every device "
+          "certificate; empty = https://<listen>:<port>/pki/crl, which is only right when "
+          "devices reach this address"),
+        K("identity", "birth_days", CONFIG_INT, birth_days, 1, 36500, "7300",
+          "validity of birth (factory) device certificates, in days"),
+        K("identity", "operational_days", CONFIG_INT, operational_days, 1, 3650, "365",
+          "validity of operational (renewed) device certificates, in days"),
+        K("identity", "claim_max_failures", CONFIG_INT, claim_max_failures, 1, 1000, "5",
+          "refused migration claims from one address allowed within claim_failure_window"),
+        K("identity", "claim_failure_window", CONFIG_DURATION, claim_failure_window, 1, 86400, "1h",
+          "window in which refused migration claims are counted"),
+        K("identity", "claim_max_lockout", CONFIG_DURATION, claim_max_lockout, 1, 86400, "1h",
+          "longest lockout of an address from migration claims; it doubles with each refusal"),
 };
 
 const struct config_key *server_config_schema(size_t *n_out) {
@@ -91,7 +105,40 @@ int server_config_check(const struct server_config *c, struct error *err) {
         for (size_t i = 0; i < ELEMENTSOF(paths); i++)
                 if (!paths[i].v || !paths[i].v[0])
                         return error_set(err, ERROR_INVALID, "%s: must not be empty", paths[i].name);
+        const char *url = c->crl_base_url ? c->crl_base_url : "";
+        if (url[0]) {
+                if (!str_startswith(url, "https://") && !str_startswith(url, "http://"))
+                        return error_set(err, ERROR_INVALID,
+                                         "[identity] crl_base_url: '%.80s' is not an http:// or https:// URL",
+                                         url);
+                if (strlen(url) > SERVER_URL_MAX)
+                        return error_set(err, ERROR_INVALID,
+                                         "[identity] crl_base_url: longer than %d characters", SERVER_URL_MAX);
+                const char *host = strchr(url, ':') + 3;
+                if (!host[0] || host[0] == '/')
+                        return error_set(err, ERROR_INVALID, "[identity] crl_base_url: '%.80s' has no host",
+                                         url);
+                for (const char *p = url; *p; p++)
+                        if (*p == ' ' || *p == '\t' || *p == '?' || *p == '#' || *p == '"')
+                                return error_set(err, ERROR_INVALID,
+                                                 "[identity] crl_base_url: '%.80s' must not contain "
+                                                 "blanks, quotes, a query or a fragment",
+                                                 url);
+        }
         return 0;
+}
+
+char *server_config_crl_base_url(const struct server_config *c, uint16_t port) {
+        if (c->crl_base_url && c->crl_base_url[0]) {
+                char *url = str_dup(c->crl_base_url);
+                size_t n = strlen(url);
+                while (n > 0 && url[n - 1] == '/')
+                        url[--n] = '\0';
+                return url;
+        }
+        bool v6 = strchr(c->listen, ':') != NULL;
+        return str_printf("https://%s%s%s:%u" SERVER_CRL_PATH, v6 ? "[" : "", c->listen, v6 ? "]" : "",
+                          (unsigned) port);
 }
 
 int server_config_defaults(struct server_config *c, struct error *err) {

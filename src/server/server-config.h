@@ -38,7 +38,17 @@ struct server_config {
         int64_t auth_max_failures;
         int64_t auth_failure_window;  /* seconds */
         int64_t auth_max_lockout;     /* seconds */
+        /* [identity] */
+        char *crl_base_url;           /* "" = https://<listen>:<port>/pki/crl */
+        int64_t birth_days;
+        int64_t operational_days;
+        int64_t claim_max_failures;
+        int64_t claim_failure_window; /* seconds */
+        int64_t claim_max_lockout;    /* seconds */
 };
+
+#define SERVER_CRL_PATH "/pki/crl"
+#define SERVER_URL_MAX 512
 
 const struct config_key *server_config_schema(size_t *n_out);
 
@@ -63,6 +73,11 @@ char *server_config_text(const char *listen, int64_t port, struct error *err);
 /* Absolute path for a configured path: returned as is when absolute, else
  * joined to data_dir. Heap. */
 char *server_config_path(const char *data_dir, const char *configured);
+
+/* The CRL distribution point base: [identity] crl_base_url without trailing
+ * slashes, or https://<listen>:<port>/pki/crl (IPv6 in brackets) when it is
+ * empty; `port` is the port actually bound. Heap. */
+char *server_config_crl_base_url(const struct server_config *c, uint16_t port);
 
 /* Checks an address literal for [server] listen / --listen; *is_ipv6 tells which. */
 int server_config_parse_listen(const char *s, bool *is_ipv6, struct error *err);

@@ -5,6 +5,7 @@
 #include <inttypes.h>
 #include <pthread.h>
 #include <signal.h>
+#include <stdatomic.h>
 #include <string.h>
 #include <time.h>
 
@@ -17,6 +18,7 @@
 #include "cradle-version.h"
 #include "crypto/ct.h"
 #include "http.h"
+#include "identity/peer.h"
 #include "metrics.h"
 #include "router.h"
 #include "routes.h"
@@ -30,6 +32,10 @@ struct server {
         struct server_config cfg;
         struct store_pool *pool;
         struct auth_ratelimit *ratelimit;
+        struct auth_ratelimit *claim_ratelimit;
+        struct identity_trust_cache *trust_cache;
+        char *data_dir;
+        char *crl_base_url;
         struct metrics *metrics;
         struct router router;
         struct http_server *http;
@@ -42,6 +48,11 @@ static void server_free(struct server *s) {
         http_server_stop(s->http);
         store_pool_close(s->pool);
         auth_ratelimit_free(s->ratelimit);
+        auth_ratelimit_free(s->claim_ratelimit);
+        if (s->trust_cache)
+                identity_trust_cache_free(s->trust_cache);
+        free(s->data_dir);
+        free(s->crl_base_url);
         metrics_free(s->metrics);
         free(s->cert_pem);
         if (s->key_pem)
@@ -95,12 +106,27 @@ static int server_start(struct server *s, const char *data_dir, struct error *er
         s->ratelimit = auth_ratelimit_new((unsigned) s->cfg.auth_max_failures,
                                           s->cfg.auth_failure_window, s->cfg.auth_max_lockout,
                                           SERVER_RATELIMIT_CAPACITY);
+        s->claim_ratelimit = auth_ratelimit_new((unsigned) s->cfg.claim_max_failures,
+                                                s->cfg.claim_failure_window, s->cfg.claim_max_lockout,
+                                                SERVER_RATELIMIT_CAPACITY);
+        s->trust_cache = identity_trust_cache_new();
         s->metrics = metrics_new(CRADLE_VERSION);
+        s->data_dir = str_dup(data_dir);
+        /* With port 0 the URL needs the bound port: it is set once bound. */
+        bool url_known = (s->cfg.crl_base_url && s->cfg.crl_base_url[0]) || s->cfg.port != 0;
+        if (url_known)
+                s->crl_base_url = server_config_crl_base_url(&s->cfg, (uint16_t) s->cfg.port);
         s->router = (struct router) {
                 .pool = s->pool,
                 .ratelimit = s->ratelimit,
                 .metrics = s->metrics,
                 .max_body = (size_t) s->cfg.max_body,
+                .data_dir = s->data_dir,
+                .crl_base_url = s->crl_base_url,
+                .birth_days = (unsigned) s->cfg.birth_days,
+                .operational_days = (unsigned) s->cfg.operational_days,
+                .trust_cache = s->trust_cache,
+                .claim_ratelimit = s->claim_ratelimit,
         };
         s->router.routes = routes_table(&s->router.n_routes);
 
@@ -115,7 +141,14 @@ static int server_start(struct server *s, const char *data_dir, struct error *er
                 .cert_pem = s->cert_pem,
                 .key_pem = s->key_pem,
         };
-        return http_server_start(&o, &s->router, s->metrics, &s->http, err);
+        if (http_server_start(&o, &s->router, s->metrics, &s->http, err) < 0)
+                return -1;
+        if (!url_known) {
+                s->crl_base_url = server_config_crl_base_url(&s->cfg, http_server_port(s->http));
+                atomic_store(&s->router.crl_base_url, s->crl_base_url);
+        }
+        log_info("device certificates name CRLs at %s/<CA name>.crl", s->crl_base_url);
+        return 0;
 }
 
 static void sleep_msec(long ms) {

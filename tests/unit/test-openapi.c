@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * docs/openapi.json describes exactly the server's route table: the same
- * (method, path) pairs in both directions, the same roles (x-cradle-roles),
- * the same query parameters, operationId = route name, and security that
- * matches public vs authenticated.
+ * (method, path) pairs in both directions, the same roles (x-cradle-roles,
+ * ["device"] for device routes), the same auth mode (x-cradle-auth), the
+ * same query parameters, operationId = route name, security that matches
+ * the auth mode, and EST's media types.
  */
 #include <ctype.h>
 #include <setjmp.h>
@@ -95,8 +96,11 @@ static json_t *roles_sorted(json_t *roles) {
 static void test_version(void **state) {
         json_t *doc = *state;
         assert_string_equal(json_string_value(json_object_get(doc, "openapi")), "3.1.0");
-        assert_non_null(json_object_get(json_object_get(json_object_get(doc, "components"), "securitySchemes"),
-                                        "bearerAuth"));
+        json_t *schemes = json_object_get(json_object_get(doc, "components"), "securitySchemes");
+        assert_non_null(json_object_get(schemes, "bearerAuth"));
+        /* OpenAPI 3.1's scheme for client certificates. */
+        assert_string_equal(json_string_value(json_object_get(json_object_get(schemes, "deviceCert"), "type")),
+                            "mutualTLS");
 }
 
 static void test_every_route_is_documented(void **state) {
@@ -114,7 +118,7 @@ static void test_every_route_is_documented(void **state) {
                 json_t *doc_roles = json_object_get(op, "x-cradle-roles");
                 if (!json_is_array(doc_roles))
                         fail_msg("%s %s: x-cradle-roles missing or not an array", r->method, r->pattern);
-                _cleanup_json_ json_t *served = routes_roles_to_json(r->roles);
+                _cleanup_json_ json_t *served = routes_route_roles_to_json(r);
                 _cleanup_json_ json_t *a = roles_sorted(served);
                 _cleanup_json_ json_t *b = roles_sorted(doc_roles);
                 if (!json_equal(a, b)) {
@@ -122,6 +126,11 @@ static void test_every_route_is_documented(void **state) {
                         _cleanup_free_ char *sb = json_dumps(b, JSON_COMPACT);
                         fail_msg("%s %s: served roles %s, documented %s", r->method, r->pattern, sa, sb);
                 }
+
+                const char *auth = json_string_value(json_object_get(op, "x-cradle-auth"));
+                if (!str_eq(auth, route_auth_name(r->auth)))
+                        fail_msg("%s %s: x-cradle-auth %s, served %s", r->method, r->pattern,
+                                 auth ? auth : "(none)", route_auth_name(r->auth));
 
                 const char *op_id = json_string_value(json_object_get(op, "operationId"));
                 if (!str_eq(op_id, r->name))
@@ -201,13 +210,27 @@ static void test_parameters_match(void **state) {
         }
 }
 
-/* Public operations say so (security: []); the others require bearerAuth and
- * document 401 and 403. Operations with a body document 413 and 415. */
+static void require_responses(const struct route *r, json_t *responses, const char *const *codes,
+                              size_t n) {
+        for (size_t i = 0; i < n; i++)
+                if (!json_object_get(responses, codes[i]))
+                        fail_msg("%s %s (%s): response %s must be documented", r->method, r->pattern,
+                                 route_auth_name(r->auth), codes[i]);
+}
+
+/* Security matches the auth mode: public and claim operations have none
+ * (security: []), bearer ones bearerAuth, device ones deviceCert; each
+ * documents how it can be refused. Operations with a body document 413 and
+ * 415. */
 static void test_security_and_problem_responses(void **state) {
         json_t *doc = *state;
         json_t *paths = json_object_get(doc, "paths");
         size_t n;
         const struct route *table = routes_table(&n);
+        static const char *const bearer_codes[] = { "401", "403", "429" };
+        static const char *const device_codes[] = { "401", "403" };
+        static const char *const claim_codes[] = { "400", "401", "403", "409", "429" };
+        static const char *const body_codes[] = { "413", "415" };
         for (size_t i = 0; i < n; i++) {
                 const struct route *r = &table[i];
                 _cleanup_free_ char *m = lower(r->method);
@@ -215,21 +238,75 @@ static void test_security_and_problem_responses(void **state) {
                 json_t *security = json_object_get(op, "security");
                 json_t *responses = json_object_get(op, "responses");
                 assert_true(json_is_array(security));
-                if (r->roles == 0) {
+                switch (r->auth) {
+                case ROUTE_AUTH_PUBLIC:
                         assert_int_equal(json_array_size(security), 0);
-                } else {
+                        break;
+                case ROUTE_AUTH_CLAIM:
+                        assert_int_equal(json_array_size(security), 0);
+                        require_responses(r, responses, claim_codes, ELEMENTSOF(claim_codes));
+                        break;
+                case ROUTE_AUTH_BEARER:
                         assert_int_equal(json_array_size(security), 1);
                         assert_non_null(json_object_get(json_array_get(security, 0), "bearerAuth"));
-                        if (!json_object_get(responses, "401") || !json_object_get(responses, "403") ||
-                            !json_object_get(responses, "429"))
-                                fail_msg("%s %s: 401, 403 and 429 must be documented", r->method, r->pattern);
+                        require_responses(r, responses, bearer_codes, ELEMENTSOF(bearer_codes));
+                        break;
+                case ROUTE_AUTH_DEVICE:
+                        assert_int_equal(json_array_size(security), 1);
+                        assert_non_null(json_object_get(json_array_get(security, 0), "deviceCert"));
+                        require_responses(r, responses, device_codes, ELEMENTSOF(device_codes));
+                        break;
                 }
-                if (str_eq(r->method, "POST") || str_eq(r->method, "PATCH")) {
-                        assert_non_null(json_object_get(op, "requestBody"));
-                        if (!json_object_get(responses, "413") || !json_object_get(responses, "415"))
-                                fail_msg("%s %s: 413 and 415 must be documented", r->method, r->pattern);
+                if (str_eq(r->method, "POST") || str_eq(r->method, "PATCH") || str_eq(r->method, "PUT")) {
+                        if (!json_object_get(op, "requestBody"))
+                                fail_msg("%s %s: requestBody must be documented", r->method, r->pattern);
+                        require_responses(r, responses, body_codes, ELEMENTSOF(body_codes));
                 }
         }
+}
+
+static json_t *op_of(json_t *doc, const char *method, const char *path) {
+        json_t *op = json_object_get(json_object_get(json_object_get(doc, "paths"), path), method);
+        if (!op)
+                fail_msg("%s %s is not documented", method, path);
+        return op;
+}
+
+static json_t *content_of(json_t *op, const char *status) {
+        json_t *resp = json_object_get(json_object_get(op, "responses"), status);
+        if (!resp)
+                fail_msg("%s: no %s response", json_string_value(json_object_get(op, "operationId")), status);
+        return json_object_get(resp, "content");
+}
+
+/* EST (RFC 7030) is not JSON: the documented media types are the ones the
+ * server speaks (est.h), so an EST client author can trust the document. */
+static void test_est_media_types(void **state) {
+        json_t *doc = *state;
+        static const char *const enroll[] = {
+                "/.well-known/est/{label}/simpleenroll", "/.well-known/est/{label}/simplereenroll",
+        };
+        static const char *const cacerts[] = {
+                "/.well-known/est/cacerts", "/.well-known/est/{label}/cacerts",
+        };
+        const char *certs = "application/pkcs7-mime; smime-type=certs-only";
+        for (size_t i = 0; i < ELEMENTSOF(enroll); i++) {
+                json_t *op = op_of(doc, "post", enroll[i]);
+                json_t *body = json_object_get(json_object_get(op, "requestBody"), "content");
+                assert_non_null(json_object_get(body, "application/pkcs10"));
+                assert_int_equal(json_object_size(body), 1);
+                assert_non_null(json_object_get(content_of(op, "200"), certs));
+                assert_non_null(json_object_get(json_object_get(json_object_get(json_object_get(op, "responses"),
+                                                                                "200"),
+                                                                "headers"),
+                                                "Content-Transfer-Encoding"));
+        }
+        for (size_t i = 0; i < ELEMENTSOF(cacerts); i++)
+                assert_non_null(json_object_get(content_of(op_of(doc, "get", cacerts[i]), "200"), certs));
+        assert_non_null(json_object_get(content_of(op_of(doc, "get", "/.well-known/est/{label}/csrattrs"), "200"),
+                                        "application/csrattrs"));
+        assert_non_null(json_object_get(content_of(op_of(doc, "get", "/pki/crl/{file}"), "200"),
+                                        "application/pkix-crl"));
 }
 
 int main(void) {
@@ -239,6 +316,7 @@ int main(void) {
                 cmocka_unit_test_setup_teardown(test_every_documented_operation_is_served, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_parameters_match, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_security_and_problem_responses, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_est_media_types, setup, teardown),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -48,15 +48,15 @@ static int h_crash(struct route_ctx *ctx, struct http_response *resp, struct err
 }
 
 static const struct route test_routes[] = {
-        { "GET", "/things", h_dummy, 0, "things.list", NULL },
-        { "POST", "/things", h_dummy, 0, "things.create", NULL },
-        { "GET", "/things/{id}", h_dummy, 0, "things.get", NULL },
-        { "DELETE", "/things/{id}", h_dummy, 0, "things.delete", NULL },
-        { "GET", "/things/special", h_dummy, 0, "things.special", NULL },
-        { "GET", "/things/{id}/parts/{part}", h_dummy, 0, "parts.get", NULL },
-        { "GET", "/search", h_dummy, 0, "search", "q,limit" },
-        { "POST", "/conflict", h_fail, 0, "conflict", NULL },
-        { "POST", "/crash", h_crash, 0, "crash", NULL },
+        { "GET", "/things", h_dummy, ROUTE_AUTH_PUBLIC, 0, "things.list", NULL },
+        { "POST", "/things", h_dummy, ROUTE_AUTH_PUBLIC, 0, "things.create", NULL },
+        { "GET", "/things/{id}", h_dummy, ROUTE_AUTH_PUBLIC, 0, "things.get", NULL },
+        { "DELETE", "/things/{id}", h_dummy, ROUTE_AUTH_PUBLIC, 0, "things.delete", NULL },
+        { "GET", "/things/special", h_dummy, ROUTE_AUTH_PUBLIC, 0, "things.special", NULL },
+        { "GET", "/things/{id}/parts/{part}", h_dummy, ROUTE_AUTH_PUBLIC, 0, "parts.get", NULL },
+        { "GET", "/search", h_dummy, ROUTE_AUTH_PUBLIC, 0, "search", "q,limit" },
+        { "POST", "/conflict", h_fail, ROUTE_AUTH_PUBLIC, 0, "conflict", NULL },
+        { "POST", "/crash", h_crash, ROUTE_AUTH_PUBLIC, 0, "crash", NULL },
 };
 
 static void match(const char *method, const char *path, struct router_match *m) {
@@ -415,6 +415,10 @@ static void test_real_table_roles(void **state) {
         size_t n;
         const struct route *table = routes_table(&n);
         assert_true(n >= 12);
+        for (size_t i = 0; i < n; i++)
+                if (!route_is_consistent(&table[i]))
+                        fail_msg("%s %s: auth mode %s with roles 0x%x", table[i].method, table[i].pattern,
+                                 route_auth_name(table[i].auth), table[i].roles);
         for (size_t i = 0; i < n; i++) {
                 const struct route *r = &table[i];
                 _cleanup_free_ char *path = concrete_path(r->pattern);
@@ -431,20 +435,41 @@ static void test_real_table_roles(void **state) {
 
                 /* Without a token. */
                 router_dispatch(&f->router, &req, &resp);
-                if (r->roles == 0) {
-                        if (resp.status != 200)
-                                fail_msg("%s %s: public route answered %u: %s", r->method, path,
-                                         resp.status, resp.body);
-                } else {
+                switch (r->auth) {
+                case ROUTE_AUTH_PUBLIC:
+                case ROUTE_AUTH_CLAIM:
+                        /* Reaches the handler: whatever it answers (an empty
+                         * store has no CAs; {} is not a claim), it is not an
+                         * authentication failure or a crash. */
+                        if (resp.status == 401 || resp.status == 403 || resp.status >= 500)
+                                fail_msg("%s %s: %s route answered %u: %s", r->method, path,
+                                         route_auth_name(r->auth), resp.status, resp.body);
+                        break;
+                case ROUTE_AUTH_DEVICE:
+                        if (resp.status != 401)
+                                fail_msg("%s %s without a client certificate: %u", r->method, path,
+                                         resp.status);
+                        assert_non_null(strstr(resp.body, "client certificate"));
+                        break;
+                case ROUTE_AUTH_BEARER:
                         if (resp.status != 401)
                                 fail_msg("%s %s without a token: %u", r->method, path, resp.status);
                         assert_string_equal(http_response_get_header(&resp, "WWW-Authenticate"),
                                             "Bearer realm=\"cradle\"");
                         assert_non_null(strstr(resp.body, "urn:cradle:problem:unauthenticated"));
+                        break;
                 }
                 assert_string_equal(resp.route_label, r->pattern);
                 http_response_clear(&resp);
-                if (r->roles == 0)
+                if (r->auth == ROUTE_AUTH_DEVICE) {
+                        /* An operator token does not make a device. */
+                        req.authorization = f->auth[0];
+                        router_dispatch(&f->router, &req, &resp);
+                        assert_int_equal(resp.status, 401);
+                        http_response_clear(&resp);
+                        req.authorization = NULL;
+                }
+                if (r->auth != ROUTE_AUTH_BEARER)
                         continue;
 
                 for (size_t k = 0; k < ELEMENTSOF(all_roles); k++) {

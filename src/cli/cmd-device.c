@@ -1,0 +1,255 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * cradle device list|show|revoke|decommission and cradle cert revoke: the
+ * device register and revocation. A revocation takes effect at once: the
+ * server refuses the certificate on its next request and publishes a new CRL.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "cli/cli.h"
+#include "cli/client.h"
+#include "cli/cmd-common.h"
+#include "cli/command.h"
+#include "core/cleanup.h"
+#include "core/strutil.h"
+
+enum { OPT_PRODUCT = CLI_OPT_LOCAL_BASE, OPT_BATCH, OPT_STATUS, OPT_EXPIRING, OPT_REASON };
+
+static const struct cli_field device_fields[] = {
+        { "serial", "serial" }, { "product", "product" }, { "batch", "batch" }, { "status", "status" },
+        { "origin", "origin" }, { "hardware revision", "hardware_revision" },
+        { "production date", "production_date" }, { "station", "station" },
+        { "initial firmware", "initial_firmware_version" }, { "valid until", "valid_until" },
+        { "created at", "created_at" }, { "decommissioned at", "decommissioned_at" },
+};
+
+static const struct cli_field cert_cols[] = {
+        { "CERT SERIAL", "serial" }, { "KIND", "kind" }, { "STATUS", "status" }, { "CA", "ca" },
+        { "NOT AFTER", "not_after" }, { "REVOKED AT", "revoked_at" }, { "REASON", "revocation_reason" },
+};
+
+/* Key/value lines, then the certificates as a table. */
+static int print_device(json_t *doc) {
+        cli_print_object(doc, device_fields, ELEMENTSOF(device_fields));
+        json_t *certs = json_object_get(doc, "certificates");
+        if (json_is_array(certs) && json_array_size(certs) > 0) {
+                printf("\n");
+                cli_print_table(certs, cert_cols, ELEMENTSOF(cert_cols));
+        }
+        return CLI_EXIT_OK;
+}
+
+static int send_device(struct cli_ctx *ctx, const char *method, const char *path, json_t *body) {
+        struct cli_client *client;
+        _cleanup_json_ json_t *doc = NULL;
+        _cleanup_free_ char *what = str_printf("%s %s", method, path);
+        int r;
+        if ((r = cli_ctx_client(ctx, &client)) != CLI_EXIT_OK ||
+            (r = cli_client_request(client, method, path, body, &doc)) != CLI_EXIT_OK ||
+            (r = cli_expect_object(doc, what)) != CLI_EXIT_OK)
+                return r;
+        if (ctx->flags.json)
+                return cli_emit_json(doc);
+        return print_device(doc);
+}
+
+static void add_query(struct buf *q, const char *key, const char *value) {
+        if (!value)
+                return;
+        _cleanup_free_ char *v = cli_client_escape(value);
+        buf_appendf(q, "%c%s=%s", q->len ? '&' : '?', key, v);
+}
+
+static int device_list_run(struct cli_ctx *ctx, int argc, char **argv) {
+        static const struct option options[] = {
+                CLI_GLOBAL_LONG_OPTIONS,
+                { "product", required_argument, NULL, OPT_PRODUCT },
+                { "batch", required_argument, NULL, OPT_BATCH },
+                { "status", required_argument, NULL, OPT_STATUS },
+                { "expiring-within", required_argument, NULL, OPT_EXPIRING },
+                { 0 },
+        };
+        static const struct cli_field cols[] = {
+                { "SERIAL", "serial" }, { "PRODUCT", "product" }, { "BATCH", "batch" },
+                { "STATUS", "status" }, { "ORIGIN", "origin" }, { "VALID UNTIL", "valid_until" },
+        };
+        const char *product = NULL, *batch = NULL, *status = NULL, *expiring = NULL;
+        int64_t days;
+        int c, r;
+        while ((c = getopt_long(argc, argv, CLI_GLOBAL_SHORT_OPTIONS, options, NULL)) != -1) {
+                switch (c) {
+                case OPT_PRODUCT: product = optarg; break;
+                case OPT_BATCH: batch = optarg; break;
+                case OPT_STATUS: status = optarg; break;
+                case OPT_EXPIRING:
+                        if (str_to_int64(optarg, 0, 36500, &days) < 0)
+                                return cli_usage_error(ctx, "option '--expiring-within': '%s' is not a number "
+                                                            "of days (0-36500)",
+                                                       optarg);
+                        expiring = optarg;
+                        break;
+                default:
+                        if ((r = cli_option_common(ctx, c, argc, argv)) != CLI_CONTINUE)
+                                return r;
+                }
+        }
+        if ((r = cli_positional(ctx, argc, argv, 0, "")) != CLI_CONTINUE)
+                return r;
+        struct buf q = {0};
+        add_query(&q, "product", product);
+        add_query(&q, "batch", batch);
+        add_query(&q, "status", status);
+        add_query(&q, "expiring_within_days", expiring);
+        _cleanup_free_ char *query = buf_steal(&q);
+        _cleanup_free_ char *path = str_printf("/api/v1/devices%s", query ? query : "");
+        return cli_send_list(ctx, path, cols, ELEMENTSOF(cols));
+}
+
+/* Options: globals, plus --reason when `reason` is not NULL. */
+static int parse_serial_command(struct cli_ctx *ctx, int argc, char **argv, const char **reason) {
+        static const struct option with_reason[] = {
+                CLI_GLOBAL_LONG_OPTIONS,
+                { "reason", required_argument, NULL, OPT_REASON },
+                { 0 },
+        };
+        static const struct option plain[] = { CLI_GLOBAL_LONG_OPTIONS, { 0 } };
+        int c, r;
+        while ((c = getopt_long(argc, argv, CLI_GLOBAL_SHORT_OPTIONS, reason ? with_reason : plain, NULL)) != -1) {
+                if (c == OPT_REASON && reason)
+                        *reason = optarg;
+                else if ((r = cli_option_common(ctx, c, argc, argv)) != CLI_CONTINUE)
+                        return r;
+        }
+        if ((r = cli_positional(ctx, argc, argv, 1, "SERIAL")) != CLI_CONTINUE)
+                return r;
+        if (reason)
+                return cli_require(ctx, *reason, "--reason REASON");
+        return CLI_CONTINUE;
+}
+
+static int device_show_run(struct cli_ctx *ctx, int argc, char **argv) {
+        int r = parse_serial_command(ctx, argc, argv, NULL);
+        if (r != CLI_CONTINUE)
+                return r;
+        _cleanup_free_ char *serial = cli_client_escape(argv[optind]);
+        _cleanup_free_ char *path = str_printf("/api/v1/devices/%s", serial);
+        return send_device(ctx, "GET", path, NULL);
+}
+
+static int device_revoke_run(struct cli_ctx *ctx, int argc, char **argv) {
+        const char *reason = NULL;
+        int r = parse_serial_command(ctx, argc, argv, &reason);
+        if (r != CLI_CONTINUE)
+                return r;
+        _cleanup_free_ char *serial = cli_client_escape(argv[optind]);
+        _cleanup_free_ char *path = str_printf("/api/v1/devices/%s/revoke", serial);
+        _cleanup_json_ json_t *body = json_pack("{s:s}", "reason", reason);
+        if (!body)
+                return cli_usage_error(ctx, "option '--reason' is not valid UTF-8");
+        return send_device(ctx, "POST", path, body);
+}
+
+static int device_decommission_run(struct cli_ctx *ctx, int argc, char **argv) {
+        int r = parse_serial_command(ctx, argc, argv, NULL);
+        if (r != CLI_CONTINUE)
+                return r;
+        _cleanup_free_ char *serial = cli_client_escape(argv[optind]);
+        _cleanup_free_ char *path = str_printf("/api/v1/devices/%s/decommission", serial);
+        _cleanup_json_ json_t *body = json_object();
+        return send_device(ctx, "POST", path, body);
+}
+
+static int cert_revoke_run(struct cli_ctx *ctx, int argc, char **argv) {
+        static const struct cli_field fields[] = {
+                { "serial", "serial" }, { "status", "status" }, { "reason", "reason" },
+        };
+        const char *reason = NULL;
+        int r = parse_serial_command(ctx, argc, argv, &reason);
+        if (r != CLI_CONTINUE)
+                return r;
+        _cleanup_free_ char *serial = cli_client_escape(argv[optind]);
+        _cleanup_free_ char *path = str_printf("/api/v1/certificates/%s/revoke", serial);
+        _cleanup_json_ json_t *body = json_pack("{s:s}", "reason", reason);
+        if (!body)
+                return cli_usage_error(ctx, "option '--reason' is not valid UTF-8");
+        return cli_send_show(ctx, "POST", path, body, fields, ELEMENTSOF(fields));
+}
+
+#define REASONS_HELP                                                                             \
+        "  --reason REASON   RFC 5280 CRLReason: unspecified, keyCompromise, cACompromise,\n"    \
+        "                    affiliationChanged, superseded, cessationOfOperation,\n"            \
+        "                    certificateHold, privilegeWithdrawn, aACompromise (or 0-10)\n"
+
+static const struct cli_command device_list = {
+        .name = "list",
+        .summary = "List devices",
+        .usage = "[--product MODEL] [--batch NAME] [--status STATUS] [--expiring-within DAYS]",
+        .help = "Lists devices (GET /api/v1/devices; any role).\n\n"
+                "Options:\n"
+                "  --product MODEL          only this product's\n"
+                "  --batch NAME             only this batch's\n"
+                "  --status STATUS          active or decommissioned\n"
+                "  --expiring-within DAYS   only devices whose newest valid certificate\n"
+                "                           expires within DAYS days (expired ones included)\n",
+        .run = device_list_run,
+};
+
+static const struct cli_command device_show = {
+        .name = "show",
+        .summary = "Show a device and its certificates",
+        .usage = "SERIAL",
+        .help = "Shows device SERIAL with its certificates, newest first\n"
+                "(GET /api/v1/devices/SERIAL; any role).\n",
+        .run = device_show_run,
+};
+
+static const struct cli_command device_revoke = {
+        .name = "revoke",
+        .summary = "Revoke every certificate of a device",
+        .usage = "SERIAL --reason REASON",
+        .help = "Revokes every unexpired certificate of device SERIAL\n"
+                "(POST /api/v1/devices/SERIAL/revoke; admin, security-officer). The device\n"
+                "can no longer authenticate; the CRL is regenerated.\n\n"
+                "Options:\n" REASONS_HELP,
+        .run = device_revoke_run,
+};
+
+static const struct cli_command device_decommission = {
+        .name = "decommission",
+        .summary = "Decommission a device (revokes its certificates)",
+        .usage = "SERIAL",
+        .help = "Marks device SERIAL decommissioned and revokes its certificates with\n"
+                "cessationOfOperation (POST /api/v1/devices/SERIAL/decommission; admin,\n"
+                "security-officer).\n",
+        .run = device_decommission_run,
+};
+
+static const struct cli_command *const device_subs[] = {
+        &device_list, &device_show, &device_revoke, &device_decommission, NULL,
+};
+
+const struct cli_command cli_cmd_device = {
+        .name = "device",
+        .summary = "Device register: list, show, revoke, decommission",
+        .subs = device_subs,
+};
+
+static const struct cli_command cert_revoke = {
+        .name = "revoke",
+        .summary = "Revoke one certificate",
+        .usage = "SERIAL --reason REASON",
+        .help = "Revokes the certificate with serial number SERIAL (hex, as 'cradle device\n"
+                "show' lists it; colons allowed) (POST /api/v1/certificates/SERIAL/revoke;\n"
+                "admin, security-officer).\n\n"
+                "Options:\n" REASONS_HELP,
+        .run = cert_revoke_run,
+};
+
+static const struct cli_command *const cert_subs[] = { &cert_revoke, NULL };
+
+const struct cli_command cli_cmd_cert = {
+        .name = "cert",
+        .summary = "Device certificates: revoke",
+        .subs = cert_subs,
+};

@@ -1,0 +1,31 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+#pragma once
+/*
+ * Production batches: what a device inherits at enrollment (hardware revision,
+ * production date, initial firmware version, optionally the station). A closed
+ * batch takes no more factory enrollments (migration claims still name it).
+ *
+ * Create body: {"product": model, "name": 1..64 [A-Za-z0-9._-],
+ *               "hardware_revision": 1..64, "production_date": "YYYY-MM-DD",
+ *               "initial_firmware_version": 1..64, "station": 1..64 (optional)}
+ * JSON out: {"id", "product", "name", "hardware_revision", "production_date",
+ *            "station"|null, "initial_firmware_version", "migration_key_set": bool,
+ *            "created_at", "closed_at"|null, "status": "open|closed"}
+ * The migration key itself is never returned or logged.
+ */
+#include <jansson.h>
+#include <stdint.h>
+#include "identity/identity.h"
+
+int identity_batch_create(struct store *s, const struct audit_actor *a, json_t *body, json_t **out,
+                          struct error *err);
+/* ERROR_NOT_FOUND, ERROR_CONFLICT when already closed. Audited "batch.close". */
+int identity_batch_close(struct store *s, const struct audit_actor *a, int64_t batch_id, json_t **out,
+                         struct error *err);
+int identity_batch_get(struct store *s, int64_t batch_id, json_t **out, struct error *err);
+/* product_model NULL = all. {"items": [...]} */
+int identity_batch_list(struct store *s, const char *product_model, json_t **out, struct error *err);
+/* Sets (or replaces) the batch's 32-byte migration key: device_secret =
+ * HMAC-SHA256(key, serial). Audited "batch.migration-key.set" (without the key). */
+int identity_batch_set_migration_key(struct store *s, const struct audit_actor *a, int64_t batch_id,
+                                     const uint8_t key[32], struct error *err);

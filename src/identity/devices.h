@@ -1,0 +1,34 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+#pragma once
+/*
+ * Device records.
+ * JSON: {"serial", "product", "batch"|null, "hardware_revision", "production_date",
+ *        "station", "initial_firmware_version", "status": "active|decommissioned",
+ *        "origin": "factory|migration", "created_at", "decommissioned_at"|null,
+ *        "valid_until"|null,
+ *        "certificates": [ (get only, newest first)
+ *          {"serial", "kind": "birth|operational", "status": "valid|superseded|revoked",
+ *           "ca", "fingerprint_sha256", "not_before", "not_after", "issued_at",
+ *           "revoked_at"|null, "revocation_reason"|null, "superseded_by"|null, "pem"}]}
+ */
+#include <jansson.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include "identity/identity.h"
+
+struct identity_device_filter {
+        const char *product;           /* model; NULL = any */
+        const char *batch;             /* batch name; NULL = any */
+        const char *status;            /* "active" | "decommissioned"; NULL = any */
+        bool expiring;                 /* apply expiring_within_days */
+        unsigned expiring_within_days; /* newest valid certificate expires within N days
+                                          (already expired included; devices without a
+                                          valid certificate are not listed) */
+        int64_t after_id;              /* pagination cursor */
+        size_t limit;                  /* 0 = 1000 */
+};
+
+/* {"items": [...]} ERROR_INVALID for a bad status, ERROR_NOT_FOUND for an unknown product. */
+int identity_devices_list(struct store *s, const struct identity_device_filter *f, json_t **out,
+                          struct error *err);
+int identity_device_get(struct store *s, const char *serial, json_t **out, struct error *err);

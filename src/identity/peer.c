@@ -1,0 +1,222 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * mTLS peer authentication. The chain is checked first (nothing in an
+ * unverified certificate is worth looking up), then the row this server wrote
+ * when it issued the certificate: the database, not the certificate, says
+ * whether it is still good (revoked, superseded) and whether the device is.
+ *
+ * The trust list (active and retired device CAs with their chains) is cached
+ * per CA generation, a counter the store bumps on every CA installation: one
+ * indexed read per request tells whether the cached list is still right, so a
+ * CA installed through another server instance is trusted without a restart.
+ * Entries are reference-counted so a request verifying against an old list
+ * never races the rebuild.
+ */
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "core/cleanup.h"
+#include "core/strutil.h"
+#include "identity/internal.h"
+#include "identity/peer.h"
+#include "pki/cert.h"
+#include "pki/crl.h"
+#include "pki/trust.h"
+
+struct trust_entry {
+        unsigned refs;
+        int64_t generation;
+        struct pki_trust *trust;
+};
+
+struct identity_trust_cache {
+        pthread_mutex_t mu;
+        struct trust_entry *cur;
+};
+
+struct identity_trust_cache *identity_trust_cache_new(void) {
+        struct identity_trust_cache *c = xcalloc(1, sizeof(*c));
+        pthread_mutex_init(&c->mu, NULL);
+        return c;
+}
+
+static void entry_unref_locked(struct trust_entry *e) {
+        if (e && --e->refs == 0) {
+                pki_trust_free(e->trust);
+                free(e);
+        }
+}
+
+void identity_trust_cache_free(struct identity_trust_cache *c) {
+        if (!c)
+                return;
+        entry_unref_locked(c->cur);
+        pthread_mutex_destroy(&c->mu);
+        free(c);
+}
+
+/* A trust list of every CA peers may chain to. */
+static int trust_build(struct store *s, struct pki_trust **out, struct error *err) {
+        *out = NULL;
+        struct pki_trust *t = NULL;
+        if (pki_trust_new(&t, err) < 0)
+                return -1;
+        struct store_device_ca *list;
+        size_t n;
+        if (store_device_ca_list(s, 0, true, &list, &n, err) < 0) {
+                pki_trust_free(t);
+                return -1;
+        }
+        for (size_t i = 0; i < n; i++) {
+                if ((list[i].cert_pem && pki_trust_add_pem(t, list[i].cert_pem, err) < 0) ||
+                    (list[i].chain_pem && pki_trust_add_pem(t, list[i].chain_pem, err) < 0)) {
+                        error_prefix(err, "device CA '%s': ", list[i].name);
+                        store_device_ca_list_free(list, n);
+                        pki_trust_free(t);
+                        return -1;
+                }
+        }
+        store_device_ca_list_free(list, n);
+        *out = t;
+        return 0;
+}
+
+static int trust_acquire(struct identity_trust_cache *c, struct store *s, struct trust_entry **out,
+                         struct error *err) {
+        int64_t gen;
+        if (store_device_ca_generation(s, &gen, err) < 0)
+                return -1;
+        pthread_mutex_lock(&c->mu);
+        if (c->cur && c->cur->generation == gen) {
+                c->cur->refs++;
+                *out = c->cur;
+                pthread_mutex_unlock(&c->mu);
+                return 0;
+        }
+        pthread_mutex_unlock(&c->mu);
+
+        struct trust_entry *e = xcalloc(1, sizeof(*e));
+        e->generation = gen;
+        if (trust_build(s, &e->trust, err) < 0) {
+                free(e);
+                return -1;
+        }
+        pthread_mutex_lock(&c->mu);
+        if (c->cur && c->cur->generation >= gen) {
+                /* another thread got there first (or saw a newer generation) */
+                pki_trust_free(e->trust);
+                free(e);
+                e = c->cur;
+        } else {
+                e->refs = 1; /* the cache's reference */
+                entry_unref_locked(c->cur);
+                c->cur = e;
+        }
+        e->refs++;
+        *out = e;
+        pthread_mutex_unlock(&c->mu);
+        return 0;
+}
+
+static void trust_release(struct identity_trust_cache *c, struct trust_entry *e) {
+        pthread_mutex_lock(&c->mu);
+        entry_unref_locked(e);
+        pthread_mutex_unlock(&c->mu);
+}
+
+static int verify_chain(struct identity_ctx *ic, const gnutls_datum_t *chain, size_t n, int64_t now,
+                        struct error *err) {
+        struct error e = {0};
+        int r;
+        if (ic->trust_cache) {
+                struct trust_entry *entry;
+                if (trust_acquire(ic->trust_cache, ic->store, &entry, err) < 0)
+                        return -1;
+                r = pki_trust_verify_chain(entry->trust, chain, n, now, &e);
+                trust_release(ic->trust_cache, entry);
+        } else {
+                _cleanup_pki_trust_ struct pki_trust *t = NULL;
+                if (trust_build(ic->store, &t, err) < 0)
+                        return -1;
+                r = pki_trust_verify_chain(t, chain, n, now, &e);
+        }
+        if (r == 0)
+                return 0;
+        /* Whatever is wrong with what the peer presented is an authentication failure. */
+        if (e.kind == ERROR_INVALID || e.kind == ERROR_TOO_LARGE || e.kind == ERROR_UNAUTHENTICATED ||
+            e.kind == ERROR_CRYPTO)
+                return error_set(err, ERROR_UNAUTHENTICATED, "%s", e.msg);
+        return identity_error_pass(err, &e);
+}
+
+static int copy_field(char *dst, size_t size, const char *src, const char *what, struct error *err) {
+        if (!src || strlen(src) >= size)
+                return error_set(err, ERROR_INTERNAL, "peer %s does not fit", what);
+        memcpy(dst, src, strlen(src) + 1);
+        return 0;
+}
+
+int identity_peer_authenticate(struct identity_ctx *ic, const gnutls_datum_t *chain, size_t n,
+                               struct identity_device_peer *out, struct error *err) {
+        memset(out, 0, sizeof(*out));
+        if (!chain || n == 0 || !chain[0].data || chain[0].size == 0)
+                return error_set(err, ERROR_UNAUTHENTICATED, "no client certificate presented");
+        int64_t now = identity_now(ic);
+        if (verify_chain(ic, chain, n, now, err) < 0)
+                return -1;
+
+        _cleanup_pki_crt_ gnutls_x509_crt_t leaf = NULL;
+        if (pki_cert_import(chain[0].data, chain[0].size, &leaf, err) < 0)
+                return -1;
+        char serial[41], fp[65];
+        if (pki_cert_serial_hex(leaf, serial) < 0 || pki_cert_fingerprint_sha256(leaf, fp) < 0)
+                return error_set(err, ERROR_UNAUTHENTICATED, "client certificate cannot be read");
+
+        _cleanup_cert_row_ struct store_certificate c = {0};
+        struct error e = {0};
+        if (store_certificate_get_by_serial(ic->store, serial, &c, &e) < 0) {
+                if (e.kind == ERROR_NOT_FOUND)
+                        return error_set(err, ERROR_UNAUTHENTICATED, "certificate not issued by this server");
+                return identity_error_pass(err, &e);
+        }
+        /* Same serial but other bytes: some other issuer under a trusted root. */
+        if (strcmp(c.fingerprint, fp) != 0)
+                return error_set(err, ERROR_UNAUTHENTICATED, "certificate not issued by this server");
+        /* The device first: a decommissioned device is told so (403), although
+         * decommissioning also revoked its certificates. */
+        _cleanup_device_row_ struct store_device d = {0};
+        if (store_device_get(ic->store, c.device_id, &d, err) < 0)
+                return -1;
+        if (d.status == STORE_DEVICE_DECOMMISSIONED)
+                return error_set(err, ERROR_FORBIDDEN, "device '%s' is decommissioned", d.serial);
+
+        switch (c.status) {
+        case STORE_CERT_REVOKED: {
+                const char *reason = pki_crl_reason_name(c.revocation_reason);
+                return error_set(err, ERROR_UNAUTHENTICATED, "certificate revoked (%s)",
+                                 reason ? reason : "unspecified");
+        }
+        case STORE_CERT_SUPERSEDED:
+                return error_set(err, ERROR_UNAUTHENTICATED,
+                                 "certificate superseded by certificate %s; use the newer certificate",
+                                 c.superseded_by_serial[0] ? c.superseded_by_serial : "(unknown)");
+        case STORE_CERT_VALID:
+                break;
+        }
+        if (now > c.not_after)
+                return error_set(err, ERROR_UNAUTHENTICATED, "certificate expired");
+        if (now < c.not_before)
+                return error_set(err, ERROR_UNAUTHENTICATED, "certificate is not yet valid");
+
+        out->device_id = d.id;
+        out->cert_id = c.id;
+        out->kind = c.kind == STORE_CERT_BIRTH ? PKI_CERT_BIRTH : PKI_CERT_OPERATIONAL;
+        if (copy_field(out->serial, sizeof(out->serial), d.serial, "serial", err) < 0 ||
+            copy_field(out->product_model, sizeof(out->product_model), d.product_model, "product", err) < 0 ||
+            copy_field(out->cert_serial, sizeof(out->cert_serial), c.serial_hex, "certificate serial", err) < 0) {
+                memset(out, 0, sizeof(*out));
+                return -1;
+        }
+        return 0;
+}
