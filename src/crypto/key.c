@@ -11,7 +11,6 @@
  * under pthread_once. The PIN never passes through our error messages or logs:
  * the callback copies it straight into GnuTLS's buffer and wipes its copy.
  */
-#include <ctype.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
@@ -386,8 +385,9 @@ static int load_pkcs11(struct crypto_key *k, const char *uri, struct error *err)
                                          "CRADLE_PKCS11_PIN_FILE", safe);
                 case PIN_UNREADABLE:
                         return error_set(err, ERROR_UNAUTHENTICATED,
-                                         "PKCS#11 key '%s': cannot read the PIN from CRADLE_PKCS11_PIN_FILE "
-                                         "(missing, empty, too long, or accessible by group or others)", safe);
+                                         "PKCS#11 key '%s': cannot use the PIN: CRADLE_PKCS11_PIN is too long, "
+                                         "or the CRADLE_PKCS11_PIN_FILE is missing, empty, too long or "
+                                         "accessible by group or others", safe);
                 default:
                         break;
                 }

@@ -59,6 +59,9 @@ static void exchange_free(struct exchange *x) {
                 return;
         free(x->method);
         free(x->path);
+        /* Bodies carry secrets (migration keys, shared credentials, claims). */
+        if (x->body.data)
+                ct_wipe(x->body.data, x->body.len);
         buf_free(&x->body);
         free(x);
 }

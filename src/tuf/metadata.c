@@ -20,6 +20,8 @@
  * above 2^53 - 1 would silently change there, so it is refused here. It also
  * keeps "version + 1" from overflowing. */
 #define TUF_INT_MAX ((int64_t) 9007199254740991LL)
+/* 9999-12-31T23:59:59Z: the last time "YYYY-..." can spell. */
+#define TUF_EXPIRES_MAX ((int64_t) 253402300799LL)
 
 static const char *const role_names[_TUF_ROLE_MAX] = {
         [TUF_ROLE_ROOT] = "root",
@@ -735,8 +737,26 @@ json_t *tuf_metadata_wrap(json_t *signed_obj) {
         return doc;
 }
 
+/* Not cr_json_canonical: canonical JSON writes control characters raw, so
+ * the newlines of a PEM key would make the file invalid JSON for every
+ * parser (jansson, JSON.parse, Python's json). Compact JSON with sorted keys
+ * is the canonical form except that such characters are escaped; it is what
+ * signatures are NOT over (they are over the canonical "signed"). */
 char *tuf_metadata_serialize(json_t *doc, size_t *len, struct error *err) {
-        return cr_json_canonical(doc, len, err);
+        char *s;
+
+        if (!json_is_object(doc)) {
+                error_set(err, ERROR_INTERNAL, "serialize: metadata is not an object");
+                return NULL;
+        }
+        s = json_dumps(doc, JSON_COMPACT | JSON_SORT_KEYS);
+        if (!s) {
+                error_set(err, ERROR_INVALID, "serialize: metadata cannot be written as JSON");
+                return NULL;
+        }
+        if (len)
+                *len = strlen(s);
+        return s;
 }
 
 void tuf_meta_file_describe(struct tuf_meta_file *mf, const void *data, size_t len) {
@@ -753,6 +773,13 @@ static json_t *common_signed(const char *type, int64_t version, int64_t expires,
         if (version < 1 || version > TUF_INT_MAX) {
                 error_set(err, ERROR_INVALID, "%s: version %lld is out of range (1 to %lld)", type,
                           (long long) version, (long long) TUF_INT_MAX);
+                return NULL;
+        }
+        /* core/time clamps what it cannot write; a builder must not. */
+        if (expires < 0 || expires > TUF_EXPIRES_MAX) {
+                error_set(err, ERROR_INVALID,
+                          "%s: expiry %lld is outside 1970-01-01T00:00:00Z to 9999-12-31T23:59:59Z",
+                          type, (long long) expires);
                 return NULL;
         }
         time_format_rfc3339(expires, when);

@@ -181,7 +181,10 @@ void tuf_meta_file_describe(struct tuf_meta_file *mf, const void *data, size_t l
  * a new reference to signed. */
 json_t *tuf_metadata_wrap(json_t *signed_obj);
 
-/* The bytes Cradle publishes: the whole document in canonical JSON. */
+/* The bytes Cradle publishes: the whole document as compact JSON with sorted
+ * keys. That is canonical JSON except that control characters in strings
+ * (the newlines of PEM keys) are escaped, as JSON requires: canonical JSON
+ * proper is only what signatures are computed over, never a file. */
 char *tuf_metadata_serialize(json_t *doc, size_t *len, struct error *err);
 
 static inline void tuf_metadata_freep(struct tuf_metadata **md) {

@@ -189,6 +189,57 @@ static void test_paths_relative_to_data_dir(void **state) {
         assert_string_equal(b, "/etc/ca.pem");
 }
 
+/* [identity]: certificate lifetimes, the claim limiter, and the CRL URL
+ * written into every device certificate. */
+static void test_identity_section(void **state) {
+        (void) state;
+        struct server_config c;
+        struct error err = {0};
+        assert_int_equal(server_config_defaults(&c, &err), 0);
+        assert_string_equal(c.crl_base_url, "");
+        assert_int_equal(c.birth_days, 7300);
+        assert_int_equal(c.operational_days, 365);
+        assert_int_equal(c.claim_max_failures, 5);
+        assert_int_equal(c.claim_failure_window, 3600);
+        assert_int_equal(c.claim_max_lockout, 3600);
+        /* Empty: derived from where the server listens. */
+        _cleanup_free_ char *url = server_config_crl_base_url(&c, 8443);
+        assert_string_equal(url, "https://127.0.0.1:8443/pki/crl");
+        free(c.listen);
+        c.listen = str_dup("::1");
+        _cleanup_free_ char *url6 = server_config_crl_base_url(&c, 9000);
+        assert_string_equal(url6, "https://[::1]:9000/pki/crl");
+        server_config_free(&c);
+
+        const char *text = "[identity]\ncrl_base_url = https://pki.acme.example/crl//\nbirth_days = 9000\n"
+                           "claim_max_failures = 3\nclaim_failure_window = 10m\n";
+        assert_int_equal(server_config_parse("cradled.conf", text, strlen(text), &c, &err), 0);
+        _cleanup_free_ char *configured = server_config_crl_base_url(&c, 1);
+        assert_string_equal(configured, "https://pki.acme.example/crl");
+        assert_int_equal(c.birth_days, 9000);
+        assert_int_equal(c.claim_max_failures, 3);
+        assert_int_equal(c.claim_failure_window, 600);
+        server_config_free(&c);
+
+        const struct { const char *text; const char *words; } bad[] = {
+                { "[identity]\ncrl_base_url = ftp://x/crl\n", "not an http:// or https:// URL" },
+                { "[identity]\ncrl_base_url = pki.acme.example\n", "not an http:// or https:// URL" },
+                { "[identity]\ncrl_base_url = https:///crl\n", "has no host" },
+                { "[identity]\ncrl_base_url = https://x/crl?a=b\n", "query" },
+                { "[identity]\ncrl_base_url = https://x/a b\n", "blanks" },
+                { "[identity]\nbirth_days = 0\n", "birth_days" },
+                { "[identity]\noperational_days = 4000\n", "operational_days" },
+                { "[identity]\nclaim_max_failures = 0\n", "claim_max_failures" },
+        };
+        for (size_t i = 0; i < ELEMENTSOF(bad); i++) {
+                error_clear(&err);
+                if (server_config_parse("cradled.conf", bad[i].text, strlen(bad[i].text), &c, &err) == 0)
+                        fail_msg("accepted: %s", bad[i].text);
+                if (!strstr(err.msg, bad[i].words))
+                        fail_msg("'%s' does not say '%s'", err.msg, bad[i].words);
+        }
+}
+
 int main(void) {
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test(test_defaults),
@@ -199,6 +250,7 @@ int main(void) {
                 cmocka_unit_test(test_init_text_sets_every_key),
                 cmocka_unit_test(test_listen_literals),
                 cmocka_unit_test(test_paths_relative_to_data_dir),
+                cmocka_unit_test(test_identity_section),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -211,7 +211,7 @@ static void test_device_route_outcomes(void **state) {
                 j = call(f, "GET", "/device", cases[i].leaf, NULL, NULL, NULL, &resp);
                 if (resp.status != cases[i].status)
                         fail_msg("%s: %u", cases[i].leaf, resp.status);
-                assert_string_equal(detail(j), cases[i].words);
+                assert_non_null(strstr(detail(j), cases[i].words));
                 json_decref(j);
                 http_response_clear(&resp);
         }

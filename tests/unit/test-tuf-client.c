@@ -727,15 +727,21 @@ static void test_wrong_target_hash_and_length(void **state) {
 
 static void test_snapshot_hash_mismatch(void **state) {
         struct repo *r = *state;
-        _cleanup_free_ char *t = NULL, *s = NULL;
-        size_t tl, sl;
+        _cleanup_free_ char *t = NULL, *s = NULL, *ts = NULL;
+        struct error err = { 0 };
+        struct tuf_meta_file mf = { .name = "snapshot.json", .version = 1, .length = -1 };
+        static const int ts_signer[] = { K_TS };
+        size_t tl, sl, tsl;
 
         init_repo(r);
-        /* A different snapshot, validly signed, with the same version and
-         * length as the one the timestamp describes. */
+        /* The timestamp describes (by hash only) another snapshot 1, validly
+         * signed, than the one served. */
         t = get(r->meta, "1.targets.json", &tl);
         s = make_snapshot(r, 1, r->now + 7 * DAY - 1, 1, t, tl, &sl);
-        put(r->meta, "1.snapshot.json", s, sl);
+        tuf_meta_file_describe(&mf, s, sl);
+        mf.length = -1;
+        ts = sign_doc(r, tuf_build_timestamp(2, r->now + DAY, &mf, &err), ts_signer, 1, &tsl);
+        put(r->meta, "timestamp.json", ts, tsl);
         refresh_refused(r, "snapshot hash does not match timestamp");
 }
 
