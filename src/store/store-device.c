@@ -192,8 +192,8 @@ int store_device_list(struct store *s, const struct store_device_filter *f, stru
         if (store_prepare(s, "SELECT " DEVICE_COLUMNS DEVICE_FROM
                              "WHERE (?1 = 0 OR d.product_id = ?1) AND (?2 = 0 OR d.batch_id = ?2) "
                              "AND (?3 IS NULL OR b.name = ?3) AND (?4 IS NULL OR d.status = ?4) "
-                             "AND (?5 = 0 OR (SELECT MAX(c.not_after) FROM certificates c "
-                             "               WHERE c.device_id = d.id AND c.status = 'valid') <= ?5) "
+                             "AND (?5 = 0 OR EXISTS (SELECT 1 FROM certificates c WHERE c.device_id = d.id "
+                             "               AND c.status = 'valid' AND c.not_after <= ?5)) "
                              "AND d.id > ?6 ORDER BY d.id LIMIT ?7", &st, err) < 0 ||
             store_bind_int64(s, st, 1, f->product_id, err) < 0 ||
             store_bind_int64(s, st, 2, f->batch_id, err) < 0 ||

@@ -142,7 +142,9 @@ struct store_device_filter {
         const char *batch_name;          /* NULL = any (matched with product when given) */
         bool status_set;
         enum store_device_status status;
-        int64_t valid_until_before;      /* 0 = no filter; else valid certs' latest not_after <= this */
+        int64_t valid_until_before;      /* 0 = no filter; else some valid cert's not_after <= this
+                                            * (an operational cert due for renewal counts even
+                                            * when the 20-year birth cert is far off) */
         int64_t after_id;                /* pagination cursor */
         size_t limit;                    /* 0 = 1000; at most 1000 */
 };

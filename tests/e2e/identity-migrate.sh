@@ -62,7 +62,8 @@ claim LEG-0004 m4
 expect_eq "a key outside policy is 400" "$STATUS" 400
 
 api GET "/api/v1/audit?limit=1000" "$ADMIN_TOKEN"
-expect_match "claims are audited" "$(jqr '[.items[].action] | join(",")')" 'migration.claim'
+expect_match "successful claims are audited" "$(jqr '[.items[].action] | join(",")')" 'device\.migrate(,|$)'
+expect_match "refused claims are audited" "$(jqr '[.items[].action] | join(",")')" 'device\.migrate\.refused'
 
 check "the admin closes the window" "$CRADLE" migration close --product T1-EU
 claim LEG-0002 m2

@@ -25,15 +25,21 @@ expect_eq "five device records exist" "$(jqr '[.items[] | select(.serial | start
 api GET /api/v1/devices/P-0002 "$ADMIN_TOKEN"
 expect_eq "the station is recorded" "$(jqr .station)" line-7
 
-# Re-running reports each refusal and exits 3; nothing is overwritten.
+# Re-running into the same directory skips what is done and overwrites nothing.
 sum=$(sha256sum "$E2E_TMP/bundles/P-0001/cert.pem")
+out=$(CRADLE_TOKEN=$FACTORY_TOKEN "$CRADLE" provision --product T1-EU --batch B1 --serials "$E2E_TMP/serials.csv" \
+  --out "$E2E_TMP/bundles" --generate-keys 2>&1); rc=$?
+expect_eq "a re-run over finished bundles exits 0" "$rc" 0
+expect_eq "the existing bundle was not overwritten" "$(sha256sum "$E2E_TMP/bundles/P-0001/cert.pem")" "$sum"
+
+# An already enrolled serial in a fresh run is refused, named, and exits 3.
 printf 'serial\nP-0001\nP-0006\n' >"$E2E_TMP/serials2.csv"
 out=$(CRADLE_TOKEN=$FACTORY_TOKEN "$CRADLE" provision --product T1-EU --batch B1 --serials "$E2E_TMP/serials2.csv" \
-  --out "$E2E_TMP/bundles" --generate-keys 2>&1); rc=$?
+  --out "$E2E_TMP/bundles2" --generate-keys 2>&1); rc=$?
 expect_eq "a batch with a refused serial exits 3" "$rc" 3
 expect_match "the summary names the refused serial and why" "$out" 'P-0001.*(already|enrolled)'
-check "the other serial was still provisioned" test -s "$E2E_TMP/bundles/P-0006/cert.pem"
-expect_eq "the existing bundle was not overwritten" "$(sha256sum "$E2E_TMP/bundles/P-0001/cert.pem")" "$sum"
+check "the other serial was still provisioned" test -s "$E2E_TMP/bundles2/P-0006/cert.pem"
+check "no key is left behind for the refused serial" test ! -e "$E2E_TMP/bundles2/P-0001/key.pem"
 
 printf 'serial\nbad serial with spaces\n' >"$E2E_TMP/bad.csv"
 out=$(CRADLE_TOKEN=$FACTORY_TOKEN "$CRADLE" provision --product T1-EU --batch B1 --serials "$E2E_TMP/bad.csv" --out "$E2E_TMP/b2" --generate-keys 2>&1); rc=$?
