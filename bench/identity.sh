@@ -37,13 +37,13 @@ softhsm2-util --init-token --free --label bench --so-pin 11223344 --pin 73519 >/
 pkcs11-tool --module "$CRADLE_PKCS11_MODULE" --token-label bench --login --pin 73519 --keypairgen \
   --key-type EC:prime256v1 --label hsm-ca --id 0b >/dev/null 2>&1
 start_server >/dev/null
-identity_setup >/dev/null
+identity_setup >/dev/null 2>&1
 
 # A second product whose device CA key lives on SoftHSM2.
 api POST /api/v1/products "$ADMIN_TOKEN" "$(jq -c '.model="T2-EU"' <<<"$PRODUCT_JSON")" >/dev/null
-"$CRADLE" ca create --product T2-EU --name t2-hsm --key-ref "pkcs11:token=bench;object=hsm-ca;type=private" --out-csr "$PKI/ca2.csr" >/dev/null
-"$CRADLE" pki sign-intermediate --root-key "$PKI/root.key" --root-cert "$PKI/root.pem" --csr "$PKI/ca2.csr" --out "$PKI/ca2.pem" >/dev/null
-"$CRADLE" ca install t2-hsm --cert "$PKI/ca2.pem" --chain "$PKI/root.pem" >/dev/null
+"$CRADLE" ca create --product T2-EU --name t2-hsm --key-ref "pkcs11:token=bench;object=hsm-ca;type=private" --out-csr "$PKI/ca2.csr" >/dev/null 2>&1
+"$CRADLE" pki sign-intermediate --root-key "$PKI/root.key" --root-cert "$PKI/root.pem" --csr "$PKI/ca2.csr" --out "$PKI/ca2.pem" >/dev/null 2>&1
+"$CRADLE" ca install t2-hsm --cert "$PKI/ca2.pem" --chain "$PKI/root.pem" >/dev/null 2>&1
 "$CRADLE" batch create --product T2-EU --name B2 --hardware-revision r1 --production-date 2026-11-01 --station s --firmware 1 >/dev/null
 
 enroll_rate() { # product batch prefix
@@ -77,7 +77,9 @@ for d in "$E2E_TMP"/bundles-F/*/; do s=$(basename "$d"); cp "$E2E_TMP/csr-F/$s.k
 
 # nginx with the server's certificate, the same TLS versions and AEAD ciphers, requesting client certs.
 NPORT=$(free_port)
-mkdir -p "$E2E_TMP/nginx/www"; echo '{"serial":"static"}' >"$E2E_TMP/nginx/www/whoami"
+mkdir -p "$E2E_TMP/nginx/www"
+# nginx workers run as www-data: let them reach the static file and the TLS files.
+chmod o+x "$E2E_TMP" "$DATA" "$DATA/tls"; chmod o+r "$DATA/tls/server.pem" "$DATA/tls/server.key"; chmod -R o+rX "$E2E_TMP/nginx"; echo '{"serial":"static"}' >"$E2E_TMP/nginx/www/whoami"
 cat >"$E2E_TMP/nginx/nginx.conf" <<NGX
 worker_processes 2;
 pid $E2E_TMP/nginx/nginx.pid;

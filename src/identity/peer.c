@@ -11,6 +11,14 @@
  * CA installed through another server instance is trusted without a restart.
  * Entries are reference-counted so a request verifying against an old list
  * never races the rebuild.
+ *
+ * Each entry also remembers chains it has verified (by SHA-256 of the whole
+ * chain) for PEER_MEMO_SECONDS: a device on a kept-alive connection presents
+ * the same chain on every request, and the signature checks were most of the
+ * cost of a request (bench/identity.sh). What can change quickly is still
+ * read on every request from the database: revocation, supersession,
+ * decommissioning and the leaf's validity dates. A new CA generation starts
+ * with an empty memo.
  */
 #include <pthread.h>
 #include <stdio.h>
@@ -18,16 +26,27 @@
 #include <string.h>
 #include "core/cleanup.h"
 #include "core/strutil.h"
+#include "crypto/ct.h"
+#include "crypto/hash.h"
 #include "identity/internal.h"
 #include "identity/peer.h"
 #include "pki/cert.h"
 #include "pki/crl.h"
 #include "pki/trust.h"
 
+#define PEER_MEMO_SLOTS 1024
+#define PEER_MEMO_SECONDS 300
+
+struct peer_memo_slot {
+        uint8_t digest[SHA256_LEN];
+        int64_t verified_at; /* 0 = empty */
+};
+
 struct trust_entry {
         unsigned refs;
         int64_t generation;
         struct pki_trust *trust;
+        struct peer_memo_slot memo[PEER_MEMO_SLOTS]; /* guarded by the cache mutex */
 };
 
 struct identity_trust_cache {
@@ -125,6 +144,36 @@ static void trust_release(struct identity_trust_cache *c, struct trust_entry *e)
         pthread_mutex_unlock(&c->mu);
 }
 
+static void chain_digest(const gnutls_datum_t *chain, size_t n, uint8_t out[SHA256_LEN]) {
+        struct hash_sha256_ctx *h = hash_sha256_new();
+        for (size_t i = 0; i < n; i++) {
+                /* length-prefixed, so two different splits of the same bytes differ */
+                uint8_t len[4] = { chain[i].size >> 24, chain[i].size >> 16, chain[i].size >> 8, chain[i].size };
+                hash_sha256_update(h, len, sizeof(len));
+                hash_sha256_update(h, chain[i].data, chain[i].size);
+        }
+        hash_sha256_final(h, out);
+}
+
+static bool memo_lookup(struct identity_trust_cache *c, struct trust_entry *e, const uint8_t d[SHA256_LEN],
+                        int64_t now) {
+        struct peer_memo_slot *slot = &e->memo[(d[0] | (d[1] << 8)) % PEER_MEMO_SLOTS];
+        pthread_mutex_lock(&c->mu);
+        bool hit = slot->verified_at != 0 && now >= slot->verified_at &&
+                   now - slot->verified_at < PEER_MEMO_SECONDS && ct_equal(slot->digest, d, SHA256_LEN);
+        pthread_mutex_unlock(&c->mu);
+        return hit;
+}
+
+static void memo_store(struct identity_trust_cache *c, struct trust_entry *e, const uint8_t d[SHA256_LEN],
+                       int64_t now) {
+        struct peer_memo_slot *slot = &e->memo[(d[0] | (d[1] << 8)) % PEER_MEMO_SLOTS];
+        pthread_mutex_lock(&c->mu);
+        memcpy(slot->digest, d, SHA256_LEN);
+        slot->verified_at = now;
+        pthread_mutex_unlock(&c->mu);
+}
+
 static int verify_chain(struct identity_ctx *ic, const gnutls_datum_t *chain, size_t n, int64_t now,
                         struct error *err) {
         struct error e = {0};
@@ -133,7 +182,15 @@ static int verify_chain(struct identity_ctx *ic, const gnutls_datum_t *chain, si
                 struct trust_entry *entry;
                 if (trust_acquire(ic->trust_cache, ic->store, &entry, err) < 0)
                         return -1;
-                r = pki_trust_verify_chain(entry->trust, chain, n, now, &e);
+                uint8_t digest[SHA256_LEN];
+                chain_digest(chain, n, digest);
+                if (memo_lookup(ic->trust_cache, entry, digest, now)) {
+                        r = 0;
+                } else {
+                        r = pki_trust_verify_chain(entry->trust, chain, n, now, &e);
+                        if (r == 0)
+                                memo_store(ic->trust_cache, entry, digest, now);
+                }
                 trust_release(ic->trust_cache, entry);
         } else {
                 _cleanup_pki_trust_ struct pki_trust *t = NULL;
