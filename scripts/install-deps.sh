@@ -21,6 +21,13 @@ if [[ "${1:-}" == "--test" ]]; then
   want+=("${testing[@]}")
 fi
 
+# Node.js and npm run the interop tests with clients someone else wrote
+# (tuf-js). A machine may already have a Node.js from elsewhere; take the
+# Debian packages only when there is none.
+if [[ "${1:-}" == "--test" ]] && ! { command -v node >/dev/null && command -v npm >/dev/null; }; then
+  want+=(nodejs npm)
+fi
+
 missing=()
 for p in "${want[@]}"; do
   if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then

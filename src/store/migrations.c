@@ -186,6 +186,84 @@ const char *const store_migrations[] = {
         ");"
         "CREATE INDEX security_events_time ON security_events (time);"
         "CREATE INDEX security_events_kind ON security_events (kind);",
+
+        /* 4: OTA releases and the per-product TUF image repository (issue 4).
+         * images holds every content-addressed file (firmware images and SBOMs),
+         * stored once as <data>/images/<sha256>. The repository's files under
+         * <data>/repo/<model>/ are derived from these rows (repo_roots keeps
+         * every root; the prepared targets document lives on its release), so a
+         * lost or half-written file can be rewritten from the database. */
+        "CREATE TABLE images ("
+        "  sha256 TEXT PRIMARY KEY,"          /* lowercase hex */
+        "  length INTEGER NOT NULL,"
+        "  created_at INTEGER NOT NULL,"
+        "  deleted_at INTEGER"                /* NULL while the file is kept */
+        ");"
+        "CREATE TABLE releases ("
+        "  id INTEGER PRIMARY KEY,"
+        "  product_id INTEGER NOT NULL REFERENCES products (id),"
+        "  version TEXT NOT NULL,"
+        "  security_version INTEGER NOT NULL,"
+        "  hardware_revisions TEXT NOT NULL," /* JSON array of strings */
+        "  notes TEXT NOT NULL,"
+        "  status TEXT NOT NULL CHECK (status IN ('draft', 'signed', 'published', 'withdrawn')),"
+        "  sbom_sha256 TEXT REFERENCES images (sha256),"
+        "  sbom_media_type TEXT,"
+        "  targets_version INTEGER,"          /* version of the prepared targets metadata */
+        "  targets_base_version INTEGER,"     /* the repository's targets version at prepare */
+        "  targets_metadata TEXT,"            /* prepared document + collected signatures (JSON) */
+        "  created_at INTEGER NOT NULL,"
+        "  created_by TEXT NOT NULL,"
+        "  prepared_at INTEGER,"
+        "  signed_at INTEGER,"
+        "  published_at INTEGER,"
+        "  withdrawn_at INTEGER,"
+        "  withdraw_reason TEXT,"
+        "  UNIQUE (product_id, version)"
+        ");"
+        "CREATE INDEX releases_product_id ON releases (product_id);"
+        "CREATE TABLE release_images ("
+        "  release_id INTEGER NOT NULL REFERENCES releases (id),"
+        "  name TEXT NOT NULL,"
+        "  sha256 TEXT NOT NULL REFERENCES images (sha256),"
+        "  length INTEGER NOT NULL,"
+        "  created_at INTEGER NOT NULL,"
+        "  PRIMARY KEY (release_id, name)"
+        ");"
+        "CREATE INDEX release_images_sha256 ON release_images (sha256);"
+        "CREATE TABLE repos ("
+        "  product_id INTEGER PRIMARY KEY REFERENCES products (id),"
+        "  root_version INTEGER NOT NULL,"
+        "  root_expires INTEGER NOT NULL,"
+        "  targets_version INTEGER NOT NULL DEFAULT 0," /* 0 = nothing published yet */
+        "  targets_expires INTEGER,"
+        "  snapshot_version INTEGER NOT NULL DEFAULT 0,"
+        "  snapshot_expires INTEGER,"
+        "  timestamp_version INTEGER NOT NULL DEFAULT 0,"
+        "  timestamp_expires INTEGER,"
+        "  created_at INTEGER NOT NULL,"
+        "  updated_at INTEGER NOT NULL"
+        ");"
+        "CREATE TABLE repo_roots ("
+        "  product_id INTEGER NOT NULL REFERENCES products (id),"
+        "  version INTEGER NOT NULL,"
+        "  document TEXT NOT NULL,"           /* the signed root as published */
+        "  installed_at INTEGER NOT NULL,"
+        "  PRIMARY KEY (product_id, version)"
+        ");"
+        "CREATE TABLE repo_online_keys ("
+        "  id INTEGER PRIMARY KEY,"
+        "  product_id INTEGER NOT NULL REFERENCES products (id),"
+        "  role TEXT NOT NULL CHECK (role IN ('snapshot', 'timestamp')),"
+        "  key_ref TEXT NOT NULL,"            /* file path or pkcs11: URI; never key material */
+        "  keyid TEXT NOT NULL,"
+        "  status TEXT NOT NULL CHECK (status IN ('current', 'next', 'retired')),"
+        "  created_at INTEGER NOT NULL"
+        ");"
+        "CREATE UNIQUE INDEX repo_online_keys_current ON repo_online_keys (product_id, role) "
+        "WHERE status = 'current';"
+        "CREATE UNIQUE INDEX repo_online_keys_next ON repo_online_keys (product_id, role) "
+        "WHERE status = 'next';",
 };
 
 const size_t store_migrations_count = sizeof(store_migrations) / sizeof(store_migrations[0]);
