@@ -9,6 +9,7 @@ runtime=(
   build-essential meson ninja-build pkg-config
   libgnutls28-dev nettle-dev libp11-kit-dev libmicrohttpd-dev libjansson-dev
   libsqlite3-dev libcurl4-gnutls-dev libinih-dev
+  libubootenv-dev libubootenv-tool
   gnutls-bin ca-certificates
 )
 testing=(

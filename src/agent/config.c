@@ -66,6 +66,9 @@ static const struct config_key schema[] = {
           "ab-dir, uboot, script or rauc (each has its section)"),
         K("install", "reboot_command", CONFIG_STRING, reboot_command, 0, 0, "",
           "run (no shell) after activation and after a rollback; empty: the agent does not reboot"),
+        K("install", "image", CONFIG_STRING, image_name, 0, 0, "",
+          "image name to install when a release has several (e.g. rootfs.img); empty: the release "
+          "must have exactly one"),
         K("ab-dir", "dir", CONFIG_STRING, abdir_dir, 0, 0, "",
           "directory with slotA, slotB and the active/pending/boot_count markers"),
         K("uboot", "config", CONFIG_STRING, uboot_config, 0, 0, "/etc/fw_env.config",

@@ -50,6 +50,7 @@ struct agent_config {
         char *backend_name;
         enum agent_backend_kind backend;
         char *reboot_command;
+        char *image_name;        /* which image of a release to install; "": the only one */
         /* [ab-dir] */
         char *abdir_dir;
         /* [uboot] */

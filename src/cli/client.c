@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "cli/cli.h"
@@ -224,6 +225,9 @@ static int report_transport_error(struct cli_client *c, CURLcode rc, const struc
         return CLI_EXIT_SERVER;
 }
 
+static int finish_json_response(struct cli_client *c, CURLcode rc, struct response *resp_in, const char *method,
+                                const char *url, json_t **out);
+
 int cli_client_request(struct cli_client *c, const char *method, const char *path, json_t *body,
                        json_t **out) {
         CURL *h = c->curl;
@@ -231,11 +235,7 @@ int cli_client_request(struct cli_client *c, const char *method, const char *pat
         _cleanup_free_ char *payload = NULL;
         struct curl_slist *headers = NULL;
         struct response resp = { 0 };
-        long status = 0;
-        char *content_type = NULL;
-        struct curl_header *rid = NULL;
         CURLcode rc;
-        int ret;
 
         *out = NULL;
         c->errbuf[0] = '\0';
@@ -266,6 +266,19 @@ int cli_client_request(struct cli_client *c, const char *method, const char *pat
         curl_easy_setopt(h, CURLOPT_HTTPHEADER, NULL);
         headers_free(headers);
         curl_easy_setopt(h, CURLOPT_POSTFIELDS, NULL);
+        return finish_json_response(c, rc, &resp, method, url, out);
+}
+
+/* After curl_easy_perform: a transport failure, a refusal or a JSON answer
+ * (see cli_client_request). Frees resp's body. */
+static int finish_json_response(struct cli_client *c, CURLcode rc, struct response *resp_in, const char *method,
+                                const char *url, json_t **out) {
+        CURL *h = c->curl;
+        struct response resp = *resp_in;
+        long status = 0;
+        char *content_type = NULL;
+        struct curl_header *rid = NULL;
+        int ret;
 
         if (rc != CURLE_OK) {
                 ret = report_transport_error(c, rc, &resp, method, url);
@@ -304,6 +317,73 @@ out:
                 ct_wipe(resp.body.data, resp.body.len);
         buf_free(&resp.body);
         return ret;
+}
+
+struct upload_source {
+        FILE *f;
+        bool failed;
+};
+
+static size_t on_upload_read(char *buf, size_t size, size_t n, void *userdata) {
+        struct upload_source *src = userdata;
+        size_t got = fread(buf, 1, size * n, src->f);
+        if (got == 0 && ferror(src->f)) {
+                src->failed = true;
+                return CURL_READFUNC_ABORT;
+        }
+        return got;
+}
+
+int cli_client_upload(struct cli_client *c, const char *method, const char *path, const char *file,
+                      const char *content_type, json_t **out) {
+        CURL *h = c->curl;
+        _cleanup_free_ char *url = str_printf("%s%s", c->base_url, path);
+        _cleanup_free_ char *ct_header = str_printf("Content-Type: %s", content_type);
+        struct curl_slist *headers = NULL;
+        struct response resp = { 0 };
+        struct stat st;
+
+        *out = NULL;
+        _cleanup_fclose_ FILE *f = fopen(file, "rb");
+        if (!f)
+                return cli_error(CLI_EXIT_LOCAL, "%s: %s", file, strerror(errno));
+        if (fstat(fileno(f), &st) < 0 || !S_ISREG(st.st_mode))
+                return cli_error(CLI_EXIT_LOCAL, "%s: not a regular file", file);
+        struct upload_source src = { .f = f };
+        c->errbuf[0] = '\0';
+        headers = headers_add(headers, "Accept: application/json, application/problem+json");
+        headers = headers_add(headers, ct_header);
+        if (c->auth_header)
+                headers = headers_add(headers, c->auth_header);
+        curl_easy_setopt(h, CURLOPT_URL, url);
+        curl_easy_setopt(h, CURLOPT_WRITEDATA, &resp);
+        curl_easy_setopt(h, CURLOPT_UPLOAD, 1L);
+        curl_easy_setopt(h, CURLOPT_READFUNCTION, on_upload_read);
+        curl_easy_setopt(h, CURLOPT_READDATA, &src);
+        curl_easy_setopt(h, CURLOPT_INFILESIZE_LARGE, (curl_off_t) st.st_size);
+        curl_easy_setopt(h, CURLOPT_CUSTOMREQUEST, strcmp(method, "PUT") == 0 ? NULL : method);
+        /* Large files: no overall limit, but a stalled transfer is cut. */
+        curl_easy_setopt(h, CURLOPT_TIMEOUT, 0L);
+        curl_easy_setopt(h, CURLOPT_LOW_SPEED_LIMIT, CLI_CLIENT_UPLOAD_MIN_SPEED);
+        curl_easy_setopt(h, CURLOPT_LOW_SPEED_TIME, CLI_CLIENT_UPLOAD_STALL_S);
+        curl_easy_setopt(h, CURLOPT_HTTPHEADER, headers);
+
+        CURLcode rc = curl_easy_perform(h);
+
+        curl_easy_setopt(h, CURLOPT_HTTPHEADER, NULL);
+        headers_free(headers);
+        curl_easy_setopt(h, CURLOPT_UPLOAD, 0L);
+        curl_easy_setopt(h, CURLOPT_READFUNCTION, NULL);
+        curl_easy_setopt(h, CURLOPT_READDATA, NULL);
+        curl_easy_setopt(h, CURLOPT_INFILESIZE_LARGE, (curl_off_t) -1);
+        curl_easy_setopt(h, CURLOPT_TIMEOUT, CLI_CLIENT_TOTAL_TIMEOUT_S);
+        curl_easy_setopt(h, CURLOPT_LOW_SPEED_LIMIT, 0L);
+        curl_easy_setopt(h, CURLOPT_LOW_SPEED_TIME, 0L);
+        if (src.failed) {
+                buf_free(&resp.body);
+                return cli_error(CLI_EXIT_LOCAL, "%s: read error while uploading", file);
+        }
+        return finish_json_response(c, rc, &resp, method, url, out);
 }
 
 void cli_raw_response_clear(struct cli_raw_response *r) {

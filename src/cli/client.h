@@ -34,6 +34,16 @@ void cli_client_free(struct cli_client *c);
 int cli_client_request(struct cli_client *c, const char *method, const char *path, json_t *body,
                        json_t **out);
 
+/* Sends the file `file` as the body of METHOD base-URL+path, streamed from
+ * disk (CURLOPT_UPLOAD: the file is never read whole into memory), as
+ * content_type. The answer is handled as cli_client_request does. No total
+ * timeout applies; a transfer slower than CLI_CLIENT_UPLOAD_MIN_SPEED bytes/s
+ * for CLI_CLIENT_UPLOAD_STALL_S seconds is cut. */
+#define CLI_CLIENT_UPLOAD_MIN_SPEED 1L
+#define CLI_CLIENT_UPLOAD_STALL_S 60L
+int cli_client_upload(struct cli_client *c, const char *method, const char *path, const char *file,
+                      const char *content_type, json_t **out);
+
 /* A response as received, whatever its status (for non-JSON protocols such
  * as EST, and for callers that report refusals themselves). */
 struct cli_raw_response {

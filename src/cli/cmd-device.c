@@ -3,6 +3,8 @@
  * cradle device list|show|revoke|decommission and cradle cert revoke: the
  * device register and revocation. A revocation takes effect at once: the
  * server refuses the certificate on its next request and publishes a new CRL.
+ * cradle device assign|tag|history: what the director offers a device, and
+ * what the device reported back (issue 4).
  */
 #include <stdio.h>
 #include <string.h>
@@ -14,7 +16,10 @@
 #include "core/cleanup.h"
 #include "core/strutil.h"
 
-enum { OPT_PRODUCT = CLI_OPT_LOCAL_BASE, OPT_BATCH, OPT_STATUS, OPT_EXPIRING, OPT_REASON };
+enum {
+        OPT_PRODUCT = CLI_OPT_LOCAL_BASE, OPT_BATCH, OPT_STATUS, OPT_EXPIRING, OPT_REASON,
+        OPT_RELEASE, OPT_DEVICE, OPT_TAG, OPT_CLEAR, OPT_AFTER, OPT_LIMIT,
+};
 
 static const struct cli_field device_fields[] = {
         { "serial", "serial" }, { "product", "product" }, { "batch", "batch" }, { "status", "status" },
@@ -22,6 +27,9 @@ static const struct cli_field device_fields[] = {
         { "production date", "production_date" }, { "station", "station" },
         { "initial firmware", "initial_firmware_version" }, { "valid until", "valid_until" },
         { "created at", "created_at" }, { "decommissioned at", "decommissioned_at" },
+        { "tags", "tags" }, { "installed version", "installed_version" },
+        { "security version", "security_version" }, { "last seen", "last_seen" },
+        { "assigned release", "assigned_release_id" },
 };
 
 static const struct cli_field cert_cols[] = {
@@ -176,6 +184,145 @@ static int cert_revoke_run(struct cli_ctx *ctx, int argc, char **argv) {
         return cli_send_show(ctx, "POST", path, body, fields, ELEMENTSOF(fields));
 }
 
+/* ---- OTA: assignments, tags, update history (issue 4) ---- */
+
+static int device_assign_run(struct cli_ctx *ctx, int argc, char **argv) {
+        static const struct option options[] = {
+                CLI_GLOBAL_LONG_OPTIONS,
+                { "release", required_argument, NULL, OPT_RELEASE },
+                { "device", required_argument, NULL, OPT_DEVICE },
+                { "tag", required_argument, NULL, OPT_TAG },
+                { 0 },
+        };
+        static const struct cli_field fields[] = {
+                { "release id", "release_id" }, { "release", "release" }, { "product", "product" },
+                { "tag", "tag" }, { "devices", "devices" },
+        };
+        const char *release = NULL, *tag = NULL;
+        int64_t release_id = 0;
+        _cleanup_json_ json_t *devices = json_array();
+        int c, r;
+        while ((c = getopt_long(argc, argv, CLI_GLOBAL_SHORT_OPTIONS, options, NULL)) != -1) {
+                switch (c) {
+                case OPT_RELEASE: release = optarg; break;
+                case OPT_TAG:
+                        if (tag)
+                                return cli_usage_error(ctx, "option '--tag' given twice; assign one tag at a time");
+                        tag = optarg;
+                        break;
+                case OPT_DEVICE: {
+                        json_t *v = json_string(optarg);
+                        if (!v)
+                                return cli_usage_error(ctx, "option '--device': '%s' is not valid UTF-8", optarg);
+                        json_array_append_new(devices, v);
+                        break;
+                }
+                default:
+                        if ((r = cli_option_common(ctx, c, argc, argv)) != CLI_CONTINUE)
+                                return r;
+                }
+        }
+        if ((r = cli_positional(ctx, argc, argv, 0, "")) != CLI_CONTINUE ||
+            (r = cli_require(ctx, release, "--release ID")) != CLI_CONTINUE)
+                return r;
+        if (str_to_int64(release, 1, INT64_MAX, &release_id) < 0)
+                return cli_usage_error(ctx, "option '--release': '%s' is not a release id (a positive integer)",
+                                       release);
+        if ((json_array_size(devices) > 0) == (tag != NULL))
+                return cli_usage_error(ctx, "give either --device SERIAL (repeatable) or --tag TAG");
+        _cleanup_json_ json_t *body = json_pack("{s:I}", "release_id", (json_int_t) release_id);
+        if (tag) {
+                json_t *v = json_string(tag);
+                if (!v)
+                        return cli_usage_error(ctx, "option '--tag': '%s' is not valid UTF-8", tag);
+                json_object_set_new(body, "tag", v);
+        } else {
+                json_object_set(body, "devices", devices);
+        }
+        return cli_send_show(ctx, "POST", "/api/v1/assignments", body, fields, ELEMENTSOF(fields));
+}
+
+static int device_tag_run(struct cli_ctx *ctx, int argc, char **argv) {
+        static const struct option options[] = {
+                CLI_GLOBAL_LONG_OPTIONS,
+                { "tag", required_argument, NULL, OPT_TAG },
+                { "clear", no_argument, NULL, OPT_CLEAR },
+                { 0 },
+        };
+        static const struct cli_field fields[] = { { "serial", "serial" }, { "tags", "tags" } };
+        _cleanup_json_ json_t *tags = json_array();
+        bool clear = false;
+        int c, r;
+        while ((c = getopt_long(argc, argv, CLI_GLOBAL_SHORT_OPTIONS, options, NULL)) != -1) {
+                switch (c) {
+                case OPT_TAG: {
+                        json_t *v = json_string(optarg);
+                        if (!v)
+                                return cli_usage_error(ctx, "option '--tag': '%s' is not valid UTF-8", optarg);
+                        json_array_append_new(tags, v);
+                        break;
+                }
+                case OPT_CLEAR: clear = true; break;
+                default:
+                        if ((r = cli_option_common(ctx, c, argc, argv)) != CLI_CONTINUE)
+                                return r;
+                }
+        }
+        if ((r = cli_positional(ctx, argc, argv, 1, "SERIAL")) != CLI_CONTINUE)
+                return r;
+        /* Replacing with nothing must be asked for: a forgotten --tag must not wipe them. */
+        if ((json_array_size(tags) > 0) == clear)
+                return cli_usage_error(ctx, "give the device's tags with --tag TAG (repeatable), or --clear");
+        _cleanup_free_ char *serial = cli_client_escape(argv[optind]);
+        _cleanup_free_ char *path = str_printf("/api/v1/devices/%s/tags", serial);
+        _cleanup_json_ json_t *body = json_pack("{s:O}", "tags", tags);
+        return cli_send_show(ctx, "POST", path, body, fields, ELEMENTSOF(fields));
+}
+
+static int device_history_run(struct cli_ctx *ctx, int argc, char **argv) {
+        static const struct option options[] = {
+                CLI_GLOBAL_LONG_OPTIONS,
+                { "after", required_argument, NULL, OPT_AFTER },
+                { "limit", required_argument, NULL, OPT_LIMIT },
+                { 0 },
+        };
+        static const struct cli_field cols[] = {
+                { "ID", "id" }, { "TIME", "time" }, { "STAGE", "stage" }, { "RESULT", "result" },
+                { "FROM", "from_version" }, { "TO", "to_version" }, { "SECURITY", "security_version" },
+                { "REASON", "reason" },
+        };
+        const char *after = NULL, *limit = NULL;
+        int64_t v;
+        int c, r;
+        while ((c = getopt_long(argc, argv, CLI_GLOBAL_SHORT_OPTIONS, options, NULL)) != -1) {
+                switch (c) {
+                case OPT_AFTER:
+                        if (str_to_int64(optarg, 0, INT64_MAX, &v) < 0)
+                                return cli_usage_error(ctx, "option '--after': '%s' is not a history id", optarg);
+                        after = optarg;
+                        break;
+                case OPT_LIMIT:
+                        if (str_to_int64(optarg, 1, 1000, &v) < 0)
+                                return cli_usage_error(ctx, "option '--limit': '%s' is not a number from 1 to 1000",
+                                                       optarg);
+                        limit = optarg;
+                        break;
+                default:
+                        if ((r = cli_option_common(ctx, c, argc, argv)) != CLI_CONTINUE)
+                                return r;
+                }
+        }
+        if ((r = cli_positional(ctx, argc, argv, 1, "SERIAL")) != CLI_CONTINUE)
+                return r;
+        struct buf q = {0};
+        add_query(&q, "after", after);
+        add_query(&q, "limit", limit);
+        _cleanup_free_ char *query = buf_steal(&q);
+        _cleanup_free_ char *serial = cli_client_escape(argv[optind]);
+        _cleanup_free_ char *path = str_printf("/api/v1/devices/%s/history%s", serial, query ? query : "");
+        return cli_send_list(ctx, path, cols, ELEMENTSOF(cols));
+}
+
 #define REASONS_HELP                                                                             \
         "  --reason REASON   RFC 5280 CRLReason: unspecified, keyCompromise, cACompromise,\n"    \
         "                    affiliationChanged, superseded, cessationOfOperation,\n"            \
@@ -225,13 +372,57 @@ static const struct cli_command device_decommission = {
         .run = device_decommission_run,
 };
 
+static const struct cli_command device_assign = {
+        .name = "assign",
+        .summary = "Assign a published release to devices or a tag",
+        .usage = "--release ID (--device SERIAL... | --tag TAG)",
+        .help = "Assigns release ID to devices (POST /api/v1/assignments; admin,\n"
+                "release-manager). The director then offers its images to each of them in\n"
+                "their targets metadata. The release must be published; every device must be\n"
+                "active, of the release's product and of one of its hardware revisions. One\n"
+                "refusal refuses all (exit 3, naming the device and why). A tag is resolved\n"
+                "now: devices tagged later are not assigned.\n\n"
+                "Options:\n"
+                "  --release ID      the release (see 'cradle release list')\n"
+                "  --device SERIAL   a device; repeat for more (at most 1000)\n"
+                "  --tag TAG         every device carrying TAG (at most 10000)\n",
+        .run = device_assign_run,
+};
+
+static const struct cli_command device_tag = {
+        .name = "tag",
+        .summary = "Set a device's tags",
+        .usage = "SERIAL (--tag TAG... | --clear)",
+        .help = "Replaces the tags of device SERIAL (POST /api/v1/devices/SERIAL/tags; admin,\n"
+                "release-manager). Tags are 1-32 characters of a-z, 0-9, '.', '_' and '-'; at\n"
+                "most 32 per device. 'cradle device assign --tag' selects devices by tag.\n\n"
+                "Options:\n"
+                "  --tag TAG   a tag; repeat for more\n"
+                "  --clear     remove every tag\n",
+        .run = device_tag_run,
+};
+
+static const struct cli_command device_history = {
+        .name = "history",
+        .summary = "Show a device's update history",
+        .usage = "SERIAL [--after ID] [--limit N]",
+        .help = "Lists the update reports of device SERIAL, oldest first: stage, result, from\n"
+                "and to version, security version, reason (GET /api/v1/devices/SERIAL/history;\n"
+                "any role). 'cradle device show' gives the installed version and last seen.\n\n"
+                "Options:\n"
+                "  --after ID   only entries after history id ID (the next page)\n"
+                "  --limit N    at most N entries (1-1000, default 1000)\n",
+        .run = device_history_run,
+};
+
 static const struct cli_command *const device_subs[] = {
-        &device_list, &device_show, &device_revoke, &device_decommission, NULL,
+        &device_list, &device_show, &device_revoke, &device_decommission, &device_assign, &device_tag,
+        &device_history, NULL,
 };
 
 const struct cli_command cli_cmd_device = {
         .name = "device",
-        .summary = "Device register: list, show, revoke, decommission",
+        .summary = "Device register: list, show, revoke, decommission, assign, tag, history",
         .subs = device_subs,
 };
 

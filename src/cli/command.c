@@ -23,6 +23,9 @@ const struct cli_command *const cli_commands[] = {
         &cli_cmd_cert,
         &cli_cmd_migration,
         &cli_cmd_security_events,
+        &cli_cmd_release,
+        &cli_cmd_repo,
+        &cli_cmd_director,
         NULL,
 };
 

@@ -35,6 +35,9 @@ extern const struct cli_command cli_cmd_device;
 extern const struct cli_command cli_cmd_cert;
 extern const struct cli_command cli_cmd_migration;
 extern const struct cli_command cli_cmd_security_events;
+extern const struct cli_command cli_cmd_release;
+extern const struct cli_command cli_cmd_repo;
+extern const struct cli_command cli_cmd_director;
 
 /* Prints the help of `cmd` (NULL: the program's) reached by `path`. */
 void cli_help_print(FILE *f, const struct cli_command *cmd, const char *path);

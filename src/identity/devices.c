@@ -3,14 +3,42 @@
 #include <stdlib.h>
 #include <string.h>
 #include "core/cleanup.h"
+#include "core/strutil.h"
 #include "core/time.h"
 #include "identity/devices.h"
 #include "identity/internal.h"
 
 #define EXPIRING_DAYS_MAX 36500
 
+/* What the director records (issue 4): tags (sorted), the installed version and
+ * security version from the last successful update, last seen, the assigned
+ * release. */
+static json_t *device_ota_fields(json_t *j, const struct store_device *d) {
+        if (!j)
+                return NULL;
+        json_t *tags = json_array();
+        if (d->tags) {
+                _cleanup_free_ char *copy = str_dup(d->tags);
+                for (char *save = NULL, *t = strtok_r(copy, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
+                        size_t i = 0;
+                        while (i < json_array_size(tags) &&
+                               strcmp(json_string_value(json_array_get(tags, i)), t) < 0)
+                                i++;
+                        json_array_insert_new(tags, i, json_string(t));
+                }
+        }
+        json_object_set_new(j, "tags", tags);
+        json_object_set_new(j, "installed_version", identity_str_json(d->installed_version));
+        json_object_set_new(j, "security_version",
+                            d->security_version >= 0 ? json_integer(d->security_version) : json_null());
+        json_object_set_new(j, "last_seen", identity_time_json(d->last_seen));
+        json_object_set_new(j, "assigned_release_id",
+                            d->assigned_release_id ? json_integer(d->assigned_release_id) : json_null());
+        return j;
+}
+
 static json_t *device_to_json(const struct store_device *d) {
-        return json_pack("{s:s, s:s, s:o, s:o, s:o, s:o, s:o, s:s, s:s, s:o, s:o, s:o}",
+        return device_ota_fields(json_pack("{s:s, s:s, s:o, s:o, s:o, s:o, s:o, s:s, s:s, s:o, s:o, s:o}",
                          "serial", d->serial,
                          "product", d->product_model,
                          "batch", identity_str_json(d->batch_name),
@@ -22,7 +50,7 @@ static json_t *device_to_json(const struct store_device *d) {
                          "origin", store_device_origin_name(d->origin),
                          "created_at", identity_time_json(d->created_at),
                          "decommissioned_at", identity_time_json(d->decommissioned_at),
-                         "valid_until", identity_time_json(d->valid_until));
+                         "valid_until", identity_time_json(d->valid_until)), d);
 }
 
 int identity_devices_list(struct store *s, const struct identity_device_filter *f, json_t **out,

@@ -6,6 +6,8 @@
  *        "station", "initial_firmware_version", "status": "active|decommissioned",
  *        "origin": "factory|migration", "created_at", "decommissioned_at"|null,
  *        "valid_until"|null,
+ *        "tags": [...], "installed_version"|null, "security_version"|null,
+ *        "last_seen"|null, "assigned_release_id"|null   (the director's records, issue 4),
  *        "certificates": [ (get only, newest first)
  *          {"serial", "kind": "birth|operational", "status": "valid|superseded|revoked",
  *           "ca", "fingerprint_sha256", "not_before", "not_after", "issued_at",

@@ -2,6 +2,8 @@
 #include "http.h"
 
 #include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
 #include <gnutls/gnutls.h>
 #include <inttypes.h>
 #include <microhttpd.h>
@@ -19,6 +21,7 @@
 #include "core/strutil.h"
 #include "core/time.h"
 #include "crypto/ct.h"
+#include "crypto/hash.h"
 #include "metrics.h"
 #include "problem.h"
 #include "request-id.h"
@@ -32,6 +35,8 @@ struct http_server {
         const struct router *router;
         struct metrics *metrics;
         size_t max_body;
+        char *stream_dir;
+        uint64_t max_stream_body;
         atomic_uint in_flight;
 };
 
@@ -46,6 +51,14 @@ struct exchange {
         size_t discarded;
         unsigned status;
         const char *route_label;
+        /* A ROUTE_STREAM_BODY request: the body goes to a temp file, hashed
+         * on the way, instead of into `body`. */
+        bool streaming;
+        bool stream_failed;   /* writing failed: answered 500 at the end */
+        int stream_fd;
+        char *stream_path;
+        struct hash_sha256_ctx *stream_hash;
+        uint64_t stream_len;
 };
 
 /* A body without Content-Length (chunked) that goes over the limit can only
@@ -54,9 +67,27 @@ struct exchange {
  * many times the limit, after which the connection is simply closed. */
 #define HTTP_DISCARD_LIMIT_FACTOR 8
 
+static void stream_close(struct exchange *x) {
+        if (x->stream_fd >= 0)
+                close(x->stream_fd);
+        x->stream_fd = -1;
+        if (x->stream_hash) {
+                uint8_t dummy[SHA256_LEN];
+                hash_sha256_final(x->stream_hash, dummy);
+                x->stream_hash = NULL;
+        }
+}
+
 static void exchange_free(struct exchange *x) {
         if (!x)
                 return;
+        stream_close(x);
+        if (x->stream_path) {
+                /* The handler linked what it keeps; the temp file is ours. */
+                if (unlink(x->stream_path) < 0 && errno != ENOENT)
+                        log_warn("cannot remove the upload %s: %s", x->stream_path, strerror(errno));
+                free(x->stream_path);
+        }
         free(x->method);
         free(x->path);
         /* Bodies carry secrets (migration keys, shared credentials, claims). */
@@ -94,7 +125,14 @@ static enum MHD_Result send_response(struct MHD_Connection *conn, struct exchang
         struct MHD_Response *r;
         char *body = steal_ptr(resp->body);
         size_t len = resp->body_len;
-        if (!body)
+        if (resp->has_fd && resp->fd_len > 0) {
+                /* libmicrohttpd reads the file as it sends (and closes fd). */
+                r = MHD_create_response_from_fd_at_offset64(resp->fd_len, resp->fd, resp->fd_offset);
+                if (!r)
+                        return MHD_NO; /* fd is closed by http_response_clear */
+                resp->has_fd = false;
+                free(body);
+        } else if (!body)
                 r = MHD_create_response_from_buffer(0, (void *) "", MHD_RESPMEM_PERSISTENT);
         else if (resp->sensitive)
                 r = MHD_create_response_from_buffer_with_free_callback(len, body, wipe_and_free);
@@ -110,7 +148,8 @@ static enum MHD_Result send_response(struct MHD_Connection *conn, struct exchang
         if (resp->content_type)
                 MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, resp->content_type);
         MHD_add_response_header(r, "X-Request-Id", x->request_id);
-        MHD_add_response_header(r, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store");
+        if (!http_response_get_header(resp, MHD_HTTP_HEADER_CACHE_CONTROL))
+                MHD_add_response_header(r, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store");
         MHD_add_response_header(r, "X-Content-Type-Options", "nosniff");
         for (size_t i = 0; i < resp->n_headers; i++)
                 MHD_add_response_header(r, resp->headers[i].name, resp->headers[i].value);
@@ -125,8 +164,13 @@ static enum MHD_Result respond_too_large(struct http_server *s, struct MHD_Conne
                                          struct exchange *x) {
         struct http_response resp = {0};
         struct error err = {0};
-        error_set(&err, ERROR_TOO_LARGE, "request body: larger than the limit of %zu bytes",
-                  s->max_body);
+        if (x->streaming)
+                error_set(&err, ERROR_TOO_LARGE,
+                          "request body: larger than the limit of %" PRIu64 " bytes ([ota] max_image_size)",
+                          s->max_stream_body);
+        else
+                error_set(&err, ERROR_TOO_LARGE, "request body: larger than the limit of %zu bytes",
+                          s->max_body);
         problem_respond(&resp, &err, x->path, x->request_id);
         resp.route_label = router_route_label(s->router, x->method, x->path);
         /* The rest of the body is not read: the connection cannot be reused. */
@@ -189,6 +233,31 @@ static const gnutls_datum_t *peer_chain(struct MHD_Connection *conn, size_t *n_o
         return chain;
 }
 
+/* The request as the router sees it (headers; the body when there is one). */
+static void request_build(struct MHD_Connection *conn, struct exchange *x, struct http_query_param *params,
+                          size_t n_params, char *client, size_t client_len, struct http_request *req) {
+        client_address(conn, client, client_len);
+        size_t n_peer = 0;
+        const gnutls_datum_t *chain = peer_chain(conn, &n_peer);
+        *req = (struct http_request) {
+                .method = x->method,
+                .path = x->path,
+                .query = params,
+                .n_query = n_params,
+                .authorization = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_AUTHORIZATION),
+                .content_type = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_TYPE),
+                .body = x->body.len ? x->body.data : NULL,
+                .body_len = x->body.len,
+                .client_ip = client,
+                .request_id = x->request_id,
+                .peer_chain = chain,
+                .n_peer_chain = n_peer,
+                .range = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_RANGE),
+                .if_range = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_IF_RANGE),
+                .if_none_match = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_IF_NONE_MATCH),
+        };
+}
+
 static enum MHD_Result dispatch(struct http_server *s, struct MHD_Connection *conn,
                                 struct exchange *x) {
         struct http_query_param params[HTTP_MAX_QUERY_PARAMS];
@@ -203,31 +272,106 @@ static enum MHD_Result dispatch(struct http_server *s, struct MHD_Connection *co
                           HTTP_MAX_QUERY_PARAMS);
                 problem_respond(&resp, &err, x->path, x->request_id);
                 resp.route_label = router_route_label(s->router, x->method, x->path);
+        } else if (x->streaming && x->stream_failed) {
+                struct error err = {0};
+                error_set(&err, ERROR_INTERNAL, "the upload could not be written to disk");
+                problem_respond(&resp, &err, x->path, x->request_id);
+                resp.route_label = router_route_label(s->router, x->method, x->path);
         } else {
-                client_address(conn, client, sizeof(client));
-                size_t n_peer = 0;
-                const gnutls_datum_t *chain = peer_chain(conn, &n_peer);
-                struct http_request req = {
-                        .method = x->method,
-                        .path = x->path,
-                        .query = params,
-                        .n_query = q.n,
-                        .authorization = MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
-                                                                     MHD_HTTP_HEADER_AUTHORIZATION),
-                        .content_type = MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
-                                                                    MHD_HTTP_HEADER_CONTENT_TYPE),
-                        .body = x->body.len ? x->body.data : NULL,
-                        .body_len = x->body.len,
-                        .client_ip = client,
-                        .request_id = x->request_id,
-                        .peer_chain = chain,
-                        .n_peer_chain = n_peer,
-                };
+                struct http_request req;
+                struct http_stream_body sb = {0};
+                request_build(conn, x, params, q.n, client, sizeof(client), &req);
+                if (x->streaming) {
+                        sb.path = x->stream_path;
+                        sb.length = x->stream_len;
+                        hash_sha256_final(x->stream_hash, sb.sha256);
+                        x->stream_hash = NULL;
+                        stream_close(x);
+                        req.stream = &sb;
+                }
                 router_dispatch(s->router, &req, &resp);
         }
         enum MHD_Result ret = send_response(conn, x, &resp);
         http_response_clear(&resp);
         return ret;
+}
+
+/* Answers right away (first call, before the body) and closes afterwards. */
+static enum MHD_Result respond_early(struct MHD_Connection *conn, struct exchange *x, struct http_response *resp) {
+        http_response_add_header(resp, MHD_HTTP_HEADER_CONNECTION, "close");
+        enum MHD_Result ret = send_response(conn, x, resp);
+        http_response_clear(resp);
+        return ret;
+}
+
+/* First call of a ROUTE_STREAM_BODY request: the caller must be allowed
+ * before a byte of the body is written anywhere. */
+static enum MHD_Result stream_begin(struct http_server *s, struct MHD_Connection *conn, struct exchange *x,
+                                    int64_t declared) {
+        struct http_query_param params[HTTP_MAX_QUERY_PARAMS];
+        struct query_collect q = { .params = params };
+        struct http_response resp = {0};
+        struct error err = {0};
+        char client[INET6_ADDRSTRLEN + 1];
+        x->streaming = true;
+
+        MHD_get_connection_values(conn, MHD_GET_ARGUMENT_KIND, collect_query, &q);
+        if (q.overflow) {
+                error_set(&err, ERROR_INVALID, "query string: more than %d parameters", HTTP_MAX_QUERY_PARAMS);
+                problem_respond(&resp, &err, x->path, x->request_id);
+                resp.route_label = router_route_label(s->router, x->method, x->path);
+                return respond_early(conn, x, &resp);
+        }
+        struct http_request req;
+        request_build(conn, x, params, q.n, client, sizeof(client), &req);
+        if (router_authorize(s->router, &req, &resp) < 0)
+                return respond_early(conn, x, &resp);
+        http_response_clear(&resp);
+        if (declared >= 0 && (uint64_t) declared > s->max_stream_body)
+                return respond_too_large(s, conn, x);
+        if (!s->stream_dir) {
+                error_set(&err, ERROR_INTERNAL, "streamed uploads are not configured");
+                problem_respond(&resp, &err, x->path, x->request_id);
+                resp.route_label = router_route_label(s->router, x->method, x->path);
+                return respond_early(conn, x, &resp);
+        }
+        x->stream_path = str_printf("%s/upload-%s-XXXXXX", s->stream_dir, x->request_id);
+        x->stream_fd = mkostemp(x->stream_path, O_CLOEXEC);
+        if (x->stream_fd < 0) {
+                log_error("cannot create an upload file in %s: %s", s->stream_dir, strerror(errno));
+                free(x->stream_path);
+                x->stream_path = NULL;
+                error_set(&err, ERROR_INTERNAL, "cannot store the upload");
+                problem_respond(&resp, &err, x->path, x->request_id);
+                resp.route_label = router_route_label(s->router, x->method, x->path);
+                return respond_early(conn, x, &resp);
+        }
+        x->stream_hash = hash_sha256_new();
+        return MHD_YES;
+}
+
+static void stream_write(struct http_server *s, struct exchange *x, const char *data, size_t n) {
+        if (x->stream_len + n > s->max_stream_body) {
+                x->too_large = true;
+                x->discarded = n;
+                stream_close(x);
+                return;
+        }
+        hash_sha256_update(x->stream_hash, data, n);
+        x->stream_len += n;
+        while (n > 0) {
+                ssize_t w = write(x->stream_fd, data, n);
+                if (w < 0 && errno == EINTR)
+                        continue;
+                if (w <= 0) {
+                        log_error("writing the upload %s: %s", x->stream_path, w < 0 ? strerror(errno) : "no progress");
+                        x->stream_failed = true;
+                        stream_close(x);
+                        return;
+                }
+                data += w;
+                n -= (size_t) w;
+        }
 }
 
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url,
@@ -246,14 +390,18 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
                 x->method = str_dup(method);
                 x->path = str_dup(url);
                 x->route_label = METRICS_ROUTE_UNMATCHED;
+                x->stream_fd = -1;
                 *con_cls = x;
                 atomic_fetch_add(&s->in_flight, 1);
 
                 const char *cl = MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
                                                              MHD_HTTP_HEADER_CONTENT_LENGTH);
-                int64_t declared;
-                if (cl && str_to_int64(cl, 0, INT64_MAX, &declared) == 0 &&
-                    (uint64_t) declared > s->max_body)
+                int64_t declared = -1;
+                if (cl && str_to_int64(cl, 0, INT64_MAX, &declared) < 0)
+                        declared = -1;
+                if (router_route_flags(s->router, method, url) & ROUTE_STREAM_BODY)
+                        return stream_begin(s, conn, x, declared);
+                if (declared >= 0 && (uint64_t) declared > s->max_body)
                         return respond_too_large(s, conn, x);
                 return MHD_YES;
         }
@@ -264,6 +412,11 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
                 if (x->too_large) {
                         x->discarded += n;
                         return x->discarded > s->max_body * HTTP_DISCARD_LIMIT_FACTOR ? MHD_NO : MHD_YES;
+                }
+                if (x->streaming) {
+                        if (!x->stream_failed)
+                                stream_write(s, x, upload_data, n);
+                        return MHD_YES;
                 }
                 if (x->body.len + n > s->max_body) {
                         x->too_large = true;
@@ -395,6 +548,8 @@ int http_server_start(const struct http_server_options *o, const struct router *
         s->router = router;
         s->metrics = metrics;
         s->max_body = o->max_body;
+        s->stream_dir = str_dup(o->stream_dir);
+        s->max_stream_body = o->max_stream_body ? o->max_stream_body : HTTP_MAX_STREAM_BODY_DEFAULT;
         s->quiesced_fd = MHD_INVALID_SOCKET;
         atomic_init(&s->in_flight, 0);
 
@@ -417,6 +572,7 @@ int http_server_start(const struct http_server_options *o, const struct router *
                 MHD_OPTION_STRICT_FOR_CLIENT, (int) 1,
                 MHD_OPTION_END);
         if (!s->daemon) {
+                free(s->stream_dir);
                 free(s);
                 return error_set(err, ERROR_IO,
                                  "cannot start the HTTPS server on %s port %u (address in use, "
@@ -448,5 +604,6 @@ void http_server_stop(struct http_server *s) {
         MHD_stop_daemon(s->daemon);
         if (s->quiesced_fd != MHD_INVALID_SOCKET)
                 close(s->quiesced_fd);
+        free(s->stream_dir);
         free(s);
 }

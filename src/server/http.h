@@ -28,6 +28,7 @@ struct http_server;
 /* Per-connection memory for headers and buffers: raised for TLS records. */
 #define HTTP_CONNECTION_MEMORY_LIMIT (256 * 1024)
 #define HTTP_MAX_QUERY_PARAMS 64
+#define HTTP_MAX_STREAM_BODY_DEFAULT ((uint64_t) 4 << 30)
 
 struct http_server_options {
         const char *listen;           /* address literal */
@@ -37,6 +38,10 @@ struct http_server_options {
         unsigned max_connections_per_ip; /* 0 = unlimited */
         unsigned connection_timeout;  /* seconds */
         size_t max_body;
+        /* ROUTE_STREAM_BODY routes: where their bodies are written (NULL:
+         * such routes answer 500) and how large they may be (0: the default). */
+        const char *stream_dir;
+        uint64_t max_stream_body;
         const char *cert_pem;         /* PEM text, NUL-terminated */
         const char *key_pem;
 };

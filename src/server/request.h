@@ -8,6 +8,7 @@
 #include <gnutls/gnutls.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 /* One query-string parameter. The transport has split the query on '&' and
  * '=' and turned '+' into ' '; percent-escapes are still in place (the
@@ -40,6 +41,21 @@ struct http_request {
          * the TLS session; valid while the request is handled. */
         const gnutls_datum_t *peer_chain;
         size_t n_peer_chain;
+        /* Conditional and range headers (NULL when absent), for static files. */
+        const char *range;
+        const char *if_range;
+        const char *if_none_match;
+        /* On a ROUTE_STREAM_BODY route: the body, already on disk; else NULL. */
+        const struct http_stream_body *stream;
+};
+
+/* A request body streamed to a file by the transport. The file is the
+ * transport's: it removes it after the response; a handler that keeps the
+ * content links or copies it. */
+struct http_stream_body {
+        const char *path;
+        uint64_t length;
+        uint8_t sha256[32];
 };
 
 /* True when a Content-Type header value names application/json (any case,

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <unistd.h>
 
 #include "core/json.h"
 #include "core/strutil.h"
@@ -15,6 +16,10 @@ static void body_free(struct http_response *r) {
         free(r->body);
         r->body = NULL;
         r->sensitive = false;
+        if (r->has_fd && r->fd >= 0)
+                close(r->fd);
+        r->has_fd = false;
+        r->fd = -1;
 }
 
 void http_response_set_body(struct http_response *r, unsigned status, const char *content_type,
@@ -24,6 +29,17 @@ void http_response_set_body(struct http_response *r, unsigned status, const char
         r->content_type = content_type;
         r->body = body;
         r->body_len = body ? len : 0;
+}
+
+void http_response_set_file(struct http_response *r, unsigned status, const char *content_type, int fd,
+                            uint64_t offset, uint64_t len) {
+        body_free(r);
+        r->status = status;
+        r->content_type = content_type;
+        r->has_fd = true;
+        r->fd = fd;
+        r->fd_offset = offset;
+        r->fd_len = len;
 }
 
 void http_response_set_json(struct http_response *r, unsigned status, json_t *value) {

@@ -11,6 +11,7 @@
 #include "core/strutil.h"
 #include "identity/identity.h"
 #include "percent.h"
+#include "release/ota.h"
 #include "router.h"
 #include "store/store.h"
 
@@ -38,6 +39,16 @@ int route_identity(struct route_ctx *ctx, struct identity_ctx *out, struct error
         out->birth_days = r->birth_days;
         out->operational_days = r->operational_days;
         out->trust_cache = r->trust_cache;
+        return 0;
+}
+
+int route_ota(struct route_ctx *ctx, struct ota_ctx *out, struct error *err) {
+        memset(out, 0, sizeof(*out));
+        out->store = route_store(ctx, err);
+        if (!out->store)
+                return -1;
+        out->data_dir = ctx->router->data_dir;
+        out->cfg = ctx->router->ota;
         return 0;
 }
 

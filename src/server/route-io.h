@@ -24,6 +24,12 @@ struct store *route_store(struct route_ctx *ctx, struct error *err);
  * route_store does) and the server's identity settings. */
 int route_identity(struct route_ctx *ctx, struct identity_ctx *out, struct error *err);
 
+/* The context of the release and repository domains (release/ota.h) for
+ * this request: the store (acquired as route_store does), the data
+ * directory and the [ota] settings. */
+struct ota_ctx;
+int route_ota(struct route_ctx *ctx, struct ota_ctx *out, struct error *err);
+
 /* The decoded value of path parameter `name` ("id" for "{id}"), or NULL. */
 const char *route_param(const struct route_ctx *ctx, const char *name);
 /* A path parameter that must be a positive integer (an object id). */

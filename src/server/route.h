@@ -57,7 +57,14 @@ struct route {
         /* Query parameters the route accepts, comma-separated ("limit,after"),
          * or NULL for none; the router refuses any other with 400. */
         const char *query;
+        /* ROUTE_STREAM_BODY: the body is not read into memory but streamed to
+         * a temp file (hashed on the way, up to [ota] max_image_size) after
+         * the router has authorised the caller on the headers alone; the
+         * handler gets it as req->stream. 0 = an ordinary in-memory body. */
+        unsigned flags;
 };
+
+#define ROUTE_STREAM_BODY 1u
 
 /* The auth mode as `cradled routes` and docs/openapi.json (x-cradle-auth)
  * name it: "public", "bearer", "device" or "claim". */

@@ -331,6 +331,56 @@ static bool claim_failure(enum error_kind kind) {
         return kind == ERROR_UNAUTHENTICATED || kind == ERROR_FORBIDDEN || kind == ERROR_CONFLICT;
 }
 
+/* Step 3 of the header comment, once the route is known: 0 when the caller
+ * may go on (ctx->principal / ctx->device set from principal / peer), else -1
+ * with the response filled. */
+static int authorize_route(const struct router *r, struct route_ctx *ctx, struct auth_principal *principal,
+                           struct identity_device_peer *peer, struct http_response *resp) {
+        const struct http_request *req = ctx->req;
+        const struct route *route = ctx->route;
+        const char *source = req->client_ip ? req->client_ip : "unknown";
+        struct error err = {0};
+
+        if (check_query(route, req, &err) < 0) {
+                problem_respond(resp, &err, req->path, req->request_id);
+                return -1;
+        }
+
+        if (!route_is_consistent(route)) {
+                /* A table error: never let it open a route to everyone. */
+                error_set(&err, ERROR_INTERNAL, "route %s: auth mode %s does not fit its roles",
+                          route->name, route_auth_name(route->auth));
+                problem_respond(resp, &err, req->path, req->request_id);
+                return -1;
+        }
+        switch (route->auth) {
+        case ROUTE_AUTH_PUBLIC:
+                break;
+        case ROUTE_AUTH_BEARER:
+                if (authenticate_bearer(r, ctx, principal, resp) < 0)
+                        return -1;
+                ctx->principal = principal;
+                break;
+        case ROUTE_AUTH_DEVICE:
+                if (authenticate_device(r, ctx, peer, resp) < 0)
+                        return -1;
+                ctx->device = peer;
+                break;
+        case ROUTE_AUTH_CLAIM: {
+                int64_t wait = r->claim_ratelimit
+                                       ? auth_ratelimit_check(r->claim_ratelimit, source, time_now())
+                                       : 0;
+                if (wait > 0) {
+                        /* Every claim carries a credential: one more failure. */
+                        respond_rate_limited(r, r->claim_ratelimit, req, source, wait, true, resp);
+                        return -1;
+                }
+                break;
+        }
+        }
+        return 0;
+}
+
 /* Steps 3 and 4 of the header comment, once the route is known. */
 static void dispatch_route(const struct router *r, struct route_ctx *ctx,
                            struct http_response *resp) {
@@ -341,45 +391,14 @@ static void dispatch_route(const struct router *r, struct route_ctx *ctx,
         struct auth_principal principal;
         struct identity_device_peer peer;
 
-        if (check_query(route, req, &err) < 0) {
+        if (authorize_route(r, ctx, &principal, &peer, resp) < 0)
+                return;
+        if ((route->flags & ROUTE_STREAM_BODY) && !req->stream) {
+                error_set(&err, ERROR_INTERNAL, "route %s streams its body, but the request has none on disk",
+                          route->name);
                 problem_respond(resp, &err, req->path, req->request_id);
                 return;
         }
-
-        if (!route_is_consistent(route)) {
-                /* A table error: never let it open a route to everyone. */
-                error_set(&err, ERROR_INTERNAL, "route %s: auth mode %s does not fit its roles",
-                          route->name, route_auth_name(route->auth));
-                problem_respond(resp, &err, req->path, req->request_id);
-                return;
-        }
-        switch (route->auth) {
-        case ROUTE_AUTH_PUBLIC:
-                break;
-        case ROUTE_AUTH_BEARER:
-                if (authenticate_bearer(r, ctx, &principal, resp) < 0)
-                        return;
-                ctx->principal = &principal;
-                break;
-        case ROUTE_AUTH_DEVICE:
-                if (authenticate_device(r, ctx, &peer, resp) < 0)
-                        return;
-                ctx->device = &peer;
-                break;
-        case ROUTE_AUTH_CLAIM: {
-                int64_t wait = r->claim_ratelimit
-                                       ? auth_ratelimit_check(r->claim_ratelimit, source, time_now())
-                                       : 0;
-                if (wait > 0) {
-                        /* Every claim carries a credential: one more failure. */
-                        respond_rate_limited(r, r->claim_ratelimit, req, source, wait, true, resp);
-                        return;
-                }
-                break;
-        }
-        }
-
-        error_clear(&err);
         if (route->handler(ctx, resp, &err) < 0) {
                 if (route->auth == ROUTE_AUTH_CLAIM && r->claim_ratelimit && claim_failure(err.kind))
                         auth_ratelimit_failure(r->claim_ratelimit, source, time_now());
@@ -393,6 +412,65 @@ static void dispatch_route(const struct router *r, struct route_ctx *ctx,
         }
         ctx->principal = NULL;
         ctx->device = NULL;
+}
+
+unsigned router_route_flags(const struct router *r, const char *method, const char *path) {
+        struct router_match m;
+        router_match(r->routes, r->n_routes, method, path, &m);
+        unsigned flags = m.kind == ROUTER_MATCHED ? m.route->flags : 0;
+        router_match_clear(&m);
+        return flags;
+}
+
+/* Steps 1 and 2: NULL with the response filled when there is no route. */
+static const struct route *match_or_respond(const struct router *r, const struct http_request *req,
+                                            struct router_match *m, struct http_response *resp) {
+        struct error err = {0};
+        router_match(r->routes, r->n_routes, req->method, req->path, m);
+        switch (m->kind) {
+        case ROUTER_NOT_FOUND:
+                resp->route_label = METRICS_ROUTE_UNMATCHED;
+                error_set(&err, ERROR_NOT_FOUND, "no such endpoint: %s", req->path);
+                problem_respond(resp, &err, req->path, req->request_id);
+                return NULL;
+        case ROUTER_BAD_PATH:
+                resp->route_label = METRICS_ROUTE_UNMATCHED;
+                error_set(&err, ERROR_INVALID, "request path: %s", m->reason);
+                problem_respond(resp, &err, req->path, req->request_id);
+                return NULL;
+        case ROUTER_METHOD_NOT_ALLOWED:
+                resp->route_label = m->route->pattern;
+                problem_respond_method_not_allowed(resp, req->method, m->allow, req->path,
+                                                   req->request_id);
+                return NULL;
+        case ROUTER_MATCHED:
+                break;
+        }
+        resp->route_label = m->route->pattern;
+        return m->route;
+}
+
+int router_authorize(const struct router *r, const struct http_request *req, struct http_response *resp) {
+        struct router_match m;
+        const struct route *route = match_or_respond(r, req, &m, resp);
+        if (!route) {
+                router_match_clear(&m);
+                return -1;
+        }
+        struct route_ctx ctx = {
+                .router = r,
+                .route = route,
+                .req = req,
+                .n_params = m.n_params,
+        };
+        memcpy(ctx.params, m.params, sizeof(m.params));
+        struct auth_principal principal;
+        struct identity_device_peer peer;
+        int rc = authorize_route(r, &ctx, &principal, &peer, resp);
+        if (ctx.store)
+                store_pool_release(r->pool, ctx.store);
+        router_match_clear(&m);
+        return rc;
 }
 
 void router_dispatch(const struct router *r, const struct http_request *req,

@@ -35,6 +35,7 @@ struct auth_ratelimit;
 struct identity_ctx;
 struct identity_trust_cache;
 struct metrics;
+struct ota_config;
 struct store_pool;
 
 /* identity_peer_authenticate's signature (tests put a fake in its place). */
@@ -60,6 +61,13 @@ struct router {
         struct identity_trust_cache *trust_cache;  /* may be NULL: built per request */
         struct auth_ratelimit *claim_ratelimit;    /* may be NULL: claims not rate limited */
         router_peer_authenticate_fn peer_authenticate; /* NULL: identity_peer_authenticate */
+
+        /* Releases and image repositories (issue 4): route_ota() builds an ota_ctx. */
+        const struct ota_config *ota;     /* NULL = every [ota] default */
+
+        /* The director (issue 4): what routes-director.c builds a director_ctx from. */
+        int64_t director_expiry;          /* seconds; 0 = DIRECTOR_EXPIRY_DEFAULT */
+        const char *director_key;         /* NULL or "" = <data_dir>/director-keys/targets.key */
 };
 
 enum router_match_kind {
@@ -93,3 +101,12 @@ const char *router_route_label(const struct router *r, const char *method, const
 /* Answers one request. Sets resp->route_label. */
 void router_dispatch(const struct router *r, const struct http_request *req,
                      struct http_response *resp);
+
+/* The flags (ROUTE_STREAM_BODY) of the route a request would reach; 0 when
+ * it reaches none. */
+unsigned router_route_flags(const struct router *r, const char *method, const char *path);
+/* Steps 1-3 of router_dispatch without the handler: for a streamed body,
+ * which is only read once the caller is known to be allowed. Returns 0 when
+ * the request may go on; -1 with resp filled (404, 405, 400, 401, 403,
+ * 429...) otherwise. The body in req is not looked at. */
+int router_authorize(const struct router *r, const struct http_request *req, struct http_response *resp);

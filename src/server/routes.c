@@ -10,11 +10,16 @@
 #define ROLES_FACTORY (ROLE_ADMIN | ROLE_FACTORY)
 #define ROLES_BATCH_READERS (ROLE_ADMIN | ROLE_FACTORY | ROLE_AUDITOR)
 #define ROLES_REVOKERS (ROLE_ADMIN | ROLE_SECURITY_OFFICER)
+#define ROLES_WITHDRAWERS (ROLE_ADMIN | ROLE_RELEASE_MANAGER | ROLE_SECURITY_OFFICER)
 
 #define PUBLIC ROUTE_AUTH_PUBLIC
 #define BEARER ROUTE_AUTH_BEARER
 #define DEVICE ROUTE_AUTH_DEVICE /* a device, by its client certificate (mTLS) */
 #define CLAIM ROUTE_AUTH_CLAIM   /* public; the body's credential is checked, failures rate limited */
+
+/* A row gives `flags` (after query) only when it sets one. */
+#pragma GCC diagnostic ignored "-Wmissing-field-initializers"
+#define STREAM ROUTE_STREAM_BODY /* the body is streamed to disk (uploads) */
 
 /*     method    pattern                  handler                 auth    roles                      name               query */
 static const struct route routes[] = {
@@ -63,6 +68,40 @@ static const struct route routes[] = {
         { "DELETE", "/api/v1/products/{id}/migration",          routes_migration_close,      BEARER, ROLE_ADMIN,          "migration.close",    NULL },
         { "GET",    "/api/v1/security-events",                  routes_security_events_list, BEARER, ROLES_AUDIT_READERS, "security-events.list",
           "kind,since,product,after,limit" },
+
+        /* Releases, their offline signing, and each product's TUF image repository (issue 4). */
+        { "GET",    "/api/v1/releases",                         routes_releases_list,        BEARER, ROLE_ALL,              "releases.list",      "product" },
+        { "POST",   "/api/v1/releases",                         routes_releases_create,      BEARER, ROLES_PRODUCT_WRITERS, "releases.create",    NULL },
+        { "GET",    "/api/v1/releases/{id}",                    routes_releases_get,         BEARER, ROLE_ALL,              "releases.get",       NULL },
+        { "PUT",    "/api/v1/releases/{id}/images/{name}",      routes_releases_upload_image, BEARER, ROLES_PRODUCT_WRITERS, "releases.upload-image", NULL, STREAM },
+        { "PUT",    "/api/v1/releases/{id}/sbom",               routes_releases_upload_sbom, BEARER, ROLES_PRODUCT_WRITERS, "releases.upload-sbom", NULL, STREAM },
+        { "POST",   "/api/v1/releases/{id}/prepare",            routes_releases_prepare,     BEARER, ROLES_PRODUCT_WRITERS, "releases.prepare",   NULL },
+        { "GET",    "/api/v1/releases/{id}/targets-metadata",   routes_releases_targets_metadata, BEARER, ROLE_ALL,         "releases.targets-metadata", NULL },
+        { "POST",   "/api/v1/releases/{id}/signatures",         routes_releases_sign,        BEARER, ROLES_PRODUCT_WRITERS, "releases.sign",      NULL },
+        { "POST",   "/api/v1/releases/{id}/publish",            routes_releases_publish,     BEARER, ROLES_PRODUCT_WRITERS, "releases.publish",   NULL },
+        { "POST",   "/api/v1/releases/{id}/withdraw",           routes_releases_withdraw,    BEARER, ROLES_WITHDRAWERS,     "releases.withdraw",  NULL },
+        { "DELETE", "/api/v1/images/{sha256}",                  routes_images_delete,        BEARER, ROLE_ADMIN,            "images.delete",      NULL },
+        { "GET",    "/api/v1/repos",                            routes_repos_list,           BEARER, ROLE_ALL,              "repos.list",         NULL },
+        { "POST",   "/api/v1/repos",                            routes_repos_create,         BEARER, ROLE_ADMIN,            "repos.create",       NULL },
+        { "GET",    "/api/v1/repos/{model}",                    routes_repos_get,            BEARER, ROLE_ALL,              "repos.get",          NULL },
+        { "GET",    "/api/v1/repos/{model}/online-keys",        routes_repos_online_keys,    BEARER, ROLE_ADMIN,            "repos.online-keys",  NULL },
+        { "POST",   "/api/v1/repos/{model}/online-keys",        routes_repos_online_keys_next, BEARER, ROLE_ADMIN,          "repos.online-keys-next", NULL },
+        { "POST",   "/api/v1/repos/{model}/root",               routes_repos_rotate_root,    BEARER, ROLE_ADMIN,            "repos.rotate-root",  NULL },
+        /* The repositories as static files: public, HEAD, Range, ETag. */
+        { "GET",    "/repo/{model}/{file}",                     routes_repo_file,            PUBLIC, 0,                     "repo.file",          NULL },
+        { "GET",    "/repo/{model}/targets/{dir}/{file}",       routes_repo_target,          PUBLIC, 0,                     "repo.target",        NULL },
+
+        /* The director, assignments and update traceability (issue 4). */
+        { "GET",    "/api/v1/director",                         routes_director_get,         BEARER, ROLE_ALL,             "director.get",       NULL },
+        { "GET",    "/api/v1/director/online-keys",             routes_director_online_keys, BEARER, ROLE_ADMIN,           "director.online-keys", NULL },
+        { "POST",   "/api/v1/director/root",                    routes_director_root_install, BEARER, ROLE_ADMIN,          "director.root-install", NULL },
+        { "POST",   "/api/v1/assignments",                      routes_assignments_create,   BEARER, ROLES_PRODUCT_WRITERS, "assignments.create", NULL },
+        { "POST",   "/api/v1/devices/{serial}/tags",            routes_devices_tags_set,     BEARER, ROLES_PRODUCT_WRITERS, "devices.tags-set",   NULL },
+        { "GET",    "/api/v1/devices/{serial}/history",         routes_devices_history,      BEARER, ROLE_ALL,             "devices.history",    "after,limit" },
+        { "GET",    "/device/v1/director/root.json",            routes_device_director_root, DEVICE, 0,                    "device.director-root", NULL },
+        { "GET",    "/device/v1/director/{file}",               routes_device_director_root_version, DEVICE, 0,            "device.director-root-version", NULL },
+        { "GET",    "/device/v1/director/targets.json",         routes_device_director_targets, DEVICE, 0,                 "device.director-targets", NULL },
+        { "POST",   "/device/v1/status",                        routes_device_status,        DEVICE, 0,                    "device.status",      NULL },
 };
 
 const struct route *routes_table(size_t *n_out) {

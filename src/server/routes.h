@@ -71,3 +71,35 @@ int routes_migration_open(struct route_ctx *ctx, struct http_response *resp, str
 int routes_migration_close(struct route_ctx *ctx, struct http_response *resp, struct error *err);
 /* routes-security-events.c */
 int routes_security_events_list(struct route_ctx *ctx, struct http_response *resp, struct error *err);
+/* routes-releases.c (issue 4: releases, signing flow, image repositories) */
+int routes_releases_list(struct route_ctx *ctx, struct http_response *resp, struct error *err);
+int routes_releases_create(struct route_ctx *ctx, struct http_response *resp, struct error *err);
+int routes_releases_get(struct route_ctx *ctx, struct http_response *resp, struct error *err);
+int routes_releases_upload_image(struct route_ctx *ctx, struct http_response *resp, struct error *err);
+int routes_releases_upload_sbom(struct route_ctx *ctx, struct http_response *resp, struct error *err);
+int routes_releases_prepare(struct route_ctx *ctx, struct http_response *resp, struct error *err);
+int routes_releases_targets_metadata(struct route_ctx *ctx, struct http_response *resp, struct error *err);
+int routes_releases_sign(struct route_ctx *ctx, struct http_response *resp, struct error *err);
+int routes_releases_publish(struct route_ctx *ctx, struct http_response *resp, struct error *err);
+int routes_releases_withdraw(struct route_ctx *ctx, struct http_response *resp, struct error *err);
+int routes_images_delete(struct route_ctx *ctx, struct http_response *resp, struct error *err);
+int routes_repos_list(struct route_ctx *ctx, struct http_response *resp, struct error *err);
+int routes_repos_create(struct route_ctx *ctx, struct http_response *resp, struct error *err);
+int routes_repos_get(struct route_ctx *ctx, struct http_response *resp, struct error *err);
+int routes_repos_online_keys(struct route_ctx *ctx, struct http_response *resp, struct error *err);
+int routes_repos_online_keys_next(struct route_ctx *ctx, struct http_response *resp, struct error *err);
+int routes_repos_rotate_root(struct route_ctx *ctx, struct http_response *resp, struct error *err);
+/* routes-repo.c (issue 4: the image repositories as static files) */
+int routes_repo_file(struct route_ctx *ctx, struct http_response *resp, struct error *err);
+int routes_repo_target(struct route_ctx *ctx, struct http_response *resp, struct error *err);
+/* routes-director.c (issue 4: director, assignments, update traceability) */
+int routes_director_get(struct route_ctx *ctx, struct http_response *resp, struct error *err);
+int routes_director_online_keys(struct route_ctx *ctx, struct http_response *resp, struct error *err);
+int routes_director_root_install(struct route_ctx *ctx, struct http_response *resp, struct error *err);
+int routes_assignments_create(struct route_ctx *ctx, struct http_response *resp, struct error *err);
+int routes_devices_tags_set(struct route_ctx *ctx, struct http_response *resp, struct error *err);
+int routes_devices_history(struct route_ctx *ctx, struct http_response *resp, struct error *err);
+int routes_device_director_root(struct route_ctx *ctx, struct http_response *resp, struct error *err);
+int routes_device_director_root_version(struct route_ctx *ctx, struct http_response *resp, struct error *err);
+int routes_device_director_targets(struct route_ctx *ctx, struct http_response *resp, struct error *err);
+int routes_device_status(struct route_ctx *ctx, struct http_response *resp, struct error *err);

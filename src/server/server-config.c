@@ -65,6 +65,26 @@ static const struct config_key schema[] = {
           "window in which refused migration claims are counted"),
         K("identity", "claim_max_lockout", CONFIG_DURATION, claim_max_lockout, 1, 86400, "1h",
           "longest lockout of an address from migration claims; it doubles with each refusal"),
+        /* the director (issue 4, engineer B) */
+        K("ota", "director_expiry", CONFIG_DURATION, director_expiry, 300, 30 * 86400, "24h",
+          "lifetime of each device's director targets metadata; it is re-signed after half of it"),
+        K("ota", "director_key", CONFIG_STRING, director_key, 0, 0, "",
+          "the director's online targets key: a PEM file (relative to the data directory) or a "
+          "pkcs11: URI; empty = director-keys/targets.key, generated on first use"),
+        /* releases and image repositories (issue 4, engineer A) */
+        K("ota", "max_image_size", CONFIG_SIZE, max_image_size, 1024, (int64_t) 1 << 40, "4G",
+          "largest image or SBOM upload (streamed to disk); larger ones get 413"),
+        K("ota", "targets_expiry_days", CONFIG_INT, targets_expiry_days, 1, 3650, "365",
+          "lifetime of prepared targets metadata; its keys are offline, so publish a release before then"),
+        K("ota", "snapshot_expiry", CONFIG_DURATION, snapshot_expiry, 3600, 365 * 86400, "7d",
+          "lifetime of snapshot metadata; the server re-signs it when less than half is left"),
+        K("ota", "timestamp_expiry", CONFIG_DURATION, timestamp_expiry, 300, 30 * 86400, "1d",
+          "lifetime of timestamp metadata; the server re-signs it when less than half is left"),
+        K("ota", "online_key_type", CONFIG_STRING, online_key_type, 0, 0, "ed25519",
+          "type of the snapshot and timestamp keys the server generates per product: ed25519 or p256"),
+        K("ota", "online_key_pkcs11", CONFIG_STRING, online_key_pkcs11, 0, 0, "",
+          "empty: online keys are files under repo-keys/<model>/; else a pkcs11: URI template with "
+          "{model} and {role} (snapshot, timestamp) naming keys that exist on the token"),
 };
 
 const struct config_key *server_config_schema(size_t *n_out) {
@@ -105,6 +125,11 @@ int server_config_check(const struct server_config *c, struct error *err) {
         for (size_t i = 0; i < ELEMENTSOF(paths); i++)
                 if (!paths[i].v || !paths[i].v[0])
                         return error_set(err, ERROR_INVALID, "%s: must not be empty", paths[i].name);
+        if (!str_eq(c->online_key_type, "ed25519") && !str_eq(c->online_key_type, "p256"))
+                return error_set(err, ERROR_INVALID, "[ota] online_key_type: '%.32s' is not ed25519 or p256",
+                                 c->online_key_type ? c->online_key_type : "");
+        if (c->online_key_pkcs11 && c->online_key_pkcs11[0] && !str_startswith(c->online_key_pkcs11, "pkcs11:"))
+                return error_set(err, ERROR_INVALID, "[ota] online_key_pkcs11: must be empty or a pkcs11: URI template");
         const char *url = c->crl_base_url ? c->crl_base_url : "";
         if (url[0]) {
                 if (!str_startswith(url, "https://") && !str_startswith(url, "http://"))

@@ -45,6 +45,16 @@ struct server_config {
         int64_t claim_max_failures;
         int64_t claim_failure_window; /* seconds */
         int64_t claim_max_lockout;    /* seconds */
+        /* [ota], the director (issue 4) */
+        int64_t director_expiry;      /* seconds */
+        char *director_key;           /* "" = <data>/director-keys/targets.key */
+        /* [ota], releases and image repositories (issue 4) */
+        uint64_t max_image_size;      /* bytes */
+        int64_t targets_expiry_days;
+        int64_t snapshot_expiry;      /* seconds */
+        int64_t timestamp_expiry;     /* seconds */
+        char *online_key_type;        /* "ed25519" | "p256" */
+        char *online_key_pkcs11;      /* "" = files; else a pkcs11: URI template */
 };
 
 #define SERVER_CRL_PATH "/pki/crl"

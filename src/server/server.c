@@ -20,6 +20,8 @@
 #include "http.h"
 #include "identity/peer.h"
 #include "metrics.h"
+#include "ota-maintenance.h"
+#include "release/ota.h"
 #include "router.h"
 #include "routes.h"
 #include "server-config.h"
@@ -42,10 +44,16 @@ struct server {
         char *cert_pem;
         char *key_pem;
         size_t key_len;
+        /* releases and image repositories (issue 4) */
+        struct ota_config ota;
+        char *upload_dir;
+        struct ota_maintenance *ota_maintenance;
 };
 
 static void server_free(struct server *s) {
         http_server_stop(s->http);
+        ota_maintenance_stop(s->ota_maintenance);
+        free(s->upload_dir);
         store_pool_close(s->pool);
         auth_ratelimit_free(s->ratelimit);
         auth_ratelimit_free(s->claim_ratelimit);
@@ -127,8 +135,20 @@ static int server_start(struct server *s, const char *data_dir, struct error *er
                 .operational_days = (unsigned) s->cfg.operational_days,
                 .trust_cache = s->trust_cache,
                 .claim_ratelimit = s->claim_ratelimit,
+                .director_expiry = s->cfg.director_expiry,
+                .director_key = s->cfg.director_key,
+                .ota = &s->ota,
         };
         s->router.routes = routes_table(&s->router.n_routes);
+        s->ota = (struct ota_config) {
+                .targets_expiry = s->cfg.targets_expiry_days * 86400,
+                .snapshot_expiry = s->cfg.snapshot_expiry,
+                .timestamp_expiry = s->cfg.timestamp_expiry,
+                .online_key_type = s->cfg.online_key_type,
+                .online_key_pkcs11 = s->cfg.online_key_pkcs11,
+        };
+        if (ota_upload_dir_prepare(s->data_dir, &s->upload_dir, err) < 0)
+                return -1;
 
         struct http_server_options o = {
                 .listen = s->cfg.listen,
@@ -138,10 +158,15 @@ static int server_start(struct server *s, const char *data_dir, struct error *er
                 .max_connections_per_ip = (unsigned) s->cfg.max_connections_per_ip,
                 .connection_timeout = (unsigned) s->cfg.connection_timeout,
                 .max_body = (size_t) s->cfg.max_body,
+                .stream_dir = s->upload_dir,
+                .max_stream_body = s->cfg.max_image_size,
                 .cert_pem = s->cert_pem,
                 .key_pem = s->key_pem,
         };
         if (http_server_start(&o, &s->router, s->metrics, &s->http, err) < 0)
+                return -1;
+        if (ota_maintenance_start(s->pool, s->data_dir, &s->ota, OTA_MAINTENANCE_INTERVAL_S, &s->ota_maintenance,
+                                  err) < 0)
                 return -1;
         if (!url_known) {
                 s->crl_base_url = server_config_crl_base_url(&s->cfg, http_server_port(s->http));

@@ -264,6 +264,65 @@ const char *const store_migrations[] = {
         "WHERE status = 'current';"
         "CREATE UNIQUE INDEX repo_online_keys_next ON repo_online_keys (product_id, role) "
         "WHERE status = 'next';",
+
+        /* 5: the Uptane-style director, assignments and update traceability (issue 4,
+         * engineer B). director_roots keeps every root of the director's own chain as
+         * published. director_targets caches each device's last signed targets
+         * metadata: its version only ever grows, and the stored bytes are served
+         * again until the content, the root or half the lifetime changes (cheap
+         * polls). device_update_state is one row per device that reported or
+         * polled; device_update_history is the traceability record (time, stage,
+         * from, to, result, reason). */
+        "CREATE TABLE director_roots ("
+        "  version INTEGER PRIMARY KEY,"
+        "  document TEXT NOT NULL,"             /* the signed root as published */
+        "  expires INTEGER NOT NULL,"
+        "  installed_at INTEGER NOT NULL"
+        ");"
+        "CREATE TABLE device_tags ("
+        "  device_id INTEGER NOT NULL REFERENCES devices (id),"
+        "  tag TEXT NOT NULL,"                  /* [a-z0-9._-]{1,32} */
+        "  PRIMARY KEY (device_id, tag)"
+        ");"
+        "CREATE INDEX device_tags_tag ON device_tags (tag);"
+        "CREATE TABLE device_assignments ("
+        "  device_id INTEGER PRIMARY KEY REFERENCES devices (id),"
+        "  release_id INTEGER NOT NULL REFERENCES releases (id),"
+        "  tag TEXT,"                           /* the tag it was assigned through; NULL = by serial */
+        "  assigned_at INTEGER NOT NULL,"
+        "  assigned_by TEXT NOT NULL"
+        ");"
+        "CREATE INDEX device_assignments_release_id ON device_assignments (release_id);"
+        "CREATE TABLE director_targets ("
+        "  device_id INTEGER PRIMARY KEY REFERENCES devices (id),"
+        "  version INTEGER NOT NULL,"
+        "  content_sha256 TEXT NOT NULL,"       /* hex SHA-256 of the canonical targets map */
+        "  root_version INTEGER NOT NULL,"      /* the director root it was signed under */
+        "  signed_at INTEGER NOT NULL,"
+        "  expires INTEGER NOT NULL,"
+        "  document TEXT NOT NULL"              /* the signed metadata as served */
+        ");"
+        "CREATE TABLE device_update_state ("
+        "  device_id INTEGER PRIMARY KEY REFERENCES devices (id),"
+        "  installed_version TEXT,"             /* set by a 'success' report only */
+        "  security_version INTEGER,"
+        "  last_seen INTEGER NOT NULL,"
+        "  last_stage TEXT,"
+        "  last_report_at INTEGER"
+        ");"
+        "CREATE TABLE device_update_history ("
+        "  id INTEGER PRIMARY KEY,"
+        "  device_id INTEGER NOT NULL REFERENCES devices (id),"
+        "  time INTEGER NOT NULL,"
+        "  stage TEXT NOT NULL CHECK (stage IN ('downloading', 'installing', 'awaiting-reboot', "
+        "'success', 'failure', 'rolled-back')),"
+        "  from_version TEXT,"
+        "  to_version TEXT,"
+        "  security_version INTEGER,"
+        "  result TEXT NOT NULL CHECK (result IN ('in-progress', 'success', 'failure', 'rolled-back')),"
+        "  reason TEXT"
+        ");"
+        "CREATE INDEX device_update_history_device_id ON device_update_history (device_id, id);",
 };
 
 const size_t store_migrations_count = sizeof(store_migrations) / sizeof(store_migrations[0]);

@@ -75,9 +75,18 @@ int store_identity_product_model(struct store *s, int64_t id, char **model_out, 
 #define DEVICE_COLUMNS "d.id, d.serial, d.product_id, d.batch_id, d.hardware_revision, d.production_date, " \
         "d.station, d.initial_firmware_version, d.status, d.origin, d.created_at, d.decommissioned_at, "     \
         "p.model, b.name, "                                                                                  \
-        "(SELECT MAX(c.not_after) FROM certificates c WHERE c.device_id = d.id AND c.status = 'valid')"
+        "(SELECT MAX(c.not_after) FROM certificates c WHERE c.device_id = d.id AND c.status = 'valid'), "   \
+        DEVICE_OTA_COLUMNS
 #define DEVICE_FROM " FROM devices d JOIN products p ON p.id = d.product_id " \
-        "LEFT JOIN batches b ON b.id = d.batch_id "
+        "LEFT JOIN batches b ON b.id = d.batch_id " DEVICE_OTA_FROM
+/* What the director records about a device (schema 5, issue 4): the installed
+ * version from its last successful update, when it was last seen, its
+ * assignment and its tags. Tags hold no comma ([a-z0-9._-]); PostgreSQL spells
+ * the aggregate string_agg(t.tag, ',' ORDER BY t.tag). */
+#define DEVICE_OTA_COLUMNS "u.installed_version, u.security_version, u.last_seen, a.release_id, " \
+        "(SELECT group_concat(t.tag, ',') FROM device_tags t WHERE t.device_id = d.id)"
+#define DEVICE_OTA_FROM "LEFT JOIN device_update_state u ON u.device_id = d.id " \
+        "LEFT JOIN device_assignments a ON a.device_id = d.id "
 
 int store_device_insert(struct store *s, const struct store_device *d, int64_t *id_out, struct error *err) {
         _cleanup_stmt_ sqlite3_stmt *st = NULL;
@@ -125,6 +134,11 @@ static int device_from_row(sqlite3_stmt *st, struct store_device *d, struct erro
         d->product_model = store_column_text(st, 12);
         d->batch_name = store_column_text(st, 13);
         d->valid_until = store_column_opt_int64(st, 14);
+        d->installed_version = store_column_text(st, 15);
+        d->security_version = sqlite3_column_type(st, 16) == SQLITE_NULL ? -1 : sqlite3_column_int64(st, 16);
+        d->last_seen = store_column_opt_int64(st, 17);
+        d->assigned_release_id = store_column_opt_int64(st, 18);
+        d->tags = store_column_text(st, 19);
         if (!d->serial || !d->product_model || status < 0 || origin < 0) {
                 int64_t id = d->id;
                 store_device_clear(d);
@@ -270,6 +284,8 @@ void store_device_clear(struct store_device *d) {
         free(d->initial_firmware_version);
         free(d->product_model);
         free(d->batch_name);
+        free(d->installed_version);
+        free(d->tags);
         memset(d, 0, sizeof(*d));
 }
 

@@ -134,6 +134,12 @@ struct store_device {
         char *product_model;
         char *batch_name;                /* NULL without batch */
         int64_t valid_until;             /* latest not_after of the device's valid certs; 0 = none */
+        /* read only, from the director's tables (schema 5, store-director.h) */
+        char *installed_version;         /* from the last successful update; NULL = none */
+        int64_t security_version;        /* -1 = none */
+        int64_t last_seen;               /* 0 = never */
+        int64_t assigned_release_id;     /* 0 = none */
+        char *tags;                      /* comma-separated, unordered; NULL = none */
 };
 
 struct store_device_filter {

@@ -47,6 +47,7 @@ static int h_crash(struct route_ctx *ctx, struct http_response *resp, struct err
         return error_set(err, ERROR_DB, "SQLITE_CORRUPT: database disk image is malformed");
 }
 
+#pragma GCC diagnostic ignored "-Wmissing-field-initializers" /* route.flags */
 static const struct route test_routes[] = {
         { "GET", "/things", h_dummy, ROUTE_AUTH_PUBLIC, 0, "things.list", NULL },
         { "POST", "/things", h_dummy, ROUTE_AUTH_PUBLIC, 0, "things.create", NULL },

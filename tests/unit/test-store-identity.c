@@ -95,7 +95,9 @@ static void test_schema(void **state) {
         int v;
         struct error err = {0};
         assert_int_equal(store_schema_version(f->s, &v, &err), 0);
-        assert_int_equal(v, 3);
+        /* identity arrived with version 3; later issues add to it */
+        assert_int_equal(v, store_schema_latest());
+        assert_true(v >= 3);
         const char *tables[] = {"device_cas", "batches", "devices", "certificates", "migration_windows",
                                 "migration_claims", "security_events", "identity_counters"};
         for (size_t i = 0; i < ELEMENTSOF(tables); i++) {

@@ -1,0 +1,648 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * Releases: creation with the anti-rollback rule, images and SBOMs from
+ * streamed uploads, withdrawal, and the Art. 13(9) retention of published
+ * files. The signing flow (prepare, signatures, publish) is repo/repo.h's,
+ * because it is about the repository's metadata.
+ */
+#include "release/release.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "core/cleanup.h"
+#include "core/json.h"
+#include "core/log.h"
+#include "core/strutil.h"
+#include "core/time.h"
+#include "crypto/encoding.h"
+#include "release/image-store.h"
+#include "store/store-identity.h"
+
+int64_t ota_now(const struct ota_ctx *c) {
+        return c->now ? c->now : time_now();
+}
+
+int64_t ota_targets_expiry(const struct ota_ctx *c) {
+        return c->cfg && c->cfg->targets_expiry > 0 ? c->cfg->targets_expiry : OTA_TARGETS_EXPIRY_DEFAULT;
+}
+
+int64_t ota_snapshot_expiry(const struct ota_ctx *c) {
+        return c->cfg && c->cfg->snapshot_expiry > 0 ? c->cfg->snapshot_expiry : OTA_SNAPSHOT_EXPIRY_DEFAULT;
+}
+
+int64_t ota_timestamp_expiry(const struct ota_ctx *c) {
+        return c->cfg && c->cfg->timestamp_expiry > 0 ? c->cfg->timestamp_expiry : OTA_TIMESTAMP_EXPIRY_DEFAULT;
+}
+
+static json_t *time_json(int64_t t) {
+        if (t == 0)
+                return json_null();
+        char buf[TIME_RFC3339_LEN];
+        time_format_rfc3339(t, buf);
+        return json_string(buf);
+}
+
+static json_t *str_json(const char *s) {
+        return s ? json_string(s) : json_null();
+}
+
+static bool name_char(char c) {
+        return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '.' || c == '_' ||
+               c == '-';
+}
+
+int release_version_check(const char *field, const char *version, struct error *err) {
+        size_t n = version ? strlen(version) : 0;
+        bool ok = n >= 1 && n <= RELEASE_VERSION_MAX && version[0] != '.';
+        for (size_t i = 0; ok && i < n; i++)
+                ok = name_char(version[i]) || version[i] == '+';
+        if (!ok) {
+                char safe[80];
+                str_sanitize(version ? version : "", n, safe, sizeof(safe));
+                return error_set(err, ERROR_INVALID,
+                                 "%s: '%s' must be 1..%d characters of A-Z a-z 0-9 . _ + - and not start with "
+                                 "'.' (it names the release's directory of targets)",
+                                 field, safe, RELEASE_VERSION_MAX);
+        }
+        return 0;
+}
+
+int64_t release_retain_until(int64_t published_at, const char *support_end) {
+        if (published_at == 0)
+                return 0;
+        int64_t until = time_add_years(published_at, OTA_RETENTION_YEARS);
+        int64_t end;
+        /* The support period includes its last day. */
+        if (support_end && time_parse_date(support_end, &end, NULL) == 0 && end + 86400 > until)
+                until = end + 86400;
+        return until;
+}
+
+/* The targets threshold of the product's current root; 0 when there is none. */
+static unsigned targets_threshold(struct store *s, int64_t product_id) {
+        struct store_repo repo;
+        if (store_repo_get(s, product_id, &repo, NULL) < 0)
+                return 0;
+        _cleanup_free_ char *doc = NULL;
+        int64_t version = repo.root_version;
+        store_repo_clear(&repo);
+        if (store_repo_root_get(s, product_id, version, &doc, NULL) < 0)
+                return 0;
+        _cleanup_json_ json_t *j = json_loads(doc, 0, NULL);
+        json_t *t = json_object_get(json_object_get(json_object_get(json_object_get(j, "signed"), "roles"), "targets"),
+                                    "threshold");
+        return json_is_integer(t) ? (unsigned) json_integer_value(t) : 0;
+}
+
+static int support_end_of(struct store *s, int64_t product_id, char **out, struct error *err);
+
+int release_render(struct store *s, const struct store_release *r, json_t **out, struct error *err) {
+        *out = NULL;
+        struct store_release_image *imgs = NULL;
+        size_t n = 0;
+        if (store_release_images(s, r->id, &imgs, &n, err) < 0)
+                return -1;
+        json_t *images = json_array();
+        for (size_t i = 0; i < n; i++) {
+                _cleanup_free_ char *target = str_printf("%s/%s", r->version, imgs[i].name);
+                json_array_append_new(images, json_pack("{s:s, s:s, s:I, s:s}", "name", imgs[i].name, "sha256",
+                                                        imgs[i].sha256, "length", (json_int_t) imgs[i].length,
+                                                        "target", target));
+        }
+        store_release_images_free(imgs, n);
+
+        json_t *sbom = json_null();
+        if (r->sbom_sha256) {
+                struct store_image im;
+                int64_t len = 0;
+                if (store_image_get(s, r->sbom_sha256, &im, NULL) == 0)
+                        len = im.length;
+                json_decref(sbom);
+                sbom = json_pack("{s:s, s:I, s:o}", "sha256", r->sbom_sha256, "length", (json_int_t) len,
+                                 "media_type", str_json(r->sbom_media_type));
+        }
+        json_t *targets = json_null();
+        if (r->targets_metadata) {
+                _cleanup_json_ json_t *doc = json_loads(r->targets_metadata, 0, NULL);
+                json_decref(targets);
+                targets = json_pack("{s:I, s:I, s:I, s:I}", "version", (json_int_t) r->targets_version,
+                                    "base_version", (json_int_t) r->targets_base_version, "signatures",
+                                    (json_int_t) json_array_size(json_object_get(doc, "signatures")), "threshold",
+                                    (json_int_t) targets_threshold(s, r->product_id));
+        }
+        json_t *hw = json_loads(r->hardware_revisions, 0, NULL);
+        if (!hw)
+                hw = json_array();
+        json_t *retain = json_null();
+        if (r->published_at) {
+                _cleanup_free_ char *support_end = NULL;
+                if (support_end_of(s, r->product_id, &support_end, NULL) == 0) {
+                        json_decref(retain);
+                        retain = time_json(release_retain_until(r->published_at, support_end));
+                }
+        }
+        *out = json_pack("{s:I, s:s, s:s, s:I, s:o, s:s, s:s, s:o, s:o, s:o, s:o, s:s, s:o, s:o, s:o, s:o, s:o, "
+                         "s:o}",
+                         "id", (json_int_t) r->id, "product", r->product_model, "version", r->version,
+                         "security_version", (json_int_t) r->security_version, "hardware_revisions", hw, "notes",
+                         r->notes, "status", store_release_status_name(r->status), "images", images, "sbom", sbom,
+                         "targets", targets, "created_at", time_json(r->created_at), "created_by", r->created_by,
+                         "prepared_at", time_json(r->prepared_at), "signed_at", time_json(r->signed_at),
+                         "published_at", time_json(r->published_at), "withdrawn_at", time_json(r->withdrawn_at),
+                         "withdraw_reason", str_json(r->withdraw_reason), "retain_until", retain);
+        if (!*out)
+                return error_set(err, ERROR_INTERNAL, "release %lld cannot be rendered as JSON", (long long) r->id);
+        return 0;
+}
+
+static int render_by_id(struct store *s, int64_t id, json_t **out, struct error *err) {
+        _cleanup_release_row_ struct store_release r = {0};
+        if (store_release_get(s, id, &r, err) < 0)
+                return -1;
+        return release_render(s, &r, out, err);
+}
+
+static void object_name(char *buf, size_t size, int64_t id) {
+        snprintf(buf, size, "release:%lld", (long long) id);
+}
+
+/* ---- create ---- */
+
+static bool has_control(const char *s, bool multiline) {
+        for (; *s; s++) {
+                unsigned char ch = (unsigned char) *s;
+                if (multiline && (ch == '\n' || ch == '\r' || ch == '\t'))
+                        continue;
+                if (ch < 0x20 || ch == 0x7f)
+                        return true;
+        }
+        return false;
+}
+
+static int check_hw_revisions(json_t *arr, struct error *err) {
+        size_t n = json_array_size(arr);
+        if (n == 0)
+                return error_set(err, ERROR_INVALID,
+                                 "hardware_revisions: at least one compatible hardware revision is required");
+        for (size_t i = 0; i < n; i++) {
+                const char *v = json_string_value(json_array_get(arr, i));
+                size_t len = v ? strlen(v) : 0;
+                bool ok = len >= 1 && len <= RELEASE_HW_REVISION_LEN_MAX && v[0] != '.';
+                for (size_t k = 0; ok && k < len; k++)
+                        ok = name_char(v[k]);
+                if (!ok) {
+                        char safe[80];
+                        str_sanitize(v ? v : "", len, safe, sizeof(safe));
+                        return error_set(err, ERROR_INVALID,
+                                         "hardware_revisions: '%s' must be 1..%d characters of A-Z a-z 0-9 . _ -",
+                                         safe, RELEASE_HW_REVISION_LEN_MAX);
+                }
+                for (size_t k = 0; k < i; k++)
+                        if (str_eq(v, json_string_value(json_array_get(arr, k))))
+                                return error_set(err, ERROR_INVALID, "hardware_revisions: '%s' is listed twice", v);
+        }
+        return 0;
+}
+
+int release_create(const struct ota_ctx *c, const struct audit_actor *a, json_t *body, json_t **out,
+                   struct error *err) {
+        *out = NULL;
+        static const struct cr_json_field fields[] = {
+                { "product", CR_JSON_STRING, true, 64, false },
+                { "version", CR_JSON_STRING, true, 4 * RELEASE_VERSION_MAX, false },
+                { "security_version", CR_JSON_INTEGER, true, 0, false },
+                { "hardware_revisions", CR_JSON_STRING_ARRAY, true, RELEASE_HW_REVISIONS_MAX, false },
+                { "notes", CR_JSON_STRING, false, RELEASE_NOTES_MAX, true },
+        };
+        if (cr_json_check_object("release", body, fields, ELEMENTSOF(fields), err) < 0)
+                return -1;
+        const char *model = cr_json_get_string(body, "product");
+        const char *version = cr_json_get_string(body, "version");
+        json_int_t sv = json_integer_value(json_object_get(body, "security_version"));
+        json_t *hw = json_object_get(body, "hardware_revisions");
+        const char *notes = cr_json_get_string(body, "notes");
+        if (!notes)
+                notes = "";
+        if (release_version_check("version", version, err) < 0)
+                return -1;
+        if (sv < 0 || sv > RELEASE_SECURITY_VERSION_MAX)
+                return error_set(err, ERROR_INVALID, "security_version: %lld is outside 0..%lld", (long long) sv,
+                                 (long long) RELEASE_SECURITY_VERSION_MAX);
+        if (check_hw_revisions(hw, err) < 0)
+                return -1;
+        json_t *notes_json = json_object_get(body, "notes");
+        if ((json_is_string(notes_json) && strlen(notes) != json_string_length(notes_json)) ||
+            has_control(notes, true))
+                return error_set(err, ERROR_INVALID, "notes: contains a control character");
+
+        struct store *s = c->store;
+        int64_t product_id;
+        if (store_identity_product_by_model(s, model, &product_id, err) < 0)
+                return -1;
+        _cleanup_free_ char *hw_text = json_dumps(hw, JSON_COMPACT);
+        if (store_tx_begin(s, err) < 0)
+                return -1;
+        _cleanup_release_row_ struct store_release highest = {0};
+        _cleanup_json_ json_t *j = NULL, *details = NULL;
+        struct error e = {0};
+        if (store_release_highest_security(s, product_id, &highest, &e) == 0) {
+                if (sv < highest.security_version) {
+                        error_set(err, ERROR_INVALID,
+                                  "security_version: %lld is lower than %lld of release %s of %s; security "
+                                  "versions never go down (devices refuse to install a lower one: anti-rollback)",
+                                  (long long) sv, (long long) highest.security_version, highest.version, model);
+                        goto fail;
+                }
+        } else if (e.kind != ERROR_NOT_FOUND) {
+                if (err)
+                        *err = e;
+                goto fail;
+        }
+        struct store_release row = {
+                .product_id = product_id,
+                .version = (char *) version,
+                .security_version = sv,
+                .hardware_revisions = hw_text,
+                .notes = (char *) notes,
+                .status = STORE_RELEASE_DRAFT,
+                .created_at = ota_now(c),
+                .created_by = (char *) a->name,
+        };
+        int64_t id;
+        char object[48];
+        if (store_release_insert(s, &row, &id, err) < 0) {
+                if (err && err->kind == ERROR_CONFLICT)
+                        error_set(err, ERROR_CONFLICT, "product %s already has a release %s", model, version);
+                goto fail;
+        }
+        if (render_by_id(s, id, &j, err) < 0)
+                goto fail;
+        object_name(object, sizeof(object), id);
+        details = json_pack("{s:s, s:s, s:I, s:O}", "product", model, "version", version, "security_version",
+                            (json_int_t) sv, "hardware_revisions", hw);
+        if (audit_append(s, a, "release.create", object, details, err) < 0)
+                goto fail;
+        if (store_tx_commit(s, err) < 0)
+                return -1;
+        *out = steal_ptr(j);
+        return 0;
+fail:
+        store_tx_rollback(s);
+        return -1;
+}
+
+/* ---- read ---- */
+
+int release_get(const struct ota_ctx *c, int64_t id, json_t **out, struct error *err) {
+        *out = NULL;
+        return render_by_id(c->store, id, out, err);
+}
+
+int release_list(const struct ota_ctx *c, const char *product_model, json_t **out, struct error *err) {
+        *out = NULL;
+        int64_t product_id = 0;
+        if (product_model && store_identity_product_by_model(c->store, product_model, &product_id, err) < 0)
+                return -1;
+        struct store_release *list = NULL;
+        size_t n = 0;
+        if (store_release_list(c->store, product_id, -1, 0, 0, &list, &n, err) < 0)
+                return -1;
+        json_t *items = json_array();
+        for (size_t i = 0; i < n; i++) {
+                json_t *j;
+                if (release_render(c->store, &list[i], &j, err) < 0) {
+                        json_decref(items);
+                        store_release_list_free(list, n);
+                        return -1;
+                }
+                json_array_append_new(items, j);
+        }
+        store_release_list_free(list, n);
+        *out = json_pack("{s:o}", "items", items);
+        return 0;
+}
+
+/* ---- images and SBOM ---- */
+
+/* Drops prepared metadata (and its signatures): the content it covered changed. */
+static bool drop_prepared(struct store_release *r) {
+        if (!r->targets_metadata)
+                return false;
+        free(r->targets_metadata);
+        r->targets_metadata = NULL;
+        r->targets_version = 0;
+        r->targets_base_version = 0;
+        r->prepared_at = 0;
+        return true;
+}
+
+static int check_upload(const struct release_upload *up, const char *what, struct error *err) {
+        if (!up || !up->path)
+                return error_set(err, ERROR_INVALID, "%s: the request has no body (send the file as the body)", what);
+        if (up->length <= 0)
+                return error_set(err, ERROR_INVALID, "%s: the body is empty", what);
+        return 0;
+}
+
+int release_add_image(const struct ota_ctx *c, const struct audit_actor *a, int64_t id, const char *name,
+                      const struct release_upload *up, json_t **out, struct error *err) {
+        *out = NULL;
+        if (!image_name_valid(name)) {
+                char safe[120];
+                str_sanitize(name ? name : "", name ? strlen(name) : 0, safe, sizeof(safe));
+                return error_set(err, ERROR_INVALID,
+                                 "image name '%s' must be 1..%d characters of A-Z a-z 0-9 . _ - and not start "
+                                 "with '.'",
+                                 safe, IMAGE_NAME_MAX);
+        }
+        if (check_upload(up, "image", err) < 0)
+                return -1;
+        struct store *s = c->store;
+        {
+                /* Refuse before touching the disk when the answer is known. */
+                _cleanup_release_row_ struct store_release r = {0};
+                if (store_release_get(s, id, &r, err) < 0)
+                        return -1;
+                if (r.status != STORE_RELEASE_DRAFT)
+                        return error_set(err, ERROR_CONFLICT,
+                                         "release %s of %s is %s; images can be added to a draft only (create "
+                                         "a new release)",
+                                         r.version, r.product_model, store_release_status_name(r.status));
+        }
+        char hex[SHA256_HEX_LEN];
+        hex_encode(up->sha256, SHA256_LEN, hex);
+        bool created = false;
+        if (image_store_put(c->data_dir, up->path, hex, up->length, &created, err) < 0)
+                return -1;
+
+        if (store_tx_begin(s, err) < 0)
+                return -1;
+        _cleanup_release_row_ struct store_release r = {0};
+        _cleanup_json_ json_t *j = NULL, *details = NULL;
+        char object[48];
+        bool replaced = false;
+        if (store_release_get(s, id, &r, err) < 0)
+                goto fail;
+        if (r.status != STORE_RELEASE_DRAFT) {
+                error_set(err, ERROR_CONFLICT, "release %s of %s is %s; images can be added to a draft only",
+                          r.version, r.product_model, store_release_status_name(r.status));
+                goto fail;
+        }
+        struct store_release_image img = {
+                .release_id = id, .name = (char *) name, .length = up->length, .created_at = ota_now(c),
+        };
+        memcpy(img.sha256, hex, sizeof(img.sha256));
+        if (store_image_put(s, hex, up->length, ota_now(c), err) < 0 ||
+            store_release_image_put(s, &img, &replaced, err) < 0)
+                goto fail;
+        bool dropped = drop_prepared(&r);
+        if (dropped && store_release_update(s, &r, err) < 0)
+                goto fail;
+        object_name(object, sizeof(object), id);
+        details = json_pack("{s:s, s:s, s:I, s:b, s:b, s:b}", "name", name, "sha256", hex, "length",
+                            (json_int_t) up->length, "replaced", replaced, "stored_new_file", created,
+                            "prepared_metadata_dropped", dropped);
+        if (audit_append(s, a, "release.image", object, details, err) < 0 || render_by_id(s, id, &j, err) < 0)
+                goto fail;
+        if (store_tx_commit(s, err) < 0)
+                return -1;
+        *out = steal_ptr(j);
+        return 0;
+fail:
+        store_tx_rollback(s);
+        return -1;
+}
+
+/* "type/subtype" with RFC 6838 characters, optional parameters kept as given. */
+static bool media_type_valid(const char *m) {
+        size_t n = m ? strlen(m) : 0;
+        if (n < 3 || n > RELEASE_MEDIA_TYPE_MAX)
+                return false;
+        const char *slash = strchr(m, '/');
+        if (!slash || slash == m || !slash[1])
+                return false;
+        for (const char *p = m; *p; p++)
+                if ((unsigned char) *p < 0x20 || (unsigned char) *p >= 0x7f)
+                        return false;
+        return true;
+}
+
+int release_set_sbom(const struct ota_ctx *c, const struct audit_actor *a, int64_t id, const char *media_type,
+                     const struct release_upload *up, json_t **out, struct error *err) {
+        *out = NULL;
+        if (!media_type || !*media_type)
+                media_type = "application/octet-stream";
+        if (!media_type_valid(media_type))
+                return error_set(err, ERROR_INVALID,
+                                 "SBOM: Content-Type must be a media type such as application/vnd.cyclonedx+json "
+                                 "or application/spdx+json");
+        if (check_upload(up, "SBOM", err) < 0)
+                return -1;
+        struct store *s = c->store;
+        {
+                _cleanup_release_row_ struct store_release r = {0};
+                if (store_release_get(s, id, &r, err) < 0)
+                        return -1;
+                if (r.status != STORE_RELEASE_DRAFT && r.status != STORE_RELEASE_SIGNED)
+                        return error_set(err, ERROR_CONFLICT,
+                                         "release %s of %s is %s; its SBOM can be set until it is published",
+                                         r.version, r.product_model, store_release_status_name(r.status));
+        }
+        char hex[SHA256_HEX_LEN];
+        hex_encode(up->sha256, SHA256_LEN, hex);
+        bool created = false;
+        if (image_store_put(c->data_dir, up->path, hex, up->length, &created, err) < 0)
+                return -1;
+        if (store_tx_begin(s, err) < 0)
+                return -1;
+        _cleanup_release_row_ struct store_release r = {0};
+        _cleanup_json_ json_t *j = NULL, *details = NULL;
+        _cleanup_free_ char *previous = NULL;
+        char object[48];
+        if (store_release_get(s, id, &r, err) < 0)
+                goto fail;
+        if (r.status != STORE_RELEASE_DRAFT && r.status != STORE_RELEASE_SIGNED) {
+                error_set(err, ERROR_CONFLICT, "release %s of %s is %s; its SBOM can be set until it is published",
+                          r.version, r.product_model, store_release_status_name(r.status));
+                goto fail;
+        }
+        previous = steal_ptr(r.sbom_sha256);
+        free(r.sbom_media_type);
+        r.sbom_sha256 = str_dup(hex);
+        r.sbom_media_type = str_dup(media_type);
+        if (store_image_put(s, hex, up->length, ota_now(c), err) < 0 || store_release_update(s, &r, err) < 0)
+                goto fail;
+        object_name(object, sizeof(object), id);
+        details = json_pack("{s:s, s:I, s:s, s:o}", "sha256", hex, "length", (json_int_t) up->length,
+                            "media_type", media_type, "replaced", str_json(previous));
+        if (audit_append(s, a, "release.sbom", object, details, err) < 0 || render_by_id(s, id, &j, err) < 0)
+                goto fail;
+        if (store_tx_commit(s, err) < 0)
+                return -1;
+        *out = steal_ptr(j);
+        return 0;
+fail:
+        store_tx_rollback(s);
+        return -1;
+}
+
+/* ---- withdraw ---- */
+
+int release_withdraw(const struct ota_ctx *c, const struct audit_actor *a, int64_t id, const char *reason,
+                     json_t **out, struct error *err) {
+        *out = NULL;
+        size_t n = reason ? strlen(reason) : 0;
+        if (n == 0)
+                return error_set(err, ERROR_INVALID, "reason: required (why the release is withdrawn)");
+        if (n > 4 * RELEASE_WITHDRAW_REASON_MAX || has_control(reason, true))
+                return error_set(err, ERROR_INVALID, "reason: at most %d characters, no control characters",
+                                 RELEASE_WITHDRAW_REASON_MAX);
+        struct store *s = c->store;
+        if (store_tx_begin(s, err) < 0)
+                return -1;
+        _cleanup_release_row_ struct store_release r = {0};
+        _cleanup_json_ json_t *j = NULL, *details = NULL;
+        char object[48];
+        if (store_release_get(s, id, &r, err) < 0)
+                goto fail;
+        if (r.status != STORE_RELEASE_PUBLISHED) {
+                error_set(err, ERROR_CONFLICT,
+                          "release %s of %s is %s; only a published release can be withdrawn%s", r.version,
+                          r.product_model, store_release_status_name(r.status),
+                          r.status == STORE_RELEASE_WITHDRAWN ? " (it is already)"
+                                                              : " (one never published is never offered)");
+                goto fail;
+        }
+        r.status = STORE_RELEASE_WITHDRAWN;
+        r.withdrawn_at = ota_now(c);
+        free(r.withdraw_reason);
+        r.withdraw_reason = str_dup(reason);
+        if (store_release_update(s, &r, err) < 0)
+                goto fail;
+        object_name(object, sizeof(object), id);
+        details = json_pack("{s:s, s:s, s:s}", "product", r.product_model, "version", r.version, "reason",
+                            reason);
+        if (audit_append(s, a, "release.withdraw", object, details, err) < 0 || render_by_id(s, id, &j, err) < 0)
+                goto fail;
+        if (store_tx_commit(s, err) < 0)
+                return -1;
+        *out = steal_ptr(j);
+        return 0;
+fail:
+        store_tx_rollback(s);
+        return -1;
+}
+
+/* ---- image deletion and Art. 13(9) ---- */
+
+static int support_end_of(struct store *s, int64_t product_id, char **out, struct error *err) {
+        return store_release_support_end(s, product_id, out, err);
+}
+
+int image_delete(const struct ota_ctx *c, const struct audit_actor *a, const char *sha256, json_t **out,
+                 struct error *err) {
+        *out = NULL;
+        if (!image_sha256_hex_valid(sha256)) {
+                char safe[80];
+                str_sanitize(sha256 ? sha256 : "", sha256 ? strlen(sha256) : 0, safe, sizeof(safe));
+                return error_set(err, ERROR_INVALID, "'%s' is not a SHA-256 (64 lowercase hex digits)", safe);
+        }
+        struct store *s = c->store;
+        int64_t now = ota_now(c);
+        if (store_tx_begin(s, err) < 0)
+                return -1;
+        struct store_image im;
+        struct store_image_use *uses = NULL;
+        size_t n_uses = 0;
+        int64_t drafts = 0;
+        char object[80];
+        if (store_image_get(s, sha256, &im, err) < 0)
+                goto fail;
+        if (im.deleted_at) {
+                char when[TIME_RFC3339_LEN];
+                time_format_rfc3339(im.deleted_at, when);
+                error_set(err, ERROR_NOT_FOUND, "image %s was deleted at %s", sha256, when);
+                goto fail;
+        }
+        if (store_image_uses(s, sha256, &uses, &n_uses, err) < 0)
+                goto fail;
+        for (size_t i = 0; i < n_uses; i++) {
+                const struct store_image_use *u = &uses[i];
+                const char *what = u->image_name ? "image" : "SBOM";
+                if (u->status == STORE_RELEASE_SIGNED) {
+                        error_set(err, ERROR_CONFLICT,
+                                  "image %s is the %s%s%s of release %s of %s, which is signed and about to be "
+                                  "published; it cannot be deleted",
+                                  sha256, what, u->image_name ? " " : "", u->image_name ? u->image_name : "",
+                                  u->release_version, u->product_model);
+                        goto fail_uses;
+                }
+                if (u->published_at) {
+                        int64_t until = release_retain_until(u->published_at, u->support_end);
+                        if (now < until) {
+                                char pub[TIME_DATE_LEN], day[TIME_DATE_LEN];
+                                time_format_date(u->published_at, pub);
+                                time_format_date(until, day);
+                                error_set(err, ERROR_CONFLICT,
+                                          "image %s is the %s%s%s of release %s of %s, published %s; CRA Art. "
+                                          "13(9) requires a security update to stay available for at least 10 "
+                                          "years after it was issued, or for the rest of the support period "
+                                          "(until %s) if that is longer: it may be deleted from %s",
+                                          sha256, what, u->image_name ? " " : "",
+                                          u->image_name ? u->image_name : "", u->release_version, u->product_model,
+                                          pub, u->support_end, day);
+                                goto fail_uses;
+                        }
+                }
+        }
+        if (store_image_detach_from_drafts(s, sha256, &drafts, err) < 0 ||
+            store_image_mark_deleted(s, sha256, now, err) < 0)
+                goto fail_uses;
+        snprintf(object, sizeof(object), "image:%s", sha256);
+        {
+                json_t *rels = json_array();
+                for (size_t i = 0; i < n_uses; i++)
+                        json_array_append_new(rels, json_pack("{s:I, s:s, s:s}", "release",
+                                                              (json_int_t) uses[i].release_id, "version",
+                                                              uses[i].release_version, "status",
+                                                              store_release_status_name(uses[i].status)));
+                _cleanup_json_ json_t *details = json_pack("{s:s, s:I, s:o, s:I}", "sha256", sha256, "length",
+                                                           (json_int_t) im.length, "releases", rels,
+                                                           "drafts_changed", (json_int_t) drafts);
+                if (audit_append(s, a, "image.delete", object, details, err) < 0)
+                        goto fail_uses;
+        }
+        if (store_tx_commit(s, err) < 0) {
+                store_image_uses_free(uses, n_uses);
+                return -1;
+        }
+        /* Published targets are hard links into the repositories: they go too. */
+        for (size_t i = 0; i < n_uses; i++) {
+                if (!uses[i].image_name || !uses[i].published_at)
+                        continue;
+                _cleanup_free_ char *link = str_printf("%s/repo/%s/targets/%s/%s.%s", c->data_dir,
+                                                       uses[i].product_model, uses[i].release_version, sha256,
+                                                       uses[i].image_name);
+                if (unlink(link) < 0 && errno != ENOENT)
+                        log_warn("image %s: cannot remove %s: %s", sha256, link, strerror(errno));
+        }
+        store_image_uses_free(uses, n_uses);
+        /* The row says deleted; the file goes after the commit (a crash in
+         * between leaves an unreferenced file, never a row without its file). */
+        struct error fe = {0};
+        if (image_store_remove(c->data_dir, sha256, &fe) < 0)
+                log_warn("image %s: marked deleted but the file stays: %s", sha256, fe.msg);
+        *out = json_pack("{s:s, s:I, s:o, s:I}", "sha256", sha256, "length", (json_int_t) im.length, "deleted_at",
+                         time_json(now), "drafts_changed", (json_int_t) drafts);
+        return 0;
+fail_uses:
+        store_image_uses_free(uses, n_uses);
+fail:
+        store_tx_rollback(s);
+        return -1;
+}

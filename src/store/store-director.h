@@ -1,0 +1,125 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+#pragma once
+/*
+ * The director's rows (schema version 5): the director root chain, device
+ * tags, release assignments, the per-device signed targets cache, and device
+ * update state and history (traceability). Releases are read through
+ * store-release.h (schema version 4).
+ *
+ * Plain rows in, plain rows out; every rule about them lives in
+ * src/director/. Strings in rows are heap copies owned by the row (free with
+ * the matching *_clear); NULL means SQL NULL.
+ *
+ * Errors: ERROR_NOT_FOUND ("no director root version 3"), ERROR_CONFLICT on a
+ * UNIQUE violation, ERROR_DB / ERROR_UNAVAILABLE from the database.
+ */
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include "store/store.h"
+
+/* ---- director roots ---- */
+
+struct store_director_root {
+        int64_t version;
+        char *document;          /* the signed root as published (compact JSON) */
+        int64_t expires;
+        int64_t installed_at;
+};
+
+/* ERROR_CONFLICT when that version exists. */
+int store_director_root_insert(struct store *s, const struct store_director_root *r, struct error *err);
+/* version 0 = the newest. found = false when there is none (no error). */
+int store_director_root_get(struct store *s, int64_t version, struct store_director_root *out, bool *found,
+                            struct error *err);
+void store_director_root_clear(struct store_director_root *r);
+
+/* ---- device tags ---- */
+
+/* Replaces a device's tags (n may be 0). */
+int store_device_tags_set(struct store *s, int64_t device_id, const char *const *tags, size_t n,
+                          struct error *err);
+/* Sorted by name. *out is a heap array of heap strings (store_strv_free). */
+int store_device_tags_get(struct store *s, int64_t device_id, char ***out, size_t *n_out, struct error *err);
+/* Ids of the devices carrying `tag`, by id; at most `max` + 1 are returned so
+ * the caller can tell "more than max". */
+int store_devices_with_tag(struct store *s, const char *tag, size_t max, int64_t **out, size_t *n_out,
+                           struct error *err);
+void store_strv_free(char **v, size_t n);
+
+/* ---- assignments ---- */
+
+struct store_device_assignment {
+        int64_t device_id;
+        int64_t release_id;
+        char *tag;               /* NULL = assigned by serial */
+        int64_t assigned_at;
+        char *assigned_by;       /* the actor's name */
+};
+
+/* Inserts or replaces the device's one assignment. */
+int store_device_assignment_put(struct store *s, const struct store_device_assignment *a, struct error *err);
+/* found = false when the device has none. */
+int store_device_assignment_get(struct store *s, int64_t device_id, struct store_device_assignment *out,
+                                bool *found, struct error *err);
+void store_device_assignment_clear(struct store_device_assignment *a);
+
+/* ---- the per-device director targets cache ---- */
+
+struct store_director_targets {
+        int64_t device_id;
+        int64_t version;
+        char content_sha256[65];
+        int64_t root_version;
+        int64_t signed_at;
+        int64_t expires;
+        char *document;
+};
+
+int store_director_targets_get(struct store *s, int64_t device_id, struct store_director_targets *out,
+                               bool *found, struct error *err);
+/* Inserts or replaces the device's row. */
+int store_director_targets_put(struct store *s, const struct store_director_targets *t, struct error *err);
+void store_director_targets_clear(struct store_director_targets *t);
+
+/* ---- device update state and history ---- */
+
+struct store_device_update_state {
+        int64_t device_id;
+        char *installed_version;  /* NULL = never reported a success */
+        int64_t security_version; /* -1 = none */
+        int64_t last_seen;
+        char *last_stage;         /* NULL = never reported */
+        int64_t last_report_at;   /* 0 = never */
+};
+
+int store_device_update_state_get(struct store *s, int64_t device_id, struct store_device_update_state *out,
+                                  bool *found, struct error *err);
+/* Sets last_seen = when, creating the row, unless the stored last_seen is
+ * already at or after when - min_interval (so frequent polls do not write). */
+int store_device_seen(struct store *s, int64_t device_id, int64_t when, int64_t min_interval,
+                      struct error *err);
+void store_device_update_state_clear(struct store_device_update_state *st);
+
+struct store_device_update_entry {
+        int64_t id;
+        int64_t device_id;
+        int64_t time;
+        char *stage;
+        char *from_version;       /* NULL = not given */
+        char *to_version;
+        int64_t security_version; /* -1 = not given */
+        char *result;             /* "in-progress" "success" "failure" "rolled-back" */
+        char *reason;             /* NULL = not given */
+};
+
+/* Appends a history row and updates the state row (last_seen, last_stage,
+ * last_report_at; installed_version and security_version too when
+ * set_installed). id_out may be NULL. */
+int store_device_update_record(struct store *s, const struct store_device_update_entry *e, bool set_installed,
+                               int64_t *id_out, struct error *err);
+/* Oldest first, after after_id; limit 0 = 1000, at most 1000. */
+int store_device_update_history(struct store *s, int64_t device_id, int64_t after_id, size_t limit,
+                                struct store_device_update_entry **out, size_t *n_out, struct error *err);
+void store_device_update_entry_clear(struct store_device_update_entry *e);
+void store_device_update_history_free(struct store_device_update_entry *list, size_t n);

@@ -1,0 +1,35 @@
+#!/usr/bin/env bash
+# The agent's link line is a design constraint (DESIGN.md): cradle-agent may
+# depend on the device half of libcradle (linked statically), libcurl and
+# libubootenv, and never on SQLite or libmicrohttpd — not directly, and not
+# through anything it loads. Prints TAP.
+#   check-agent-links.sh PATH/TO/cradle-agent
+set -uo pipefail
+bin=${1:?usage: check-agent-links.sh CRADLE_AGENT}
+n=0 failed=0
+ok() { n=$((n + 1)); echo "ok $n - $1"; }
+notok() { n=$((n + 1)); failed=$((failed + 1)); echo "not ok $n - $1"; shift; for l in "$@"; do echo "#   $l"; done; }
+
+needed=$(readelf -d "$bin" 2>&1 | sed -n 's/.*(NEEDED).*\[\(.*\)\]/\1/p')
+[[ -n $needed ]] && ok "readelf lists the agent's NEEDED libraries" || notok "readelf -d $bin" "$needed"
+# Everything the dynamic loader would load, transitively.
+all=$(ldd "$bin" 2>&1 | awk '{print $1}')
+
+for forbidden in libsqlite3 libmicrohttpd libpq; do
+  if grep -q "^$forbidden" <<<"$needed"$'\n'"$all"; then
+    notok "no $forbidden in the agent's link line" "NEEDED: $(tr '\n' ' ' <<<"$needed")"
+  else
+    ok "no $forbidden in the agent's link line"
+  fi
+done
+for required in libcurl libubootenv libgnutls libjansson; do
+  if grep -q "^$required" <<<"$needed"; then ok "links $required"; else notok "links $required" "NEEDED: $(tr '\n' ' ' <<<"$needed")"; fi
+done
+# No symbol of the server half may have been pulled in statically either.
+if nm -D --defined-only "$bin" >/dev/null 2>&1 && nm "$bin" 2>/dev/null | grep -qE ' [TtDdBb] (store_|sqlite3_|MHD_)'; then
+  notok "no store_/sqlite3_/MHD_ symbols in the agent" "$(nm "$bin" | grep -E ' [TtDdBb] (store_|sqlite3_|MHD_)' | head -5)"
+else
+  ok "no store_/sqlite3_/MHD_ symbols in the agent"
+fi
+echo "1..$n"
+[[ $failed -eq 0 ]]
