@@ -36,6 +36,7 @@ static void finish_idle(struct agent *a) {
 
 int agent_boot_rollback(struct agent *a, const char *reason, struct error *err) {
         char why[sizeof(a->st.last_error)];
+        struct error ferr = { 0 };
 
         snprintf(why, sizeof(why), "%s", reason);
         if (a->st.phase != AGENT_PHASE_ROLLING_BACK) {
@@ -44,38 +45,49 @@ int agent_boot_rollback(struct agent *a, const char *reason, struct error *err) 
                 if (agent_save(a, err) < 0)
                         return -1;
         }
+        /* Idempotent: run again after a power cut in rolling-back. */
         if (a->backend->ops->rollback(a->backend, &a->st.target, why, err) < 0)
                 return -1;
         log_warn("rolled back from %s to %s: %s", a->st.target.version, a->st.current.version, why);
         snprintf(a->st.failed_sha256, sizeof(a->st.failed_sha256), "%s", a->st.target.sha256);
-        /* Queued before idle so the report still names the target. */
-        agent_report(a, "rolled-back", why);
+        /* The report and the end of the update in one state write. */
+        agent_report_queue(a, "rolled-back", why);
         finish_idle(a);
         agent_state_set_error(&a->st, why);
         if (agent_save(a, err) < 0)
                 return -1;
+        if (agent_report_flush(a, &ferr) < 0)
+                log_warn("status report queued (%s)", ferr.msg);
         reboot_if_configured(a);
         return 0;
 }
 
-static int do_confirm(struct agent *a, struct error *err) {
+/* backend_done: the backend made the slot permanent already (a power cut
+ * hit between that and the state write). */
+static int do_confirm(struct agent *a, bool backend_done, struct error *err) {
+        struct error ferr = { 0 };
+
         if (a->st.phase != AGENT_PHASE_CONFIRMING) {
                 a->st.phase = AGENT_PHASE_CONFIRMING;
                 if (agent_save(a, err) < 0)
                         return -1;
         }
         /* The slot first, the floor after: never a floor above what runs. */
-        if (a->backend->ops->confirm(a->backend, &a->st.target, err) < 0)
+        if (!backend_done && a->backend->ops->confirm(a->backend, &a->st.target, err) < 0)
                 return -1;
+        agent_report_queue(a, "success", "");
         agent_state_raise_floor(&a->st, a->st.target.security_version);
-        agent_report(a, "success", "");
         log_info("update %s confirmed (security version %" PRId64 ", floor %" PRId64 ")", a->st.target.version,
                  a->st.target.security_version, a->st.floor);
         a->st.current = a->st.target;
         a->st.failed_sha256[0] = '\0';
         a->st.last_error[0] = '\0';
         finish_idle(a);
-        return agent_save(a, err);
+        if (agent_save(a, err) < 0)
+                return -1;
+        if (agent_report_flush(a, &ferr) < 0)
+                log_warn("status report queued (%s)", ferr.msg);
+        return 0;
 }
 
 int agent_boot_confirm(struct agent *a, const char **outcome, struct error *err) {
@@ -96,7 +108,8 @@ int agent_boot_confirm(struct agent *a, const char **outcome, struct error *err)
                         return agent_boot_rollback(a, why, err);
                 }
                 *outcome = "confirmed";
-                return do_confirm(a, err);
+                /* NORMAL: the backend confirmed before the power cut. */
+                return do_confirm(a, bs == AGENT_BOOT_NORMAL, err);
         case AGENT_PHASE_ROLLING_BACK: {
                 char reason[sizeof(a->st.last_error)];
                 snprintf(reason, sizeof(reason), "%s", a->st.last_error[0] ? a->st.last_error : "rollback");
@@ -175,5 +188,5 @@ int agent_boot_confirm(struct agent *a, const char **outcome, struct error *err)
                 return agent_boot_rollback(a, why, err);
         }
         *outcome = "confirmed";
-        return do_confirm(a, err);
+        return do_confirm(a, false, err);
 }

@@ -7,18 +7,27 @@
 #include "core/log.h"
 #include "core/strutil.h"
 
-void agent_report(struct agent *a, const char *stage, const char *reason) {
-        struct error err = { 0 };
+void agent_report_queue(struct agent *a, const char *stage, const char *reason) {
         char safe[AGENT_REASON_MAX + 1];
         json_t *r;
 
         snprintf(safe, sizeof(safe), "%s", reason ? reason : "");
-        r = json_pack("{s:s, s:s, s:s, s:I, s:s}", "stage", stage, "from_version", a->st.current.version,
-                      "to_version", a->st.target.version, "security_version",
-                      (json_int_t) a->st.target.security_version, "reason", safe);
+        r = json_pack("{s:s, s:s, s:I}", "stage", stage, "to_version", a->st.target.version, "security_version",
+                      (json_int_t) a->st.target.security_version);
+        /* Unknown values are left out rather than sent empty. */
+        if (a->st.current.version[0])
+                json_object_set_new(r, "from_version", json_string(a->st.current.version));
+        if (safe[0])
+                json_object_set_new(r, "reason", json_string(safe));
         agent_state_queue_report(&a->st, r);
         log_info("status: %s %s -> %s%s%s", stage, a->st.current.version, a->st.target.version,
                  safe[0] ? ": " : "", safe);
+}
+
+void agent_report(struct agent *a, const char *stage, const char *reason) {
+        struct error err = { 0 };
+
+        agent_report_queue(a, stage, reason);
         if (agent_save(a, &err) < 0)
                 return;
         if (agent_report_flush(a, &err) < 0)

@@ -18,5 +18,9 @@
  * to send the queue. Never fails the caller: a report that cannot be sent
  * now is sent later. */
 void agent_report(struct agent *a, const char *stage, const char *reason);
+/* Only queues it (the caller saves the state, with its own changes, and
+ * flushes): for reports that must land in the same state write as the
+ * transition they describe. */
+void agent_report_queue(struct agent *a, const char *stage, const char *reason);
 /* Sends the queued reports; -1 when some remain queued. */
 int agent_report_flush(struct agent *a, struct error *err);

@@ -244,7 +244,18 @@ static int release_upload_run(struct cli_ctx *ctx, int argc, char **argv) {
                                                name, IMAGE_NAME_MAX);
         }
         struct cli_client *client;
-        _cleanup_json_ json_t *doc = NULL;
+        _cleanup_json_ json_t *doc = NULL, *rel = NULL;
+        /* A refusal the server would give only after the whole body: ask first. */
+        _cleanup_free_ char *rel_path = str_printf("/api/v1/releases/%lld", (long long) id);
+        if ((r = cli_ctx_client(ctx, &client)) != CLI_EXIT_OK ||
+            (r = cli_client_request(client, "GET", rel_path, NULL, &rel)) != CLI_EXIT_OK ||
+            (r = cli_expect_object(rel, rel_path)) != CLI_EXIT_OK)
+                return r;
+        const char *status = json_string_value(json_object_get(rel, "status"));
+        if (!str_eq(status, "draft") && (!sbom || !str_eq(status, "signed")))
+                return cli_error(CLI_EXIT_REFUSED, "release %lld is %s; %s", (long long) id, status ? status : "?",
+                                 sbom ? "its SBOM can be set until it is published"
+                                      : "images can be added to a draft only (create a new release)");
         _cleanup_free_ char *esc = name ? cli_client_escape(name) : NULL;
         _cleanup_free_ char *path = sbom ? str_printf("/api/v1/releases/%lld/sbom", (long long) id)
                                          : str_printf("/api/v1/releases/%lld/images/%s", (long long) id, esc);
@@ -382,8 +393,9 @@ static int release_list_run(struct cli_ctx *ctx, int argc, char **argv) {
 
 /* ---- sign ---- */
 
-/* Checks a local image file against this release's target of the same file name. */
-static int check_image(json_t *targets, const char *release_version, const char *file) {
+/* Checks a local image file against this release's target of the same file name
+ * (reporting on `report` when not NULL). */
+static int check_image(json_t *targets, const char *release_version, const char *file, FILE *report) {
         uint8_t sum[SHA256_LEN];
         int64_t len = 0;
         struct error err = { 0 };
@@ -418,7 +430,8 @@ static int check_image(json_t *targets, const char *release_version, const char 
                                  "--image %s: %lld bytes with SHA-256 %s, but the metadata to be signed lists %lld "
                                  "bytes with SHA-256 %s; do not sign",
                                  file, (long long) len, hex, (long long) want_len, want ? want : "?");
-        printf("  checked %s: %lld bytes, SHA-256 %s matches\n", file, (long long) len, hex);
+        if (report)
+                fprintf(report, "  checked %s: %lld bytes, SHA-256 %s matches\n", file, (long long) len, hex);
         return CLI_EXIT_OK;
 }
 
@@ -471,10 +484,13 @@ static int release_sign_run(struct cli_ctx *ctx, int argc, char **argv) {
         const char *release_version = json_string_value(json_object_get(md, "release_version"));
         if (!release_version)
                 return cli_error(CLI_EXIT_SERVER, "the server's answer names no release version");
-        print_targets_metadata(md);
+        /* With --json, stdout carries only the server's answer. */
+        FILE *report = ctx->flags.json ? NULL : stdout;
+        if (report)
+                print_targets_metadata(md);
         json_t *targets = json_object_get(json_object_get(md, "signed"), "targets");
         for (size_t i = 0; i < n_images; i++)
-                if ((r = check_image(targets, release_version, images[i])) != CLI_EXIT_OK)
+                if ((r = check_image(targets, release_version, images[i], report)) != CLI_EXIT_OK)
                         return r;
 
         _cleanup_crypto_key_ struct crypto_key *key = NULL;

@@ -53,7 +53,7 @@ static const char exit_status_help[] =
         "  2  usage error (bad option or argument; nothing was sent)\n"
         "  3  the server refused the request (HTTP 4xx); provision: some serial refused\n"
         "  4  connection or TLS failure, server error (HTTP 5xx) or malformed answer\n"
-        "  5  verification failure (audit chain broken)\n";
+        "  5  verification failure (audit chain broken; release sign: an image does not match)\n";
 
 void cli_version_print(FILE *f) {
         fprintf(f, "cradle %s\n", CRADLE_VERSION);

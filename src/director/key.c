@@ -19,17 +19,17 @@
 static char *key_ref(const struct director_ctx *dc, bool *is_default) {
         *is_default = !dc->key_ref || !dc->key_ref[0];
         if (*is_default)
-                return str_printf("%s/" DIRECTOR_KEY_DIR "/" DIRECTOR_KEY_FILE, dc->data_dir ? dc->data_dir : ".");
+                return str_printf("%s/" DIRECTOR_KEY_DIR "/" DIRECTOR_KEY_FILE, dc->data_dir);
         if (str_startswith(dc->key_ref, "pkcs11:") || dc->key_ref[0] == '/')
                 return str_dup(dc->key_ref);
-        return str_printf("%s/%s", dc->data_dir ? dc->data_dir : ".", dc->key_ref);
+        return str_printf("%s/%s", dc->data_dir, dc->key_ref);
 }
 
 /* Generates the default key file without ever replacing one: the new key is
  * written under a unique name and hard-linked into place, so of two requests
  * racing to create it, one wins and both load the winner. */
 static int key_generate(const struct director_ctx *dc, const char *path, bool *created, struct error *err) {
-        _cleanup_free_ char *dir = str_printf("%s/" DIRECTOR_KEY_DIR, dc->data_dir ? dc->data_dir : ".");
+        _cleanup_free_ char *dir = str_printf("%s/" DIRECTOR_KEY_DIR, dc->data_dir);
         uint8_t rnd[8];
         char hex[2 * sizeof(rnd) + 1];
         if (dir_create(dir, 0700, err) < 0 || random_bytes(rnd, sizeof(rnd), err) < 0)
@@ -50,12 +50,16 @@ static int key_generate(const struct director_ctx *dc, const char *path, bool *c
 int director_key_load(const struct director_ctx *dc, bool create, struct crypto_key **key,
                       struct tuf_key **tkey, bool *created, struct error *err) {
         bool is_default, made = false;
-        _cleanup_free_ char *ref = key_ref(dc, &is_default);
+        _cleanup_free_ char *ref = NULL;
         *key = NULL;
         if (tkey)
                 *tkey = NULL;
         if (created)
                 *created = false;
+        /* Never fall back to the working directory for a key. */
+        if (!dc->data_dir || !dc->data_dir[0])
+                return error_set(err, ERROR_INTERNAL, "the director has no data directory configured");
+        ref = key_ref(dc, &is_default);
         if (!str_startswith(ref, "pkcs11:") && !file_exists(ref)) {
                 if (!is_default)
                         return error_set(err, ERROR_CONFLICT, "the director online key %s does not exist", ref);

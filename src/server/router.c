@@ -393,12 +393,6 @@ static void dispatch_route(const struct router *r, struct route_ctx *ctx,
 
         if (authorize_route(r, ctx, &principal, &peer, resp) < 0)
                 return;
-        if ((route->flags & ROUTE_STREAM_BODY) && !req->stream) {
-                error_set(&err, ERROR_INTERNAL, "route %s streams its body, but the request has none on disk",
-                          route->name);
-                problem_respond(resp, &err, req->path, req->request_id);
-                return;
-        }
         if (route->handler(ctx, resp, &err) < 0) {
                 if (route->auth == ROUTE_AUTH_CLAIM && r->claim_ratelimit && claim_failure(err.kind))
                         auth_ratelimit_failure(r->claim_ratelimit, source, time_now());

@@ -72,8 +72,11 @@ int routes_releases_get(struct route_ctx *ctx, struct http_response *resp, struc
 
 static int upload_of(const struct route_ctx *ctx, struct release_upload *up, struct error *err) {
         const struct http_stream_body *sb = ctx->req->stream;
+        /* The transport streams the body of these routes to a file; a
+         * request that reaches the handler without one (no transport, as in
+         * tests) has no file to store. */
         if (!sb)
-                return error_set(err, ERROR_INTERNAL, "route %s: no streamed body", ctx->route->name);
+                return error_set(err, ERROR_INVALID, "the request has no body: send the file itself as the body");
         up->path = sb->path;
         up->length = (int64_t) sb->length;
         memcpy(up->sha256, sb->sha256, sizeof(up->sha256));

@@ -178,3 +178,62 @@ flip_byte() {
   b=$(od -An -tu1 -j "$off" -N1 "$f" | tr -d ' ')
   printf "\\x$(printf '%02x' $((b ^ 1)))" | dd of="$f" bs=1 seek="$off" conv=notrunc status=none
 }
+
+# --- OTA: releases and the image repository (issue 4) ---------------------------
+
+# ota_setup [--no-identity]: a product with a working image repository and a
+# published release, the way an operator makes them (cradle repo init, release
+# create/upload/prepare/sign/publish), for tests of the director and the agent.
+#  - product T1-EU (OTA_MODEL), with identity_setup's device CA, batch B1
+#    (hardware revision r2) and FACTORY_TOKEN unless --no-identity;
+#  - its repository: root key $OTA/root.key (threshold 1), targets keys
+#    $OTA/t1.key $OTA/t2.key $OTA/t3.key (threshold 2), all files; the trusted
+#    root devices install is $OTA_ROOT ($OTA/1.root.json);
+#  - release 1.0.0, security version 1, hardware r2, one image, published.
+# Sets OTA, OTA_MODEL, OTA_ROOT, OTA_REPO_URL ($URL/repo/T1-EU) and what
+# ota_publish sets. Needs init_server and start_server first; exports
+# CRADLE_TOKEN=$ADMIN_TOKEN.
+ota_setup() {
+  OTA=$E2E_TMP/ota; OTA_MODEL=T1-EU; mkdir -p "$OTA"
+  export CRADLE_TOKEN=$ADMIN_TOKEN
+  if [[ "${1:-}" == --no-identity ]]; then
+    api POST /api/v1/products "$ADMIN_TOKEN" "$PRODUCT_JSON"; [[ $STATUS == 201 ]] || { echo "# product: $STATUS $BODY"; return 1; }
+  else
+    identity_setup || return 1
+  fi
+  openssl genpkey -algorithm ed25519 -out "$OTA/root.key" 2>/dev/null || return 1
+  openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out "$OTA/t1.key" 2>/dev/null || return 1
+  openssl genpkey -algorithm ed25519 -out "$OTA/t2.key" 2>/dev/null || return 1
+  openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out "$OTA/t3.key" 2>/dev/null || return 1
+  chmod 600 "$OTA"/*.key
+  OTA_ROOT=$OTA/1.root.json; rm -f "$OTA_ROOT"
+  "$CRADLE" repo init --product "$OTA_MODEL" --root-key "$OTA/root.key" --targets-key "$OTA/t1.key" \
+    --targets-key "$OTA/t2.key" --targets-key "$OTA/t3.key" --targets-threshold 2 --out "$OTA_ROOT" >/dev/null 2>&1 \
+    || { echo "# cradle repo init failed"; return 1; }
+  OTA_REPO_URL=$URL/repo/$OTA_MODEL
+  ota_publish 1.0.0 1 r2
+}
+
+# ota_publish VERSION SECURITY_VERSION [HW_REVISION...]: one more release of
+# $OTA_MODEL (hardware r2 unless given) with one random image rootfs.img of
+# OTA_IMAGE_SIZE bytes (default 65536), prepared, signed with targets keys 1
+# and 2, and published. Sets REL_ID, IMG (the local file), IMG_SHA, IMG_LEN,
+# IMG_URL ($OTA_REPO_URL/targets/VERSION/IMG_SHA.rootfs.img).
+ota_publish() {
+  local version=$1 sv=$2; shift 2
+  local hw=("$@") args=() out
+  [[ ${#hw[@]} -eq 0 ]] && hw=(r2)
+  for h in "${hw[@]}"; do args+=(--hardware-revision "$h"); done
+  out=$("$CRADLE" release create --product "$OTA_MODEL" --version "$version" --security-version "$sv" "${args[@]}" --json) \
+    || { echo "# release create $version failed"; return 1; }
+  REL_ID=$(jq -r .id <<<"$out")
+  IMG=$OTA/rootfs-$version.img
+  head -c "${OTA_IMAGE_SIZE:-65536}" /dev/urandom >"$IMG"
+  IMG_SHA=$(sha256sum "$IMG" | cut -d' ' -f1); IMG_LEN=$(stat -c %s "$IMG")
+  "$CRADLE" release upload "$REL_ID" "$IMG" --name rootfs.img >/dev/null &&
+    "$CRADLE" release prepare "$REL_ID" >/dev/null 2>&1 &&
+    "$CRADLE" release sign "$REL_ID" --key "$OTA/t1.key" >/dev/null 2>&1 &&
+    "$CRADLE" release sign "$REL_ID" --key "$OTA/t2.key" >/dev/null 2>&1 &&
+    "$CRADLE" release publish "$REL_ID" >/dev/null || { echo "# publishing $version failed"; return 1; }
+  IMG_URL=$OTA_REPO_URL/targets/$version/$IMG_SHA.rootfs.img
+}

@@ -101,6 +101,13 @@ expect_nomatch "the PIN never appears" "$out" '24680'
 out=$("$CRADLE" release publish "$ID" --json); rc=$?
 expect_eq "the release is published" "$(jq -r .status <<<"$out")" published
 expect_match "with its retention date" "$(jq -r .retain_until <<<"$out")" '^20[0-9]{2}-'
+out=$("$CRADLE" release upload "$ID" "$IMG" --name other.img 2>&1); rc=$?
+expect_eq "no image can be added once published (exit 3, before uploading)" "$rc" 3
+expect_match "and the CLI says why" "$out" 'draft only'
+code=$(curl -sS --cacert "$CA" -H @"$E2E_TMP/auth-header" -H 'Content-Type: application/octet-stream' \
+  -T "$IMG" -o "$E2E_TMP/body" -w '%{http_code}' "$URL/api/v1/releases/$ID/images/other.img")
+expect_eq "the server refuses it too (409)" "$code" 409
+expect_eq "and keeps nothing of the body" "$(ls "$DATA/tmp" | wc -l)" 0
 
 R=$URL/repo/T1-EU
 for f in 1.root.json root.json timestamp.json 1.snapshot.json 1.targets.json; do
@@ -176,6 +183,29 @@ for a in release.create release.image release.sbom release.prepare release.signa
   expect_match "audited: $a" "$audit" "\"$a\""
 done
 
+# --- root rotation with the CLI ----------------------------------------------------
+openssl genpkey -algorithm ed25519 -out "$K/root2.key" 2>/dev/null; chmod 600 "$K/root2.key"
+out=$("$CRADLE" repo rotate-root --product T1-EU --root-key "$K/root.key" --root-key "$K/root2.key" \
+  --out "$K/2.root.json" 2>&1); rc=$?
+expect_eq "cradle repo rotate-root installs root 2" "$rc" 0
+check "2.root.json is served as written" cmp "$K/2.root.json" <(curl -sS --cacert "$CA" "$R/2.root.json")
+expect_eq "root 2: two root keys, threshold 2" "$(jq -c '[(.signed.roles.root.keyids | length), .signed.roles.root.threshold]' "$K/2.root.json")" "[2,2]"
+expect_eq "root 2 keeps the targets keys" "$(jq -c .signed.roles.targets "$K/2.root.json")" "$(jq -c .signed.roles.targets "$K/1.root.json")"
+out=$("$CRADLE" repo rotate-root --product T1-EU --root-key "$K/root2.key" 2>&1); rc=$?
+expect_eq "a root signed by 1 of root 2's 2 keys is refused (exit 3)" "$rc" 3
+expect_match "naming the old threshold" "$out" 'threshold of the current root'
+out=$("$CRADLE" repo online-keys --product T1-EU --next --json); rc=$?
+next_ts=$(jq -r .next.timestamp.keyid <<<"$out")
+expect_match "cradle repo online-keys --next makes a second pair" "$next_ts" '^[0-9a-f]{64}$'
+ts_before=$(curl -sS --cacert "$CA" "$R/timestamp.json" | jq .signed.version)
+out=$("$CRADLE" repo rotate-root --product T1-EU --root-key "$K/root.key" --root-key "$K/root2.key" \
+  --online-keys next --out "$K/3.root.json" 2>&1); rc=$?
+expect_eq "root 3 moves to the next online keys" "$rc" 0
+expect_eq "root 3 names the new timestamp key" "$(jq -r '.signed.roles.timestamp.keyids[0]' "$K/3.root.json")" "$next_ts"
+ts=$(curl -sS --cacert "$CA" "$R/timestamp.json")
+expect_eq "the timestamp was re-signed at once" "$(jq .signed.version <<<"$ts")" "$((ts_before + 1))"
+expect_eq "with the new key" "$(jq -r '.signatures[0].keyid' <<<"$ts")" "$next_ts"
+
 # --- the upload limit ------------------------------------------------------------
 stop_server
 sed -i 's/^max_image_size = .*/max_image_size = 1M/' "$DATA/cradled.conf"
@@ -187,4 +217,16 @@ expect_eq "an image over [ota] max_image_size is refused (exit 3)" "$rc" 3
 expect_match "with 413's reason" "$out" 'max_image_size'
 expect_eq "and leaves nothing behind" "$(ls "$DATA/tmp" | wc -l)" 0
 expect_nomatch "the log never shows a token" "$(cat "$LOG")" "${ADMIN_TOKEN:24}"
+
+# --- lib.sh's ota_setup, which the director and agent tests build on -------------
+stop_server
+unset CRADLE_PKCS11_MODULE CRADLE_PKCS11_PIN
+init_server "$E2E_TMP/data2" && start_server || tap_fail "a second server starts"
+if ota_setup; then tap_ok "ota_setup makes a repository with a published release"; else tap_fail "ota_setup"; fi
+expect_eq "ota_setup: release 1.0.0 is published" "$("$CRADLE" release show "$REL_ID" --json | jq -r .status)" published
+curl -sS --cacert "$CA" -o "$E2E_TMP/setup.img" "$IMG_URL"
+check "ota_setup: its image is served at IMG_URL" cmp "$IMG" "$E2E_TMP/setup.img"
+if ota_publish 1.1.0 2 r2 r3; then tap_ok "ota_publish publishes a second release"; else tap_fail "ota_publish"; fi
+expect_eq "the repository is at targets version 2" "$(curl -sS --cacert "$CA" "$OTA_REPO_URL/2.targets.json" | jq '.signed.targets | length')" 2
+check "the trusted root is OTA_ROOT" cmp "$OTA_ROOT" <(curl -sS --cacert "$CA" "$OTA_REPO_URL/1.root.json")
 finish

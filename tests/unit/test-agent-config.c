@@ -12,6 +12,7 @@
 
 #include <cmocka.h>
 
+#include "agent/backoff.h"
 #include "agent/config.h"
 #include "testutil-agent.h"
 
@@ -177,6 +178,36 @@ static void help_config_documents_every_section(void **state) {
                         fail_msg("--help-config lacks %s", sections[i]);
 }
 
+static void backoff_doubles_to_the_cap_with_jitter(void **state) {
+        struct agent_config cfg;
+        struct error err = { 0 };
+        int64_t prev = 0;
+        (void) state;
+
+        assert_ok(parse(BASE "[ab-dir]\ndir = /x\n", &cfg, &err), err);
+        /* No jitter: the exact sequence. */
+        cfg.poll_jitter = 0;
+        assert_int_equal(agent_backoff_delay(&cfg, 0, 0.5), 300);
+        assert_int_equal(agent_backoff_delay(&cfg, 1, 0.5), 30);
+        assert_int_equal(agent_backoff_delay(&cfg, 2, 0.5), 60);
+        assert_int_equal(agent_backoff_delay(&cfg, 3, 0.5), 120);
+        for (unsigned n = 1; n < 100; n++) {
+                int64_t d = agent_backoff_delay(&cfg, n, 0.5);
+                assert_true(d >= prev);
+                assert_true(d <= 6 * 3600);
+                prev = d;
+        }
+        assert_int_equal(prev, 6 * 3600);
+        /* Jitter 0.2: within 80%..120%, never below one second. */
+        cfg.poll_jitter = 0.2;
+        assert_int_equal(agent_backoff_delay(&cfg, 0, 0.0), 240);
+        assert_int_equal(agent_backoff_delay(&cfg, 0, 0.999999), 359);
+        cfg.backoff_min = 1;
+        cfg.poll_jitter = 0.99;
+        assert_true(agent_backoff_delay(&cfg, 1, 0.0) >= 1);
+        agent_config_free(&cfg);
+}
+
 int main(void) {
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test(defaults),
@@ -184,6 +215,7 @@ int main(void) {
                 cmocka_unit_test(wrong_configurations),
                 cmocka_unit_test(serial_from_certificate),
                 cmocka_unit_test(help_config_documents_every_section),
+                cmocka_unit_test(backoff_doubles_to_the_cap_with_jitter),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
 }

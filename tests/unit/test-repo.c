@@ -8,6 +8,7 @@
  * rotation (accepted, refused, with new online keys).
  */
 #include "testutil-ota.h"
+#include "testutil-softhsm.h"
 
 #include <sys/stat.h>
 
@@ -657,6 +658,61 @@ static void test_online_key_not_offline_role(void **state) {
         assert_error_contains(err, "must not be a root or targets key");
 }
 
+/* ---- online keys on a PKCS#11 token ([ota] online_key_pkcs11) ---- */
+
+/* The token of testutil-softhsm.h plus the two online keys of T1-EU. NULL
+ * when SoftHSM2 or its tools are missing. */
+static const struct softhsm *token_with_online_keys(void) {
+        const struct softhsm *h = softhsm_get();
+        static bool made;
+        if (!h || made)
+                return h;
+        made = true;
+        _cleanup_free_ char *log_path = str_printf("%s/tools.log", h->dir);
+        static const char *const roles[] = { "snapshot", "timestamp" };
+        for (size_t i = 0; i < 2; i++) {
+                char label[64], id[8];
+                snprintf(label, sizeof(label), "repo-" OTA_FX_MODEL "-%s", roles[i]);
+                snprintf(id, sizeof(id), "1%zu", i);
+                char *argv[] = { "pkcs11-tool", "--module", SOFTHSM_MODULE, "--login", "--pin", SOFTHSM_PIN,
+                                 "--keypairgen", "--key-type", "EC:prime256v1", "--label", label, "--id", id, NULL };
+                if (softhsm_run(log_path, argv) != 0)
+                        fail_msg("pkcs11-tool could not make %s (see %s)", label, log_path);
+        }
+        return h;
+}
+
+static int group_teardown(void **state) {
+        (void) state;
+        softhsm_cleanup();
+        return 0;
+}
+
+static void test_online_keys_pkcs11(void **state) {
+        (void) state;
+        if (!token_with_online_keys())
+                skip();
+        struct ota_config cfg = {
+                .online_key_pkcs11 = "pkcs11:token=" SOFTHSM_TOKEN ";object=repo-{model}-{role};type=private",
+        };
+        struct ota_fx *f = ota_fx_new_with(NOW, &cfg);
+        struct error err = { 0 };
+        _cleanup_json_ json_t *keys = NULL;
+        ota_fx_ok(repo_online_keys(&f->c, &ota_fx_actor, OTA_FX_MODEL, &keys, &err), err);
+        assert_string_equal(jstr(json_object_get(keys, "snapshot"), "storage"), "pkcs11");
+        assert_string_equal(jstr(json_object_get(keys, "timestamp"), "type"), "ECDSA P-256");
+        /* No key file was made. */
+        _cleanup_free_ char *dir = str_printf("%s/repo-keys", f->t->dir);
+        assert_false(file_exists(dir));
+        /* Snapshot and timestamp are signed on the token; a client accepts them. */
+        ota_fx_publish(f, "1.0.0", 1, "rootfs.img", "signed with token keys");
+        struct client_run cr = { 0 };
+        struct tuf_client *c = client_open(f, &cr, NOW + 60);
+        ota_fx_ok(tuf_client_refresh(c, &err), err);
+        client_close(c, &cr);
+        ota_fx_free(f);
+}
+
 int main(void) {
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test_setup_teardown(test_online_keys_once, setup, teardown),
@@ -672,6 +728,8 @@ int main(void) {
                 cmocka_unit_test_setup_teardown(test_root_rotation, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_rotation_to_new_online_keys, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_online_key_not_offline_role, setup, teardown),
+                /* GnuTLS starts PKCS#11 once per process: the token test comes last. */
+                cmocka_unit_test(test_online_keys_pkcs11),
         };
-        return cmocka_run_group_tests(tests, NULL, NULL);
+        return cmocka_run_group_tests(tests, NULL, group_teardown);
 }

@@ -377,6 +377,7 @@ static int setup(void **state) {
         f->metrics = metrics_new("test");
         f->router = (struct router) {
                 .pool = f->pool, .ratelimit = f->rl, .metrics = f->metrics, .max_body = 65536,
+                .data_dir = f->t->dir, /* routes that keep files (director keys) write there */
         };
         f->router.routes = routes_table(&f->router.n_routes);
         *state = f;

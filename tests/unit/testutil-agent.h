@@ -14,9 +14,9 @@
  * The server's behaviour is read from <dir>/mode at every request:
  *   ""               serve files, honour Range
  *   "ignore-range"   always 200 with the whole file
- *   "trickle"        10 bytes per second
- *   "extra"          the file, then 4 MiB more, no Content-Length
- *   "cut=N"          announce the full length, send N bytes, close
+ *   "trickle"        10 bytes per second          (target files only)
+ *   "extra"          the file, then 4 MiB more, no Content-Length (target files only)
+ *   "cut=N"          announce the full length, send N bytes, close (target files only)
  *   "status=N"       answer status N with a short body
  * URL paths map to files under <dir>/www; POSTs are answered 200 "{}".
  */
@@ -223,6 +223,12 @@ static inline void tu_httpd_handle(struct tu_httpd *h, int fd) {
                 const char *nf = "HTTP/1.1 404 Not Found\r\nContent-Length: 9\r\nConnection: close\r\n\r\nnot found";
                 tu_send(fd, nf, strlen(nf));
                 return;
+        }
+        /* Misbehaviour aimed at images: metadata is served normally. */
+        if (mode && !strstr(path, "/targets/") &&
+            (strcmp(mode, "extra") == 0 || strcmp(mode, "trickle") == 0 || str_startswith(mode, "cut="))) {
+                free(mode);
+                mode = NULL;
         }
         if (mode && strcmp(mode, "extra") == 0) {
                 snprintf(head, sizeof(head), "HTTP/1.1 200 OK\r\nConnection: close\r\n\r\n");

@@ -117,9 +117,12 @@ static inline json_t *ota_fx_root(struct ota_fx *f, int64_t version, int64_t exp
         return doc;
 }
 
-static inline struct ota_fx *ota_fx_new(int64_t now) {
+/* cfg (may be NULL) is copied: [ota] settings such as online_key_pkcs11. */
+static inline struct ota_fx *ota_fx_new_with(int64_t now, const struct ota_config *cfg) {
         struct ota_fx *f = calloc(1, sizeof(*f));
         struct error err = { 0 };
+        if (cfg)
+                f->cfg = *cfg;
         f->t = tdir_new();
         ota_fx_ok(store_open(f->t->db, &f->s, &err), err);
         f->c = (struct ota_ctx) { .store = f->s, .data_dir = f->t->dir, .now = now, .cfg = &f->cfg };
@@ -166,6 +169,10 @@ static inline struct ota_fx *ota_fx_new(int64_t now) {
         _cleanup_free_ char *path = str_printf("%s/repo/" OTA_FX_MODEL "/1.root.json", f->t->dir);
         ota_fx_ok(file_read_all(path, 1 << 20, &f->root_json, &f->root_len, &err), err);
         return f;
+}
+
+static inline struct ota_fx *ota_fx_new(int64_t now) {
+        return ota_fx_new_with(now, NULL);
 }
 
 static inline void ota_fx_free(struct ota_fx *f) {
