@@ -90,7 +90,7 @@ static const struct config_key schema[] = {
         K("script", "confirm", CONFIG_STRING, script_confirm, 0, 0, "",
           "hook run as: confirm (makes the running trial slot permanent)"),
         K("script", "rollback", CONFIG_STRING, script_rollback, 0, 0, "",
-          "hook run as: rollback (returns to the previous slot)"),
+          "hook run as: rollback <reason> (returns to the previous slot)"),
         K("script", "timeout", CONFIG_DURATION, script_timeout, 1, 86400, "1h",
           "a hook still running after this is killed and counts as failed"),
         K("rauc", "command", CONFIG_STRING, rauc_command, 0, 0, "rauc",

@@ -33,21 +33,20 @@ void agent_http_options_from_config(const struct agent_config *cfg, struct agent
 }
 
 int agent_http_new(const struct agent_http_options *opt, struct agent_http **out, struct error *err) {
-        static bool global_done;
         _cleanup_free_ struct agent_http *h = xcalloc(1, sizeof(*h));
         CURL *c;
 
-        if (!global_done) {
-                /* Once per process, before any thread (the agent has none). */
-                if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK)
-                        return error_set(err, ERROR_INTERNAL, "cannot initialise libcurl");
-                global_done = true;
-        }
         if (opt->key && str_startswith(opt->key, "pkcs11:") && crypto_pkcs11_init(err) < 0)
                 return error_prefix(err, "[identity] key: ");
+        /* Reference-counted by libcurl (>= 7.84 thread-safe); undone in
+         * agent_http_free. */
+        if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK)
+                return error_set(err, ERROR_INTERNAL, "cannot initialise libcurl");
         c = curl_easy_init();
-        if (!c)
+        if (!c) {
+                curl_global_cleanup();
                 return error_set(err, ERROR_INTERNAL, "cannot create a libcurl handle");
+        }
         h->curl = c;
         curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
         curl_easy_setopt(c, CURLOPT_ERRORBUFFER, h->errbuf);
@@ -77,6 +76,7 @@ void agent_http_free(struct agent_http *h) {
         if (!h)
                 return;
         curl_easy_cleanup(h->curl);
+        curl_global_cleanup();
         free(h);
 }
 

@@ -104,11 +104,47 @@ expect_match "... as below the floor" "$out" 'security version 1, below this dev
 expect_eq "slot B (1.1.0) still active" "$(state .ab_dir.active)" B
 expect_eq "nothing pending" "$(state .ab_dir.pending)" ""
 
+# --- the device key on a PKCS#11 token (SoftHSM2): libcurl-gnutls takes the URI --
+"$CRADLE" device assign --release "$R110" --device "$SERIAL" >/dev/null 2>&1
+if command -v softhsm2-util >/dev/null && [[ -e /usr/lib/softhsm/libsofthsm2.so ]]; then
+  mkdir -p "$DEV/tokens"
+  printf 'directories.tokendir = %s\nobjectstore.backend = file\n' "$DEV/tokens" >"$DEV/softhsm2.conf"
+  export SOFTHSM2_CONF=$DEV/softhsm2.conf
+  softhsm2-util --init-token --free --label agent-test --so-pin 1234 --pin 5678 >/dev/null 2>&1
+  softhsm2-util --import "$PKI/dev.key" --token agent-test --label dev --id 01 --pin 5678 >/dev/null 2>&1
+  sed "s|^key = .*|key = pkcs11:token=agent-test;object=dev;type=private|" "$DEV/agent.conf" >"$DEV/p11.conf"
+  out=$(CRADLE_PKCS11_MODULE=/usr/lib/softhsm/libsofthsm2.so CRADLE_PKCS11_PIN=5678 \
+    "$CRADLE_AGENT" -c "$DEV/p11.conf" once 2>&1)
+  rc=$?; [[ $rc == 0 ]] || echo "# ${out: -600}"
+  expect_eq "with its key on a PKCS#11 token the agent talks mTLS to the server" "$rc" 0
+  out=$(CRADLE_PKCS11_MODULE=/usr/lib/softhsm/libsofthsm2.so CRADLE_PKCS11_PIN=0000 \
+    "$CRADLE_AGENT" -c "$DEV/p11.conf" once 2>&1)
+  expect_eq "... and fails with a wrong PIN (exit 1)" "$?" 1
+  unset SOFTHSM2_CONF
+else
+  tap_ok "# SKIP SoftHSM2 not installed"
+fi
+
 # --- the device API needs the device's certificate ------------------------------------
 sed "s|^cert = .*|cert = $PKI/../nonexistent.pem|" "$DEV/agent.conf" >"$DEV/bad.conf"
 out=$("$CRADLE_AGENT" -c "$DEV/bad.conf" once 2>&1)
 expect_eq "without its certificate the agent does not start (exit 2)" "$?" 2
 expect_match "... and says which file" "$out" 'nonexistent\.pem'
 expect_eq "... and changes nothing" "$(state .current.version)" 1.1.0
+
+# --- run: exponential backoff against a server that is down, clean stop ---------------
+sed "s|^url = .*|url = https://127.0.0.1:1|" "$DEV/agent.conf" >"$DEV/run.conf"
+printf '[poll]\ninterval = 2\njitter = 0\nbackoff_min = 1\nbackoff_max = 4\n' >>"$DEV/run.conf"
+"$CRADLE_AGENT" -c "$DEV/run.conf" run 2>"$DEV/run.log" &
+run_pid=$!
+sleep 6.5
+kill -TERM "$run_pid"; wait "$run_pid"
+expect_eq "run stops cleanly on SIGTERM" "$?" 0
+fails=$(grep -c 'update cycle failed' "$DEV/run.log")
+# Waits of 1, 2, 4, 4 s: attempts at 0, 1, 3, 7 s -> 3 in 6.5 s (2 to 4 with a
+# slow start or a loaded machine), never a tight loop.
+check "run backs off exponentially while the server is down ($fails attempts in 6.5 s)" \
+  test "$fails" -ge 2 -a "$fails" -le 4
+expect_match "... counting the failures in a row" "$(cat "$DEV/run.log")" 'failed \(2 in a row\)'
 
 finish

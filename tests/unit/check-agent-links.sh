@@ -34,5 +34,10 @@ if [[ -n $syms ]]; then
 else
   ok "no store_/sqlite3_/MHD_ symbols in the agent"
 fi
+# The hardened build DESIGN.md asks for, on the binary that ships to devices.
+hdr=$(readelf -h "$bin" 2>/dev/null); dyn=$(readelf -d "$bin" 2>/dev/null); seg=$(readelf -lW "$bin" 2>/dev/null)
+if grep -q 'Type: *DYN' <<<"$hdr"; then ok "the agent is PIE"; else notok "the agent is PIE"; fi
+if grep -q 'GNU_RELRO' <<<"$seg" && grep -qE 'BIND_NOW|FLAGS.*NOW' <<<"$dyn"; then ok "full RELRO"; else notok "full RELRO"; fi
+if grep -E 'GNU_STACK' <<<"$seg" | grep -q 'RWE'; then notok "non-executable stack"; else ok "non-executable stack"; fi
 echo "1..$n"
 [[ $failed -eq 0 ]]

@@ -520,6 +520,48 @@ static void unknown_trial_after_lost_state_is_rolled_back(void **state) {
         assert_int_equal(f->a.st.floor, 0);
 }
 
+static void power_cut_after_the_backend_confirmed(void **state) {
+        struct fixture *f = *state;
+        struct error err = { 0 };
+
+        publish(f, &v120, 1);
+        assign(f, &v120);
+        cycle_ok(f);
+        assert_int_equal(boot(f), 'B');
+        /* The health check passed, the phase became confirming, the backend
+         * made slot B permanent — and the power went before the state
+         * recorded it. */
+        f->a.st.phase = AGENT_PHASE_CONFIRMING;
+        assert_ok(agent_save(&f->a, &err), err);
+        assert_ok(f->a.backend->ops->confirm(f->a.backend, &f->a.st.target, &err), err);
+        write_config(f, f->httpd->url);
+        assert_int_equal(f->a.st.phase, AGENT_PHASE_CONFIRMING);
+        assert_int_equal(f->a.st.floor, 0);
+        assert_string_equal(confirm(f), "confirmed");
+        assert_int_equal(f->a.st.floor, 7);
+        assert_string_equal(f->a.st.current.version, "1.2.0");
+        assert_int_equal(boot(f), 'B');
+}
+
+static void power_cut_while_rolling_back(void **state) {
+        struct fixture *f = *state;
+        struct error err = { 0 };
+
+        publish(f, &v120, 1);
+        assign(f, &v120);
+        cycle_ok(f);
+        assert_int_equal(boot(f), 'B');
+        f->a.st.phase = AGENT_PHASE_ROLLING_BACK;
+        snprintf(f->a.st.last_error, sizeof(f->a.st.last_error), "health check failed");
+        assert_ok(agent_save(&f->a, &err), err);
+        write_config(f, f->httpd->url);
+        /* Any cycle finishes the rollback first. */
+        cycle_ok(f);
+        assert_int_equal(f->a.st.phase, AGENT_PHASE_IDLE);
+        assert_int_equal(f->a.st.floor, 0);
+        assert_int_equal(boot(f), 'A');
+}
+
 int main(void) {
 #define T(name) cmocka_unit_test_setup_teardown(name, setup, teardown)
         const struct CMUnitTest tests[] = {
@@ -544,6 +586,8 @@ int main(void) {
                 T(attack_tampered_image_on_the_mirror),
                 T(attack_endless_image),
                 T(unknown_trial_after_lost_state_is_rolled_back),
+                T(power_cut_after_the_backend_confirmed),
+                T(power_cut_while_rolling_back),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
 }
