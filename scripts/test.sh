@@ -6,6 +6,7 @@
 #
 #   scripts/test.sh            the default run (well under 20 minutes)
 #   scripts/test.sh --long     also fuzz each target for CRADLE_FUZZ_SECONDS (default 300)
+#                              and run the power-loss test for hundreds of iterations
 set -uo pipefail
 cd "$(dirname "$0")/.."
 root=$(pwd)
@@ -29,7 +30,9 @@ if [[ ! -f $bt/build.ninja ]]; then
 fi
 ninja -C $bt || { echo "build failed"; echo "0 passed, 1 failed"; exit 1; }
 
-meson test -C $bt --print-errorlogs --num-processes 2 --timeout-multiplier 3
+mult=3
+if [[ $long -eq 1 ]]; then export CRADLE_LONG=1; mult=20; fi
+meson test -C $bt --print-errorlogs --num-processes 2 --timeout-multiplier $mult
 meson_rc=$?
 
 # The fuzz targets need clang's libFuzzer; their seed corpora and stored
