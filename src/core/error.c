@@ -70,7 +70,7 @@ bool error_is_set(const struct error *err) {
 }
 
 const char *error_kind_name(enum error_kind kind) {
-        /* These names are part of the API (problem type URNs, docs/api-contract.md). */
+        /* These names are part of the API (problem type URNs, docs/openapi.json). */
         static const char *const names[_ERROR_KIND_MAX] = {
                 [ERROR_NONE] = "none",
                 [ERROR_INVALID] = "invalid",
