@@ -1,7 +1,9 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 #include "route-io.h"
 
+#include <stdarg.h>
 #include <stdatomic.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -172,4 +174,31 @@ struct audit_actor route_actor(const struct route_ctx *ctx) {
 
 void route_respond_json(struct http_response *resp, unsigned status, json_t *value) {
         http_response_set_json(resp, status, value);
+}
+
+void route_respond_created(struct http_response *resp, json_t *value, const char *location_fmt, ...) {
+        route_respond_json(resp, 201, value);
+        va_list ap;
+        va_start(ap, location_fmt);
+        _cleanup_free_ char *location = NULL;
+        if (vasprintf(&location, location_fmt, ap) < 0)
+                abort(); /* out of memory */
+        va_end(ap);
+        http_response_add_header(resp, "Location", location);
+}
+
+int route_create_json(struct route_ctx *ctx, struct http_response *resp, route_create_fn fn,
+                      const char *collection, struct error *err) {
+        _cleanup_json_ json_t *req = NULL, *body = NULL;
+        if (route_read_json_body(ctx, &req, err) < 0)
+                return -1;
+        struct store *s = route_store(ctx, err);
+        if (!s)
+                return -1;
+        struct audit_actor actor = route_actor(ctx);
+        if (fn(s, &actor, req, &body, err) < 0)
+                return -1;
+        route_respond_created(resp, body, "%s/%" JSON_INTEGER_FORMAT, collection,
+                              json_integer_value(json_object_get(body, "id")));
+        return 0;
 }

@@ -62,3 +62,15 @@ struct audit_actor route_actor(const struct route_ctx *ctx);
 
 /* Renders `value` (reference not stolen) as the response. */
 void route_respond_json(struct http_response *resp, unsigned status, json_t *value);
+
+/* 201 Created with `value` and a Location header (printf-style path). */
+void route_respond_created(struct http_response *resp, json_t *value, const char *location_fmt, ...)
+        __attribute__((format(printf, 3, 4)));
+
+/* The common "POST a JSON body to a collection" handler: reads the body, calls
+ * fn(store, actor, body, &out) and answers 201 with Location
+ * <collection>/<out.id>. */
+typedef int (*route_create_fn)(struct store *s, const struct audit_actor *actor, json_t *body,
+                               json_t **out, struct error *err);
+int route_create_json(struct route_ctx *ctx, struct http_response *resp, route_create_fn fn,
+                      const char *collection, struct error *err);

@@ -45,9 +45,7 @@ int routes_device_cas_create(struct route_ctx *ctx, struct http_response *resp, 
         if (identity_ca_create(s, &actor, cr_json_get_string(req, "product"), name,
                                cr_json_get_string(req, "key_ref"), ctx->router->data_dir, &body, err) < 0)
                 return -1;
-        route_respond_json(resp, 201, body);
-        _cleanup_free_ char *location = str_printf("/api/v1/device-cas/%s", name);
-        http_response_add_header(resp, "Location", location);
+        route_respond_created(resp, body, "/api/v1/device-cas/%s", name);
         return 0;
 }
 

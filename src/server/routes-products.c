@@ -19,22 +19,7 @@ int routes_products_list(struct route_ctx *ctx, struct http_response *resp, stru
 }
 
 int routes_products_create(struct route_ctx *ctx, struct http_response *resp, struct error *err) {
-        _cleanup_json_ json_t *req = NULL, *body = NULL;
-        if (route_read_json_body(ctx, &req, err) < 0)
-                return -1;
-        struct store *s = route_store(ctx, err);
-        if (!s)
-                return -1;
-        struct audit_actor actor = route_actor(ctx);
-        if (product_create(s, &actor, req, &body, err) < 0)
-                return -1;
-        route_respond_json(resp, 201, body);
-        json_int_t id = json_integer_value(json_object_get(body, "id"));
-        if (id > 0) {
-                _cleanup_free_ char *location = str_printf("/api/v1/products/%" JSON_INTEGER_FORMAT, id);
-                http_response_add_header(resp, "Location", location);
-        }
-        return 0;
+        return route_create_json(ctx, resp, product_create, "/api/v1/products", err);
 }
 
 int routes_products_get(struct route_ctx *ctx, struct http_response *resp, struct error *err) {

@@ -220,9 +220,7 @@ int routes_repos_create(struct route_ctx *ctx, struct http_response *resp, struc
         if (route_read_json_body(ctx, &req, err) < 0 || ota_and_actor(ctx, &oc, &actor, err) < 0 ||
             repo_create(&oc, &actor, req, &body, err) < 0)
                 return -1;
-        route_respond_json(resp, 201, body);
-        _cleanup_free_ char *location = str_printf("/api/v1/repos/%s", cr_json_get_string(req, "product"));
-        http_response_add_header(resp, "Location", location);
+        route_respond_created(resp, body, "/api/v1/repos/%s", cr_json_get_string(req, "product"));
         return 0;
 }
 
