@@ -86,6 +86,11 @@ int cli_error(int code, const char *fmt, ...) __attribute__((format(printf, 2, 3
 int cli_positional(const struct cli_ctx *ctx, int argc, char **argv, int n_expected,
                    const char *names);
 
+/* For commands that take only the global options: parses them, then checks
+ * the positional arguments as cli_positional does. */
+int cli_parse_positional_only(struct cli_ctx *ctx, int argc, char **argv, int n_expected,
+                              const char *names);
+
 /* Prints `doc` as pretty JSON on stdout; returns CLI_EXIT_OK. */
 int cli_emit_json(json_t *doc);
 /* Prints rendered human text (heap string, freed) on stdout; returns CLI_EXIT_OK. */

@@ -111,13 +111,9 @@ static int batch_list_run(struct cli_ctx *ctx, int argc, char **argv) {
 }
 
 static int batch_close_run(struct cli_ctx *ctx, int argc, char **argv) {
-        static const struct option options[] = { CLI_GLOBAL_LONG_OPTIONS, { 0 } };
         int64_t id;
-        int c, r;
-        while ((c = getopt_long(argc, argv, CLI_GLOBAL_SHORT_OPTIONS, options, NULL)) != -1)
-                if ((r = cli_option_common(ctx, c, argc, argv)) != CLI_CONTINUE)
-                        return r;
-        if ((r = cli_positional(ctx, argc, argv, 1, "ID")) != CLI_CONTINUE ||
+        int r;
+        if ((r = cli_parse_positional_only(ctx, argc, argv, 1, "ID")) != CLI_CONTINUE ||
             (r = parse_batch_id(ctx, argv[optind], &id)) != CLI_CONTINUE)
                 return r;
         _cleanup_free_ char *path = str_printf("/api/v1/batches/%lld/close", (long long) id);

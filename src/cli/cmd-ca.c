@@ -124,16 +124,12 @@ static int ca_install_run(struct cli_ctx *ctx, int argc, char **argv) {
 }
 
 static int ca_list_run(struct cli_ctx *ctx, int argc, char **argv) {
-        static const struct option options[] = { CLI_GLOBAL_LONG_OPTIONS, { 0 } };
         static const struct cli_field cols[] = {
                 { "NAME", "name" }, { "PRODUCT", "product" }, { "STATUS", "status" },
                 { "NOT AFTER", "not_after" }, { "CRL", "crl_number" }, { "KEY", "key_ref" },
         };
-        int c, r;
-        while ((c = getopt_long(argc, argv, CLI_GLOBAL_SHORT_OPTIONS, options, NULL)) != -1)
-                if ((r = cli_option_common(ctx, c, argc, argv)) != CLI_CONTINUE)
-                        return r;
-        if ((r = cli_positional(ctx, argc, argv, 0, "")) != CLI_CONTINUE)
+        int r;
+        if ((r = cli_parse_positional_only(ctx, argc, argv, 0, "")) != CLI_CONTINUE)
                 return r;
         return cli_send_list(ctx, "/api/v1/device-cas", cols, ELEMENTSOF(cols));
 }

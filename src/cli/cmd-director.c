@@ -288,12 +288,8 @@ static int director_rotate_run(struct cli_ctx *ctx, int argc, char **argv) {
 }
 
 static int director_status_run(struct cli_ctx *ctx, int argc, char **argv) {
-        static const struct option options[] = { CLI_GLOBAL_LONG_OPTIONS, { 0 } };
-        int c, r;
-        while ((c = getopt_long(argc, argv, CLI_GLOBAL_SHORT_OPTIONS, options, NULL)) != -1)
-                if ((r = cli_option_common(ctx, c, argc, argv)) != CLI_CONTINUE)
-                        return r;
-        if ((r = cli_positional(ctx, argc, argv, 0, "")) != CLI_CONTINUE)
+        int r;
+        if ((r = cli_parse_positional_only(ctx, argc, argv, 0, "")) != CLI_CONTINUE)
                 return r;
         return cli_send_show(ctx, "GET", "/api/v1/director", NULL, status_fields, ELEMENTSOF(status_fields));
 }

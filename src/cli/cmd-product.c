@@ -313,16 +313,9 @@ static int product_update_run(struct cli_ctx *ctx, int argc, char **argv) {
 }
 
 static int product_show_run(struct cli_ctx *ctx, int argc, char **argv) {
-        static const struct option options[] = { CLI_GLOBAL_LONG_OPTIONS, { 0 } };
         int64_t id;
-        int c, r;
-
-        while ((c = getopt_long(argc, argv, CLI_GLOBAL_SHORT_OPTIONS, options, NULL)) != -1) {
-                r = cli_option_common(ctx, c, argc, argv);
-                if (r != CLI_CONTINUE)
-                        return r;
-        }
-        if ((r = cli_positional(ctx, argc, argv, 1, "ID")) != CLI_CONTINUE)
+        int r;
+        if ((r = cli_parse_positional_only(ctx, argc, argv, 1, "ID")) != CLI_CONTINUE)
                 return r;
         if ((r = parse_id(ctx, argv[optind], &id)) != CLI_CONTINUE)
                 return r;
@@ -331,19 +324,12 @@ static int product_show_run(struct cli_ctx *ctx, int argc, char **argv) {
 }
 
 static int product_list_run(struct cli_ctx *ctx, int argc, char **argv) {
-        static const struct option options[] = { CLI_GLOBAL_LONG_OPTIONS, { 0 } };
         struct cli_client *client;
         _cleanup_json_ json_t *doc = NULL;
         json_t *items, *item;
         size_t i;
-        int c, r;
-
-        while ((c = getopt_long(argc, argv, CLI_GLOBAL_SHORT_OPTIONS, options, NULL)) != -1) {
-                r = cli_option_common(ctx, c, argc, argv);
-                if (r != CLI_CONTINUE)
-                        return r;
-        }
-        if ((r = cli_positional(ctx, argc, argv, 0, "")) != CLI_CONTINUE)
+        int r;
+        if ((r = cli_parse_positional_only(ctx, argc, argv, 0, "")) != CLI_CONTINUE)
                 return r;
         if ((r = cli_ctx_client(ctx, &client)) != CLI_EXIT_OK)
                 return r;

@@ -97,12 +97,8 @@ static int release_id_arg(struct cli_ctx *ctx, const char *arg, int64_t *id) {
 
 /* Parses a leaf that takes only the global options and one release id. */
 static int parse_id_only(struct cli_ctx *ctx, int argc, char **argv, int64_t *id) {
-        static const struct option options[] = { CLI_GLOBAL_LONG_OPTIONS, { 0 } };
-        int c, r;
-        while ((c = getopt_long(argc, argv, CLI_GLOBAL_SHORT_OPTIONS, options, NULL)) != -1)
-                if ((r = cli_option_common(ctx, c, argc, argv)) != CLI_CONTINUE)
-                        return r;
-        if ((r = cli_positional(ctx, argc, argv, 1, "RELEASE-ID")) != CLI_CONTINUE)
+        int r;
+        if ((r = cli_parse_positional_only(ctx, argc, argv, 1, "RELEASE-ID")) != CLI_CONTINUE)
                 return r;
         return release_id_arg(ctx, argv[optind], id);
 }

@@ -89,19 +89,12 @@ static int token_create_run(struct cli_ctx *ctx, int argc, char **argv) {
 }
 
 static int token_list_run(struct cli_ctx *ctx, int argc, char **argv) {
-        static const struct option options[] = { CLI_GLOBAL_LONG_OPTIONS, { 0 } };
         struct cli_client *client;
         _cleanup_json_ json_t *doc = NULL;
         json_t *items, *item;
         size_t i;
-        int c, r;
-
-        while ((c = getopt_long(argc, argv, CLI_GLOBAL_SHORT_OPTIONS, options, NULL)) != -1) {
-                r = cli_option_common(ctx, c, argc, argv);
-                if (r != CLI_CONTINUE)
-                        return r;
-        }
-        if ((r = cli_positional(ctx, argc, argv, 0, "")) != CLI_CONTINUE)
+        int r;
+        if ((r = cli_parse_positional_only(ctx, argc, argv, 0, "")) != CLI_CONTINUE)
                 return r;
         if ((r = cli_ctx_client(ctx, &client)) != CLI_EXIT_OK)
                 return r;
@@ -131,17 +124,10 @@ static int token_list_run(struct cli_ctx *ctx, int argc, char **argv) {
 }
 
 static int token_revoke_run(struct cli_ctx *ctx, int argc, char **argv) {
-        static const struct option options[] = { CLI_GLOBAL_LONG_OPTIONS, { 0 } };
         struct cli_client *client;
         _cleanup_json_ json_t *doc = NULL;
-        int c, r;
-
-        while ((c = getopt_long(argc, argv, CLI_GLOBAL_SHORT_OPTIONS, options, NULL)) != -1) {
-                r = cli_option_common(ctx, c, argc, argv);
-                if (r != CLI_CONTINUE)
-                        return r;
-        }
-        if ((r = cli_positional(ctx, argc, argv, 1, "NAME")) != CLI_CONTINUE)
+        int r;
+        if ((r = cli_parse_positional_only(ctx, argc, argv, 1, "NAME")) != CLI_CONTINUE)
                 return r;
         const char *name = argv[optind];
         if (!*name)

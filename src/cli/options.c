@@ -107,3 +107,13 @@ int cli_positional(const struct cli_ctx *ctx, int argc, char **argv, int n_expec
                 return cli_usage_error(ctx, "unexpected argument '%s'", argv[optind + n_expected]);
         return CLI_CONTINUE;
 }
+
+int cli_parse_positional_only(struct cli_ctx *ctx, int argc, char **argv, int n_expected,
+                              const char *names) {
+        static const struct option options[] = { CLI_GLOBAL_LONG_OPTIONS, { 0 } };
+        int c, r;
+        while ((c = getopt_long(argc, argv, CLI_GLOBAL_SHORT_OPTIONS, options, NULL)) != -1)
+                if ((r = cli_option_common(ctx, c, argc, argv)) != CLI_CONTINUE)
+                        return r;
+        return cli_positional(ctx, argc, argv, n_expected, names);
+}
