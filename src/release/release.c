@@ -349,6 +349,44 @@ static int check_upload(const struct release_upload *up, const char *what, struc
         return 0;
 }
 
+
+#define STATES_DRAFT (1u << STORE_RELEASE_DRAFT)
+#define STATES_SIGNED (1u << STORE_RELEASE_SIGNED)
+
+static int upload_state_check(const struct store_release *r, unsigned states, const char *what,
+                              struct error *err) {
+        if (states & (1u << r->status))
+                return 0;
+        return error_set(err, ERROR_CONFLICT, "release %s of %s is %s; %s", r->version, r->product_model,
+                         store_release_status_name(r->status), what);
+}
+
+/* What image and SBOM uploads share. The release's state is checked before
+ * the file is stored (a refusal touches no disk) and again under the write
+ * lock; then the file is stored once by hash and a transaction is open with
+ * the release row in *r. On success the caller owns the transaction (commit,
+ * or store_tx_rollback); on failure nothing is open. */
+static int upload_begin(const struct ota_ctx *c, int64_t id, const struct release_upload *up, unsigned states,
+                        const char *what, struct store_release *r, char hex[SHA256_HEX_LEN], bool *created,
+                        struct error *err) {
+        struct store *s = c->store;
+        {
+                _cleanup_release_row_ struct store_release pre = {0};
+                if (store_release_get(s, id, &pre, err) < 0 || upload_state_check(&pre, states, what, err) < 0)
+                        return -1;
+        }
+        hex_encode(up->sha256, SHA256_LEN, hex);
+        if (image_store_put(c->data_dir, up->path, hex, up->length, created, err) < 0)
+                return -1;
+        if (store_tx_begin(s, err) < 0)
+                return -1;
+        if (store_release_get(s, id, r, err) < 0 || upload_state_check(r, states, what, err) < 0) {
+                store_tx_rollback(s);
+                return -1;
+        }
+        return 0;
+}
+
 int release_add_image(const struct ota_ctx *c, const struct audit_actor *a, int64_t id, const char *name,
                       const struct release_upload *up, json_t **out, struct error *err) {
         *out = NULL;
@@ -363,36 +401,13 @@ int release_add_image(const struct ota_ctx *c, const struct audit_actor *a, int6
         if (check_upload(up, "image", err) < 0)
                 return -1;
         struct store *s = c->store;
-        {
-                /* Refuse before touching the disk when the answer is known. */
-                _cleanup_release_row_ struct store_release r = {0};
-                if (store_release_get(s, id, &r, err) < 0)
-                        return -1;
-                if (r.status != STORE_RELEASE_DRAFT)
-                        return error_set(err, ERROR_CONFLICT,
-                                         "release %s of %s is %s; images can be added to a draft only (create "
-                                         "a new release)",
-                                         r.version, r.product_model, store_release_status_name(r.status));
-        }
-        char hex[SHA256_HEX_LEN];
-        hex_encode(up->sha256, SHA256_LEN, hex);
-        bool created = false;
-        if (image_store_put(c->data_dir, up->path, hex, up->length, &created, err) < 0)
-                return -1;
-
-        if (store_tx_begin(s, err) < 0)
-                return -1;
         _cleanup_release_row_ struct store_release r = {0};
         _cleanup_json_ json_t *j = NULL, *details = NULL;
-        char object[48];
-        bool replaced = false;
-        if (store_release_get(s, id, &r, err) < 0)
-                goto fail;
-        if (r.status != STORE_RELEASE_DRAFT) {
-                error_set(err, ERROR_CONFLICT, "release %s of %s is %s; images can be added to a draft only",
-                          r.version, r.product_model, store_release_status_name(r.status));
-                goto fail;
-        }
+        char hex[SHA256_HEX_LEN], object[48];
+        bool created = false, replaced = false;
+        if (upload_begin(c, id, up, STATES_DRAFT, "images can be added to a draft only (create a new release)",
+                         &r, hex, &created, err) < 0)
+                return -1;
         struct store_release_image img = {
                 .release_id = id, .name = (char *) name, .length = up->length, .created_at = ota_now(c),
         };
@@ -444,33 +459,14 @@ int release_set_sbom(const struct ota_ctx *c, const struct audit_actor *a, int64
         if (check_upload(up, "SBOM", err) < 0)
                 return -1;
         struct store *s = c->store;
-        {
-                _cleanup_release_row_ struct store_release r = {0};
-                if (store_release_get(s, id, &r, err) < 0)
-                        return -1;
-                if (r.status != STORE_RELEASE_DRAFT && r.status != STORE_RELEASE_SIGNED)
-                        return error_set(err, ERROR_CONFLICT,
-                                         "release %s of %s is %s; its SBOM can be set until it is published",
-                                         r.version, r.product_model, store_release_status_name(r.status));
-        }
-        char hex[SHA256_HEX_LEN];
-        hex_encode(up->sha256, SHA256_LEN, hex);
-        bool created = false;
-        if (image_store_put(c->data_dir, up->path, hex, up->length, &created, err) < 0)
-                return -1;
-        if (store_tx_begin(s, err) < 0)
-                return -1;
         _cleanup_release_row_ struct store_release r = {0};
         _cleanup_json_ json_t *j = NULL, *details = NULL;
         _cleanup_free_ char *previous = NULL;
-        char object[48];
-        if (store_release_get(s, id, &r, err) < 0)
-                goto fail;
-        if (r.status != STORE_RELEASE_DRAFT && r.status != STORE_RELEASE_SIGNED) {
-                error_set(err, ERROR_CONFLICT, "release %s of %s is %s; its SBOM can be set until it is published",
-                          r.version, r.product_model, store_release_status_name(r.status));
-                goto fail;
-        }
+        char hex[SHA256_HEX_LEN], object[48];
+        bool created = false;
+        if (upload_begin(c, id, up, STATES_DRAFT | STATES_SIGNED, "its SBOM can be set until it is published",
+                         &r, hex, &created, err) < 0)
+                return -1;
         previous = steal_ptr(r.sbom_sha256);
         free(r.sbom_media_type);
         r.sbom_sha256 = str_dup(hex);
