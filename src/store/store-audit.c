@@ -45,11 +45,11 @@ int store_audit_last(struct store *s, struct store_audit_entry *out, bool *found
         if (store_prepare(s, "SELECT " AUDIT_COLUMNS " FROM audit_log ORDER BY seq DESC LIMIT 1",
                           &st, err) < 0)
                 return -1;
-        int rc = sqlite3_step(st);
-        if (rc == SQLITE_DONE)
+        int rc = store_step_row(s, st, "reading the last audit entry", err);
+        if (rc < 0)
+                return -1;
+        if (rc == 0)
                 return 0;
-        if (rc != SQLITE_ROW)
-                return store_fail(s, err, "reading the last audit entry");
         if (entry_from_row(st, out, err) < 0)
                 return -1;
         *found = true;

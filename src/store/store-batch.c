@@ -64,11 +64,11 @@ int store_batch_get(struct store *s, int64_t id, struct store_batch *out, struct
         if (store_prepare(s, "SELECT " BATCH_COLUMNS BATCH_FROM "WHERE b.id = ?1", &st, err) < 0 ||
             store_bind_int64(s, st, 1, id, err) < 0)
                 return -1;
-        int rc = sqlite3_step(st);
-        if (rc == SQLITE_DONE)
+        int rc = store_step_row(s, st, "reading a batch", err);
+        if (rc < 0)
+                return -1;
+        if (rc == 0)
                 return error_set(err, ERROR_NOT_FOUND, "no batch with id %lld", (long long) id);
-        if (rc != SQLITE_ROW)
-                return store_fail(s, err, "reading a batch");
         return batch_from_row(st, out, err);
 }
 
@@ -81,15 +81,15 @@ int store_batch_get_by_name(struct store *s, int64_t product_id, const char *nam
             store_bind_int64(s, st, 1, product_id, err) < 0 ||
             store_bind_text(s, st, 2, name, err) < 0)
                 return -1;
-        int rc = sqlite3_step(st);
-        if (rc == SQLITE_DONE) {
+        int rc = store_step_row(s, st, "reading a batch", err);
+        if (rc < 0)
+                return -1;
+        if (rc == 0) {
                 char safe[80];
                 str_sanitize(name, strlen(name), safe, sizeof(safe));
                 return error_set(err, ERROR_NOT_FOUND, "no batch named '%s' for product %lld", safe,
                                  (long long) product_id);
         }
-        if (rc != SQLITE_ROW)
-                return store_fail(s, err, "reading a batch");
         return batch_from_row(st, out, err);
 }
 
@@ -165,11 +165,11 @@ int store_batch_migration_key(struct store *s, int64_t id, uint8_t key[32], bool
         if (store_prepare(s, "SELECT migration_key FROM batches WHERE id = ?1", &st, err) < 0 ||
             store_bind_int64(s, st, 1, id, err) < 0)
                 return -1;
-        int rc = sqlite3_step(st);
-        if (rc == SQLITE_DONE)
+        int rc = store_step_row(s, st, "reading a migration key", err);
+        if (rc < 0)
+                return -1;
+        if (rc == 0)
                 return error_set(err, ERROR_NOT_FOUND, "no batch with id %lld", (long long) id);
-        if (rc != SQLITE_ROW)
-                return store_fail(s, err, "reading a migration key");
         const char *hex = (const char *) sqlite3_column_text(st, 0);
         if (!hex)
                 return 0;

@@ -81,11 +81,11 @@ int store_certificate_get(struct store *s, int64_t id, struct store_certificate 
         if (store_prepare(s, "SELECT " CERT_COLUMNS CERT_FROM "WHERE c.id = ?1", &st, err) < 0 ||
             store_bind_int64(s, st, 1, id, err) < 0)
                 return -1;
-        int rc = sqlite3_step(st);
-        if (rc == SQLITE_DONE)
+        int rc = store_step_row(s, st, "reading a certificate", err);
+        if (rc < 0)
+                return -1;
+        if (rc == 0)
                 return error_set(err, ERROR_NOT_FOUND, "no certificate with id %lld", (long long) id);
-        if (rc != SQLITE_ROW)
-                return store_fail(s, err, "reading a certificate");
         return cert_from_row(st, out, err);
 }
 
@@ -96,14 +96,14 @@ int store_certificate_get_by_serial(struct store *s, const char *serial_hex, str
         if (store_prepare(s, "SELECT " CERT_COLUMNS CERT_FROM "WHERE c.serial_hex = ?1", &st, err) < 0 ||
             store_bind_text(s, st, 1, serial_hex, err) < 0)
                 return -1;
-        int rc = sqlite3_step(st);
-        if (rc == SQLITE_DONE) {
+        int rc = store_step_row(s, st, "reading a certificate", err);
+        if (rc < 0)
+                return -1;
+        if (rc == 0) {
                 char safe[64];
                 str_sanitize(serial_hex, strlen(serial_hex), safe, sizeof(safe));
                 return error_set(err, ERROR_NOT_FOUND, "no certificate with serial %s", safe);
         }
-        if (rc != SQLITE_ROW)
-                return store_fail(s, err, "reading a certificate");
         return cert_from_row(st, out, err);
 }
 

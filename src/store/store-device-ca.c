@@ -76,11 +76,11 @@ static int ca_from_row(sqlite3_stmt *st, struct store_device_ca *ca, struct erro
 
 static int ca_get_one(struct store *s, sqlite3_stmt *st, struct store_device_ca *out, const char *what,
                       struct error *err) {
-        int rc = sqlite3_step(st);
-        if (rc == SQLITE_DONE)
+        int rc = store_step_row(s, st, "reading a device CA", err);
+        if (rc < 0)
+                return -1;
+        if (rc == 0)
                 return error_set(err, ERROR_NOT_FOUND, "%s", what);
-        if (rc != SQLITE_ROW)
-                return store_fail(s, err, "reading a device CA");
         return ca_from_row(st, out, err);
 }
 

@@ -44,14 +44,14 @@ int store_identity_product_by_model(struct store *s, const char *model, int64_t 
         if (store_prepare(s, "SELECT id FROM products WHERE model = ?1", &st, err) < 0 ||
             store_bind_text(s, st, 1, model, err) < 0)
                 return -1;
-        int rc = sqlite3_step(st);
-        if (rc == SQLITE_DONE) {
+        int rc = store_step_row(s, st, "reading a product", err);
+        if (rc < 0)
+                return -1;
+        if (rc == 0) {
                 char safe[80];
                 str_sanitize(model, strlen(model), safe, sizeof(safe));
                 return error_set(err, ERROR_NOT_FOUND, "no product with model '%s'", safe);
         }
-        if (rc != SQLITE_ROW)
-                return store_fail(s, err, "reading a product");
         *id_out = sqlite3_column_int64(st, 0);
         return 0;
 }
@@ -62,11 +62,11 @@ int store_identity_product_model(struct store *s, int64_t id, char **model_out, 
         if (store_prepare(s, "SELECT model FROM products WHERE id = ?1", &st, err) < 0 ||
             store_bind_int64(s, st, 1, id, err) < 0)
                 return -1;
-        int rc = sqlite3_step(st);
-        if (rc == SQLITE_DONE)
+        int rc = store_step_row(s, st, "reading a product", err);
+        if (rc < 0)
+                return -1;
+        if (rc == 0)
                 return error_set(err, ERROR_NOT_FOUND, "no product with id %lld", (long long) id);
-        if (rc != SQLITE_ROW)
-                return store_fail(s, err, "reading a product");
         *model_out = store_column_text(st, 0);
         return *model_out ? 0 : error_set(err, ERROR_DB, "product %lld has no model", (long long) id);
 }
@@ -155,11 +155,11 @@ int store_device_get(struct store *s, int64_t id, struct store_device *out, stru
         if (store_prepare(s, "SELECT " DEVICE_COLUMNS DEVICE_FROM "WHERE d.id = ?1", &st, err) < 0 ||
             store_bind_int64(s, st, 1, id, err) < 0)
                 return -1;
-        int rc = sqlite3_step(st);
-        if (rc == SQLITE_DONE)
+        int rc = store_step_row(s, st, "reading a device", err);
+        if (rc < 0)
+                return -1;
+        if (rc == 0)
                 return error_set(err, ERROR_NOT_FOUND, "no device with id %lld", (long long) id);
-        if (rc != SQLITE_ROW)
-                return store_fail(s, err, "reading a device");
         return device_from_row(st, out, err);
 }
 
@@ -171,11 +171,11 @@ int store_device_find_by_serial(struct store *s, const char *serial, struct stor
         if (store_prepare(s, "SELECT " DEVICE_COLUMNS DEVICE_FROM "WHERE d.serial = ?1", &st, err) < 0 ||
             store_bind_text(s, st, 1, serial, err) < 0)
                 return -1;
-        int rc = sqlite3_step(st);
-        if (rc == SQLITE_DONE)
+        int rc = store_step_row(s, st, "reading a device", err);
+        if (rc < 0)
+                return -1;
+        if (rc == 0)
                 return 0;
-        if (rc != SQLITE_ROW)
-                return store_fail(s, err, "reading a device");
         if (device_from_row(st, out, err) < 0)
                 return -1;
         *found = true;

@@ -118,11 +118,11 @@ int store_device_assignment_get(struct store *s, int64_t device_id, struct store
                              "WHERE device_id = ?1", &st, err) < 0 ||
             store_bind_int64(s, st, 1, device_id, err) < 0)
                 return -1;
-        int rc = sqlite3_step(st);
-        if (rc == SQLITE_DONE)
+        int rc = store_step_row(s, st, "reading an assignment", err);
+        if (rc < 0)
+                return -1;
+        if (rc == 0)
                 return 0;
-        if (rc != SQLITE_ROW)
-                return store_fail(s, err, "reading an assignment");
         out->device_id = device_id;
         out->release_id = sqlite3_column_int64(st, 0);
         out->tag = store_column_text(st, 1);

@@ -31,11 +31,11 @@ int store_device_update_state_get(struct store *s, int64_t device_id, struct sto
                              "FROM device_update_state WHERE device_id = ?1", &st, err) < 0 ||
             store_bind_int64(s, st, 1, device_id, err) < 0)
                 return -1;
-        int rc = sqlite3_step(st);
-        if (rc == SQLITE_DONE)
+        int rc = store_step_row(s, st, "reading a device's update state", err);
+        if (rc < 0)
+                return -1;
+        if (rc == 0)
                 return 0;
-        if (rc != SQLITE_ROW)
-                return store_fail(s, err, "reading a device's update state");
         out->device_id = device_id;
         out->installed_version = store_column_text(st, 0);
         out->security_version = column_opt_version(st, 1);

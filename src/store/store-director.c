@@ -41,11 +41,11 @@ int store_director_root_get(struct store *s, int64_t version, struct store_direc
                                     "ORDER BY version DESC LIMIT 1", &st, err) < 0) {
                 return -1;
         }
-        int rc = sqlite3_step(st);
-        if (rc == SQLITE_DONE)
+        int rc = store_step_row(s, st, "reading a director root", err);
+        if (rc < 0)
+                return -1;
+        if (rc == 0)
                 return 0;
-        if (rc != SQLITE_ROW)
-                return store_fail(s, err, "reading a director root");
         out->version = sqlite3_column_int64(st, 0);
         out->document = store_column_text(st, 1);
         out->expires = sqlite3_column_int64(st, 2);
@@ -72,11 +72,11 @@ int store_director_targets_get(struct store *s, int64_t device_id, struct store_
                              "FROM director_targets WHERE device_id = ?1", &st, err) < 0 ||
             store_bind_int64(s, st, 1, device_id, err) < 0)
                 return -1;
-        int rc = sqlite3_step(st);
-        if (rc == SQLITE_DONE)
+        int rc = store_step_row(s, st, "reading director targets", err);
+        if (rc < 0)
+                return -1;
+        if (rc == 0)
                 return 0;
-        if (rc != SQLITE_ROW)
-                return store_fail(s, err, "reading director targets");
         out->device_id = device_id;
         out->version = sqlite3_column_int64(st, 0);
         if (!store_column_fixed(st, 1, out->content_sha256, sizeof(out->content_sha256)))

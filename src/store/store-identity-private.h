@@ -47,13 +47,6 @@ static inline int store_name_index(const char *const *names, size_t n, const cha
         return -1;
 }
 
-/* One step of a statement that must finish (INSERT/UPDATE/DELETE). */
-static inline int store_step_done(struct store *s, sqlite3_stmt *st, const char *what, struct error *err) {
-        if (sqlite3_step(st) != SQLITE_DONE)
-                return store_fail(s, err, what);
-        return 0;
-}
-
 /* Growth for list readers. */
 #define STORE_LIST_GROW(list, n, cap)                                       \
         do {                                                                \

@@ -28,12 +28,12 @@ int store_migration_window_get(struct store *s, int64_t product_id, struct store
                              "FROM migration_windows WHERE product_id = ?1", &st, err) < 0 ||
             store_bind_int64(s, st, 1, product_id, err) < 0)
                 return -1;
-        int rc = sqlite3_step(st);
-        if (rc == SQLITE_DONE)
+        int rc = store_step_row(s, st, "reading a migration window", err);
+        if (rc < 0)
+                return -1;
+        if (rc == 0)
                 return error_set(err, ERROR_NOT_FOUND, "product %lld never had a migration window",
                                  (long long) product_id);
-        if (rc != SQLITE_ROW)
-                return store_fail(s, err, "reading a migration window");
         out->product_id = sqlite3_column_int64(st, 0);
         if (!store_column_fixed(st, 1, out->shared_credential_hash, sizeof(out->shared_credential_hash)) ||
             strlen(out->shared_credential_hash) != 64)

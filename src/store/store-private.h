@@ -30,6 +30,24 @@ int store_prepare(struct store *s, const char *sql, sqlite3_stmt **out, struct e
  * Returns -1. */
 int store_fail(struct store *s, struct error *err, const char *what);
 
+/* One step of a statement that must finish (INSERT/UPDATE/DELETE). */
+static inline int store_step_done(struct store *s, sqlite3_stmt *st, const char *what, struct error *err) {
+        if (sqlite3_step(st) != SQLITE_DONE)
+                return store_fail(s, err, what);
+        return 0;
+}
+
+/* One step of a query expecting at most one row: 1 with the row ready to
+ * read, 0 when there is none, -1 (store_fail) on error. */
+static inline int store_step_row(struct store *s, sqlite3_stmt *st, const char *what, struct error *err) {
+        int rc = sqlite3_step(st);
+        if (rc == SQLITE_ROW)
+                return 1;
+        if (rc == SQLITE_DONE)
+                return 0;
+        return store_fail(s, err, what);
+}
+
 /* True when the last failure was a UNIQUE (or PRIMARY KEY) constraint violation;
  * `column` (may be NULL) receives "table.column" of the first violated column as
  * SQLite names it in its message. */

@@ -184,11 +184,11 @@ int store_product_get(struct store *s, int64_t id, struct store_product *out,
         if (store_prepare(s, "SELECT " PRODUCT_COLUMNS " FROM products WHERE id = ?1", &st, err) < 0 ||
             store_bind_int64(s, st, 1, id, err) < 0)
                 return -1;
-        int rc = sqlite3_step(st);
-        if (rc == SQLITE_DONE)
+        int rc = store_step_row(s, st, "reading a product", err);
+        if (rc < 0)
+                return -1;
+        if (rc == 0)
                 return error_set(err, ERROR_NOT_FOUND, "no product with id %lld", (long long) id);
-        if (rc != SQLITE_ROW)
-                return store_fail(s, err, "reading a product");
         if (product_from_row(st, out, err) < 0)
                 return -1;
         if (member_states_read(s, out, 1, id, err) < 0) {

@@ -59,11 +59,11 @@ int store_image_get(struct store *s, const char *sha256, struct store_image *out
                           err) < 0 ||
             store_bind_text(s, st, 1, sha256, err) < 0)
                 return -1;
-        int rc = sqlite3_step(st);
-        if (rc == SQLITE_DONE)
+        int rc = store_step_row(s, st, "reading an image", err);
+        if (rc < 0)
+                return -1;
+        if (rc == 0)
                 return error_set(err, ERROR_NOT_FOUND, "no image with SHA-256 %.64s", sha256);
-        if (rc != SQLITE_ROW)
-                return store_fail(s, err, "reading an image");
         if (!store_column_fixed(st, 0, out->sha256, sizeof(out->sha256)))
                 return error_set(err, ERROR_DB, "image row has a malformed hash");
         out->length = sqlite3_column_int64(st, 1);
@@ -251,11 +251,11 @@ int store_release_get(struct store *s, int64_t id, struct store_release *out, st
         if (store_prepare(s, "SELECT " RELEASE_COLUMNS RELEASE_FROM "WHERE r.id = ?1", &st, err) < 0 ||
             store_bind_int64(s, st, 1, id, err) < 0)
                 return -1;
-        int rc = sqlite3_step(st);
-        if (rc == SQLITE_DONE)
+        int rc = store_step_row(s, st, "reading a release", err);
+        if (rc < 0)
+                return -1;
+        if (rc == 0)
                 return error_set(err, ERROR_NOT_FOUND, "no release with id %lld", (long long) id);
-        if (rc != SQLITE_ROW)
-                return store_fail(s, err, "reading a release");
         return release_from_row(st, out, err);
 }
 
@@ -302,11 +302,11 @@ int store_release_list(struct store *s, int64_t product_id, int status, int64_t 
 
 static int release_get_one(struct store *s, sqlite3_stmt *st, struct store_release *out, const char *what,
                            struct error *err) {
-        int rc = sqlite3_step(st);
-        if (rc == SQLITE_DONE)
+        int rc = store_step_row(s, st, "reading a release", err);
+        if (rc < 0)
+                return -1;
+        if (rc == 0)
                 return error_set(err, ERROR_NOT_FOUND, "%s", what);
-        if (rc != SQLITE_ROW)
-                return store_fail(s, err, "reading a release");
         return release_from_row(st, out, err);
 }
 
@@ -367,11 +367,11 @@ int store_release_support_end(struct store *s, int64_t product_id, char **out, s
         if (store_prepare(s, "SELECT support_end FROM products WHERE id = ?1", &st, err) < 0 ||
             store_bind_int64(s, st, 1, product_id, err) < 0)
                 return -1;
-        int rc = sqlite3_step(st);
-        if (rc == SQLITE_DONE)
+        int rc = store_step_row(s, st, "reading a product", err);
+        if (rc < 0)
+                return -1;
+        if (rc == 0)
                 return error_set(err, ERROR_NOT_FOUND, "no product with id %lld", (long long) product_id);
-        if (rc != SQLITE_ROW)
-                return store_fail(s, err, "reading a product");
         *out = store_column_text(st, 0);
         return *out ? 0 : error_set(err, ERROR_DB, "product %lld has no support end", (long long) product_id);
 }

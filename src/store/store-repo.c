@@ -59,11 +59,11 @@ int store_repo_get(struct store *s, int64_t product_id, struct store_repo *out, 
         if (store_prepare(s, "SELECT " REPO_COLUMNS REPO_FROM "WHERE r.product_id = ?1", &st, err) < 0 ||
             store_bind_int64(s, st, 1, product_id, err) < 0)
                 return -1;
-        int rc = sqlite3_step(st);
-        if (rc == SQLITE_DONE)
+        int rc = store_step_row(s, st, "reading a repository", err);
+        if (rc < 0)
+                return -1;
+        if (rc == 0)
                 return error_set(err, ERROR_NOT_FOUND, "the product has no image repository yet");
-        if (rc != SQLITE_ROW)
-                return store_fail(s, err, "reading a repository");
         return repo_from_row(st, out, err);
 }
 
@@ -157,11 +157,11 @@ int store_repo_root_get(struct store *s, int64_t product_id, int64_t version, ch
                           err) < 0 ||
             store_bind_int64(s, st, 1, product_id, err) < 0 || store_bind_int64(s, st, 2, version, err) < 0)
                 return -1;
-        int rc = sqlite3_step(st);
-        if (rc == SQLITE_DONE)
+        int rc = store_step_row(s, st, "reading a root", err);
+        if (rc < 0)
+                return -1;
+        if (rc == 0)
                 return error_set(err, ERROR_NOT_FOUND, "no root version %lld", (long long) version);
-        if (rc != SQLITE_ROW)
-                return store_fail(s, err, "reading a root");
         *document = store_column_text(st, 0);
         if (!*document)
                 return error_set(err, ERROR_DB, "root version %lld has no document", (long long) version);
@@ -196,11 +196,11 @@ int store_online_key_get(struct store *s, int64_t product_id, const char *role, 
             store_bind_int64(s, st, 1, product_id, err) < 0 || store_bind_text(s, st, 2, role, err) < 0 ||
             store_bind_text(s, st, 3, status, err) < 0)
                 return -1;
-        int rc = sqlite3_step(st);
-        if (rc == SQLITE_DONE)
+        int rc = store_step_row(s, st, "reading an online key", err);
+        if (rc < 0)
+                return -1;
+        if (rc == 0)
                 return error_set(err, ERROR_NOT_FOUND, "the product has no %s %s key", status, role);
-        if (rc != SQLITE_ROW)
-                return store_fail(s, err, "reading an online key");
         out->id = sqlite3_column_int64(st, 0);
         out->product_id = sqlite3_column_int64(st, 1);
         bool ok = store_column_fixed(st, 2, out->role, sizeof(out->role));

@@ -73,13 +73,13 @@ static int token_get_one(struct store *s, const char *sql, const char *param, in
                 return -1;
         if (param ? store_bind_text(s, st, 1, param, err) < 0 : store_bind_int64(s, st, 1, int_param, err) < 0)
                 return -1;
-        int rc = sqlite3_step(st);
-        if (rc == SQLITE_DONE) {
+        int rc = store_step_row(s, st, "reading a token", err);
+        if (rc < 0)
+                return -1;
+        if (rc == 0) {
                 *found = false;
                 return 0;
         }
-        if (rc != SQLITE_ROW)
-                return store_fail(s, err, "reading a token");
         *found = true;
         return token_from_row(st, out, err);
 }
