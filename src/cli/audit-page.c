@@ -8,23 +8,16 @@
 #include "core/cleanup.h"
 #include "core/strutil.h"
 
-static void add_param(struct buf *b, const char *key, const char *value) {
-        if (!value)
-                return;
-        _cleanup_free_ char *escaped = cli_client_escape(value);
-        buf_appendf(b, "%c%s=%s", b->len ? '&' : '?', key, escaped);
-}
-
 int cli_audit_page_get(struct cli_client *c, const struct cli_audit_query *q, int64_t after,
                        struct cli_audit_page *out) {
         struct buf query = { 0 };
         int r;
 
         *out = (struct cli_audit_page) { 0 };
-        add_param(&query, "object", q->object);
-        add_param(&query, "actor", q->actor);
-        add_param(&query, "since", q->since);
-        add_param(&query, "until", q->until);
+        cli_query_add(&query, "object", q->object);
+        cli_query_add(&query, "actor", q->actor);
+        cli_query_add(&query, "since", q->since);
+        cli_query_add(&query, "until", q->until);
         if (q->limit > 0)
                 buf_appendf(&query, "%climit=%" PRId64, query.len ? '&' : '?', q->limit);
         if (after >= 0)

@@ -461,3 +461,10 @@ char *cli_raw_response_reason(const struct cli_raw_response *r) {
                 return cli_text_sanitize(title, false);
         return str_printf("HTTP %ld", r->status);
 }
+
+void cli_query_add(struct buf *q, const char *key, const char *value) {
+        if (!value)
+                return;
+        _cleanup_free_ char *v = cli_client_escape(value);
+        buf_appendf(q, "%c%s=%s", q->len ? '&' : '?', key, v);
+}

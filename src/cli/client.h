@@ -68,3 +68,6 @@ char *cli_raw_response_reason(const struct cli_raw_response *r);
 
 /* Percent-encodes a path segment or query value (heap string). */
 char *cli_client_escape(const char *s);
+/* Appends "?key=value" (or "&key=value") with the value escaped; NULL value: nothing. */
+struct buf;
+void cli_query_add(struct buf *q, const char *key, const char *value);

@@ -84,30 +84,13 @@ static int batch_create_run(struct cli_ctx *ctx, int argc, char **argv) {
 }
 
 static int batch_list_run(struct cli_ctx *ctx, int argc, char **argv) {
-        static const struct option options[] = {
-                CLI_GLOBAL_LONG_OPTIONS,
-                { "product", required_argument, NULL, OPT_PRODUCT },
-                { 0 },
-        };
         static const struct cli_field cols[] = {
                 { "ID", "id" }, { "PRODUCT", "product" }, { "NAME", "name" }, { "STATUS", "status" },
                 { "HW REV", "hardware_revision" }, { "PRODUCED", "production_date" },
                 { "FIRMWARE", "initial_firmware_version" }, { "STATION", "station" },
                 { "MIGRATION KEY", "migration_key_set" },
         };
-        const char *product = NULL;
-        int c, r;
-        while ((c = getopt_long(argc, argv, CLI_GLOBAL_SHORT_OPTIONS, options, NULL)) != -1) {
-                if (c == OPT_PRODUCT)
-                        product = optarg;
-                else if ((r = cli_option_common(ctx, c, argc, argv)) != CLI_CONTINUE)
-                        return r;
-        }
-        if ((r = cli_positional(ctx, argc, argv, 0, "")) != CLI_CONTINUE)
-                return r;
-        _cleanup_free_ char *q = product ? cli_client_escape(product) : NULL;
-        _cleanup_free_ char *path = str_printf("/api/v1/batches%s%s", q ? "?product=" : "", q ? q : "");
-        return cli_send_list(ctx, path, cols, ELEMENTSOF(cols));
+        return cli_list_by_product(ctx, argc, argv, "/api/v1/batches", cols, ELEMENTSOF(cols));
 }
 
 static int batch_close_run(struct cli_ctx *ctx, int argc, char **argv) {

@@ -2,6 +2,7 @@
 #include "cli/cmd-common.h"
 
 #include <errno.h>
+#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -158,4 +159,33 @@ int cli_require(struct cli_ctx *ctx, const char *value, const char *option) {
         if (!value || !*value)
                 return cli_usage_error(ctx, "missing required option '%s'", option);
         return CLI_CONTINUE;
+}
+
+int cli_list_by_product(struct cli_ctx *ctx, int argc, char **argv, const char *collection,
+                        const struct cli_field *cols, size_t n) {
+        enum { OPT_PRODUCT = CLI_OPT_LOCAL_BASE };
+        static const struct option options[] = {
+                CLI_GLOBAL_LONG_OPTIONS,
+                { "product", required_argument, NULL, OPT_PRODUCT },
+                { 0 },
+        };
+        const char *product = NULL;
+        int c, r;
+        while ((c = getopt_long(argc, argv, CLI_GLOBAL_SHORT_OPTIONS, options, NULL)) != -1) {
+                if (c == OPT_PRODUCT)
+                        product = optarg;
+                else if ((r = cli_option_common(ctx, c, argc, argv)) != CLI_CONTINUE)
+                        return r;
+        }
+        if ((r = cli_positional(ctx, argc, argv, 0, "")) != CLI_CONTINUE)
+                return r;
+        struct buf path = { 0 };
+        buf_append(&path, collection, strlen(collection));
+        struct buf q = { 0 };
+        cli_query_add(&q, "product", product);
+        if (q.len)
+                buf_append(&path, q.data, q.len);
+        buf_free(&q);
+        _cleanup_free_ char *p = buf_steal(&path);
+        return cli_send_list(ctx, p, cols, n);
 }

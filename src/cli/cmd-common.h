@@ -28,6 +28,10 @@ int cli_send_show(struct cli_ctx *ctx, const char *method, const char *path, jso
 /* GET path; the answer must be {"items": [...]}, printed as a table of `cols`
  * (or the JSON with --json). */
 int cli_send_list(struct cli_ctx *ctx, const char *path, const struct cli_field *cols, size_t n);
+/* A list command whose only own option is --product MODEL: GET
+ * <collection>[?product=MODEL], printed as cli_send_list does. */
+int cli_list_by_product(struct cli_ctx *ctx, int argc, char **argv, const char *collection,
+                        const struct cli_field *cols, size_t n);
 /* Prints key/value lines of an object / a table of an array. */
 int cli_print_object(json_t *obj, const struct cli_field *fields, size_t n);
 int cli_print_table(json_t *items, const struct cli_field *cols, size_t n);

@@ -62,13 +62,6 @@ static int send_device(struct cli_ctx *ctx, const char *method, const char *path
         return print_device(doc);
 }
 
-static void add_query(struct buf *q, const char *key, const char *value) {
-        if (!value)
-                return;
-        _cleanup_free_ char *v = cli_client_escape(value);
-        buf_appendf(q, "%c%s=%s", q->len ? '&' : '?', key, v);
-}
-
 static int device_list_run(struct cli_ctx *ctx, int argc, char **argv) {
         static const struct option options[] = {
                 CLI_GLOBAL_LONG_OPTIONS,
@@ -105,10 +98,10 @@ static int device_list_run(struct cli_ctx *ctx, int argc, char **argv) {
         if ((r = cli_positional(ctx, argc, argv, 0, "")) != CLI_CONTINUE)
                 return r;
         struct buf q = {0};
-        add_query(&q, "product", product);
-        add_query(&q, "batch", batch);
-        add_query(&q, "status", status);
-        add_query(&q, "expiring_within_days", expiring);
+        cli_query_add(&q, "product", product);
+        cli_query_add(&q, "batch", batch);
+        cli_query_add(&q, "status", status);
+        cli_query_add(&q, "expiring_within_days", expiring);
         _cleanup_free_ char *query = buf_steal(&q);
         _cleanup_free_ char *path = str_printf("/api/v1/devices%s", query ? query : "");
         return cli_send_list(ctx, path, cols, ELEMENTSOF(cols));
@@ -315,8 +308,8 @@ static int device_history_run(struct cli_ctx *ctx, int argc, char **argv) {
         if ((r = cli_positional(ctx, argc, argv, 1, "SERIAL")) != CLI_CONTINUE)
                 return r;
         struct buf q = {0};
-        add_query(&q, "after", after);
-        add_query(&q, "limit", limit);
+        cli_query_add(&q, "after", after);
+        cli_query_add(&q, "limit", limit);
         _cleanup_free_ char *query = buf_steal(&q);
         _cleanup_free_ char *serial = cli_client_escape(argv[optind]);
         _cleanup_free_ char *path = str_printf("/api/v1/devices/%s/history%s", serial, query ? query : "");

@@ -361,30 +361,12 @@ static int release_withdraw_run(struct cli_ctx *ctx, int argc, char **argv) {
 }
 
 static int release_list_run(struct cli_ctx *ctx, int argc, char **argv) {
-        static const struct option options[] = {
-                CLI_GLOBAL_LONG_OPTIONS,
-                { "product", required_argument, NULL, OPT_PRODUCT },
-                { 0 },
-        };
         static const struct cli_field cols[] = {
                 { "ID", "id" }, { "PRODUCT", "product" }, { "VERSION", "version" },
                 { "SECURITY", "security_version" }, { "STATUS", "status" }, { "SIGNATURES", "targets.signatures" },
                 { "PUBLISHED", "published_at" },
         };
-        const char *product = NULL;
-        int c, r;
-        while ((c = getopt_long(argc, argv, CLI_GLOBAL_SHORT_OPTIONS, options, NULL)) != -1) {
-                if (c == OPT_PRODUCT)
-                        product = optarg;
-                else if ((r = cli_option_common(ctx, c, argc, argv)) != CLI_CONTINUE)
-                        return r;
-        }
-        if ((r = cli_positional(ctx, argc, argv, 0, "")) != CLI_CONTINUE)
-                return r;
-        _cleanup_free_ char *esc = product ? cli_client_escape(product) : NULL;
-        _cleanup_free_ char *path = product ? str_printf("/api/v1/releases?product=%s", esc)
-                                            : str_dup("/api/v1/releases");
-        return cli_send_list(ctx, path, cols, ELEMENTSOF(cols));
+        return cli_list_by_product(ctx, argc, argv, "/api/v1/releases", cols, ELEMENTSOF(cols));
 }
 
 /* ---- sign ---- */
