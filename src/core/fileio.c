@@ -68,14 +68,15 @@ static void unlink_tempp(char **path) {
         }
 }
 
-int file_write_atomic(const char *path, const void *data, size_t len, mode_t mode,
-                      struct error *err) {
+int file_stage(const char *path, const void *data, size_t len, mode_t mode, char **staged,
+               struct error *err) {
         _cleanup_free_ char *dir = NULL;
         _cleanup_(unlink_tempp) char *tmp = NULL;
         _cleanup_close_ int fd = -1;
         const char *base;
         int r;
 
+        *staged = NULL;
         if (!path || !*path || path[strlen(path) - 1] == '/')
                 return error_set(err, ERROR_INVALID, "'%s' is not a file path", path ?: "");
         dir = path_dirname(path);
@@ -107,14 +108,37 @@ int file_write_atomic(const char *path, const void *data, size_t len, mode_t mod
         r = close(steal_fd(fd));
         if (r < 0)
                 return error_set_errno(err, ERROR_IO, errno, "%s: cannot close '%s'", path, tmp);
-        if (rename(tmp, path) < 0)
-                return error_set_errno(err, ERROR_IO, errno, "%s: cannot rename '%s' into place",
-                                       path, tmp);
-        /* The temp name no longer exists: nothing left to unlink. */
-        free(steal_ptr(tmp));
+        *staged = steal_ptr(tmp);
+        return 0;
+}
 
+int file_stage_switch(char **staged, const char *path, struct error *err) {
+        if (!*staged)
+                return error_set(err, ERROR_INTERNAL, "%s: nothing staged", path);
+        if (rename(*staged, path) < 0) {
+                int e = errno;
+                file_stage_abort(staged);
+                return error_set_errno(err, ERROR_IO, e, "%s: cannot rename the staged file into place", path);
+        }
+        /* The staged name no longer exists: nothing left to unlink. */
+        free(steal_ptr(*staged));
         /* Make the rename itself durable. */
+        _cleanup_free_ char *dir = path_dirname(path);
         return dir_fsync(dir, err);
+}
+
+void file_stage_abort(char **staged) {
+        unlink_tempp(staged);
+        *staged = NULL;
+}
+
+int file_write_atomic(const char *path, const void *data, size_t len, mode_t mode,
+                      struct error *err) {
+        _cleanup_(unlink_tempp) char *staged = NULL;
+
+        if (file_stage(path, data, len, mode, &staged, err) < 0)
+                return -1;
+        return file_stage_switch(&staged, path, err);
 }
 
 int file_read_all(const char *path, size_t max, char **out, size_t *len_out, struct error *err) {

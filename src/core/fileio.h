@@ -9,6 +9,15 @@
 
 int file_write_atomic(const char *path, const void *data, size_t len, mode_t mode,
                       struct error *err);
+/* file_write_atomic in two steps, for files that must switch only after
+ * something else (a database commit) succeeded: file_stage writes and fsyncs
+ * the content under a hidden name beside path (".<name>.XXXXXX", *staged,
+ * heap); file_stage_switch renames it over path and fsyncs the directory
+ * (*staged is consumed, also on failure); file_stage_abort removes it. */
+int file_stage(const char *path, const void *data, size_t len, mode_t mode, char **staged,
+               struct error *err);
+int file_stage_switch(char **staged, const char *path, struct error *err);
+void file_stage_abort(char **staged);
 /* Reads a whole file, refusing more than max bytes. Adds a NUL after the data. */
 int file_read_all(const char *path, size_t max, char **out, size_t *len_out, struct error *err);
 /* Refuses a file readable or writable by group or others (for keys, tokens). */

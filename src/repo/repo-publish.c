@@ -11,7 +11,10 @@
 #include <string.h>
 
 #include "core/cleanup.h"
+#include "core/fault.h"
+#include "core/fileio.h"
 #include "core/json.h"
+#include "core/log.h"
 #include "core/strutil.h"
 #include "core/time.h"
 #include "crypto/encoding.h"
@@ -153,7 +156,13 @@ int repo_release_prepare(const struct ota_ctx *c, const struct audit_actor *a, i
                 json_array_append_new(added, json_pack("{s:s, s:s, s:I}", "path", paths[n], "sha256", imgs[i].sha256,
                                                        "length", (json_int_t) imgs[i].length));
         }
-        signed_obj = tuf_build_targets(repo.targets_version + 1, now + ota_targets_expiry(c), specs, n, err);
+        /* Above the served targets version too: when the files are ahead of
+         * the database (restored from a backup), a device may have seen
+         * repo.targets_version + 1 with other content. */
+        struct repo_served served;
+        repo_served_read(c, r.product_model, &served);
+        int64_t version = (served.targets > repo.targets_version ? served.targets : repo.targets_version) + 1;
+        signed_obj = tuf_build_targets(version, now + ota_targets_expiry(c), specs, n, err);
         if (!signed_obj)
                 goto fail;
         doc = tuf_metadata_wrap(signed_obj);
@@ -165,7 +174,7 @@ int repo_release_prepare(const struct ota_ctx *c, const struct audit_actor *a, i
         bool was_signed = r.status == STORE_RELEASE_SIGNED;
         free(r.targets_metadata);
         r.targets_metadata = steal_ptr(text);
-        r.targets_version = repo.targets_version + 1;
+        r.targets_version = version;
         r.targets_base_version = repo.targets_version;
         r.prepared_at = now;
         r.status = STORE_RELEASE_DRAFT;
@@ -335,14 +344,45 @@ fail:
 
 /* ---- publish ---- */
 
+/* A targets version a device may have seen is never served again with other
+ * content. In this cradled a version is served only after its commit, so
+ * this refuses only when the files are ahead of the database (restored from
+ * a backup, or a publication whose commit failed under an older cradled).
+ * An unserved <N>.targets.json left by a failed commit may be replaced. */
+static int targets_version_served(const struct ota_ctx *c, const struct store_release *r, const char *name,
+                                  const char *bytes, size_t len, struct error *err) {
+        struct repo_served served;
+        repo_served_read(c, r->product_model, &served);
+        if (served.targets < r->targets_version)
+                return 0;
+        if (served.targets == r->targets_version) {
+                _cleanup_free_ char *dir = repo_dir(c->data_dir, r->product_model);
+                _cleanup_free_ char *path = path_join(dir, name);
+                _cleanup_free_ char *have = NULL;
+                size_t have_len = 0;
+                if (file_read_all(path, TUF_METADATA_DEFAULT_MAX, &have, &have_len, NULL) == 0 && have_len == len &&
+                    memcmp(have, bytes, len) == 0)
+                        return 0;
+        }
+        return error_set(err, ERROR_CONFLICT,
+                         "the repository of %s already serves targets version %lld%s; release %s was prepared as "
+                         "version %lld: prepare and sign again",
+                         r->product_model, (long long) served.targets,
+                         served.targets == r->targets_version ? " with other content" : "", r->version,
+                         (long long) r->targets_version);
+}
+
+
 int repo_release_publish(const struct ota_ctx *c, const struct audit_actor *a, int64_t release_id, json_t **out,
                          struct error *err) {
         *out = NULL;
         struct store *s = c->store;
-        if (store_tx_begin(s, err) < 0)
+        _cleanup_close_ int lock = -1;
+        if (repo_lock(c, &lock, err) < 0 || store_tx_begin(s, err) < 0)
                 return -1;
         _cleanup_release_row_ struct store_release r = {0};
         _cleanup_repo_row_ struct store_repo repo = {0};
+        _cleanup_repo_switch_ struct repo_switch sw = {0};
         _cleanup_tuf_metadata_ struct tuf_metadata *root = NULL, *md = NULL;
         _cleanup_json_ json_t *doc = NULL;
         _cleanup_free_ char *bytes = NULL;
@@ -395,8 +435,10 @@ int repo_release_publish(const struct ota_ctx *c, const struct audit_actor *a, i
                           "sign again", r.version, md->expires_str);
                 goto fail;
         }
-        /* Targets first, then N.targets.json, snapshot, and timestamp last:
-         * until timestamp.json changes, clients see the previous state. */
+        /* Stage: targets, N.targets.json and a new snapshot under names no
+         * served file refers to yet, timestamp.json under a temp name. Then
+         * commit, then switch timestamp.json: until then clients see the
+         * previous state, and a failed commit leaves it served. */
         for (size_t i = 0; i < md->n_targets; i++) {
                 const struct tuf_target *t = &md->targets[i];
                 char hex[SHA256_HEX_LEN];
@@ -408,11 +450,12 @@ int repo_release_publish(const struct ota_ctx *c, const struct audit_actor *a, i
         if (!bytes)
                 goto fail;
         snprintf(name, sizeof(name), "%" PRId64 ".targets.json", r.targets_version);
-        if (repo_file_write(c, r.product_model, name, bytes, len, err) < 0)
+        if (targets_version_served(c, &r, name, bytes, len, err) < 0 || fault_point("repo.stage.targets", err) < 0 ||
+            repo_file_write(c, r.product_model, name, bytes, len, err) < 0)
                 goto fail;
         repo.targets_version = r.targets_version;
         repo.targets_expires = md->expires;
-        if (repo_sign_online(c, &repo, bytes, len, true, err) < 0)
+        if (repo_sign_online(c, &repo, bytes, len, true, &sw, err) < 0)
                 goto fail;
         r.status = STORE_RELEASE_PUBLISHED;
         r.published_at = now;
@@ -431,9 +474,21 @@ int repo_release_publish(const struct ota_ctx *c, const struct audit_actor *a, i
         }
         if (release_render(s, &r, out, err) < 0)
                 goto fail;
-        if (store_tx_commit(s, err) < 0) {
+        if (fault_point("repo.publish.commit", err) < 0 || store_tx_commit(s, err) < 0) {
+                /* Nothing was switched: the previous state is still served,
+                 * the release is still signed, and a retry publishes it. */
                 json_decref(steal_ptr(*out));
-                return -1;
+                goto fail;
+        }
+        /* Committed: published. A failed switch (the file system) is rolled
+         * forward by repo_maintain within a minute; the answer stays honest
+         * about the publication, which did happen. */
+        {
+                struct error se = {0};
+                if (fault_point("repo.publish.switch", &se) < 0 || repo_switch_commit(&sw, &se) < 0)
+                        log_error("release %s of %s: published, but timestamp.json is not switched yet (repository "
+                                  "maintenance retries): %s",
+                                  r.version, r.product_model, se.msg);
         }
         return 0;
 fail:

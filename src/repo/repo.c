@@ -6,15 +6,19 @@
  */
 #include "repo/repo.h"
 
+#include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include "core/cleanup.h"
+#include "core/fault.h"
 #include "core/fileio.h"
 #include "core/json.h"
 #include "core/log.h"
@@ -115,6 +119,116 @@ int repo_target_link(const struct ota_ctx *c, const char *model, const char *sha
                 return error_set_errno(err, ERROR_IO, errno, "linking %s as %s", src, dst);
         }
         return dir_fsync(tdir, err);
+}
+
+/* ---- publication order: lock, served state, staged switch ---- */
+
+int repo_lock(const struct ota_ctx *c, int *fd, struct error *err) {
+        *fd = -1;
+        _cleanup_free_ char *dir = path_join(c->data_dir, REPO_DIR);
+        if (dir_create(dir, 0755, err) < 0)
+                return -1;
+        /* A dot name: never a product model, so never served. */
+        _cleanup_free_ char *path = path_join(dir, ".lock");
+        int f = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+        if (f < 0)
+                return error_set_errno(err, ERROR_IO, errno, "opening %s", path);
+        while (flock(f, LOCK_EX) < 0) {
+                if (errno == EINTR)
+                        continue;
+                int e = errno;
+                close(f);
+                return error_set_errno(err, ERROR_IO, e, "locking %s", path);
+        }
+        *fd = f;
+        return 0;
+}
+
+static json_t *repo_file_json(const struct ota_ctx *c, const char *model, const char *name) {
+        _cleanup_free_ char *dir = repo_dir(c->data_dir, model);
+        _cleanup_free_ char *path = path_join(dir, name);
+        _cleanup_free_ char *data = NULL;
+        size_t len;
+        if (file_read_all(path, TUF_METADATA_DEFAULT_MAX, &data, &len, NULL) < 0)
+                return NULL;
+        return json_loadb(data, len, 0, NULL);
+}
+
+static int64_t meta_version(json_t *doc, const char *key) {
+        json_t *v = json_object_get(json_object_get(json_object_get(json_object_get(doc, "signed"), "meta"), key),
+                                    "version");
+        return json_is_integer(v) ? (int64_t) json_integer_value(v) : 0;
+}
+
+void repo_served_read(const struct ota_ctx *c, const char *model, struct repo_served *out) {
+        memset(out, 0, sizeof(*out));
+        _cleanup_json_ json_t *ts = repo_file_json(c, model, "timestamp.json");
+        json_t *v = json_object_get(json_object_get(ts, "signed"), "version");
+        out->timestamp = json_is_integer(v) ? (int64_t) json_integer_value(v) : 0;
+        out->snapshot = meta_version(ts, "snapshot.json");
+        if (out->snapshot <= 0)
+                return;
+        char name[64];
+        snprintf(name, sizeof(name), "%" PRId64 ".snapshot.json", out->snapshot);
+        _cleanup_json_ json_t *sn = repo_file_json(c, model, name);
+        out->targets = meta_version(sn, "targets.json");
+}
+
+int repo_switch_stage(const struct ota_ctx *c, struct repo_switch *sw, const char *model, const char *name,
+                      const void *data, size_t len, struct error *err) {
+        if (sw->n == REPO_SWITCH_MAX)
+                return error_set(err, ERROR_INTERNAL, "more than %d files staged for one switch", REPO_SWITCH_MAX);
+        _cleanup_free_ char *dir = repo_dir(c->data_dir, model);
+        if (dir_create(dir, 0755, err) < 0)
+                return -1;
+        char *path = path_join(dir, name);
+        if (file_stage(path, data, len, 0644, &sw->staged[sw->n], err) < 0) {
+                free(path);
+                return -1;
+        }
+        sw->path[sw->n++] = path;
+        return 0;
+}
+
+int repo_switch_commit(struct repo_switch *sw, struct error *err) {
+        int rc = 0;
+        for (size_t i = 0; i < sw->n; i++) {
+                if (rc == 0 && file_stage_switch(&sw->staged[i], sw->path[i], err) < 0)
+                        rc = -1;
+                file_stage_abort(&sw->staged[i]);
+                free(steal_ptr(sw->path[i]));
+        }
+        sw->n = 0;
+        return rc;
+}
+
+void repo_switch_abort(struct repo_switch *sw) {
+        for (size_t i = 0; i < sw->n; i++) {
+                file_stage_abort(&sw->staged[i]);
+                free(steal_ptr(sw->path[i]));
+        }
+        sw->n = 0;
+}
+
+/* Removes what a switch that never happened left behind: hidden temp files
+ * (".<name>.XXXXXX") in the model's directory. Only under repo_lock, when no
+ * switch is in flight. */
+static unsigned remove_stale_staged(const struct ota_ctx *c, const char *model) {
+        _cleanup_free_ char *dir = repo_dir(c->data_dir, model);
+        DIR *d = opendir(dir);
+        if (!d)
+                return 0;
+        unsigned n = 0;
+        struct dirent *e;
+        while ((e = readdir(d))) {
+                if (e->d_name[0] != '.' || str_eq(e->d_name, ".") || str_eq(e->d_name, ".."))
+                        continue;
+                _cleanup_free_ char *p = path_join(dir, e->d_name);
+                if (unlink(p) == 0)
+                        n++;
+        }
+        closedir(d);
+        return n;
 }
 
 /* ---- lookups ---- */
@@ -475,12 +589,14 @@ static int root_from_body(json_t *body, struct tuf_metadata **out, char **bytes,
         return 0;
 }
 
-static int write_root_files(const struct ota_ctx *c, const char *model, int64_t version, const char *bytes,
-                            size_t len, struct error *err) {
+/* Stages <version>.root.json and root.json: clients probe <N+1>.root.json, so
+ * neither may appear before the commit (docs/ota.md, "Files and rows"). */
+static int stage_root_files(const struct ota_ctx *c, struct repo_switch *sw, const char *model, int64_t version,
+                            const char *bytes, size_t len, struct error *err) {
         char name[48];
         snprintf(name, sizeof(name), "%" PRId64 ".root.json", version);
-        if (repo_file_write(c, model, name, bytes, len, err) < 0 ||
-            repo_file_write(c, model, "root.json", bytes, len, err) < 0)
+        if (repo_switch_stage(c, sw, model, name, bytes, len, err) < 0 ||
+            repo_switch_stage(c, sw, model, "root.json", bytes, len, err) < 0)
                 return -1;
         return 0;
 }
@@ -592,7 +708,9 @@ int repo_create(const struct ota_ctx *c, const struct audit_actor *a, json_t *bo
                 return error_prefix(err, "root: not signed by its own root threshold: ");
         }
 
-        if (store_tx_begin(s, err) < 0)
+        _cleanup_close_ int lock = -1;
+        _cleanup_repo_switch_ struct repo_switch sw = {0};
+        if (repo_lock(c, &lock, err) < 0 || store_tx_begin(s, err) < 0)
                 return -1;
         const char *which = NULL;
         int64_t now = ota_now(c);
@@ -624,7 +742,7 @@ int repo_create(const struct ota_ctx *c, const struct audit_actor *a, json_t *bo
                 if (audit_append(s, a, "repo.create", object, details, err) < 0)
                         goto fail;
         }
-        if (write_root_files(c, model, 1, bytes, len, err) < 0)
+        if (stage_root_files(c, &sw, model, 1, bytes, len, err) < 0)
                 goto fail;
         {
                 _cleanup_repo_row_ struct store_repo stored = {0};
@@ -635,6 +753,10 @@ int repo_create(const struct ota_ctx *c, const struct audit_actor *a, json_t *bo
                 json_decref(steal_ptr(*out));
                 return -1;
         }
+        /* Committed: a failed switch is repaired by repo_maintain. */
+        struct error se = {0};
+        if (repo_switch_commit(&sw, &se) < 0)
+                log_error("image repository %s: root 1 installed but not yet served: %s", model, se.msg);
         return 0;
 fail:
         store_tx_rollback(s);
@@ -679,7 +801,9 @@ int repo_rotate_root(const struct ota_ctx *c, const struct audit_actor *a, const
         if (check_root_common(c, root, err) < 0)
                 return -1;
         struct store *s = c->store;
-        if (store_tx_begin(s, err) < 0)
+        _cleanup_close_ int lock = -1;
+        _cleanup_repo_switch_ struct repo_switch sw = {0};
+        if (repo_lock(c, &lock, err) < 0 || store_tx_begin(s, err) < 0)
                 return -1;
         _cleanup_repo_row_ struct store_repo repo = {0};
         _cleanup_tuf_metadata_ struct tuf_metadata *old = NULL;
@@ -722,7 +846,7 @@ int repo_rotate_root(const struct ota_ctx *c, const struct audit_actor *a, const
                 goto fail;
         if (store_repo_root_insert(s, product_id, root->version, bytes, ota_now(c), err) < 0)
                 goto fail;
-        if (write_root_files(c, model, root->version, bytes, len, err) < 0)
+        if (stage_root_files(c, &sw, model, root->version, bytes, len, err) < 0)
                 goto fail;
         repo.root_version = root->version;
         repo.root_expires = root->expires;
@@ -745,7 +869,7 @@ int repo_rotate_root(const struct ota_ctx *c, const struct audit_actor *a, const
                 /* New online keys: clients drop their stored snapshot and
                  * timestamp on seeing them, so sign fresh ones at once. */
                 if (new_online &&
-                    repo_sign_online(c, &repo, targets_bytes, targets_len, true, err) < 0)
+                    repo_sign_online(c, &repo, targets_bytes, targets_len, true, &sw, err) < 0)
                         goto fail;
         }
         if (store_repo_update(s, &repo, err) < 0)
@@ -769,6 +893,13 @@ int repo_rotate_root(const struct ota_ctx *c, const struct audit_actor *a, const
                 json_decref(steal_ptr(*out));
                 return -1;
         }
+        /* Committed: roots first, then the timestamp that may be signed by
+         * keys only the new root names. A failed switch is repaired by
+         * repo_maintain. */
+        struct error se = {0};
+        if (repo_switch_commit(&sw, &se) < 0)
+                log_error("image repository %s: root %lld installed but not yet served: %s", model,
+                          (long long) root->version, se.msg);
         return 0;
 fail:
         store_tx_rollback(s);
@@ -790,19 +921,6 @@ static int sign_with_online(const struct ota_ctx *c, int64_t product_id, const c
         return tuf_sign(doc, key, err);
 }
 
-/* The version of timestamp.json on disk (0 when absent or unreadable). */
-static int64_t disk_timestamp_version(const struct ota_ctx *c, const char *model) {
-        _cleanup_free_ char *dir = repo_dir(c->data_dir, model);
-        _cleanup_free_ char *path = path_join(dir, "timestamp.json");
-        _cleanup_free_ char *data = NULL;
-        size_t len;
-        if (file_read_all(path, 64 * 1024, &data, &len, NULL) < 0)
-                return 0;
-        _cleanup_json_ json_t *j = json_loadb(data, len, 0, NULL);
-        json_t *v = json_object_get(json_object_get(j, "signed"), "version");
-        return json_is_integer(v) ? (int64_t) json_integer_value(v) : 0;
-}
-
 static char *read_repo_file(const struct ota_ctx *c, const char *model, const char *name, size_t *len) {
         _cleanup_free_ char *dir = repo_dir(c->data_dir, model);
         _cleanup_free_ char *path = path_join(dir, name);
@@ -812,21 +930,30 @@ static char *read_repo_file(const struct ota_ctx *c, const char *model, const ch
         return data;
 }
 
+static int64_t max64(int64_t a, int64_t b) {
+        return a > b ? a : b;
+}
+
 int repo_sign_online(const struct ota_ctx *c, struct store_repo *repo, const char *targets_bytes,
-                     size_t targets_len, bool snapshot, struct error *err) {
+                     size_t targets_len, bool snapshot, struct repo_switch *sw, struct error *err) {
         const char *model = repo->product_model;
         int64_t now = ota_now(c);
         _cleanup_free_ char *snap_bytes = NULL;
         size_t snap_len = 0;
         char name[64];
-        if (!snapshot && repo->snapshot_version > 0) {
+        struct repo_served served;
+        repo_served_read(c, model, &served);
+        /* The row's snapshot is reused only when no newer one was ever served
+         * (files ahead of the row: a database restored from a backup, or a
+         * publication whose commit failed under an older cradled). */
+        if (!snapshot && repo->snapshot_version > 0 && repo->snapshot_version >= served.snapshot) {
                 snprintf(name, sizeof(name), "%" PRId64 ".snapshot.json", repo->snapshot_version);
                 snap_bytes = read_repo_file(c, model, name, &snap_len);
         }
         if (!snap_bytes) {
-                /* A version never used before, even by a write whose
-                 * transaction did not commit. */
-                int64_t v = repo->snapshot_version + 1;
+                /* Above anything served, and a version never written before,
+                 * even by a write whose transaction did not commit. */
+                int64_t v = max64(repo->snapshot_version, served.snapshot) + 1;
                 for (;; v++) {
                         snprintf(name, sizeof(name), "%" PRId64 ".snapshot.json", v);
                         if (!repo_file_exists(c, model, name))
@@ -842,16 +969,14 @@ int repo_sign_online(const struct ota_ctx *c, struct store_repo *repo, const cha
                 if (sign_with_online(c, repo->product_id, REPO_ROLE_SNAPSHOT, doc, err) < 0)
                         return -1;
                 snap_bytes = repo_serialize(doc, &snap_len, err);
-                if (!snap_bytes || repo_file_write(c, model, name, snap_bytes, snap_len, err) < 0)
+                /* A new name: no served file refers to it before the switch. */
+                if (!snap_bytes || fault_point("repo.stage.snapshot", err) < 0 ||
+                    repo_file_write(c, model, name, snap_bytes, snap_len, err) < 0)
                         return -1;
                 repo->snapshot_version = v;
                 repo->snapshot_expires = expires;
         }
-        int64_t tv = repo->timestamp_version;
-        int64_t on_disk = disk_timestamp_version(c, model);
-        if (on_disk > tv)
-                tv = on_disk;
-        tv++;
+        int64_t tv = max64(repo->timestamp_version, served.timestamp) + 1;
         struct tuf_meta_file sm = { .name = (char *) "snapshot.json", .version = repo->snapshot_version };
         tuf_meta_file_describe(&sm, snap_bytes, snap_len);
         int64_t ts_expires = now + ota_timestamp_expiry(c);
@@ -863,7 +988,8 @@ int repo_sign_online(const struct ota_ctx *c, struct store_repo *repo, const cha
                 return -1;
         size_t ts_len = 0;
         _cleanup_free_ char *ts_bytes = repo_serialize(ts_doc, &ts_len, err);
-        if (!ts_bytes || repo_file_write(c, model, "timestamp.json", ts_bytes, ts_len, err) < 0)
+        if (!ts_bytes || fault_point("repo.stage.timestamp", err) < 0 ||
+            repo_switch_stage(c, sw, model, "timestamp.json", ts_bytes, ts_len, err) < 0)
                 return -1;
         repo->timestamp_version = tv;
         repo->timestamp_expires = ts_expires;
@@ -900,13 +1026,19 @@ static void warn_expiry(const char *model, const char *what, int64_t expires, in
         }
 }
 
-/* One repository, in a transaction of its own. */
+/* One repository, in a transaction of its own, under repo_lock. The
+ * database is the truth; the served files are rolled forward to it (a crash
+ * after a commit and before its switch) and never below what they serve. */
 static int maintain_one(const struct ota_ctx *c, int64_t product_id, struct repo_maintain_report *rep,
                         struct error *err) {
         struct store *s = c->store;
+        _cleanup_close_ int lock = -1;
+        if (repo_lock(c, &lock, err) < 0)
+                return -1;
         if (store_tx_begin(s, err) < 0)
                 return -1;
         _cleanup_repo_row_ struct store_repo repo = {0};
+        _cleanup_repo_switch_ struct repo_switch sw = {0};
         _cleanup_free_ char *targets_bytes = NULL;
         _cleanup_json_ json_t *repaired = json_array();
         size_t targets_len = 0;
@@ -915,6 +1047,10 @@ static int maintain_one(const struct ota_ctx *c, int64_t product_id, struct repo
         if (store_repo_get(s, product_id, &repo, err) < 0)
                 goto fail;
         const char *model = repo.product_model;
+        unsigned stale = remove_stale_staged(c, model);
+        if (stale)
+                log_info("image repository %s: removed %u staged file(s) of a change that did not commit", model,
+                         stale);
         /* Roots: every version is served for the client's rotation chain. */
         for (int64_t v = 1; v <= repo.root_version; v++) {
                 snprintf(name, sizeof(name), "%" PRId64 ".root.json", v);
@@ -935,6 +1071,20 @@ static int maintain_one(const struct ota_ctx *c, int64_t product_id, struct repo
                 return 0;
         }
         rep->repos++;
+        struct repo_served served;
+        repo_served_read(c, model, &served);
+        if (served.targets > repo.targets_version) {
+                /* Re-signing from the database would list an older targets
+                 * version than devices have seen: they would take it for a
+                 * rollback attack. Leave the served files as they are. */
+                error_set(err, ERROR_CONFLICT,
+                          "the served snapshot %lld lists targets version %lld, but the database has published "
+                          "only version %lld (a database older than the files?); nothing is re-signed until a "
+                          "release is published above version %lld",
+                          (long long) served.snapshot, (long long) served.targets,
+                          (long long) repo.targets_version, (long long) served.targets);
+                goto fail;
+        }
         if (repo_published_targets_bytes(s, &repo, &targets_bytes, &targets_len, err) < 0)
                 goto fail;
         snprintf(name, sizeof(name), "%" PRId64 ".targets.json", repo.targets_version);
@@ -945,17 +1095,20 @@ static int maintain_one(const struct ota_ctx *c, int64_t product_id, struct repo
         }
         snprintf(name, sizeof(name), "%" PRId64 ".snapshot.json", repo.snapshot_version);
         bool snap_missing = !repo_file_exists(c, model, name);
-        bool ts_wrong = disk_timestamp_version(c, model) != repo.timestamp_version;
+        /* Served snapshot newer than the row's: a new one above it. */
+        bool snap_behind = served.snapshot > repo.snapshot_version;
+        bool ts_wrong = served.timestamp != repo.timestamp_version || served.snapshot != repo.snapshot_version;
         bool snap_due = repo.snapshot_expires - now < ota_snapshot_expiry(c) / 2;
         bool ts_due = repo.timestamp_expires - now < ota_timestamp_expiry(c) / 2;
         warn_expiry(model, "targets", repo.targets_expires, now);
         warn_expiry(model, "root", repo.root_expires, now);
-        if (!(snap_missing || ts_wrong || snap_due || ts_due)) {
+        if (!(snap_missing || snap_behind || ts_wrong || snap_due || ts_due)) {
                 store_tx_rollback(s);
                 return 0;
         }
         int64_t old_snap = repo.snapshot_version, old_ts = repo.timestamp_version;
-        if (repo_sign_online(c, &repo, targets_bytes, targets_len, snap_missing || snap_due, err) < 0 ||
+        if (repo_sign_online(c, &repo, targets_bytes, targets_len, snap_missing || snap_behind || snap_due, &sw,
+                             err) < 0 ||
             store_repo_update(s, &repo, err) < 0)
                 goto fail;
         {
@@ -969,8 +1122,14 @@ static int maintain_one(const struct ota_ctx *c, int64_t product_id, struct repo
                 if (audit_append(s, &system_actor, "repo.resign", object, details, err) < 0)
                         goto fail;
         }
+        if (fault_point("repo.maintain.commit", err) < 0)
+                goto fail;
         if (store_tx_commit(s, err) < 0)
                 return -1;
+        /* Committed: the switch may fail only for the file system, and the
+         * next run rolls the files forward again. */
+        if (fault_point("repo.maintain.switch", err) < 0 || repo_switch_commit(&sw, err) < 0)
+                return error_prefix(err, "re-signed (committed) but not switched: ");
         if (repo.snapshot_version != old_snap)
                 rep->snapshots++;
         rep->timestamps++;
