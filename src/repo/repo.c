@@ -889,9 +889,9 @@ int repo_rotate_root(const struct ota_ctx *c, const struct audit_actor *a, const
         if (status_render(c, &repo, out, err) < 0)
                 goto fail;
         json_object_set(*out, "warnings", warnings);
-        if (store_tx_commit(s, err) < 0) {
+        if (fault_point("repo.root.commit", err) < 0 || store_tx_commit(s, err) < 0) {
                 json_decref(steal_ptr(*out));
-                return -1;
+                goto fail; /* the transaction is gone after a failed commit; the fault left it open */
         }
         /* Committed: roots first, then the timestamp that may be signed by
          * keys only the new root names. A failed switch is repaired by
