@@ -1107,8 +1107,9 @@ static int maintain_one(const struct ota_ctx *c, int64_t product_id, struct repo
                 return 0;
         }
         int64_t old_snap = repo.snapshot_version, old_ts = repo.timestamp_version;
-        if (repo_sign_online(c, &repo, targets_bytes, targets_len, snap_missing || snap_behind || snap_due, &sw,
-                             err) < 0 ||
+        /* snap_behind needs no flag: repo_sign_online never reuses a row's
+         * snapshot below the served one. */
+        if (repo_sign_online(c, &repo, targets_bytes, targets_len, snap_missing || snap_due, &sw, err) < 0 ||
             store_repo_update(s, &repo, err) < 0)
                 goto fail;
         {

@@ -410,6 +410,14 @@ static void test_snapshot_behind_files(void **state) {
         assert_int_equal(rep.failed, 0);
         assert_served(f, 3, 3, 1);
         assert_true(client_ok(f, "a", f->c.now + 60, "1.0.0/rootfs.img"));
+        /* Again, with a gap below the served snapshot (2.snapshot.json, no
+         * longer referenced, removed): the next one is still above 3. */
+        raw_exec(f->t->db, "UPDATE repos SET snapshot_version = 1, timestamp_version = 1");
+        _cleanup_free_ char *s2 = ota_fx_repo_path(f, "2.snapshot.json");
+        assert_int_equal(unlink(s2), 0);
+        ota_fx_ok(repo_maintain(&f->c, &rep, &err), err);
+        assert_served(f, 4, 4, 1);
+        assert_true(client_ok(f, "a", f->c.now + 60, "1.0.0/rootfs.img"));
 }
 
 int main(void) {
