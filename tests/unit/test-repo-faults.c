@@ -394,6 +394,38 @@ static void test_database_behind_files_reprepared(void **state) {
         (void) o;
 }
 
+/* Files ahead of the database by release X at targets version 2, and
+ * another release Y prepared on the same base as version 2 too: Y would
+ * serve version 2 again with other content, which is refused. */
+static void test_database_behind_files_other_content(void **state) {
+        struct ota_fx *f = *state;
+        struct error err = { 0 };
+        ota_fx_publish(f, "1.0.0", 1, "rootfs.img", "one");
+        int64_t x = signed_release(f, "1.1.0", 2, "two");
+        int64_t y = signed_release(f, "1.1.1", 2, "three");
+        _cleanup_json_ json_t *px = NULL, *py = NULL, *again = NULL;
+        ota_fx_ok(repo_release_publish(&f->c, &ota_fx_actor, x, &px, &err), err);
+        assert_true(client_ok(f, "a", NOW + 60, "1.1.0/rootfs.img"));
+        raw_exec(f->t->db, "UPDATE repos SET targets_version = 1, snapshot_version = 1, timestamp_version = 1");
+        char sql[256];
+        snprintf(sql, sizeof(sql), "UPDATE releases SET status = 'signed', published_at = NULL WHERE id = %lld",
+                 (long long) x);
+        raw_exec(f->t->db, sql);
+        _cleanup_free_ char *t2 = ota_fx_repo_path(f, "2.targets.json");
+        _cleanup_free_ char *before = NULL, *after = NULL;
+        size_t bl = 0, al = 0;
+        ota_fx_ok(file_read_all(t2, 1 << 20, &before, &bl, &err), err);
+        assert_int_equal(repo_release_publish(&f->c, &ota_fx_actor, y, &py, &err), -1);
+        assert_int_equal(err.kind, ERROR_CONFLICT);
+        if (!strstr(err.msg, "already serves targets version 2 with other content"))
+                fail_msg("unexpected error: %s", err.msg);
+        ota_fx_ok(file_read_all(t2, 1 << 20, &after, &al, &err), err);
+        assert_memory_equal(before, after, bl);
+        assert_served(f, 2, 2, 2);
+        assert_true(client_ok(f, "a", NOW + 60, "1.1.0/rootfs.img"));
+        (void) again;
+}
+
 /* The state an older cradled left after a maintenance run whose commit
  * failed: snapshot 2 served, the row at snapshot 1. */
 static void test_snapshot_behind_files(void **state) {
@@ -429,6 +461,7 @@ int main(void) {
                 cmocka_unit_test_setup_teardown(test_rotation_commit_failure, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_database_behind_files, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_database_behind_files_reprepared, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_database_behind_files_other_content, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_snapshot_behind_files, setup, teardown),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
