@@ -7,6 +7,7 @@
  */
 #include "release/release.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <inttypes.h>
 #include <stdio.h>
@@ -15,6 +16,7 @@
 #include <unistd.h>
 
 #include "core/cleanup.h"
+#include "core/fileio.h"
 #include "core/json.h"
 #include "core/log.h"
 #include "core/strutil.h"
@@ -380,7 +382,12 @@ static int upload_begin(const struct ota_ctx *c, int64_t id, const struct releas
                 return -1;
         if (store_tx_begin(s, err) < 0)
                 return -1;
-        if (store_release_get(s, id, r, err) < 0 || upload_state_check(r, states, what, err) < 0) {
+        /* Once more under the write lock, where image_sweep removes files
+         * whose row is deleted or missing: if a sweep took the file between
+         * the put above and here, it is linked again from the upload (cheap
+         * when it is there), so the row committed below has its file. */
+        if (store_release_get(s, id, r, err) < 0 || upload_state_check(r, states, what, err) < 0 ||
+            image_store_put(c->data_dir, up->path, hex, up->length, NULL, err) < 0) {
                 store_tx_rollback(s);
                 return -1;
         }
@@ -540,6 +547,81 @@ static int support_end_of(struct store *s, int64_t product_id, char **out, struc
         return store_release_support_end(s, product_id, out, err);
 }
 
+/* Removes images/<sha256>, and the repository links of the releases that
+ * published it, when no live row needs it: no row (an upload whose commit
+ * failed) or a deleted one (a deletion that committed). Under the write lock,
+ * so it never races an upload, which links the file again under that lock
+ * before its row commits (upload_begin). Writes no row. */
+static int image_sweep(const struct ota_ctx *c, const char *sha256, bool *removed, struct error *err) {
+        struct store *s = c->store;
+        *removed = false;
+        if (store_tx_begin(s, err) < 0)
+                return -1;
+        struct store_image im;
+        struct error e = {0};
+        if (store_image_get(s, sha256, &im, &e) == 0 && im.deleted_at == 0) {
+                store_tx_rollback(s);
+                return 0;
+        }
+        if (e.kind != ERROR_NONE && e.kind != ERROR_NOT_FOUND) {
+                store_tx_rollback(s);
+                if (err)
+                        *err = e;
+                return -1;
+        }
+        struct store_image_use *uses = NULL;
+        size_t n_uses = 0;
+        if (store_image_uses(s, sha256, &uses, &n_uses, err) < 0) {
+                store_tx_rollback(s);
+                return -1;
+        }
+        /* Published targets are hard links into the repositories: they go too. */
+        for (size_t i = 0; i < n_uses; i++) {
+                if (!uses[i].image_name || !uses[i].published_at)
+                        continue;
+                _cleanup_free_ char *link = str_printf("%s/repo/%s/targets/%s/%s.%s", c->data_dir,
+                                                       uses[i].product_model, uses[i].release_version, sha256,
+                                                       uses[i].image_name);
+                if (unlink(link) < 0 && errno != ENOENT)
+                        log_warn("image %s: cannot remove %s: %s", sha256, link, strerror(errno));
+        }
+        store_image_uses_free(uses, n_uses);
+        int rc = image_store_remove(c->data_dir, sha256, err);
+        store_tx_rollback(s);
+        *removed = rc == 0;
+        return rc;
+}
+
+int image_reconcile(const struct ota_ctx *c, unsigned *removed, struct error *err) {
+        *removed = 0;
+        _cleanup_free_ char *dir = path_join(c->data_dir, IMAGE_STORE_DIR);
+        DIR *d = opendir(dir);
+        if (!d)
+                return errno == ENOENT ? 0 : error_set_errno(err, ERROR_IO, errno, "opening %s", dir);
+        struct dirent *de;
+        int rc = 0;
+        while ((de = readdir(d))) {
+                if (!image_sha256_hex_valid(de->d_name))
+                        continue;
+                bool gone = false;
+                struct error e = {0};
+                if (image_sweep(c, de->d_name, &gone, &e) < 0) {
+                        log_warn("image %s: %s", de->d_name, e.msg);
+                        rc = -1;
+                        if (err)
+                                *err = e;
+                        continue;
+                }
+                if (gone) {
+                        log_info("image %s: removed (no live row: an upload that did not commit, or a deletion "
+                                 "interrupted)", de->d_name);
+                        (*removed)++;
+                }
+        }
+        closedir(d);
+        return rc;
+}
+
 int image_delete(const struct ota_ctx *c, const struct audit_actor *a, const char *sha256, json_t **out,
                  struct error *err) {
         *out = NULL;
@@ -617,22 +699,16 @@ int image_delete(const struct ota_ctx *c, const struct audit_actor *a, const cha
                 store_image_uses_free(uses, n_uses);
                 return -1;
         }
-        /* Published targets are hard links into the repositories: they go too. */
-        for (size_t i = 0; i < n_uses; i++) {
-                if (!uses[i].image_name || !uses[i].published_at)
-                        continue;
-                _cleanup_free_ char *link = str_printf("%s/repo/%s/targets/%s/%s.%s", c->data_dir,
-                                                       uses[i].product_model, uses[i].release_version, sha256,
-                                                       uses[i].image_name);
-                if (unlink(link) < 0 && errno != ENOENT)
-                        log_warn("image %s: cannot remove %s: %s", sha256, link, strerror(errno));
-        }
         store_image_uses_free(uses, n_uses);
-        /* The row says deleted; the file goes after the commit (a crash in
-         * between leaves an unreferenced file, never a row without its file). */
+        /* The row says deleted; the file goes after the commit, under the
+         * write lock again and only if the row still says so (a crash in
+         * between leaves a file image_reconcile removes, never a row without
+         * its file). */
         struct error fe = {0};
-        if (image_store_remove(c->data_dir, sha256, &fe) < 0)
-                log_warn("image %s: marked deleted but the file stays: %s", sha256, fe.msg);
+        bool removed = false;
+        if (image_sweep(c, sha256, &removed, &fe) < 0)
+                log_warn("image %s: marked deleted but the file stays (removed at the next start): %s", sha256,
+                         fe.msg);
         *out = json_pack("{s:s, s:I, s:o, s:I}", "sha256", sha256, "length", (json_int_t) im.length, "deleted_at",
                          time_json(now), "drafts_changed", (json_int_t) drafts);
         return 0;

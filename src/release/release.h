@@ -88,6 +88,15 @@ int release_withdraw(const struct ota_ctx *c, const struct audit_actor *a, int64
 int image_delete(const struct ota_ctx *c, const struct audit_actor *a, const char *sha256, json_t **out,
                  struct error *err);
 
+/* Makes <data>/images agree with the image rows (the server runs it at
+ * start): removes every stored file whose row is missing (an upload whose
+ * commit failed) or deleted (a deletion interrupted before its file went),
+ * with the repository links of the releases that published it. A row
+ * without its file cannot arise: files are stored before their row commits
+ * and removed after. *removed counts the files removed. Errors are logged
+ * per file; returns -1 when any file failed. */
+int image_reconcile(const struct ota_ctx *c, unsigned *removed, struct error *err);
+
 /* The first moment a release's images may be deleted: the later of
  * published_at + 10 years and the end of the product's support period
  * ("YYYY-MM-DD", the day after it). 0 when it was never published. */

@@ -15,6 +15,7 @@
 #include "core/log.h"
 #include "core/strutil.h"
 #include "release/ota.h"
+#include "release/release.h"
 #include "repo/repo.h"
 #include "store/store.h"
 
@@ -27,6 +28,7 @@ struct ota_maintenance {
         const char *data_dir;
         const struct ota_config *cfg;
         unsigned interval_s;
+        bool images_reconciled; /* image_reconcile ran (once, at start) */
 };
 
 int ota_upload_dir_prepare(const char *data_dir, char **dir_out, struct error *err) {
@@ -60,6 +62,16 @@ static void maintain_once(struct ota_maintenance *m) {
         struct ota_ctx c = { .store = s, .data_dir = m->data_dir, .cfg = m->cfg };
         struct repo_maintain_report rep;
         struct error err = {0};
+        /* At start: files and rows agree again after a crash (docs/ota.md,
+         * "Files and rows"); the repositories are rolled forward below. */
+        if (!m->images_reconciled) {
+                unsigned removed = 0;
+                if (image_reconcile(&c, &removed, &err) < 0)
+                        log_error("image store reconciliation: %s", err.msg);
+                else if (removed)
+                        log_info("image store: removed %u file(s) without a live row", removed);
+                m->images_reconciled = true;
+        }
         if (repo_maintain(&c, &rep, &err) < 0)
                 log_error("image repository maintenance: %s", err.msg);
         store_pool_release(m->pool, s);

@@ -341,9 +341,67 @@ static void test_delete_draft_and_signed(void **state) {
         assert_int_equal(err.kind, ERROR_INVALID);
 }
 
+/* Files and rows agree after a crash (docs/ota.md, "Files and rows"):
+ * image_reconcile removes a file without a row (its upload did not commit)
+ * and one whose row is deleted (the deletion died before removing it), and
+ * keeps one whose row an upload restored. */
+static char *image_file(struct ota_fx *f, const char *content, char hex[SHA256_HEX_LEN]) {
+        hash_sha256_hex(content, strlen(content), hex);
+        return str_printf("%s/images/%s", f->t->dir, hex);
+}
+
+static void put_file(const char *path, const char *content) {
+        struct error err = { 0 };
+        ota_fx_ok(file_write_atomic(path, content, strlen(content), 0644, &err), err);
+}
+
+static void test_image_reconcile(void **state) {
+        struct ota_fx *f = *state;
+        struct error err = { 0 };
+        unsigned removed = 99;
+        char h_orphan[SHA256_HEX_LEN], h_gone[SHA256_HEX_LEN], h_back[SHA256_HEX_LEN], h_live[SHA256_HEX_LEN];
+        ota_fx_draft(f, "1.0", 1, "rootfs.img", "live bytes");
+        _cleanup_free_ char *live = image_file(f, "live bytes", h_live);
+        /* Nothing to do on a consistent store. */
+        ota_fx_ok(image_reconcile(&f->c, &removed, &err), err);
+        assert_int_equal(removed, 0);
+        assert_true(file_exists(live));
+
+        /* An upload stored its file, then its commit failed. */
+        _cleanup_free_ char *orphan = image_file(f, "orphan bytes", h_orphan);
+        put_file(orphan, "orphan bytes");
+        /* A deletion committed, then died before removing the file. */
+        ota_fx_draft(f, "1.1", 1, "rootfs.img", "gone bytes");
+        _cleanup_free_ char *gone = image_file(f, "gone bytes", h_gone);
+        _cleanup_json_ json_t *d1 = NULL, *d2 = NULL;
+        ota_fx_ok(image_delete(&f->c, &ota_fx_actor, h_gone, &d1, &err), err);
+        assert_false(file_exists(gone));
+        put_file(gone, "gone bytes");
+        /* A deletion committed and, before its file went, the same image was
+         * uploaded again: the restored row keeps its file. */
+        ota_fx_draft(f, "1.2", 1, "rootfs.img", "back bytes");
+        _cleanup_free_ char *back = image_file(f, "back bytes", h_back);
+        ota_fx_ok(image_delete(&f->c, &ota_fx_actor, h_back, &d2, &err), err);
+        put_file(back, "back bytes");
+        ota_fx_draft(f, "1.3", 1, "rootfs.img", "back bytes");
+
+        ota_fx_ok(image_reconcile(&f->c, &removed, &err), err);
+        assert_int_equal(removed, 2);
+        assert_false(file_exists(orphan));
+        assert_false(file_exists(gone));
+        assert_true(file_exists(back));
+        assert_true(file_exists(live));
+        /* Every live row has its file. */
+        char sql[400];
+        snprintf(sql, sizeof(sql), "SELECT count(*) FROM images WHERE deleted_at IS NULL AND sha256 IN ('%s', '%s')",
+                 h_back, h_live);
+        assert_int_equal(raw_int(f->t->db, sql), 2);
+}
+
 int main(void) {
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test_setup_teardown(test_create, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_image_reconcile, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_create_refusals, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_security_version_monotonic, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_images_stored_once, setup, teardown),
