@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* Revocation, decommissioning and the CRL a relying party downloads. */
+#include <stdlib.h>
 #include "testutil-identity.h"
 
 #include "core/time.h"
@@ -137,6 +138,36 @@ static void test_revoke_cert_updates_crl(void **state) {
         gnutls_free(c2.data);
 }
 
+/* A revocation whose commit fails changes neither the certificate nor the
+ * CRL relying parties fetch; the retry revokes with the next CRL number. */
+static void test_revoke_commit_failure(void **state) {
+#ifndef CRADLE_FAULT_INJECTION
+        skip();
+#endif
+        struct idfx *f = *state;
+        gnutls_datum_t c1 = {0};
+        idfx_enroll(f, "SN-1", &c1, NULL);
+        char s1[41];
+        idfx_cert_serial(&c1, s1);
+        struct error err = {0};
+        struct crl_view v;
+        crl_fetch(f, IDFX_CA, &v);
+        assert_int_equal(v.number, 1);
+        setenv("CRADLE_FAULT", "identity.revoke.commit:fail", 1);
+        assert_int_equal(identity_revoke_cert(&f->ic, &idfx_admin, s1, PKI_CRL_REASON_KEY_COMPROMISE, &err), -1);
+        unsetenv("CRADLE_FAULT");
+        assert_int_equal(err.kind, ERROR_DB);
+        crl_fetch(f, IDFX_CA, &v);
+        assert_int_equal(v.number, 1);
+        assert_false(crl_lists(&v, s1));
+        assert_int_equal(idfx_audit_count(f, "certificate.revoke", ""), 0);
+        assert_int_equal(identity_revoke_cert(&f->ic, &idfx_admin, s1, PKI_CRL_REASON_KEY_COMPROMISE, &err), 0);
+        crl_fetch(f, IDFX_CA, &v);
+        assert_int_equal(v.number, 2);
+        assert_true(crl_lists(&v, s1));
+        gnutls_free(c1.data);
+}
+
 static void test_revoke_errors(void **state) {
         struct idfx *f = *state;
         gnutls_datum_t c = {0};
@@ -268,6 +299,7 @@ int main(void) {
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test_setup_teardown(test_installed_ca_has_empty_crl, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_revoke_cert_updates_crl, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_revoke_commit_failure, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_revoke_errors, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_revoke_device_revokes_all, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_decommission, setup, teardown),
