@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "core/cleanup.h"
+#include "core/fault.h"
 #include "core/json.h"
 #include "core/log.h"
 #include "core/strutil.h"
@@ -196,6 +197,10 @@ int director_targets_for_device(struct director_ctx *dc, const char *serial, cha
                         if (store_director_targets_put(dc->store, &cached, err) < 0)
                                 goto fail;
                 }
+                /* Served only from the committed row: a failed commit serves
+                 * nothing new, and no version is served before it is stored. */
+                if (fault_point("director.targets.commit", err) < 0)
+                        goto fail;
                 if (store_tx_commit(dc->store, err) < 0)
                         return -1;
         }

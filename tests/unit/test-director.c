@@ -6,6 +6,7 @@
  * root, version growing on change, stored bytes reused, expiry, withdrawn
  * releases no longer offered).
  */
+#include <stdlib.h>
 #include <sys/stat.h>
 
 #include "testutil-director.h"
@@ -315,6 +316,31 @@ static void test_targets_reused_until_half_life(void **state) {
         free(c);
 }
 
+/* Per-device metadata whose commit fails is not served; the device keeps
+ * the version it had, and the next request signs and serves a higher one. */
+static void test_targets_commit_failure(void **state) {
+#ifndef CRADLE_FAULT_INJECTION
+        skip();
+#endif
+        struct dfx *f = *state;
+        setup_assigned(f);
+        char *a = dfx_targets_bytes(f, "D1");
+        f->dc.now = DFX_NOW + 43200; /* due for a new version */
+        setenv("CRADLE_FAULT", "director.targets.commit:fail", 1);
+        char *bytes = NULL;
+        size_t len = 0;
+        struct error err = {0};
+        assert_int_equal(director_targets_for_device(&f->dc, "D1", &bytes, &len, &err), -1);
+        unsetenv("CRADLE_FAULT");
+        assert_null(bytes);
+        assert_int_equal(err.kind, ERROR_DB);
+        assert_int_equal(raw_int(f->id->t->db, "SELECT version FROM director_targets"), DFX_NOW);
+        struct tuf_metadata *md = dfx_targets(f, "D1");
+        assert_int_equal(md->version, DFX_NOW + 43200);
+        tuf_metadata_free(md);
+        free(a);
+}
+
 static void test_targets_version_grows_on_change(void **state) {
         struct dfx *f = *state;
         int64_t r1 = setup_assigned(f);
@@ -583,6 +609,7 @@ int main(void) {
                 cmocka_unit_test_setup_teardown(test_root_rotation, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_targets_exactly_the_device_image, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_targets_reused_until_half_life, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_targets_commit_failure, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_targets_version_grows_on_change, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_withdrawn_release_no_longer_offered, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_targets_without_root_or_device, setup, teardown),
