@@ -1080,7 +1080,8 @@ static int maintain_one(const struct ota_ctx *c, int64_t product_id, struct repo
                 error_set(err, ERROR_CONFLICT,
                           "the served snapshot %lld lists targets version %lld, but the database has published "
                           "only version %lld (a database older than the files?); nothing is re-signed until a "
-                          "release is published above version %lld",
+                          "release is published at targets version %lld or above (publish the signed release "
+                          "prepared as that version again, or prepare a new one)",
                           (long long) served.snapshot, (long long) served.targets,
                           (long long) repo.targets_version, (long long) served.targets);
                 goto fail;

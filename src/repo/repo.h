@@ -16,7 +16,11 @@
  *                                              TUF's consistent snapshots name it)
  *
  * The database is the source of truth (repos, repo_roots, the published
- * release's targets document); repo_maintain rewrites a file that is missing.
+ * release's targets document). Every change stages its files, commits, then
+ * renames timestamp.json (and root files) into place, so nothing is served
+ * before its commit; repo_maintain rolls the files forward to the database
+ * (a crash between commit and switch) and never re-signs below a served
+ * version (repo-internal.h, docs/ota.md "Files and rows").
  *
  * Keys. Root and targets keys never reach the server: the root arrives
  * signed (repo_create, repo_rotate_root) and targets signatures arrive one
@@ -108,8 +112,13 @@ int repo_release_targets_metadata(const struct ota_ctx *c, int64_t release_id, j
  * "release.signed"). Out: as repo_release_targets_metadata. */
 int repo_release_sign(const struct ota_ctx *c, const struct audit_actor *a, int64_t release_id, json_t *body,
                       json_t **out, struct error *err);
-/* signed -> published: writes N.targets.json, links the targets, signs a new
- * snapshot and timestamp with the online keys. Refused (ERROR_CONFLICT, "prepare
+/* signed -> published: links the targets, writes N.targets.json and a new
+ * snapshot, stages a new timestamp (online keys), commits, then switches
+ * timestamp.json. A failed commit serves nothing new and leaves the release
+ * signed (the error is the commit's); a failed switch after the commit is
+ * logged and rolled forward by repo_maintain (the release is published).
+ * Also refused (ERROR_CONFLICT) when the repository already serves the
+ * prepared targets version with other content. Refused (ERROR_CONFLICT, "prepare
  * and sign again") when another publication changed the targets version since
  * prepare, when the signatures no longer meet the current root's threshold,
  * or when the prepared metadata has expired. Audited "release.publish".
@@ -129,7 +138,11 @@ struct repo_maintain_report {
 /* For every repository with published targets: re-signs the snapshot when
  * less than half its lifetime remains ([ota] snapshot_expiry), the timestamp
  * likewise ([ota] timestamp_expiry; a new snapshot means a new timestamp),
- * rewrites missing metadata files, and warns (log) about targets and root
+ * rewrites missing metadata files, rolls the served files forward to the
+ * database (never below a served version: a snapshot ahead of the row gets a
+ * newer one; targets ahead are left served and the repository counted as
+ * failed), removes staged files of changes that never committed, and warns
+ * (log) about targets and root
  * metadata that expire within 30 days (their keys are offline). Each
  * re-signing is audited "repo.resign" by actor "system". A failing
  * repository is logged and counted; the others go on. Returns -1 only when
