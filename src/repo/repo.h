@@ -142,8 +142,8 @@ struct repo_maintain_report {
  * database (never below a served version: a snapshot ahead of the row gets a
  * newer one; targets ahead are left served and the repository counted as
  * failed), removes staged files of changes that never committed, and warns
- * (log) about targets and root
- * metadata that expire within 30 days (their keys are offline). Each
+ * (log) about targets and root metadata that expire within 30 days (their
+ * keys are offline). Each
  * re-signing is audited "repo.resign" by actor "system". A failing
  * repository is logged and counted; the others go on. Returns -1 only when
  * the repositories cannot be listed. */
