@@ -117,6 +117,49 @@ int file_write_atomic(const char *path, const void *data, size_t len, mode_t mod
         return dir_fsync(dir, err);
 }
 
+int file_write_new(const char *path, const void *data, size_t len, mode_t mode, struct error *err) {
+        _cleanup_free_ char *dir = NULL;
+        _cleanup_(unlink_tempp) char *tmp = NULL;
+        _cleanup_close_ int fd = -1;
+        const char *base;
+        int r;
+
+        if (!path || !*path || path[strlen(path) - 1] == '/')
+                return error_set(err, ERROR_INVALID, "'%s' is not a file path", path ?: "");
+        dir = path_dirname(path);
+        base = strrchr(path, '/');
+        base = base ? base + 1 : path;
+
+        char *t = str_printf("%s/.%s.XXXXXX", dir, base);
+        fd = mkostemp(t, O_CLOEXEC);
+        if (fd < 0) {
+                r = errno;
+                free(t);
+                return error_set_errno(err, ERROR_IO, r, "%s: cannot create a temporary file in '%s'",
+                                       path, dir);
+        }
+        tmp = t;
+        r = write_full(fd, data, len);
+        if (r < 0)
+                return error_set_errno(err, ERROR_IO, r, "%s: cannot write '%s'", path, tmp);
+        if (fchmod(fd, mode) < 0)
+                return error_set_errno(err, ERROR_IO, errno, "%s: cannot set mode %04o", path,
+                                       (unsigned) mode);
+        if (fsync(fd) < 0)
+                return error_set_errno(err, ERROR_IO, errno, "%s: cannot sync '%s'", path, tmp);
+        if (close(steal_fd(fd)) < 0)
+                return error_set_errno(err, ERROR_IO, errno, "%s: cannot close '%s'", path, tmp);
+        /* link(), unlike rename(), fails when the name exists: the check and
+         * the creation are one step, so nothing is ever overwritten. */
+        if (link(tmp, path) < 0) {
+                if (errno == EEXIST)
+                        return error_set(err, ERROR_CONFLICT, "%s exists already; not overwriting it", path);
+                return error_set_errno(err, ERROR_IO, errno, "cannot create '%s'", path);
+        }
+        /* unlink_tempp removes the temp name; the new name stays. */
+        return dir_fsync(dir, err);
+}
+
 int file_read_all(const char *path, size_t max, char **out, size_t *len_out, struct error *err) {
         _cleanup_close_ int fd = -1;
         _cleanup_free_ char *data = NULL;
