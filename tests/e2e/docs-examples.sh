@@ -44,6 +44,19 @@ doc_run_blocks "$SRC/docs/operations.md" backup "$data_sed"
 check "... the backup is a copy of the database" \
   test "$(sqlite3 "$DATA/backup.db" 'SELECT count(*) FROM products;')" = 1
 
+# --- what cli.md says `audit verify --server` prints ---------------------------------------
+# Its example lines, with every number made a wildcard, are the whole output.
+export CRADLE_URL=$URL CRADLE_CA=$CA CRADLE_TOKEN=$ADMIN_TOKEN
+live=$("$CRADLE" audit verify --server 2>&1)
+shown=$(sed -n '/^### `cradle audit verify/,/^## /p' "$SRC/docs/cli.md" | grep -E '^audit chain OK: .*\(checked by the server\)$')
+check "cli.md shows what 'audit verify --server' prints" test -n "$shown"
+pattern=$(sed -e 's/[][\.()*^$+?{}|]/\\&/g' -e 's/[0-9][0-9]*/[0-9]+/g' <<<"$shown")
+expect_match "... and that is what it prints" "$live" "^$pattern\$"
+doc_json=$(sed -n '/^### `cradle audit verify/,/^## /p' "$SRC/docs/cli.md" | grep -oE '`\{"ok": true, "checked": N[^`]*\}`' | tail -n1)
+expect_eq "... with --json, the keys cli.md lists" \
+  "$("$CRADLE" --json audit verify --server | jq -c 'keys')" "$(tr -d '`' <<<"$doc_json" | sed 's/: N/: 0/g' | jq -c 'keys' 2>&1)"
+unset CRADLE_URL CRADLE_CA CRADLE_TOKEN
+
 # --- what the pages say /healthz answers --------------------------------------------------
 live=$(curl -sS --cacert "$CA" "$URL/healthz")
 shown=$(grep -ohE '\{[^{}]*"status": ?"ok"[^{}]*\}' "${DOCS[@]}" | sort -u)
