@@ -693,6 +693,10 @@ int crypto_key_generate_pkcs11(const char *uri, enum crypto_key_type type, struc
         if (rc == GNUTLS_E_PKCS11_PIN_ERROR)
                 return error_set(err, ERROR_UNAUTHENTICATED,
                                  "PKCS#11 token of '%s': login failed: the PIN was refused", safe);
+        if (rc == GNUTLS_E_PKCS11_REQUESTED_OBJECT_NOT_AVAILBLE || rc == GNUTLS_E_REQUESTED_DATA_NOT_AVAILABLE)
+                return error_set(err, ERROR_NOT_FOUND,
+                                 "PKCS#11 key '%s': no such token (is its module registered with p11-kit or "
+                                 "named by CRADLE_PKCS11_MODULE?)", safe);
         if (rc < 0)
                 return error_set(err, ERROR_CRYPTO, "PKCS#11 key '%s': the token cannot generate a %s key: %s",
                                  safe, crypto_key_type_name(type), gnutls_strerror(rc));

@@ -200,6 +200,12 @@ static void test_pkcs11_generate(void **state) {
                 error_clear(&err);
         }
 
+        /* A token that is not there. */
+        assert_int_equal(crypto_key_generate_pkcs11("pkcs11:token=no-such-token;object=x", CRYPTO_KEY_EC_P256, &err),
+                         -1);
+        assert_error(err, ERROR_NOT_FOUND, "no such token");
+        error_clear(&err);
+
         /* What the URI must say. */
         assert_int_equal(crypto_key_generate_pkcs11("pkcs11:token=" SOFTHSM_TOKEN, CRYPTO_KEY_EC_P256, &err), -1);
         assert_error(err, ERROR_INVALID, "label");
