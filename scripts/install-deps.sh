@@ -11,10 +11,12 @@ runtime=(
   libsqlite3-dev libcurl4-gnutls-dev libinih-dev
   libubootenv-dev libubootenv-tool
   gnutls-bin ca-certificates
+  # the docs' examples use them (docs/operations.md, docs/agent.md's walkthrough)
+  curl sqlite3 jq
 )
 testing=(
   libcmocka-dev clang libclang-rt-14-dev
-  curl openssl jq sqlite3 softhsm2 opensc procps
+  openssl softhsm2 opensc procps
 )
 
 want=("${runtime[@]}")

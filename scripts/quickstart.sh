@@ -13,8 +13,8 @@ ninja -C build >/dev/null
 
 data=${1:-./data}
 if [[ ! -f "$data/cradled.conf" ]]; then
-  ./build/src/server/cradled init --data-dir "$data"
-  echo
+  # init prints the admin token and that the server starts now, then serves.
+  exec ./build/src/server/cradled init --data-dir "$data" --then-run
 fi
 echo "Starting cradled on https://127.0.0.1:8443 (data: $data). Stop with Ctrl-C."
 exec ./build/src/server/cradled run --data-dir "$data"

@@ -101,12 +101,12 @@ static int root_create_run(struct cli_ctx *ctx, int argc, char **argv) {
         if (generate) {
                 if (str_startswith(key_ref, "pkcs11:"))
                         return cli_usage_error(ctx, "--generate-key makes a key file; create keys on a "
-                                                    "token with its own tools (p11tool, pkcs11-tool)");
+                                                    "token with 'cradle key generate --pkcs11 URI'");
                 if (file_exists(key_ref))
                         return cli_error(CLI_EXIT_LOCAL, "--key: %s exists already; not overwriting a key "
                                                          "(leave out --generate-key to use it)",
                                          key_ref);
-                if (crypto_key_generate_file(key_ref, type, &err) < 0)
+                if (crypto_key_generate_new_file(key_ref, type, &err) < 0)
                         return cli_error(CLI_EXIT_LOCAL, "--key: %s", err.msg);
                 fprintf(stderr, "generated %s key %s (mode 0600): keep it offline\n",
                         crypto_key_type_name(type), key_ref);

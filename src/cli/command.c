@@ -15,6 +15,7 @@ const struct cli_command *const cli_commands[] = {
         &cli_cmd_token,
         &cli_cmd_product,
         &cli_cmd_audit,
+        &cli_cmd_key,
         &cli_cmd_pki,
         &cli_cmd_ca,
         &cli_cmd_batch,

@@ -27,6 +27,7 @@ extern const struct cli_command cli_cmd_token;
 extern const struct cli_command cli_cmd_product;
 extern const struct cli_command cli_cmd_audit;
 extern const struct cli_command cli_cmd_audit_verify;
+extern const struct cli_command cli_cmd_key;
 extern const struct cli_command cli_cmd_pki;
 extern const struct cli_command cli_cmd_ca;
 extern const struct cli_command cli_cmd_batch;

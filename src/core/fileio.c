@@ -141,6 +141,26 @@ int file_write_atomic(const char *path, const void *data, size_t len, mode_t mod
         return file_stage_switch(&staged, path, err);
 }
 
+int file_write_new(const char *path, const void *data, size_t len, mode_t mode, struct error *err) {
+        _cleanup_(unlink_tempp) char *staged = NULL;
+        _cleanup_free_ char *dir = NULL;
+
+        if (!path || !*path || path[strlen(path) - 1] == '/')
+                return error_set(err, ERROR_INVALID, "'%s' is not a file path", path ?: "");
+        if (file_stage(path, data, len, mode, &staged, err) < 0)
+                return -1;
+        /* link(), unlike rename(), fails when the name exists: the check and
+         * the creation are one step, so nothing is ever overwritten. */
+        if (link(staged, path) < 0) {
+                if (errno == EEXIST)
+                        return error_set(err, ERROR_CONFLICT, "%s exists already; not overwriting it", path);
+                return error_set_errno(err, ERROR_IO, errno, "cannot create '%s'", path);
+        }
+        /* unlink_tempp removes the staged name; the new name stays. */
+        dir = path_dirname(path);
+        return dir_fsync(dir, err);
+}
+
 int file_read_all(const char *path, size_t max, char **out, size_t *len_out, struct error *err) {
         _cleanup_close_ int fd = -1;
         _cleanup_free_ char *data = NULL;

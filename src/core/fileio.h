@@ -18,6 +18,11 @@ int file_stage(const char *path, const void *data, size_t len, mode_t mode, char
                struct error *err);
 int file_stage_switch(char **staged, const char *path, struct error *err);
 void file_stage_abort(char **staged);
+/* Creates a new file with this content and mode, never replacing anything:
+ * written to a temp file in the same directory, fsynced, then link()ed to
+ * path, so the name appears only with the complete content and an existing
+ * file (or symlink) at path is refused with ERROR_CONFLICT. For keys. */
+int file_write_new(const char *path, const void *data, size_t len, mode_t mode, struct error *err);
 /* Reads a whole file, refusing more than max bytes. Adds a NUL after the data. */
 int file_read_all(const char *path, size_t max, char **out, size_t *len_out, struct error *err);
 /* Refuses a file readable or writable by group or others (for keys, tokens). */

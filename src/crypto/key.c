@@ -472,44 +472,233 @@ static void datum_secret_freep(gnutls_datum_t *d) {
         }
 }
 
-int crypto_key_generate_file(const char *path, enum crypto_key_type type, struct error *err) {
+/* The GnuTLS algorithm and size of a key type. */
+static int type_params(enum crypto_key_type type, gnutls_pk_algorithm_t *pk, unsigned *bits) {
+        switch (type) {
+        case CRYPTO_KEY_EC_P256:
+                *pk = GNUTLS_PK_ECDSA;
+                *bits = GNUTLS_CURVE_TO_BITS(GNUTLS_ECC_CURVE_SECP256R1);
+                return 0;
+        case CRYPTO_KEY_EC_P384:
+                *pk = GNUTLS_PK_ECDSA;
+                *bits = GNUTLS_CURVE_TO_BITS(GNUTLS_ECC_CURVE_SECP384R1);
+                return 0;
+        case CRYPTO_KEY_ED25519:
+                *pk = GNUTLS_PK_EDDSA_ED25519;
+                *bits = GNUTLS_CURVE_TO_BITS(GNUTLS_ECC_CURVE_ED25519);
+                return 0;
+        case CRYPTO_KEY_RSA3072:
+                *pk = GNUTLS_PK_RSA;
+                *bits = 3072;
+                return 0;
+        }
+        return -1;
+}
+
+/* Generates a key in memory as unencrypted PKCS#8 PEM (wiped when freed). */
+static int generate_pem(const char *path, enum crypto_key_type type, gnutls_datum_t *pem, struct error *err) {
         gnutls_pk_algorithm_t pk;
         unsigned bits;
 
-        switch (type) {
-        case CRYPTO_KEY_EC_P256:
-                pk = GNUTLS_PK_ECDSA;
-                bits = GNUTLS_CURVE_TO_BITS(GNUTLS_ECC_CURVE_SECP256R1);
-                break;
-        case CRYPTO_KEY_EC_P384:
-                pk = GNUTLS_PK_ECDSA;
-                bits = GNUTLS_CURVE_TO_BITS(GNUTLS_ECC_CURVE_SECP384R1);
-                break;
-        case CRYPTO_KEY_ED25519:
-                pk = GNUTLS_PK_EDDSA_ED25519;
-                bits = GNUTLS_CURVE_TO_BITS(GNUTLS_ECC_CURVE_ED25519);
-                break;
-        case CRYPTO_KEY_RSA3072:
-                pk = GNUTLS_PK_RSA;
-                bits = 3072;
-                break;
-        default:
+        if (type_params(type, &pk, &bits) < 0)
                 return error_set(err, ERROR_INVALID, "key '%s': unknown key type %d", path ? path : "",
                                  (int) type);
-        }
         if (!path || !*path)
                 return error_set(err, ERROR_INVALID, "no key file path given");
 
         _cleanup_(x509_privkey_freep) gnutls_x509_privkey_t key = NULL;
-        _cleanup_(datum_secret_freep) gnutls_datum_t pem = {0};
         int rc = gnutls_x509_privkey_init(&key);
         if (rc >= 0)
                 rc = gnutls_x509_privkey_generate(key, pk, bits, 0);
         if (rc < 0)
                 return error_set(err, ERROR_CRYPTO, "key '%s': cannot generate a %s key: %s", path,
                                  crypto_key_type_name(type), gnutls_strerror(rc));
-        rc = gnutls_x509_privkey_export2_pkcs8(key, GNUTLS_X509_FMT_PEM, NULL, GNUTLS_PKCS_PLAIN, &pem);
+        rc = gnutls_x509_privkey_export2_pkcs8(key, GNUTLS_X509_FMT_PEM, NULL, GNUTLS_PKCS_PLAIN, pem);
         if (rc < 0)
                 return error_set(err, ERROR_CRYPTO, "key '%s': cannot export: %s", path, gnutls_strerror(rc));
+        return 0;
+}
+
+int crypto_key_generate_file(const char *path, enum crypto_key_type type, struct error *err) {
+        _cleanup_(datum_secret_freep) gnutls_datum_t pem = {0};
+        if (generate_pem(path, type, &pem, err) < 0)
+                return -1;
         return file_write_atomic(path, pem.data, pem.size, 0600, err);
+}
+
+int crypto_key_generate_new_file(const char *path, enum crypto_key_type type, struct error *err) {
+        _cleanup_(datum_secret_freep) gnutls_datum_t pem = {0};
+        /* Checked first only to spare a key generation; file_write_new is
+         * what guarantees nothing is overwritten. */
+        if (path && *path && file_exists(path))
+                return error_set(err, ERROR_CONFLICT, "%s exists already; not overwriting it", path);
+        if (generate_pem(path, type, &pem, err) < 0)
+                return -1;
+        return file_write_new(path, pem.data, pem.size, 0600, err);
+}
+
+/* ---- generation on a PKCS#11 token ------------------------------------------ */
+
+static int hexval(char c) {
+        if (c >= '0' && c <= '9')
+                return c - '0';
+        if (c >= 'a' && c <= 'f')
+                return c - 'a' + 10;
+        if (c >= 'A' && c <= 'F')
+                return c - 'A' + 10;
+        return -1;
+}
+
+/* RFC 7512 values are percent-encoded. NULL when an escape is malformed or
+ * decodes to a NUL. */
+static char *pct_decode(const char *s, size_t n) {
+        struct buf b = {0};
+        for (size_t i = 0; i < n; i++) {
+                if (s[i] != '%') {
+                        buf_append(&b, &s[i], 1);
+                        continue;
+                }
+                int hi = i + 2 < n ? hexval(s[i + 1]) : -1;
+                int lo = i + 2 < n ? hexval(s[i + 2]) : -1;
+                if (hi < 0 || lo < 0 || (hi == 0 && lo == 0)) {
+                        free(buf_steal(&b));
+                        return NULL;
+                }
+                char c = (char) (hi * 16 + lo);
+                buf_append(&b, &c, 1);
+                i += 2;
+        }
+        return buf_steal(&b);
+}
+
+/* Splits "pkcs11:token=T;object=L[;id=..][;type=..][?query]" into the token
+ * URI (every attribute but object, id and type, plus the query) and the
+ * decoded label. */
+static int uri_split_object(const char *uri, char **token_uri, char **label, struct error *err) {
+        char safe[300];
+        ref_safe(uri, safe, sizeof(safe));
+        struct buf b = {0};
+        _cleanup_free_ char *lab = NULL;
+        const char *p = uri + strlen("pkcs11:");
+        const char *q = strchr(p, '?');
+        const char *path_end = q ? q : p + strlen(p);
+        bool first = true, has_token = false;
+
+        buf_append(&b, "pkcs11:", 7);
+        while (p < path_end) {
+                const char *semi = memchr(p, ';', (size_t) (path_end - p));
+                const char *stop = semi ? semi : path_end;
+                size_t n = (size_t) (stop - p);
+                if (n > 7 && strncasecmp(p, "object=", 7) == 0) {
+                        free(lab);
+                        lab = pct_decode(p + 7, n - 7);
+                        if (!lab) {
+                                free(buf_steal(&b));
+                                return error_set(err, ERROR_INVALID, "'%s': the object= value is not "
+                                                 "properly percent-encoded", safe);
+                        }
+                } else if (!(n >= 3 && strncasecmp(p, "id=", 3) == 0) &&
+                           !(n >= 5 && strncasecmp(p, "type=", 5) == 0) && n > 0) {
+                        if (n > 6 && strncasecmp(p, "token=", 6) == 0)
+                                has_token = true;
+                        if (!first)
+                                buf_append(&b, ";", 1);
+                        buf_append(&b, p, n);
+                        first = false;
+                }
+                p = semi ? semi + 1 : path_end;
+        }
+        if (q)
+                buf_append(&b, q, strlen(q));
+        if (!lab || !*lab || !has_token) {
+                free(buf_steal(&b));
+                return error_set(err, ERROR_INVALID,
+                                 "'%s' must name the token and the new key's label, e.g. "
+                                 "pkcs11:token=ceremony;object=root-1", safe);
+        }
+        *token_uri = buf_steal(&b);
+        *label = steal_ptr(lab);
+        return 0;
+}
+
+int crypto_key_generate_pkcs11(const char *uri, enum crypto_key_type type, struct error *err) {
+        gnutls_pk_algorithm_t pk;
+        unsigned bits;
+        char safe[300];
+
+        if (!uri || strncasecmp(uri, "pkcs11:", 7) != 0)
+                return error_set(err, ERROR_INVALID, "not a pkcs11: URI");
+        if (strlen(uri) > CRYPTO_KEY_REF_MAX)
+                return error_set(err, ERROR_INVALID, "key reference is too long (more than %d bytes)",
+                                 CRYPTO_KEY_REF_MAX);
+        ref_safe(uri, safe, sizeof(safe));
+        if (type_params(type, &pk, &bits) < 0)
+                return error_set(err, ERROR_INVALID, "key '%s': unknown key type %d", safe, (int) type);
+        if (contains_ci(uri, "pin-value"))
+                return error_set(err, ERROR_INVALID,
+                                 "PKCS#11 URI contains a pin-value; give the PIN in CRADLE_PKCS11_PIN or "
+                                 "CRADLE_PKCS11_PIN_FILE instead");
+        _cleanup_free_ char *token_uri = NULL, *label = NULL;
+        if (uri_split_object(uri, &token_uri, &label, err) < 0)
+                return -1;
+        /* Say why up front rather than as a failed login. */
+        char pin[PIN_MAX];
+        enum pin_outcome po = pin_read(pin, sizeof(pin));
+        ct_wipe(pin, sizeof(pin));
+        if (po == PIN_MISSING)
+                return error_set(err, ERROR_UNAUTHENTICATED,
+                                 "PKCS#11 key '%s': the token needs a PIN; set CRADLE_PKCS11_PIN or "
+                                 "CRADLE_PKCS11_PIN_FILE", safe);
+        if (po == PIN_UNREADABLE)
+                return error_set(err, ERROR_UNAUTHENTICATED,
+                                 "PKCS#11 key '%s': cannot use the PIN: CRADLE_PKCS11_PIN is too long, or the "
+                                 "CRADLE_PKCS11_PIN_FILE is missing, empty, too long or accessible by group or "
+                                 "others", safe);
+        if (crypto_pkcs11_init(err) < 0)
+                return -1;
+
+        /* A second object with the same label would make the URI ambiguous:
+         * refuse, as a key file that exists is refused. */
+        _cleanup_free_ char *lookup = uri_with_type(uri, "private");
+        for (int pass = 0; pass < 2; pass++) {
+                gnutls_pkcs11_obj_t *objs = NULL;
+                unsigned n = 0;
+                if (pass == 1) {
+                        free(lookup);
+                        lookup = uri_with_type(uri, "public");
+                }
+                int rc = gnutls_pkcs11_obj_list_import_url4(&objs, &n, lookup, GNUTLS_PKCS11_OBJ_FLAG_LOGIN);
+                for (unsigned i = 0; i < n; i++)
+                        gnutls_pkcs11_obj_deinit(objs[i]);
+                gnutls_free(objs);
+                if (rc == GNUTLS_E_PKCS11_PIN_ERROR)
+                        return error_set(err, ERROR_UNAUTHENTICATED,
+                                         "PKCS#11 token of '%s': login failed: the PIN was refused", safe);
+                if (rc < 0 && rc != GNUTLS_E_REQUESTED_DATA_NOT_AVAILABLE)
+                        return error_set(err, ERROR_NOT_FOUND, "PKCS#11 token of '%s' not usable: %s", safe,
+                                         gnutls_strerror(rc));
+                if (n > 0)
+                        return error_set(err, ERROR_CONFLICT,
+                                         "the token already holds an object labelled '%s' (%s); not "
+                                         "generating a second one", label, safe);
+        }
+
+        gnutls_datum_t pub = {0};
+        int rc = gnutls_pkcs11_privkey_generate3(token_uri, pk, bits, label, NULL, GNUTLS_X509_FMT_PEM, &pub,
+                                                 GNUTLS_KEY_DIGITAL_SIGNATURE,
+                                                 GNUTLS_PKCS11_OBJ_FLAG_LOGIN |
+                                                         GNUTLS_PKCS11_OBJ_FLAG_MARK_SENSITIVE |
+                                                         GNUTLS_PKCS11_OBJ_FLAG_MARK_PRIVATE);
+        gnutls_free(pub.data);
+        if (rc == GNUTLS_E_PKCS11_PIN_ERROR)
+                return error_set(err, ERROR_UNAUTHENTICATED,
+                                 "PKCS#11 token of '%s': login failed: the PIN was refused", safe);
+        if (rc == GNUTLS_E_PKCS11_REQUESTED_OBJECT_NOT_AVAILBLE || rc == GNUTLS_E_REQUESTED_DATA_NOT_AVAILABLE)
+                return error_set(err, ERROR_NOT_FOUND,
+                                 "PKCS#11 key '%s': no such token (is its module registered with p11-kit or "
+                                 "named by CRADLE_PKCS11_MODULE?)", safe);
+        if (rc < 0)
+                return error_set(err, ERROR_CRYPTO, "PKCS#11 key '%s': the token cannot generate a %s key: %s",
+                                 safe, crypto_key_type_name(type), gnutls_strerror(rc));
+        return 0;
 }

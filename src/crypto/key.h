@@ -37,6 +37,18 @@ struct crypto_key; /* gnutls_privkey_t + gnutls_pubkey_t */
 int crypto_key_load(const char *ref, struct crypto_key **out, struct error *err);
 /* Generates a key and writes it as unencrypted PKCS#8 PEM, mode 0600, atomically. */
 int crypto_key_generate_file(const char *path, enum crypto_key_type type, struct error *err);
+/* Generates a key into a NEW file (PKCS#8 PEM, mode 0600): an existing file or
+ * symlink at path is refused with ERROR_CONFLICT and left alone; the name
+ * appears only with the complete key (core/fileio.h file_write_new). What
+ * `cradle key generate` uses for operators' keys. */
+int crypto_key_generate_new_file(const char *path, enum crypto_key_type type, struct error *err);
+/* Generates a key pair on a PKCS#11 token. uri names the token and the new
+ * key's label ("pkcs11:token=T;object=L", other path attributes and the query
+ * kept; id= and type= ignored). The private object is sensitive, not
+ * extractable and private; the public object gets the same label. Refuses
+ * (ERROR_CONFLICT) when the token holds an object with that label already.
+ * PIN as for crypto_key_load. Load the key afterwards with the same URI. */
+int crypto_key_generate_pkcs11(const char *uri, enum crypto_key_type type, struct error *err);
 gnutls_privkey_t crypto_key_privkey(const struct crypto_key *k);
 gnutls_pubkey_t crypto_key_pubkey(const struct crypto_key *k);
 /* "ECDSA P-256", "ECDSA P-384", "Ed25519", "RSA 3072", ... */

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * cradled: the Cradle server.
- *   cradled init --data-dir DIR [--listen ADDR] [--port N] [--name SAN]...
+ *   cradled init --data-dir DIR [--listen ADDR] [--port N] [--name SAN]... [--then-run]
  *   cradled [run] --data-dir DIR [--listen ADDR] [--port N]
  *   cradled routes            the route table as JSON (method, path, roles, auth)
  *   cradled config-defaults   the commented default cradled.conf
@@ -31,10 +31,11 @@
 static void usage(FILE *f) {
         fprintf(f,
                 "Usage:\n"
-                "  cradled init --data-dir DIR [--listen ADDR] [--port N] [--name NAME]...\n"
+                "  cradled init --data-dir DIR [--listen ADDR] [--port N] [--name NAME]... [--then-run]\n"
                 "      Create DIR with a configuration, a database, a local CA and server\n"
                 "      certificate, and print the first admin token (once).\n"
                 "      --name adds a DNS name or IP address to the server certificate.\n"
+                "      --then-run serves DIR right away, as 'cradled run' does.\n"
                 "  cradled [run] --data-dir DIR [--listen ADDR] [--port N]\n"
                 "      Serve the API over HTTPS until SIGTERM or SIGINT.\n"
                 "      --listen and --port override DIR/cradled.conf for this run.\n"
@@ -65,9 +66,10 @@ struct cli_options {
         int64_t port;
         const char *names[MAX_EXTRA_NAMES + 1];
         size_t n_names;
+        bool then_run;
 };
 
-enum { OPT_DATA_DIR = 0x100, OPT_LISTEN, OPT_PORT, OPT_NAME, OPT_HELP, OPT_VERSION };
+enum { OPT_DATA_DIR = 0x100, OPT_LISTEN, OPT_PORT, OPT_NAME, OPT_THEN_RUN, OPT_HELP, OPT_VERSION };
 
 /* Parses the options of init (with_names) or run. Returns -1 on success, else an exit code. */
 static int parse_options(int argc, char **argv, bool with_names, struct cli_options *o) {
@@ -76,6 +78,7 @@ static int parse_options(int argc, char **argv, bool with_names, struct cli_opti
                 { "listen", required_argument, NULL, OPT_LISTEN },
                 { "port", required_argument, NULL, OPT_PORT },
                 { "name", required_argument, NULL, OPT_NAME },
+                { "then-run", no_argument, NULL, OPT_THEN_RUN },
                 { "help", no_argument, NULL, OPT_HELP },
                 { "version", no_argument, NULL, OPT_VERSION },
                 { NULL, 0, NULL, 0 },
@@ -107,6 +110,11 @@ static int parse_options(int argc, char **argv, bool with_names, struct cli_opti
                         if (!optarg[0])
                                 return usage_error("%s: must not be empty", "--name");
                         o->names[o->n_names++] = optarg;
+                        break;
+                case OPT_THEN_RUN:
+                        if (!with_names)
+                                return usage_error("%s: only 'cradled init' takes it", "--then-run");
+                        o->then_run = true;
                         break;
                 case OPT_HELP:
                         usage(stdout);
@@ -140,7 +148,18 @@ static char *absolute_dir(const char *dir) {
         return path_join(cwd, dir);
 }
 
-static int cmd_init(int argc, char **argv) {
+/* The path of this program, so the printed start command works as pasted
+ * (quickstart's cradled is in build/, not on PATH). argv0 if unknown. */
+static char *program_path(const char *argv0) {
+        char buf[PATH_MAX];
+        ssize_t n = readlink("/proc/self/exe", buf, sizeof(buf) - 1);
+        if (n <= 0)
+                return str_dup(argv0);
+        buf[n] = '\0';
+        return str_dup(buf);
+}
+
+static int cmd_init(int argc, char **argv, const char *argv0) {
         struct cli_options o = { .port = -1 };
         int r = parse_options(argc, argv, true, &o);
         if (r >= 0) {
@@ -148,15 +167,25 @@ static int cmd_init(int argc, char **argv) {
                 return r;
         }
         _cleanup_free_ char *dir = absolute_dir(o.data_dir);
+        _cleanup_free_ char *program = program_path(argv0);
         free(o.data_dir);
         struct server_init_options io = {
                 .data_dir = dir,
                 .listen = o.listen,
                 .port = o.port,
                 .extra_names = o.names,
+                .program = program,
+                .then_run = o.then_run,
         };
         struct error err = {0};
         if (server_init(&io, stdout, &err) < 0) {
+                fprintf(stderr, "cradled: %s\n", err.msg);
+                return EXIT_FAILURE;
+        }
+        if (!o.then_run)
+                return EXIT_SUCCESS;
+        struct server_overrides ov = { .listen = o.listen, .port = o.port };
+        if (server_run(dir, &ov, &err) < 0) {
                 fprintf(stderr, "cradled: %s\n", err.msg);
                 return EXIT_FAILURE;
         }
@@ -219,7 +248,7 @@ int main(int argc, char **argv) {
                 return EXIT_SUCCESS;
         }
         if (str_eq(cmd, "init"))
-                return cmd_init(argc - 1, argv + 1);
+                return cmd_init(argc - 1, argv + 1, argv[0]);
         if (str_eq(cmd, "run"))
                 return cmd_run(argc - 1, argv + 1);
         if (str_eq(cmd, "routes"))

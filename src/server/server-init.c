@@ -92,23 +92,32 @@ static int create_admin_token(const char *db, char **secret_out, struct error *e
         return r;
 }
 
-static void print_report(FILE *out, const char *dir, const char *ca, const char *url,
+static void print_report(FILE *out, const struct server_init_options *o, const char *ca, const char *url,
                          const char *secret) {
+        const char *program = o->program && *o->program ? o->program : "cradled";
         fprintf(out,
                 "Initialised %s\n"
                 "\n"
                 "Admin token (shown only this once; it cannot be recovered):\n"
                 "%s\n"
                 "\n"
-                "Save it in a file only you can read, for example:\n"
-                "  (umask 077; cat > \"$HOME/.cradle-token\")   # paste the token, then Ctrl-D\n"
-                "and point the cradle CLI at this server:\n"
+                "Save it in a file only you can read (paste the token, Enter, then Ctrl-D):\n"
+                "  (umask 077; cat > \"$HOME/.cradle-token\")\n"
+                "and point the cradle CLI at this server (in every new shell):\n"
                 "  export CRADLE_URL=%s CRADLE_CA=%s\n"
                 "  export CRADLE_TOKEN_FILE=\"$HOME/.cradle-token\"\n"
-                "\n"
-                "Start the server with:\n"
-                "  cradled --data-dir %s\n",
-                dir, secret, url, ca, dir);
+                "\n",
+                o->data_dir, secret, url, ca);
+        if (o->then_run)
+                fprintf(out,
+                        "The server starts now on %s (Ctrl-C stops it). Start it again later with:\n"
+                        "  %s run --data-dir %s\n",
+                        url, program, o->data_dir);
+        else
+                fprintf(out,
+                        "Start the server with:\n"
+                        "  %s run --data-dir %s\n",
+                        program, o->data_dir);
         fflush(out);
 }
 
@@ -176,7 +185,7 @@ int server_init(const struct server_init_options *o, FILE *out, struct error *er
         if (file_write_atomic(conf, text, strlen(text), 0600, err) < 0)
                 goto fail;
 
-        print_report(out, o->data_dir, ca, url, secret);
+        print_report(out, o, ca, url, secret);
         r = 0;
         goto out;
 fail:

@@ -10,6 +10,7 @@
  * An initialised directory is never overwritten; a failure removes everything
  * this run created.
  */
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 
@@ -22,7 +23,12 @@ struct server_init_options {
         const char *listen;              /* NULL = default */
         int64_t port;                    /* -1 = default */
         const char *const *extra_names;  /* extra server certificate SANs, NULL-terminated; may be NULL */
+        const char *program;             /* this cradled, absolute when known: named in the report */
+        bool then_run;                   /* the caller serves DIR right after (init --then-run) */
 };
 
-/* ERROR_CONFLICT when DIR is already initialised. Writes the report to `out`. */
+/* ERROR_CONFLICT when DIR is already initialised. Writes the report to `out`:
+ * the token once, how to keep it (a 0600 file named by CRADLE_TOKEN_FILE, as
+ * README.md and docs/cli.md say), the CLI's settings, and either that the
+ * server starts now (then_run) or the full command that starts it. */
 int server_init(const struct server_init_options *o, FILE *out, struct error *err);

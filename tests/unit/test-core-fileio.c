@@ -91,6 +91,45 @@ static void test_atomic_write_creates_and_replaces(void **state) {
         assert_int_equal(count_entries(dir), 1);
 }
 
+/* file_write_new: the name appears with the whole content and the mode, and
+ * nothing that exists (a file, a symlink, even a dangling one) is replaced. */
+static void test_write_new_never_replaces(void **state) {
+        const char *dir = *state;
+        _cleanup_free_ char *path = path_join(dir, "op.key");
+        _cleanup_free_ char *data = NULL;
+        struct error err = { 0 };
+        struct stat st;
+        size_t len;
+
+        mode_t old = umask(0);
+        assert_int_equal(file_write_new(path, "secret one", 10, 0600, &err), 0);
+        umask(old);
+        assert_int_equal(stat(path, &st), 0);
+        assert_int_equal(st.st_mode & 07777, 0600);
+
+        assert_int_equal(file_write_new(path, "secret two", 10, 0600, &err), -1);
+        assert_int_equal(err.kind, ERROR_CONFLICT);
+        assert_non_null(strstr(err.msg, "op.key exists already"));
+        assert_int_equal(file_read_all(path, 1024, &data, &len, NULL), 0);
+        assert_string_equal(data, "secret one");
+
+        _cleanup_free_ char *target = path_join(dir, "target");
+        _cleanup_free_ char *link_path = path_join(dir, "link");
+        assert_int_equal(symlink(target, link_path), 0);
+        error_clear(&err);
+        assert_int_equal(file_write_new(link_path, "x", 1, 0600, &err), -1);
+        assert_int_equal(err.kind, ERROR_CONFLICT);
+        assert_int_equal(access(target, F_OK), -1);
+
+        /* Only op.key and the link: no temp file is left behind. */
+        assert_int_equal(count_entries(dir), 2);
+
+        _cleanup_free_ char *missing = path_join(dir, "no/such/dir/f");
+        error_clear(&err);
+        assert_int_equal(file_write_new(missing, "x", 1, 0600, &err), -1);
+        assert_int_equal(err.kind, ERROR_IO);
+}
+
 static void test_atomic_write_empty_and_large(void **state) {
         const char *dir = *state;
         _cleanup_free_ char *path = path_join(dir, "big");
@@ -246,6 +285,7 @@ static void test_path_join(void **state) {
 int main(void) {
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test_setup_teardown(test_atomic_write_creates_and_replaces, setup_dir, teardown_dir),
+                cmocka_unit_test_setup_teardown(test_write_new_never_replaces, setup_dir, teardown_dir),
                 cmocka_unit_test_setup_teardown(test_atomic_write_empty_and_large, setup_dir, teardown_dir),
                 cmocka_unit_test_setup_teardown(test_atomic_write_missing_dir, setup_dir, teardown_dir),
                 cmocka_unit_test_setup_teardown(test_atomic_write_failure_removes_temp, setup_dir, teardown_dir),

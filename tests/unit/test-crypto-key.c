@@ -4,6 +4,12 @@
 
 #include "crypto/ct.h"
 
+#define assert_ok(call, e)                                                                  \
+        do {                                                                                \
+                if ((call) < 0)                                                             \
+                        fail_msg("%s failed: %s", #call, (e).msg);                          \
+        } while (0)
+
 /* Signs and verifies a message with the key: the private and public halves
  * belong together and the key can actually be used. */
 static void assert_signs(const struct crypto_key *k) {
@@ -147,7 +153,147 @@ static void test_pkcs11_pin_value_refused(void **state) {
         assert_null(k);
 }
 
+/* cradle key generate --pkcs11: a key pair made on the token loads back
+ * through the same URI and signs; a label in use is refused; a token without
+ * a PIN is refused before anything is tried. */
+static void test_pkcs11_generate(void **state) {
+        (void) state;
+        const struct softhsm *h = softhsm_get();
+        if (!h)
+                skip();
+        struct error err = {0};
+        const char *uri = "pkcs11:token=" SOFTHSM_TOKEN ";object=gen-p256";
+        assert_ok(crypto_key_generate_pkcs11(uri, CRYPTO_KEY_EC_P256, &err), err);
+        struct crypto_key *k = tkey_load(uri);
+        assert_string_equal(crypto_key_describe(k), "ECDSA P-256");
+        assert_true(crypto_key_is_pkcs11(k));
+        assert_signs(k);
+        crypto_key_free(k);
+
+        /* A second key with the label would make the URI ambiguous. */
+        assert_int_equal(crypto_key_generate_pkcs11(uri, CRYPTO_KEY_EC_P256, &err), -1);
+        assert_error(err, ERROR_CONFLICT, "gen-p256");
+        error_clear(&err);
+        assert_int_equal(crypto_key_generate_pkcs11(h->p256_uri, CRYPTO_KEY_EC_P256, &err), -1);
+        assert_error(err, ERROR_CONFLICT, "ca-key");
+        error_clear(&err);
+
+        /* Percent-encoded labels are decoded (RFC 7512). */
+        assert_ok(crypto_key_generate_pkcs11("pkcs11:token=" SOFTHSM_TOKEN ";object=gen%20two;type=private",
+                                             CRYPTO_KEY_EC_P256, &err), err);
+        k = tkey_load("pkcs11:token=" SOFTHSM_TOKEN ";object=gen%20two");
+        assert_signs(k);
+        crypto_key_free(k);
+
+        /* Ed25519: SoftHSM2 2.6 through GnuTLS 3.7 either makes a usable key
+         * or refuses with ERROR_CRYPTO (docs/cli.md says which works). */
+        const char *ed = "pkcs11:token=" SOFTHSM_TOKEN ";object=gen-ed25519";
+        if (crypto_key_generate_pkcs11(ed, CRYPTO_KEY_ED25519, &err) == 0) {
+                k = tkey_load(ed);
+                assert_string_equal(crypto_key_describe(k), "Ed25519");
+                assert_signs(k);
+                crypto_key_free(k);
+                fprintf(stderr, "# softhsm: GnuTLS generated an Ed25519 key on the token\n");
+        } else {
+                assert_int_equal(err.kind, ERROR_CRYPTO);
+                fprintf(stderr, "# softhsm: no Ed25519 generation on the token: %s\n", err.msg);
+                error_clear(&err);
+        }
+
+        /* A token that is not there. */
+        assert_int_equal(crypto_key_generate_pkcs11("pkcs11:token=no-such-token;object=x", CRYPTO_KEY_EC_P256, &err),
+                         -1);
+        assert_error(err, ERROR_NOT_FOUND, "no such token");
+        error_clear(&err);
+
+        /* What the URI must say. */
+        assert_int_equal(crypto_key_generate_pkcs11("pkcs11:token=" SOFTHSM_TOKEN, CRYPTO_KEY_EC_P256, &err), -1);
+        assert_error(err, ERROR_INVALID, "label");
+        error_clear(&err);
+        assert_int_equal(crypto_key_generate_pkcs11("pkcs11:object=x", CRYPTO_KEY_EC_P256, &err), -1);
+        assert_error(err, ERROR_INVALID, "token");
+        error_clear(&err);
+        assert_int_equal(crypto_key_generate_pkcs11("pkcs11:token=" SOFTHSM_TOKEN ";object=%4", CRYPTO_KEY_EC_P256,
+                                                    &err), -1);
+        assert_error(err, ERROR_INVALID, "percent-encoded");
+        error_clear(&err);
+        assert_int_equal(crypto_key_generate_pkcs11("pkcs11:token=t;object=y?pin-value=5678", CRYPTO_KEY_EC_P256,
+                                                    &err), -1);
+        assert_error(err, ERROR_INVALID, "pin-value");
+        assert_null(strstr(err.msg, "5678"));
+        error_clear(&err);
+
+        /* No PIN: said plainly, nothing generated. */
+        unsetenv("CRADLE_PKCS11_PIN");
+        unsetenv("CRADLE_PKCS11_PIN_FILE");
+        assert_int_equal(crypto_key_generate_pkcs11("pkcs11:token=" SOFTHSM_TOKEN ";object=nopin", CRYPTO_KEY_EC_P256,
+                                                    &err), -1);
+        assert_error(err, ERROR_UNAUTHENTICATED, "CRADLE_PKCS11_PIN");
+        setenv("CRADLE_PKCS11_PIN", SOFTHSM_PIN, 1);
+        error_clear(&err);
+        k = NULL;
+        assert_int_equal(crypto_key_load("pkcs11:token=" SOFTHSM_TOKEN ";object=nopin", &k, &err), -1);
+        assert_int_equal(err.kind, ERROR_NOT_FOUND);
+}
+
 /* ---- files -------------------------------------------------------------------- */
+
+/* cradle key generate --out: a new file, 0600, never replacing anything. */
+static void test_generate_new_file(void **state) {
+        (void) state;
+        static const struct {
+                enum crypto_key_type type;
+                const char *desc;
+        } cases[] = {
+                {CRYPTO_KEY_ED25519, "Ed25519"},
+                {CRYPTO_KEY_EC_P256, "ECDSA P-256"},
+        };
+        struct tdir *t = tdir_new();
+        mode_t old_umask = umask(0); /* the mode must not depend on the caller's umask */
+        for (size_t i = 0; i < ELEMENTSOF(cases); i++) {
+                _cleanup_free_ char *path = str_printf("%s/new-%zu.key", t->dir, i);
+                struct error err = {0};
+                assert_ok(crypto_key_generate_new_file(path, cases[i].type, &err), err);
+                assert_int_equal(mode_of(path), 0600);
+                struct crypto_key *k = tkey_load(path);
+                assert_string_equal(crypto_key_describe(k), cases[i].desc);
+                assert_signs(k);
+                crypto_key_free(k);
+
+                /* Again on the same path: refused, the key is unchanged. */
+                size_t len1, len2;
+                _cleanup_free_ unsigned char *before = read_file_bytes(path, &len1);
+                assert_int_equal(crypto_key_generate_new_file(path, cases[i].type, &err), -1);
+                assert_error(err, ERROR_CONFLICT, "exists already");
+                _cleanup_free_ unsigned char *after = read_file_bytes(path, &len2);
+                assert_int_equal(len1, len2);
+                assert_memory_equal(before, after, len1);
+        }
+        umask(old_umask);
+
+        /* A symlink, even a dangling one, is not followed or replaced. */
+        _cleanup_free_ char *target = tdir_path(t, "elsewhere.key");
+        _cleanup_free_ char *link_path = tdir_path(t, "link.key");
+        assert_int_equal(symlink(target, link_path), 0);
+        struct error err = {0};
+        assert_int_equal(crypto_key_generate_new_file(link_path, CRYPTO_KEY_ED25519, &err), -1);
+        assert_int_equal(err.kind, ERROR_CONFLICT);
+        assert_false(file_exists(target));
+
+        /* No temp files left behind, whatever happened. */
+        size_t n = 0;
+        _cleanup_free_ char *cmd = str_printf("ls -A %s | grep -c '^\\.' || true", t->dir);
+        FILE *p = popen(cmd, "r");
+        assert_int_equal(fscanf(p, "%zu", &n), 1);
+        pclose(p);
+        assert_int_equal(n, 0);
+
+        error_clear(&err);
+        _cleanup_free_ char *nodir = str_printf("%s/no/such/dir/key.pem", t->dir);
+        assert_int_equal(crypto_key_generate_new_file(nodir, CRYPTO_KEY_ED25519, &err), -1);
+        assert_error(err, ERROR_IO, "key.pem");
+        tdir_free(t);
+}
 
 static void test_generate_and_load(void **state) {
         (void) state;
@@ -342,6 +488,8 @@ int main(void) {
                 cmocka_unit_test(test_pkcs11_ed25519),
                 cmocka_unit_test(test_pkcs11_not_found),
                 cmocka_unit_test(test_pkcs11_pin_value_refused),
+                cmocka_unit_test(test_pkcs11_generate),
+                cmocka_unit_test(test_generate_new_file),
                 cmocka_unit_test(test_generate_and_load),
                 cmocka_unit_test(test_world_readable_refused),
                 cmocka_unit_test(test_legacy_pem_formats),
