@@ -804,9 +804,9 @@ static void test_root_keys_across_products(void **state) {
         struct tuf_key *saved = f->targets_tk[2];
         f->targets_tk[2] = f->snapshot_tk;
         static const int t02[] = { 0, 2 };
-        expect_root_refused(f, "T2", ota_fx_root(f, 1, NOW + OTA_FX_DAY, r0, 1, 1, t02, 2, 1, snap, ts, s0, 1),
-                            ERROR_INVALID, "an online key is never shared across products");
+        json_t *bad = ota_fx_root(f, 1, NOW + OTA_FX_DAY, r0, 1, 1, t02, 2, 1, snap, ts, s0, 1);
         f->targets_tk[2] = saved;
+        expect_root_refused(f, "T2", bad, ERROR_INVALID, "an online key is never shared across products");
         /* The same offline root and targets keys as T1-EU: accepted. */
         json_t *good = ota_fx_root(f, 1, NOW + OTA_FX_DAY, r0, 1, 1, t0, 1, 1, snap, ts, s0, 1);
         _cleanup_json_ json_t *req = json_pack("{s:s, s:o}", "product", "T2", "root", good);
