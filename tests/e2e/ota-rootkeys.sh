@@ -72,6 +72,13 @@ out=$("$CRADLE" director rotate --old-root-key "$OTA/root.key" --root-key "$OTA/
   --out "$OTA/director-2.root.json" --no-repository-marker 2>&1)
 expect_eq "cradle director rotate moves the director to a key of its own" "$?" 0 || echo "# $out"
 
+# ... and the image repository cannot take the director's new key either.
+out=$("$CRADLE" repo rotate-root --product T1-EU --old-root-key "$OTA/root.key" --root-key "$OTA/droot2.key" \
+  --no-repository-marker 2>&1); rc=$?
+if [[ $rc -ne 0 && "$out" =~ "--root-key: key ".*" is a key of the director root (root, version 2)" ]]; then
+  tap_ok "cradle repo rotate-root refuses the director's root key before signing"
+else tap_fail "cradle repo rotate-root refuses the director's root key" "rc=$rc" "$out"; fi
+
 # The genuine repositories work: the device follows the director to version 2,
 # which shares nothing with the image root, and installs 1.1.0.
 ota_publish 1.1.0 2 r2 || tap_fail "publish 1.1.0"
