@@ -651,6 +651,19 @@ static void image_root_naming_the_director_is_refused(void **state) {
         assert_int_equal(stored_root_version(f, "image-repo"), 1);
 }
 
+/* The installed image root itself is checked too: [trust] image_root set to
+ * a root that says it is the director's is refused from the first cycle. */
+static void installed_image_root_of_another_repository_is_refused(void **state) {
+        struct fixture *f = *state;
+
+        install_image_root(f, "director");
+        write_config(f, f->httpd->url);
+        publish(f, &v120, 1);
+        assign(f, &v120);
+        cycle_refused(f, "image repository root.json (version 1) is the root of repository 'director'");
+        assert_slots_untouched(f);
+}
+
 /* Once the trusted root states its repository, a new root must too; one
  * that states it correctly is accepted. */
 static void repository_marker_once_present_is_required(void **state) {
@@ -746,6 +759,25 @@ static void interrupted_install_goes_on_when_still_assigned(void **state) {
         assert_int_equal(f->a.st.phase, AGENT_PHASE_AWAITING_REBOOT);
         assert_true(requested(f, "/device/v1/director/targets.json"));
         assert_int_equal(boot(f), 'B');
+}
+
+/* Reassigned while the install was interrupted: the old download is
+ * dropped and the image assigned now is installed instead. */
+static void interrupted_install_of_a_reassigned_image_takes_the_new_one(void **state) {
+        struct fixture *f = *state;
+
+        publish(f, (struct tu_image[]) { v120, v130 }, 2);
+        assign(f, &v120);
+        interrupted_install_of(f, &v120);
+        assign(f, &v130);
+        cycle_ok(f);
+        assert_int_equal(f->a.st.phase, AGENT_PHASE_AWAITING_REBOOT);
+        assert_string_equal(f->a.st.target.version, "1.3.0");
+        assert_int_equal(boot(f), 'B');
+        {
+                _cleanup_free_ char *b = slot(f, "slotB");
+                assert_string_equal(b, v130.content);
+        }
 }
 
 /* The metadata cannot be fetched: nothing changes, the next cycle retries. */
@@ -851,10 +883,12 @@ int main(void) {
                 T(director_rotation_sharing_a_key_is_refused),
                 T(attack_director_root_replayed_as_image_root),
                 T(image_root_naming_the_director_is_refused),
+                T(installed_image_root_of_another_repository_is_refused),
                 T(repository_marker_once_present_is_required),
                 T(online_key_with_offline_power_is_refused),
                 T(interrupted_install_of_a_withdrawn_release_is_abandoned),
                 T(interrupted_install_goes_on_when_still_assigned),
+                T(interrupted_install_of_a_reassigned_image_takes_the_new_one),
                 T(interrupted_install_waits_for_metadata),
                 T(unknown_trial_after_lost_state_is_rolled_back),
                 T(power_cut_after_the_backend_confirmed),
