@@ -113,6 +113,56 @@ static int step_verify_and_download(struct agent *a, struct error *err) {
         return agent_save(a, err);
 }
 
+/* An install this process did not verify itself (a power cut or restart
+ * while `installing`) is not resumed on the strength of metadata verified
+ * back then: a release withdrawn or an assignment changed meanwhile must not
+ * reach a slot. So the metadata is verified again first (docs/agent.md,
+ * "Interrupted installs"):
+ *  - it verifies and still assigns the same image: the install goes on;
+ *  - it verifies and assigns another image or none: the download is dropped,
+ *    a "failure" is reported and the agent is idle (the next step takes up
+ *    whatever is assigned now);
+ *  - it cannot be verified (server unreachable, metadata refused): nothing
+ *    changes, the slots stay as they are and the next cycle tries again. */
+static int step_reverify(struct agent *a, struct error *err) {
+        struct agent_http *http;
+        struct agent_update up;
+        bool same;
+
+        if (agent_http(a, &http, err) < 0)
+                return -1;
+        if (agent_verify_update(a->cfg, http, &a->st, &up, err) < 0) {
+                struct error serr = { 0 };
+                error_prefix(err, "resuming the install of %s: metadata not verified, the slots are left as "
+                                  "they are: ",
+                             a->st.target.version);
+                agent_state_set_error(&a->st, err->msg);
+                agent_save(a, &serr);
+                return -1;
+        }
+        a->st.director_version = up.director_version;
+        same = up.available && strcmp(up.image.sha256, a->st.target.sha256) == 0 &&
+               up.image.length == a->st.target.length &&
+               up.image.security_version == a->st.target.security_version;
+        agent_update_clear(&up);
+        if (same)
+                return 0;
+        {
+                char why[sizeof(a->st.last_error)];
+                struct error serr = { 0 };
+
+                snprintf(why, sizeof(why), "install of %s abandoned: the verified metadata no longer assigns it "
+                                           "(withdrawn or reassigned while the install was interrupted)",
+                         a->st.target.version);
+                log_warn("%s", why);
+                agent_report(a, "failure", why);
+                drop_download(a);
+                to_idle(a);
+                agent_state_set_error(&a->st, why);
+                return agent_save(a, err ? err : &serr);
+        }
+}
+
 static int step_install(struct agent *a, struct error *err) {
         _cleanup_free_ char *part = agent_download_path(a);
         uint8_t got[SHA256_LEN], want[SHA256_LEN];
@@ -180,6 +230,9 @@ static int step_activate(struct agent *a, struct error *err) {
 
 int agent_cycle(struct agent *a, struct error *err) {
         struct error ferr = { 0 };
+        /* True once this cycle verified the metadata for the target it is
+         * about to install. */
+        bool verified = false;
 
         agent_report_flush(a, &ferr);
         for (int guard = 0; guard < 8; guard++) {
@@ -190,8 +243,16 @@ int agent_cycle(struct agent *a, struct error *err) {
                                 return -1;
                         if (a->st.phase == AGENT_PHASE_IDLE)
                                 return 0;
+                        verified = true;
                         break;
                 case AGENT_PHASE_INSTALLING:
+                        if (!verified) {
+                                if (step_reverify(a, err) < 0)
+                                        return -1;
+                                if (a->st.phase != AGENT_PHASE_INSTALLING)
+                                        break; /* abandoned: idle, take up what is assigned now */
+                                verified = true;
+                        }
                         if (step_install(a, err) < 0)
                                 return -1;
                         break;

@@ -14,7 +14,9 @@
 #include "core/strutil.h"
 #include "core/time.h"
 #include "crypto/encoding.h"
+#include "agent/rootcheck.h"
 #include "tuf/client.h"
+#include "tuf/keysep.h"
 #include "tuf/verify.h"
 
 void agent_update_clear(struct agent_update *u) {
@@ -185,6 +187,7 @@ static int load_root(const char *path, struct tuf_metadata **out, struct error *
 
 int agent_director_refresh(const struct tuf_fetcher *f, const char *store_dir, const char *trusted_root_file,
                            size_t targets_max, int64_t now, int64_t *min_version,
+                           const struct agent_root_rules *rules, struct tuf_metadata **root_out,
                            struct tuf_metadata **out, struct error *err) {
         _cleanup_free_ char *root_path = path_join(store_dir, "root.json");
         _cleanup_free_ char *targets_path = path_join(store_dir, "targets.json");
@@ -251,6 +254,10 @@ int agent_director_refresh(const struct tuf_fetcher *f, const char *store_dir, c
                                          "director %s has version %" PRId64 ", expected %" PRId64
                                          " (rollback or fast-forward)",
                                          name, next->version, root->version + 1);
+                /* Key separation from the image repository, before the new
+                 * root is stored: a refused rotation changes nothing. */
+                if (rules && agent_root_check(rules, name, root, next, err) < 0)
+                        return -1;
                 if (file_write_atomic(root_path, data, len, 0600, err) < 0)
                         return -1;
                 if (!tuf_root_role_equal(root, next, TUF_ROLE_TARGETS)) {
@@ -265,6 +272,10 @@ int agent_director_refresh(const struct tuf_fetcher *f, const char *store_dir, c
         if (root->expires <= now)
                 return error_set(err, ERROR_INVALID, "director root.json expired at %s (freeze attack?)",
                                  root->expires_str);
+        /* The trusted root itself, rotated or not: this is what catches a
+         * device installed with roots that already share a key. */
+        if (rules && agent_root_check(rules, "root.json", NULL, root, err) < 0)
+                return -1;
 
         /* Targets. */
         {
@@ -292,6 +303,8 @@ int agent_director_refresh(const struct tuf_fetcher *f, const char *store_dir, c
                 return -1;
         *min_version = targets->version;
         *out = steal_ptr(targets);
+        if (root_out)
+                *root_out = steal_ptr(root);
         return 0;
 }
 
@@ -303,7 +316,8 @@ int agent_verify_update(const struct agent_config *cfg, struct agent_http *http,
         _cleanup_free_ char *director_store = path_join(cfg->state_dir, "director");
         _cleanup_free_ char *repo_url = str_printf("%s/repo/%s/", cfg->server_url, cfg->model);
         _cleanup_free_ char *director_url = str_printf("%s/device/v1/director/", cfg->server_url);
-        _cleanup_tuf_metadata_ struct tuf_metadata *dtargets = NULL;
+        _cleanup_free_ char *image_repository = str_printf(TUF_ROOT_REPOSITORY_IMAGE_PREFIX "%s", cfg->model);
+        _cleanup_tuf_metadata_ struct tuf_metadata *dtargets = NULL, *droot = NULL;
         _cleanup_tuf_client_ struct tuf_client *client = NULL;
         struct agent_http_fetcher repo_f = { http, repo_url }, dir_f = { http, director_url };
         struct tuf_fetcher director_fetcher = agent_http_fetcher(&dir_f);
@@ -312,18 +326,21 @@ int agent_verify_update(const struct agent_config *cfg, struct agent_http *http,
         struct error lerr = { 0 };
         int64_t dversion = st->director_version;
         _cleanup_free_ char *name = NULL;
+        /* Each repository's roots are checked against the other's trusted
+         * root (agent/rootcheck.h); `other` is filled in as they load. */
+        struct agent_root_rules image_rules = {
+                .side = "image repository", .repository = image_repository,
+                .offline_roles = TUF_IMAGE_OFFLINE_ROLES, .other_side = "director",
+        };
+        struct agent_root_rules director_rules = {
+                .side = "director", .repository = TUF_ROOT_REPOSITORY_DIRECTOR,
+                .offline_roles = TUF_DIRECTOR_OFFLINE_ROLES, .other_side = "image repository",
+        };
 
         memset(out, 0, sizeof(*out));
-        /* Director first: it says whether there is anything to do. */
-        if (agent_director_refresh(&director_fetcher, director_store, cfg->director_root,
-                                   (size_t) cfg->max_metadata_size, 0, &dversion, &dtargets, err) < 0)
-                return -1;
-        out->director_version = dversion;
-        if (agent_director_pick(dtargets, cfg->image_name, &dt, err) < 0)
-                return -1;
-        if (!dt)
-                return 0;
-
+        /* The image repository's trusted root first (installed from [trust]
+         * image_root on the first run): the director's roots are checked
+         * against it. */
         if (dir_create(image_store, 0700, err) < 0)
                 return -1;
         {
@@ -342,8 +359,30 @@ int agent_verify_update(const struct agent_config *cfg, struct agent_http *http,
                 .metadata = agent_http_fetcher(&repo_f),
                 .snapshot_max_len = (size_t) cfg->max_metadata_size,
                 .targets_max_len = (size_t) cfg->max_metadata_size,
+                .root_check = agent_root_check_hook,
+                .root_check_ud = &image_rules,
         };
-        if (tuf_client_new(&tc, &client, err) < 0 || tuf_client_refresh(client, err) < 0)
+        if (tuf_client_new(&tc, &client, err) < 0)
+                return error_prefix(err, "image repository: ");
+        director_rules.other = tuf_client_trusted(client, TUF_ROLE_ROOT);
+
+        /* Director next: it says whether there is anything to do. */
+        if (agent_director_refresh(&director_fetcher, director_store, cfg->director_root,
+                                   (size_t) cfg->max_metadata_size, 0, &dversion, &director_rules, &droot,
+                                   &dtargets, err) < 0)
+                return -1;
+        out->director_version = dversion;
+        if (agent_director_pick(dtargets, cfg->image_name, &dt, err) < 0)
+                return -1;
+        if (!dt)
+                return 0;
+
+        /* The image repository: its trusted root as it is, then every new
+         * root of its chain (the hook), against the director's root. */
+        image_rules.other = droot;
+        if (agent_root_check(&image_rules, "root.json", NULL, tuf_client_trusted(client, TUF_ROLE_ROOT), err) < 0)
+                return -1;
+        if (tuf_client_refresh(client, err) < 0)
                 return error_prefix(err, "image repository: ");
         if (tuf_client_find_target(client, dt->path, &it, &lerr) < 0) {
                 if (lerr.kind != ERROR_NOT_FOUND) {

@@ -5,6 +5,10 @@
  *
  * 1. Image repository (<url>/repo/<model>/): the full TUF client workflow
  *    (tuf/client.h) with its trusted store in <state>/image-repo/.
+ * 0. Before either is used, and for each new root of either chain before it
+ *    is stored: key separation (agent/rootcheck.h). No root of one repository
+ *    shares a key, by key material, with the other's trusted root; online
+ *    keys are never offline keys; x-cradle-repository names the repository.
  * 2. Director (<url>/device/v1/director/): root chain (N+1.root.json signed by
  *    the old and the new root threshold, version exactly N+1, the final root
  *    not expired), then targets.json signed by the director root's targets
@@ -61,9 +65,14 @@ int agent_director_pick(const struct tuf_metadata *targets, const char *image_na
 
 /* Step 2 against a fetcher (base: the director URL). Keeps the trusted root
  * and targets in store_dir; min_version is the persisted replay baseline
- * (updated on success). now 0: the clock. *out: the verified targets. */
+ * (updated on success). now 0: the clock. rules (may be NULL: none): each
+ * new root and the final trusted root must pass agent_root_check (key
+ * separation from the image repository). *out: the verified targets;
+ * *root_out (may be NULL): the trusted director root. */
+struct agent_root_rules;
 int agent_director_refresh(const struct tuf_fetcher *f, const char *store_dir, const char *trusted_root_file,
                            size_t targets_max, int64_t now, int64_t *min_version,
+                           const struct agent_root_rules *rules, struct tuf_metadata **root_out,
                            struct tuf_metadata **out, struct error *err);
 
 /* All three steps against the server; *out->available false when nothing is

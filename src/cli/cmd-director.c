@@ -17,6 +17,7 @@
 
 #include "cli/cli.h"
 #include "cli/client.h"
+#include "cli/root-keys.h"
 #include "cli/cmd-common.h"
 #include "cli/command.h"
 #include "core/cleanup.h"
@@ -27,7 +28,7 @@
 #include "tuf/metadata.h"
 #include "tuf/sign.h"
 
-enum { OPT_ROOT_KEY = CLI_OPT_LOCAL_BASE, OPT_OLD_ROOT_KEY, OPT_THRESHOLD, OPT_EXPIRES_DAYS, OPT_OUT };
+enum { OPT_ROOT_KEY = CLI_OPT_LOCAL_BASE, OPT_OLD_ROOT_KEY, OPT_THRESHOLD, OPT_EXPIRES_DAYS, OPT_OUT, OPT_NO_MARKER };
 
 #define MAX_KEYS 16
 #define EXPIRES_DAYS_DEFAULT 365
@@ -90,10 +91,28 @@ static int fetch_online_key(struct cli_client *client, struct tuf_key **out) {
         return CLI_EXIT_OK;
 }
 
+/* Refuses, before anything is signed, a key that an image repository's root
+ * holds (cli/root-keys.h; the server checks too). */
+static int check_against_repos(struct cli_client *client, const struct signers *root, const struct tuf_key *online,
+                               const char *const *refs) {
+        struct cli_root_key keys[MAX_KEYS + 1];
+        size_t n = 0;
+        char *labels[MAX_KEYS] = { 0 };
+        for (size_t i = 0; i < root->n; i++) {
+                labels[i] = str_printf("--root-key %s", refs[i]);
+                keys[n++] = (struct cli_root_key) { root->tkeys[i], labels[i] };
+        }
+        keys[n++] = (struct cli_root_key) { online, "the server's online director key" };
+        int r = cli_root_keys_check(client, "director", keys, n);
+        for (size_t i = 0; i < root->n; i++)
+                free(labels[i]);
+        return r;
+}
+
 /* Builds root `version` with the new root keys and the online key, and signs it
  * with the new keys and then the old ones (a key in both signs once). */
 static int build_and_sign(int64_t version, int64_t expires, const struct signers *root, unsigned threshold,
-                          const struct signers *old, struct tuf_key *online, json_t **out) {
+                          const struct signers *old, struct tuf_key *online, bool marker, json_t **out) {
         struct tuf_key *keys[MAX_KEYS + 1];
         const char *root_ids[MAX_KEYS];
         size_t n_keys = 0;
@@ -115,7 +134,7 @@ static int build_and_sign(int64_t version, int64_t expires, const struct signers
         };
         struct error err = {0};
         _cleanup_json_ json_t *signed_obj = tuf_build_root(version, expires, false, keys, n_keys, roles, &err);
-        if (!signed_obj)
+        if (!signed_obj || (marker && tuf_root_set_repository(signed_obj, TUF_ROOT_REPOSITORY_DIRECTOR, &err) < 0))
                 return cli_error(CLI_EXIT_LOCAL, "building the director root: %s", err.msg);
         _cleanup_json_ json_t *doc = tuf_metadata_wrap(signed_obj);
         for (size_t i = 0; i < root->n; i++)
@@ -160,6 +179,7 @@ struct root_options {
         size_t n_root, n_old;
         int64_t threshold, expires_days;
         const char *out;
+        bool no_marker;   /* --no-repository-marker: for fleets with agents older than the marker */
 };
 
 static int parse_root_options(struct cli_ctx *ctx, int argc, char **argv, bool rotate, struct root_options *o) {
@@ -169,6 +189,7 @@ static int parse_root_options(struct cli_ctx *ctx, int argc, char **argv, bool r
                 { "root-threshold", required_argument, NULL, OPT_THRESHOLD },
                 { "expires-days", required_argument, NULL, OPT_EXPIRES_DAYS },
                 { "out", required_argument, NULL, OPT_OUT },
+                { "no-repository-marker", no_argument, NULL, OPT_NO_MARKER },
                 { 0 },
         };
         static const struct option rotate_options[] = {
@@ -178,6 +199,7 @@ static int parse_root_options(struct cli_ctx *ctx, int argc, char **argv, bool r
                 { "root-threshold", required_argument, NULL, OPT_THRESHOLD },
                 { "expires-days", required_argument, NULL, OPT_EXPIRES_DAYS },
                 { "out", required_argument, NULL, OPT_OUT },
+                { "no-repository-marker", no_argument, NULL, OPT_NO_MARKER },
                 { 0 },
         };
         int c, r;
@@ -209,6 +231,7 @@ static int parse_root_options(struct cli_ctx *ctx, int argc, char **argv, bool r
                                                        optarg);
                         break;
                 case OPT_OUT: o->out = optarg; break;
+                case OPT_NO_MARKER: o->no_marker = true; break;
                 default:
                         if ((r = cli_option_common(ctx, c, argc, argv)) != CLI_CONTINUE)
                                 return r;
@@ -241,8 +264,9 @@ static int director_init_run(struct cli_ctx *ctx, int argc, char **argv) {
         struct cli_client *client;
         if ((r = signers_load("--root-key", o.root_refs, o.n_root, &root)) != CLI_EXIT_OK ||
             (r = cli_ctx_client(ctx, &client)) != CLI_EXIT_OK || (r = fetch_online_key(client, &online)) != CLI_EXIT_OK ||
+            (r = check_against_repos(client, &root, online, o.root_refs)) != CLI_EXIT_OK ||
             (r = build_and_sign(1, time_now() + o.expires_days * 86400, &root, (unsigned) o.threshold, NULL, online,
-                                &doc)) != CLI_EXIT_OK)
+                                !o.no_marker, &doc)) != CLI_EXIT_OK)
                 return r;
         return upload(ctx, client, doc, o.out);
 }
@@ -281,8 +305,9 @@ static int director_rotate_run(struct cli_ctx *ctx, int argc, char **argv) {
                                          (long long) json_integer_value(version));
         }
         if ((r = fetch_online_key(client, &online)) != CLI_EXIT_OK ||
+            (r = check_against_repos(client, &root, online, o.root_refs)) != CLI_EXIT_OK ||
             (r = build_and_sign(json_integer_value(version) + 1, time_now() + o.expires_days * 86400, &root,
-                                (unsigned) o.threshold, &old, online, &doc)) != CLI_EXIT_OK)
+                                (unsigned) o.threshold, &old, online, !o.no_marker, &doc)) != CLI_EXIT_OK)
                 return r;
         return upload(ctx, client, doc, o.out);
 }
@@ -300,18 +325,22 @@ static int director_status_run(struct cli_ctx *ctx, int argc, char **argv) {
         "                          for each key (Ed25519 or ECDSA P-256)\n"                               \
         "  --root-threshold M      signatures a root needs (at most the number of root keys)\n"          \
         "  --expires-days N        the root's lifetime (default 365)\n"                                   \
-        "  --out FILE              also write the signed root there (not overwritten)\n"
+        "  --out FILE              also write the signed root there (not overwritten)\n"                 \
+        "  --no-repository-marker  leave out \"x-cradle-repository\": \"director\" (only while\n"         \
+        "                          devices run cradle-agent older than the marker; docs/tuf.md)\n"
 
 static const struct cli_command director_init = {
         .name = "init",
         .summary = "Create the director's first root (key ceremony)",
-        .usage = "--root-key REF... --root-threshold M [--expires-days N] [--out FILE]",
+        .usage = "--root-key REF... --root-threshold M [--expires-days N] [--out FILE] [--no-repository-marker]",
         .help = "Builds the director's 1.root.json on this machine: root role = the --root-key\n"
                 "keys with threshold M; targets, snapshot and timestamp = the server's online\n"
                 "director key (fetched from GET /api/v1/director/online-keys, which generates it),\n"
                 "threshold 1. Signs it with every root key here and uploads only the signed\n"
                 "document (POST /api/v1/director/root; admin). Install the --out copy on each\n"
-                "device as cradle-agent's trusted director root.\n\n"
+                "device as cradle-agent's trusted director root. A root key that any image\n"
+                "repository's root holds is refused before anything is signed: the two\n"
+                "repositories never share a key (docs/ota.md).\n\n"
                 "Options:\n" ROOT_KEY_HELP,
         .run = director_init_run,
 };
@@ -319,7 +348,8 @@ static const struct cli_command director_init = {
 static const struct cli_command director_rotate = {
         .name = "rotate",
         .summary = "Rotate the director's root keys",
-        .usage = "--old-root-key REF... --root-key REF... --root-threshold M [--expires-days N] [--out FILE]",
+        .usage = "--old-root-key REF... --root-key REF... --root-threshold M [--expires-days N] [--out FILE] "
+                 "[--no-repository-marker]",
         .help = "Builds root N+1 from the installed root N with new root keys (the online key\n"
                 "stays), signs it with the new keys and with the old ones given, so it meets\n"
                 "both thresholds, and uploads it (POST /api/v1/director/root; admin). Devices\n"

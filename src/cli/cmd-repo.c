@@ -20,6 +20,7 @@
 #include <gnutls/abstract.h>
 
 #include "cli/cli.h"
+#include "cli/root-keys.h"
 #include "cli/client.h"
 #include "cli/cmd-common.h"
 #include "cli/command.h"
@@ -49,6 +50,7 @@ enum {
         OPT_EXPIRES_DAYS,
         OPT_ONLINE_KEYS,
         OPT_OUT,
+        OPT_NO_MARKER,
         OPT_NEXT,
 };
 
@@ -89,6 +91,7 @@ struct root_opts {
         size_t n_targets_keys;
         int64_t targets_threshold;
         int64_t expires_days;
+        bool no_marker;             /* --no-repository-marker: for fleets with agents older than the marker */
         const char *online;
         const char *out;
 };
@@ -132,6 +135,7 @@ static int parse_root_opts(struct cli_ctx *ctx, int argc, char **argv, bool rota
                 { "expires-days", required_argument, NULL, OPT_EXPIRES_DAYS },
                 { "online-keys", required_argument, NULL, OPT_ONLINE_KEYS },
                 { "out", required_argument, NULL, OPT_OUT },
+                { "no-repository-marker", no_argument, NULL, OPT_NO_MARKER },
                 { 0 },
         };
         memset(o, 0, sizeof(*o));
@@ -178,6 +182,7 @@ static int parse_root_opts(struct cli_ctx *ctx, int argc, char **argv, bool rota
                         o->online = optarg;
                         break;
                 case OPT_OUT: o->out = optarg; break;
+                case OPT_NO_MARKER: o->no_marker = true; break;
                 default:
                         r = cli_option_common(ctx, c, argc, argv);
                 }
@@ -290,6 +295,24 @@ static int online_key(struct root_keys *k, json_t *pair, const char *role, const
         return CLI_EXIT_OK;
 }
 
+/* Refuses, before anything is signed, a key the director's root holds
+ * (cli/root-keys.h; the server checks too). */
+static int check_against_director(struct cli_ctx *ctx, const struct root_keys *k) {
+        struct cli_root_key keys[2 * REPO_MAX_KEYS + 2];
+        struct cli_client *client;
+        size_t n = 0;
+        int r;
+        for (size_t i = 0; i < k->n_root; i++)
+                keys[n++] = (struct cli_root_key) { k->root[i], "--root-key" };
+        for (size_t i = 0; i < k->n_targets; i++)
+                keys[n++] = (struct cli_root_key) { k->targets[i], "targets key" };
+        keys[n++] = (struct cli_root_key) { k->snapshot, "the server's online snapshot key" };
+        keys[n++] = (struct cli_root_key) { k->timestamp, "the server's online timestamp key" };
+        if ((r = cli_ctx_client(ctx, &client)) != CLI_EXIT_OK)
+                return r;
+        return cli_root_keys_check(client, "image", keys, n);
+}
+
 /* Builds, signs and (with --out) saves a root. *doc_out is the document. */
 static int build_root(const struct root_opts *o, struct root_keys *k, int64_t version, unsigned targets_threshold,
                       json_t **doc_out) {
@@ -329,6 +352,10 @@ static int build_root(const struct root_opts *o, struct root_keys *k, int64_t ve
                 tuf_build_root(version, expires, true, (struct tuf_key *const *) all, n_all, roles, &err);
         if (!signed_obj)
                 return cli_error(CLI_EXIT_LOCAL, "building the root: %s", err.msg);
+        /* The root states whose it is (docs/tuf.md, "Repository identity"). */
+        _cleanup_free_ char *repository = str_printf(TUF_ROOT_REPOSITORY_IMAGE_PREFIX "%s", o->product);
+        if (!o->no_marker && tuf_root_set_repository(signed_obj, repository, &err) < 0)
+                return cli_error(CLI_EXIT_LOCAL, "--product %s: %s", o->product, err.msg);
         _cleanup_json_ json_t *doc = tuf_metadata_wrap(signed_obj);
         for (size_t i = 0; i < k->n_signers; i++)
                 if (tuf_sign(doc, k->signers[i], &err) < 0)
@@ -408,7 +435,8 @@ static int repo_init_run(struct cli_ctx *ctx, int argc, char **argv) {
         if ((r = load_targets_options(&o, &k)) != CLI_EXIT_OK)
                 goto out;
         /* 3. Root version 1, signed by every root key, uploaded. */
-        if ((r = build_root(&o, &k, 1, (unsigned) o.targets_threshold, &root)) != CLI_EXIT_OK)
+        if ((r = check_against_director(ctx, &k)) != CLI_EXIT_OK ||
+            (r = build_root(&o, &k, 1, (unsigned) o.targets_threshold, &root)) != CLI_EXIT_OK)
                 goto out;
         {
                 _cleanup_json_ json_t *body = json_pack("{s:s, s:O}", "product", o.product, "root", root);
@@ -492,7 +520,8 @@ static int repo_rotate_root_run(struct cli_ctx *ctx, int argc, char **argv) {
                 }
                 targets_threshold = t->threshold;
         }
-        if ((r = build_root(&o, &k, cur->version + 1, targets_threshold, &root)) != CLI_EXIT_OK)
+        if ((r = check_against_director(ctx, &k)) != CLI_EXIT_OK ||
+            (r = build_root(&o, &k, cur->version + 1, targets_threshold, &root)) != CLI_EXIT_OK)
                 goto out;
         {
                 _cleanup_json_ json_t *body = json_pack("{s:O}", "root", root);
@@ -583,7 +612,7 @@ static const struct cli_command repo_init = {
         .name = "init",
         .summary = "Key ceremony: create a product's image repository",
         .usage = "--product MODEL --root-key REF... [--root-threshold M] (--targets-pubkey FILE | "
-                 "--targets-key REF)... --targets-threshold M [--expires-days N] [--out FILE]",
+                 "--targets-key REF)... --targets-threshold M [--expires-days N] [--out FILE] [--no-repository-marker]",
         .help = "Creates the product's TUF image repository (docs/ota.md, \"The key ceremony\"):\n"
                 "  1. fetches the server's online snapshot and timestamp keys (GET\n"
                 "     /api/v1/repos/MODEL/online-keys; the server makes them on first request);\n"
@@ -591,7 +620,10 @@ static const struct cli_command repo_init = {
                 "     online keys, with consistent snapshots;\n"
                 "  3. signs it here with every --root-key (files or PKCS#11 tokens);\n"
                 "  4. uploads the signed root (POST /api/v1/repos; admin).\n"
-                "Only public keys and signatures leave this machine.\n\n"
+                "Only public keys and signatures leave this machine. A key that the director's\n"
+                "root holds is refused before anything is signed: the two repositories never\n"
+                "share a key (docs/ota.md). The root states \"x-cradle-repository\":\n"
+                "\"image:MODEL\", which devices check.\n\n"
                 "Options:\n"
                 "  --product MODEL            the product\n"
                 "  --root-key REF             an offline root key: PEM file (0600) or pkcs11: URI\n"
@@ -603,7 +635,9 @@ static const struct cli_command repo_init = {
                 "  --targets-threshold M      signatures needed to publish a release (M of N)\n"
                 "  --expires-days N           root lifetime (default 365)\n"
                 "  --out FILE                 also write the signed 1.root.json (what devices\n"
-                "                             install as their trusted root; '-' = stdout)\n",
+                "                             install as their trusted root; '-' = stdout)\n"
+                "  --no-repository-marker     leave out x-cradle-repository (only while devices\n"
+                "                             run cradle-agent older than the marker; docs/tuf.md)\n",
         .run = repo_init_run,
 };
 
@@ -612,7 +646,7 @@ static const struct cli_command repo_rotate_root = {
         .summary = "Rotate the root (and targets or online keys) of an image repository",
         .usage = "--product MODEL --root-key REF... [--old-root-key REF...] [--root-threshold M] "
                  "[(--targets-pubkey FILE | --targets-key REF)... --targets-threshold M] "
-                 "[--online-keys current|next] [--expires-days N] [--out FILE]",
+                 "[--online-keys current|next] [--expires-days N] [--out FILE] [--no-repository-marker]",
         .help = "Builds root version N+1 from the current root (GET /repo/MODEL/root.json), signs\n"
                 "it with the new root keys and the --old-root-key ones, and uploads it (POST\n"
                 "/api/v1/repos/MODEL/root; admin). The server accepts it only when it carries\n"
@@ -627,7 +661,9 @@ static const struct cli_command repo_rotate_root = {
                 "  --online-keys next     name the server's next online keys (made by 'cradle\n"
                 "                         repo online-keys --next'); they replace the current ones\n"
                 "  --expires-days N       root lifetime (default 365)\n"
-                "  --out FILE             also write the signed N+1.root.json\n",
+                "  --out FILE             also write the signed N+1.root.json\n"
+                "  --no-repository-marker leave out x-cradle-repository (refused by the server\n"
+                "                         once the current root has it; docs/tuf.md)\n",
         .run = repo_rotate_root_run,
 };
 

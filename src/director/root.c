@@ -8,6 +8,7 @@
 #include "core/json.h"
 #include "core/strutil.h"
 #include "director/internal.h"
+#include "repo/root-keys.h"
 #include "tuf/metadata.h"
 #include "tuf/sign.h"
 #include "tuf/verify.h"
@@ -160,6 +161,13 @@ int director_root_install(struct director_ctx *dc, const struct audit_actor *a, 
                                      (long long) md->version, (long long) current.version);
                         goto fail;
                 }
+        }
+        /* No key shared with any image repository, ever (repo/root-keys.h). */
+        if (repo_root_keys_check_director(dc->store, md, current_md, err) < 0) {
+                if (err && err->kind == ERROR_INVALID)
+                        repo_root_keys_audit_refusal(dc->store, a, "director.root.refused", "director", md->version,
+                                                     err->msg);
+                goto fail;
         }
         const struct store_director_root row = {
                 .version = md->version, .document = bytes, .expires = md->expires, .installed_at = now,

@@ -28,6 +28,7 @@
 #include "release/image-store.h"
 #include "release/release.h"
 #include "repo/repo-internal.h"
+#include "repo/root-keys.h"
 #include "store/store-identity.h"
 #include "tuf/sign.h"
 #include "tuf/verify.h"
@@ -723,6 +724,12 @@ int repo_create(const struct ota_ctx *c, const struct audit_actor *a, json_t *bo
                 error_set(err, ERROR_INVALID, "root: a new repository must name the current online keys");
                 goto fail;
         }
+        if (repo_root_keys_check_image(s, product_id, model, root, NULL, err) < 0) {
+                snprintf(object, sizeof(object), "repo:%s", model);
+                if (err && err->kind == ERROR_INVALID)
+                        repo_root_keys_audit_refusal(s, a, "repo.root.refused", object, root->version, err->msg);
+                goto fail;
+        }
         if (store_repo_insert(s, &row, err) < 0) {
                 if (err && err->kind == ERROR_CONFLICT)
                         error_set(err, ERROR_CONFLICT,
@@ -841,6 +848,12 @@ int repo_rotate_root(const struct ota_ctx *c, const struct audit_actor *a, const
         }
         if (check_online_roles(c, product_id, model, root, &which, err) < 0)
                 goto fail;
+        if (repo_root_keys_check_image(s, product_id, model, root, old, err) < 0) {
+                snprintf(object, sizeof(object), "repo:%s", model);
+                if (err && err->kind == ERROR_INVALID)
+                        repo_root_keys_audit_refusal(s, a, "repo.root.refused", object, root->version, err->msg);
+                goto fail;
+        }
         bool new_online = str_eq(which, "next");
         if (new_online && promote_next_keys(s, product_id, err) < 0)
                 goto fail;

@@ -170,6 +170,20 @@ int store_repo_root_insert(struct store *s, int64_t product_id, int64_t version,
 int store_repo_root_get(struct store *s, int64_t product_id, int64_t version, char **document,
                         struct error *err);
 
+/* One stored root (of an image repository or of the director). */
+struct store_root_doc {
+        int64_t product_id;         /* 0 for the director */
+        char *product_model;        /* NULL for the director */
+        int64_t version;
+        char *document;
+};
+/* Every root of every product's image repository, by product then version
+ * (for the key separation checks of repo/root-keys.h). */
+int store_repo_roots_all(struct store *s, struct store_root_doc **out, size_t *n, struct error *err);
+/* Every director root, by version. */
+int store_director_roots_all(struct store *s, struct store_root_doc **out, size_t *n, struct error *err);
+void store_root_docs_free(struct store_root_doc *list, size_t n);
+
 /* Online keys: per product, per role, one current (and at most one next). */
 struct store_online_key {
         int64_t id;

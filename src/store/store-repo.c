@@ -168,6 +168,63 @@ int store_repo_root_get(struct store *s, int64_t product_id, int64_t version, ch
         return 0;
 }
 
+static int root_docs_read(struct store *s, sqlite3_stmt *st, bool with_product, const char *what,
+                          struct store_root_doc **out, size_t *n_out, struct error *err) {
+        struct store_root_doc *list = NULL;
+        size_t n = 0, cap = 0;
+        int rc;
+        while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+                STORE_LIST_GROW(list, n, cap);
+                memset(&list[n], 0, sizeof(list[n]));
+                if (with_product) {
+                        list[n].product_id = sqlite3_column_int64(st, 0);
+                        list[n].product_model = store_column_text(st, 1);
+                }
+                list[n].version = sqlite3_column_int64(st, 2);
+                list[n].document = store_column_text(st, 3);
+                n++;
+                if (!list[n - 1].document) {
+                        store_root_docs_free(list, n);
+                        return error_set(err, ERROR_DB, "%s: a root has no document", what);
+                }
+        }
+        if (rc != SQLITE_DONE) {
+                store_root_docs_free(list, n);
+                return store_fail(s, err, what);
+        }
+        *out = list;
+        *n_out = n;
+        return 0;
+}
+
+int store_repo_roots_all(struct store *s, struct store_root_doc **out, size_t *n, struct error *err) {
+        _cleanup_stmt_ sqlite3_stmt *st = NULL;
+        *out = NULL;
+        *n = 0;
+        if (store_prepare(s, "SELECT r.product_id, p.model, r.version, r.document FROM repo_roots r "
+                             "JOIN products p ON p.id = r.product_id ORDER BY r.product_id, r.version",
+                          &st, err) < 0)
+                return -1;
+        return root_docs_read(s, st, true, "listing image repository roots", out, n, err);
+}
+
+int store_director_roots_all(struct store *s, struct store_root_doc **out, size_t *n, struct error *err) {
+        _cleanup_stmt_ sqlite3_stmt *st = NULL;
+        *out = NULL;
+        *n = 0;
+        if (store_prepare(s, "SELECT 0, NULL, version, document FROM director_roots ORDER BY version", &st, err) < 0)
+                return -1;
+        return root_docs_read(s, st, false, "listing director roots", out, n, err);
+}
+
+void store_root_docs_free(struct store_root_doc *list, size_t n) {
+        for (size_t i = 0; i < n; i++) {
+                free(list[i].product_model);
+                free(list[i].document);
+        }
+        free(list);
+}
+
 int store_online_key_insert(struct store *s, const struct store_online_key *k, struct error *err) {
         _cleanup_stmt_ sqlite3_stmt *st = NULL;
         if (store_prepare(s, "INSERT INTO repo_online_keys (product_id, role, key_ref, keyid, status, created_at) "

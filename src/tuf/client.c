@@ -267,6 +267,10 @@ static int update_root(struct tuf_client *c, struct error *err) {
                                          name, (long long) md->version, (long long) next);
                 if (tuf_verify_role(md, TUF_ROLE_ROOT, md, NULL, err) < 0)
                         return error_prefix(err, "%s: not signed by its own root keys: ", name);
+                /* The caller's rules (key separation), before anything of
+                 * the new root is stored or trusted. */
+                if (c->cfg.root_check && c->cfg.root_check(c->cfg.root_check_ud, name, old, md, err) < 0)
+                        return -1;
 
                 /* §5.3.11: new timestamp or snapshot keys mean the stored
                  * timestamp and snapshot go, so that versions inflated with

@@ -14,7 +14,8 @@
  * tuf_client_refresh() runs, with the time fixed at its start:
  *  5.3 root: fetch N+1.root.json until there is none (or max_root_rotations);
  *      each must be signed by the threshold of the trusted root AND its own,
- *      and have exactly version N+1; each is persisted; when a rotation
+ *      and have exactly version N+1, and pass the caller's root_check; each
+ *      is persisted; when a rotation
  *      changes the timestamp or snapshot keys, the stored timestamp and
  *      snapshot are deleted (recovery from a fast-forward attack). Then the
  *      final root must not be expired.
@@ -62,6 +63,14 @@ struct tuf_client_config {
          * limits apply only when timestamp / snapshot do not list a length. */
         size_t root_max_len, timestamp_max_len, snapshot_max_len, targets_max_len;
         unsigned max_root_rotations;    /* 0: TUF_CLIENT_MAX_ROOT_ROTATIONS_DEFAULT */
+        /* Optional: the caller's own rules for a new root (the agent's key
+         * separation from the director). Called for each N+1.root.json once
+         * its signatures and version passed, before it is stored or trusted;
+         * a failure refuses the rotation and leaves the trusted root as it
+         * was. `current` is the trusted root, `next` the new one. */
+        int (*root_check)(void *ud, const char *name, const struct tuf_metadata *current,
+                          const struct tuf_metadata *next, struct error *err);
+        void *root_check_ud;
         int64_t now;                    /* fixed reference time (tests); 0: the clock */
 };
 

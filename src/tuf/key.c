@@ -55,12 +55,27 @@ gnutls_pubkey_t tuf_key_pubkey(const struct tuf_key *k) {
         return k->pub;
 }
 
+bool tuf_key_supported(const struct tuf_key *k) {
+        return k->type != TUF_KEY_UNSUPPORTED;
+}
+
+bool tuf_key_fingerprint(const struct tuf_key *k, uint8_t out[SHA256_LEN]) {
+        if (k->type == TUF_KEY_UNSUPPORTED || !k->spki.data)
+                return false;
+        hash_sha256(k->spki.data, k->spki.size, out);
+        return true;
+}
+
 bool tuf_key_same_public(const struct tuf_key *a, const struct tuf_key *b) {
+        if (a->type == TUF_KEY_UNSUPPORTED || b->type == TUF_KEY_UNSUPPORTED)
+                return false;
         return a->type == b->type && a->spki.size == b->spki.size &&
                memcmp(a->spki.data, b->spki.data, a->spki.size) == 0;
 }
 
 gnutls_sign_algorithm_t tuf_key_sign_algorithm(enum tuf_key_type type) {
+        if (type == TUF_KEY_UNSUPPORTED)
+                return GNUTLS_SIGN_UNKNOWN;
         return type == TUF_KEY_ED25519 ? GNUTLS_SIGN_EDDSA_ED25519 : GNUTLS_SIGN_ECDSA_SHA256;
 }
 
@@ -215,6 +230,40 @@ fail:
         return -1;
 }
 
+/* True for the (keytype, scheme) pairs tuf_key_from_json understands. */
+static bool pair_supported(const char *keytype, const char *scheme) {
+        return (str_eq(keytype, "ed25519") && str_eq(scheme, "ed25519")) ||
+               ((str_eq(keytype, "ecdsa") || str_eq(keytype, "ecdsa-sha2-nistp256")) &&
+                str_eq(scheme, "ecdsa-sha2-nistp256"));
+}
+
+int tuf_key_from_json_any(const char *what, json_t *obj, struct tuf_key **out, struct error *err) {
+        const char *keytype = json_is_object(obj) ? cr_json_get_string(obj, "keytype") : NULL;
+        const char *scheme = json_is_object(obj) ? cr_json_get_string(obj, "scheme") : NULL;
+        struct tuf_key *k;
+
+        if (!what)
+                what = "key";
+        /* Anything that does not even name a type and scheme, and every
+         * supported pair, goes through the strict parser (and its messages). */
+        if (!keytype || !scheme || pair_supported(keytype, scheme))
+                return tuf_key_from_json(what, obj, out, err);
+        if (strlen(keytype) > 64 || strlen(scheme) > 64 || !json_is_object(json_object_get(obj, "keyval")))
+                return error_set(err, ERROR_INVALID,
+                                 "%s: a key needs \"keytype\" and \"scheme\" (strings of at most 64 "
+                                 "characters) and a \"keyval\" object",
+                                 what);
+        k = xcalloc(1, sizeof(*k));
+        k->type = TUF_KEY_UNSUPPORTED;
+        if (tuf_keyid_compute(obj, k->keyid, err) < 0) {
+                tuf_key_free(k);
+                return -1;
+        }
+        k->json = json_incref(obj);
+        *out = k;
+        return 0;
+}
+
 int tuf_key_from_pubkey(gnutls_pubkey_t pub, struct tuf_key **out, struct error *err) {
         unsigned bits = 0;
         int pk = gnutls_pubkey_get_pk_algorithm(pub, &bits);
@@ -280,6 +329,9 @@ int tuf_key_verify(const struct tuf_key *k, const void *data, size_t len, const 
         gnutls_datum_t s;
         int rc;
 
+        if (k->type == TUF_KEY_UNSUPPORTED)
+                return error_set(err, ERROR_UNSUPPORTED,
+                                 "key type not supported by this client (the key does not count)");
         if (len > UINT32_MAX)
                 return error_set(err, ERROR_TOO_LARGE, "data to verify is too large");
         if (!sig_hex)

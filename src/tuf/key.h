@@ -24,6 +24,7 @@
  */
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <gnutls/abstract.h>
 #include <jansson.h>
 #include "core/error.h"
@@ -38,6 +39,10 @@
 enum tuf_key_type {
         TUF_KEY_ED25519,
         TUF_KEY_ECDSA_P256,
+        /* A key of a type or scheme Cradle cannot verify (RSA, P-384, a
+         * future type): kept in root for its keyid and canonical bytes, never
+         * counted toward a threshold (tuf_key_from_json_any). */
+        TUF_KEY_UNSUPPORTED,
 };
 
 struct tuf_key;
@@ -48,6 +53,22 @@ struct tuf_key;
  * PEM). `what` names the key in messages ("root keys 'ab12...'"). The keyid
  * is computed from `obj`. */
 int tuf_key_from_json(const char *what, json_t *obj, struct tuf_key **out, struct error *err);
+
+/* The same, except that a key whose (keytype, scheme) pair Cradle does not
+ * support is returned as a TUF_KEY_UNSUPPORTED key instead of an error: it
+ * has a keyid (of `obj`, which must still have string "keytype" and "scheme"
+ * and an object "keyval"; other members are allowed, as a future type may
+ * need them) but no public key; it never verifies a signature and never
+ * equals another key. This is what root's "keys" use, so that a root that
+ * adds a key of a new type alongside supported ones is not refused as a whole
+ * (docs/tuf.md). A supported pair whose key is malformed is still an error. */
+int tuf_key_from_json_any(const char *what, json_t *obj, struct tuf_key **out, struct error *err);
+/* False for TUF_KEY_UNSUPPORTED keys. */
+bool tuf_key_supported(const struct tuf_key *k);
+/* SHA-256 of the key's SubjectPublicKeyInfo DER: the key material, whatever
+ * the JSON spelling (hex or PEM, legacy members). False (out untouched) for
+ * an unsupported key. */
+bool tuf_key_fingerprint(const struct tuf_key *k, uint8_t out[32]);
 
 /* Builds the TUF key object for a GnuTLS public key (Ed25519 or ECDSA P-256;
  * anything else is refused with a message naming the key type). */
@@ -60,9 +81,10 @@ const char *tuf_key_id(const struct tuf_key *k);
 enum tuf_key_type tuf_key_type(const struct tuf_key *k);
 /* The key object (borrowed; valid as long as the key). */
 json_t *tuf_key_json(const struct tuf_key *k);
-/* The imported public key (borrowed). */
+/* The imported public key (borrowed; NULL for an unsupported key). */
 gnutls_pubkey_t tuf_key_pubkey(const struct tuf_key *k);
-/* True when both keys are the same public key (whatever their JSON spelling). */
+/* True when both keys are the same public key (whatever their JSON spelling).
+ * Always false when either is unsupported (its material is unknown). */
 bool tuf_key_same_public(const struct tuf_key *a, const struct tuf_key *b);
 
 /* Verifies a hex signature over data. Returns 0 when it verifies; -1 with a

@@ -352,7 +352,10 @@ static int parse_keys(const char *what, const char *field, json_t *keys, struct 
                 if (check_key_plain(what, keys, keyid, err) < 0 || check_keyid(what, field, keyid, err) < 0)
                         return -1;
                 w = str_printf("%s: %s.%s", what, field, keyid);
-                if (tuf_key_from_json(w, v, &k, err) < 0)
+                /* A key of a type this client does not support is kept (its
+                 * keyid is checked, it never counts toward a threshold), so a
+                 * root that adds one beside supported keys still works. */
+                if (tuf_key_from_json_any(w, v, &k, err) < 0)
                         return -1;
                 (*out_keys)[i++] = k;
                 *out_n = i;
@@ -385,6 +388,9 @@ static int parse_root(const char *what, struct tuf_metadata *md, struct error *e
 
         cs = json_object_get(s, "consistent_snapshot");
         md->root.consistent_snapshot = json_is_true(cs);
+        md->root.repository = cr_json_get_string(s, TUF_ROOT_REPOSITORY_FIELD);
+        if (md->root.repository && tuf_root_repository_check(what, md->root.repository, err) < 0)
+                return -1;
         if (parse_keys(what, "signed.keys", json_object_get(s, "keys"), &md->root.keys,
                        &md->root.n_keys, err) < 0)
                 return -1;
@@ -554,6 +560,11 @@ static const struct cr_json_field root_fields[] = {
         { "consistent_snapshot", CR_JSON_BOOL, false, 0, false },
         { "keys", CR_JSON_OBJECT, true, 0, false },
         { "roles", CR_JSON_OBJECT, true, 0, false },
+        /* Which Cradle repository the root belongs to (docs/tuf.md,
+         * "Repository identity"). An extension field: the specification
+         * lets metadata carry fields a client does not know, and tuf-js and
+         * python-tuf keep them for the signature check. */
+        { TUF_ROOT_REPOSITORY_FIELD, CR_JSON_STRING, false, TUF_ROOT_REPOSITORY_MAX, false },
 };
 static const struct cr_json_field targets_fields[] = {
         { "_type", CR_JSON_STRING, true, 16, false },
@@ -727,6 +738,24 @@ bool tuf_root_role_equal(const struct tuf_metadata *a, const struct tuf_metadata
         return true;
 }
 
+int tuf_root_repository_check(const char *what, const char *repository, struct error *err) {
+        char safe[80];
+        size_t n = strlen(repository);
+
+        if (n == 0 || n > TUF_ROOT_REPOSITORY_MAX)
+                return error_set(err, ERROR_INVALID, "%s: signed." TUF_ROOT_REPOSITORY_FIELD
+                                 ": expected 1 to %d characters", what, TUF_ROOT_REPOSITORY_MAX);
+        for (size_t i = 0; i < n; i++) {
+                unsigned char c = (unsigned char) repository[i];
+                if (c <= 0x20 || c >= 0x7f)
+                        return error_set(err, ERROR_INVALID,
+                                         "%s: signed." TUF_ROOT_REPOSITORY_FIELD
+                                         " '%s' must be printable ASCII without spaces",
+                                         what, SAFE(safe, repository));
+        }
+        return 0;
+}
+
 /* ---- builders ---------------------------------------------------------------- */
 
 json_t *tuf_metadata_wrap(json_t *signed_obj) {
@@ -840,6 +869,21 @@ json_t *tuf_build_root(int64_t version, int64_t expires, bool consistent_snapsho
         json_object_set_new(s, "keys", keys_obj);
         json_object_set_new(s, "roles", roles_obj);
         return checked(s, TUF_ROLE_ROOT, err);
+}
+
+int tuf_root_set_repository(json_t *signed_obj, const char *repository, struct error *err) {
+        _cleanup_json_ json_t *doc = NULL;
+        _cleanup_(tuf_metadata_freep) struct tuf_metadata *md = NULL;
+
+        if (!json_is_object(signed_obj) || !repository)
+                return error_set(err, ERROR_INTERNAL, "set repository: no root or no name");
+        json_object_set_new(signed_obj, TUF_ROOT_REPOSITORY_FIELD, json_string(repository));
+        doc = tuf_metadata_wrap(signed_obj);
+        if (tuf_metadata_from_json("new root metadata", doc, TUF_ROLE_ROOT, &md, err) < 0) {
+                json_object_del(signed_obj, TUF_ROOT_REPOSITORY_FIELD);
+                return -1;
+        }
+        return 0;
 }
 
 json_t *tuf_build_targets(int64_t version, int64_t expires, const struct tuf_target_spec *targets,

@@ -11,7 +11,8 @@
  * against a clock: that is tuf/verify.h and tuf/client.h.
  *
  * What the parser refuses beyond the specification's own rules, and why:
- *  - unknown fields anywhere except inside a target's "custom" object
+ *  - unknown fields anywhere except inside a target's "custom" object and
+ *    root's "x-cradle-repository" (Cradle's own extension, see below)
  *    (a misspelt field must not be ignored silently; a future field comes
  *    with a new spec_version);
  *  - a spec_version whose major version is not 1;
@@ -72,8 +73,16 @@ struct tuf_role_keys {
         unsigned threshold;
 };
 
+/* The root's statement of which Cradle repository it is (docs/tuf.md,
+ * "Repository identity"): "director", or "image:<product model>". */
+#define TUF_ROOT_REPOSITORY_FIELD "x-cradle-repository"
+#define TUF_ROOT_REPOSITORY_MAX 96
+#define TUF_ROOT_REPOSITORY_DIRECTOR "director"
+#define TUF_ROOT_REPOSITORY_IMAGE_PREFIX "image:"
+
 struct tuf_root {
         bool consistent_snapshot;
+        const char *repository;  /* signed.x-cradle-repository (borrowed); NULL when absent */
         struct tuf_key **keys;
         size_t n_keys;
         struct tuf_role_keys roles[_TUF_ROLE_MAX];
@@ -135,6 +144,10 @@ bool tuf_root_role_has_key(const struct tuf_metadata *root, enum tuf_role role, 
 bool tuf_root_role_equal(const struct tuf_metadata *a, const struct tuf_metadata *b,
                          enum tuf_role role);
 
+/* Checks the form of an x-cradle-repository value (printable ASCII, no
+ * spaces, at most TUF_ROOT_REPOSITORY_MAX). */
+int tuf_root_repository_check(const char *what, const char *repository, struct error *err);
+
 /* Checks a TUF target or metadata path (rules above). `what` names it. */
 int tuf_path_check(const char *what, const char *path, struct error *err);
 
@@ -155,6 +168,10 @@ struct tuf_role_spec {
 json_t *tuf_build_root(int64_t version, int64_t expires, bool consistent_snapshot,
                        struct tuf_key *const *keys, size_t n_keys,
                        const struct tuf_role_spec roles[_TUF_ROLE_MAX], struct error *err);
+
+/* Adds "x-cradle-repository": repository to a root "signed" object made by
+ * tuf_build_root (before it is signed) and checks the result parses. */
+int tuf_root_set_repository(json_t *signed_obj, const char *repository, struct error *err);
 
 struct tuf_target_spec {
         const char *path;

@@ -190,6 +190,7 @@ flip_byte() {
 #    $OTA/t1.key $OTA/t2.key $OTA/t3.key (threshold 2), all files; the trusted
 #    root devices install is $OTA_ROOT ($OTA/1.root.json);
 #  - release 1.0.0, security version 1, hardware r2, one image, published.
+# OTA_INIT_FLAGS (optional): more options for `cradle repo init`.
 # Sets OTA, OTA_MODEL, OTA_ROOT, OTA_REPO_URL ($URL/repo/T1-EU) and what
 # ota_publish sets. Needs init_server and start_server first; exports
 # CRADLE_TOKEN=$ADMIN_TOKEN.
@@ -207,8 +208,9 @@ ota_setup() {
   openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out "$OTA/t3.key" 2>/dev/null || return 1
   chmod 600 "$OTA"/*.key
   OTA_ROOT=$OTA/1.root.json; rm -f "$OTA_ROOT"
+  # shellcheck disable=SC2086 # OTA_INIT_FLAGS: extra options, word-split on purpose
   "$CRADLE" repo init --product "$OTA_MODEL" --root-key "$OTA/root.key" --targets-key "$OTA/t1.key" \
-    --targets-key "$OTA/t2.key" --targets-key "$OTA/t3.key" --targets-threshold 2 --out "$OTA_ROOT" >/dev/null 2>&1 \
+    --targets-key "$OTA/t2.key" --targets-key "$OTA/t3.key" --targets-threshold 2 --out "$OTA_ROOT" ${OTA_INIT_FLAGS:-} >/dev/null 2>&1 \
     || { echo "# cradle repo init failed"; return 1; }
   OTA_REPO_URL=$URL/repo/$OTA_MODEL
   ota_publish 1.0.0 1 r2

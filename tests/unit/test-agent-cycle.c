@@ -503,6 +503,300 @@ static void attack_endless_image(void **state) {
         assert_slots_untouched(f);
 }
 
+/* ---- key separation between the two repositories (issue 7, finding 1) ---------------- */
+
+/* A signed root: root key `root_key`, targets `tgt` (threshold thr),
+ * snapshot and timestamp keys, and x-cradle-repository `marker` (NULL: none). */
+static char *root_doc(struct fixture *f, int64_t version, int root_key, const int *tgt, size_t n_tgt, unsigned thr,
+                      int snap, int ts, const char *marker, const int *signers, size_t n_signers, size_t *len) {
+        json_t *s = tu_root_signed(f->repo, version, f->repo->now + 365 * TU_DAY, root_key, tgt, n_tgt, thr, snap, ts);
+        struct error err = { 0 };
+
+        if (marker)
+                assert_ok(tuf_root_set_repository(s, marker, &err), err);
+        return tu_sign(f->repo, s, signers, n_signers, len);
+}
+
+static const int image_tgt[] = { RK_TGT1, RK_TGT2 };
+static const int director_tgt[] = { DK_TGT };
+
+/* The device's trusted director root: root key `root_key`, the online key
+ * DK_TGT for the rest (what `cradle director init` makes). */
+static void install_director_root(struct fixture *f, int root_key, const char *marker) {
+        const int signer[] = { root_key };
+        size_t len;
+        _cleanup_free_ char *b = root_doc(f, 1, root_key, director_tgt, 1, 1, DK_TGT, DK_TGT, marker, signer, 1, &len);
+
+        tu_put(f->repo->www_director, "1.root.json", b, len);
+        tu_put(f->dir, "trust/director-root.json", b, len);
+}
+
+static void install_image_root(struct fixture *f, const char *marker) {
+        const int signer[] = { RK_ROOT };
+        size_t len;
+        _cleanup_free_ char *b = root_doc(f, 1, RK_ROOT, image_tgt, 2, 2, RK_SNAP, RK_TS, marker, signer, 1, &len);
+
+        tu_put(f->repo->www_repo, "1.root.json", b, len);
+        tu_put(f->dir, "trust/image-root.json", b, len);
+}
+
+static int64_t stored_root_version(struct fixture *f, const char *store) {
+        _cleanup_free_ char *dir = path_join(f->cfg.state_dir, store);
+        size_t len = 0;
+        _cleanup_free_ char *data = tu_read(dir, "root.json", &len);
+        _cleanup_tuf_metadata_ struct tuf_metadata *md = NULL;
+        struct error err = { 0 };
+
+        assert_ok(tuf_metadata_parse("root.json", data, len, 0, TUF_ROLE_ROOT, &md, &err), err);
+        return md->version;
+}
+
+/* A device provisioned when nothing stopped the operator from using one
+ * root key for both repositories: refused from the first cycle. */
+static void shared_root_key_at_install_is_refused(void **state) {
+        struct fixture *f = *state;
+
+        install_director_root(f, RK_ROOT, NULL);
+        publish(f, &v120, 1);
+        assign(f, &v120);
+        cycle_refused(f, "director root.json (version 1) shares key");
+        assert_slots_untouched(f);
+}
+
+/* A director rotation that brings in a key of the image repository is
+ * refused, and the trusted director root stays as it was. */
+static void director_rotation_sharing_a_key_is_refused(void **state) {
+        struct fixture *f = *state;
+        static const int signers[] = { DK_ROOT, RK_ROOT };
+        size_t len;
+        _cleanup_free_ char *d2 = root_doc(f, 2, RK_ROOT, director_tgt, 1, 1, DK_TGT, DK_TGT, NULL, signers, 2, &len);
+
+        publish(f, &v120, 1);
+        assign(f, &v120);
+        tu_put(f->repo->www_director, "2.root.json", d2, len);
+        cycle_refused(f, "director 2.root.json (version 2) shares key");
+        assert_slots_untouched(f);
+        assert_int_equal(stored_root_version(f, "director"), 1);
+}
+
+/* The attack of issue 7: the two roots shared a root key; `cradle director
+ * rotate` (the documented recovery) moved the director to a fresh root key,
+ * signing version 2 with the shared one. An attacker who holds only the
+ * director's online key serves that director root as the image
+ * repository's 2.root.json — it carries the shared key's signature, so TUF
+ * alone accepts it — with image metadata signed by the director key: an
+ * unpublished image with security version 99. */
+static void attack_director_root_replayed_as_image_root(void **state) {
+        struct fixture *f = *state;
+        static const struct tu_image evil = { "6.6.6", "rootfs.img", "unpublished image", 99, NULL, NULL };
+        static const int d2_signers[] = { RK_ROOT, DK_ROOT };
+        static const int online[] = { DK_TGT };
+        size_t len;
+        _cleanup_free_ char *d2 = NULL;
+
+        install_director_root(f, RK_ROOT, NULL);
+        d2 = root_doc(f, 2, DK_ROOT, director_tgt, 1, 1, DK_TGT, DK_TGT, NULL, d2_signers, 2, &len);
+        tu_put(f->repo->www_director, "2.root.json", d2, len);
+        /* The genuine repositories work: the device follows the director to
+         * version 2, which shares nothing with the image root. */
+        publish(f, &v110, 1);
+        assign(f, &v110);
+        cycle_ok(f);
+        assert_int_equal(boot(f), 'B');
+        assert_string_equal(confirm(f), "confirmed");
+        assert_int_equal(f->a.st.floor, 5);
+        assert_int_equal(stored_root_version(f, "director"), 2);
+
+        /* The attack. */
+        tu_put(f->repo->www_repo, "2.root.json", d2, len);
+        tu_publish_images_with(f->repo, &evil, 1, online, 1, DK_TGT, DK_TGT);
+        assign(f, &evil);
+        cycle_refused(f, "image repository 2.root.json (version 2) shares key");
+        assert_int_equal(f->a.st.phase, AGENT_PHASE_IDLE);
+        assert_int_equal(f->a.st.floor, 5);
+        assert_string_equal(f->a.st.current.version, "1.1.0");
+        assert_int_equal(stored_root_version(f, "image-repo"), 1);
+        assert_int_equal(boot(f), 'B');
+        {
+                _cleanup_free_ char *b = slot(f, "slotB");
+                assert_string_equal(b, v110.content);
+        }
+
+        /* The attacker gone, the genuine next release installs. */
+        {
+                _cleanup_free_ char *p = path_join(f->repo->www_repo, "2.root.json");
+                assert_int_equal(unlink(p), 0);
+        }
+        publish(f, (struct tu_image[]) { v110, v120 }, 2);
+        assign(f, &v120);
+        cycle_ok(f);
+        assert_int_equal(f->a.st.phase, AGENT_PHASE_AWAITING_REBOOT);
+        assert_string_equal(f->a.st.target.version, "1.2.0");
+}
+
+/* A root that says it belongs to the director is never an image root, even
+ * with keys of its own and the image root key's signature. */
+static void image_root_naming_the_director_is_refused(void **state) {
+        struct fixture *f = *state;
+        static const int signers[] = { RK_ROOT, K_EVIL };
+        static const int tgt[] = { RK_TGT1, RK_TGT2 };
+        size_t len;
+        _cleanup_free_ char *r2 = root_doc(f, 2, K_EVIL, tgt, 2, 2, RK_SNAP, RK_TS, "director", signers, 2, &len);
+
+        publish(f, &v120, 1);
+        assign(f, &v120);
+        tu_put(f->repo->www_repo, "2.root.json", r2, len);
+        cycle_refused(f, "is the root of repository 'director', not of 'image:T1-EU'");
+        assert_slots_untouched(f);
+        assert_int_equal(stored_root_version(f, "image-repo"), 1);
+}
+
+/* The installed image root itself is checked too: [trust] image_root set to
+ * a root that says it is the director's is refused from the first cycle. */
+static void installed_image_root_of_another_repository_is_refused(void **state) {
+        struct fixture *f = *state;
+
+        install_image_root(f, "director");
+        write_config(f, f->httpd->url);
+        publish(f, &v120, 1);
+        assign(f, &v120);
+        cycle_refused(f, "image repository root.json (version 1) is the root of repository 'director'");
+        assert_slots_untouched(f);
+}
+
+/* Once the trusted root states its repository, a new root must too; one
+ * that states it correctly is accepted. */
+static void repository_marker_once_present_is_required(void **state) {
+        struct fixture *f = *state;
+        static const int signer[] = { RK_ROOT };
+        size_t len;
+        _cleanup_free_ char *bare = NULL, *marked = NULL;
+
+        install_image_root(f, "image:T1-EU");
+        install_director_root(f, DK_ROOT, "director");
+        write_config(f, f->httpd->url);
+        publish(f, &v120, 1);
+        assign(f, &v120);
+        bare = root_doc(f, 2, RK_ROOT, image_tgt, 2, 2, RK_SNAP, RK_TS, NULL, signer, 1, &len);
+        tu_put(f->repo->www_repo, "2.root.json", bare, len);
+        cycle_refused(f, "no x-cradle-repository");
+        assert_slots_untouched(f);
+        assert_int_equal(stored_root_version(f, "image-repo"), 1);
+        marked = root_doc(f, 2, RK_ROOT, image_tgt, 2, 2, RK_SNAP, RK_TS, "image:T1-EU", signer, 1, &len);
+        tu_put(f->repo->www_repo, "2.root.json", marked, len);
+        cycle_ok(f);
+        assert_int_equal(stored_root_version(f, "image-repo"), 2);
+        assert_int_equal(f->a.st.phase, AGENT_PHASE_AWAITING_REBOOT);
+}
+
+/* An online key that is also an offline key would give a stolen server
+ * key offline power: a root that does that is refused. */
+static void online_key_with_offline_power_is_refused(void **state) {
+        struct fixture *f = *state;
+        static const int signer[] = { RK_ROOT };
+        size_t len;
+        /* The timestamp key is also a targets key. */
+        _cleanup_free_ char *r2 = root_doc(f, 2, RK_ROOT, image_tgt, 2, 2, RK_SNAP, RK_TGT1, NULL, signer, 1, &len);
+
+        publish(f, &v120, 1);
+        assign(f, &v120);
+        tu_put(f->repo->www_repo, "2.root.json", r2, len);
+        cycle_refused(f, "is listed by the offline and the online roles (targets, timestamp)");
+        assert_slots_untouched(f);
+        assert_int_equal(stored_root_version(f, "image-repo"), 1);
+}
+
+/* ---- interrupted installs (issue 7, related finding) ---------------------------------- */
+
+/* The state a power cut during `installing` leaves: the download complete
+ * and checked, the phase saved; then the agent starts again. */
+static void interrupted_install_of(struct fixture *f, const struct tu_image *im) {
+        struct error err = { 0 };
+        uint8_t sha[SHA256_LEN];
+        _cleanup_free_ char *part = agent_download_path(&f->a);
+
+        memset(&f->a.st.target, 0, sizeof(f->a.st.target));
+        snprintf(f->a.st.target.version, sizeof(f->a.st.target.version), "%s", im->release);
+        snprintf(f->a.st.target.path, sizeof(f->a.st.target.path), "%s/%s", im->release, im->name);
+        f->a.st.target.security_version = im->security_version;
+        f->a.st.target.length = (int64_t) strlen(im->content);
+        hash_sha256(im->content, strlen(im->content), sha);
+        hex_encode(sha, SHA256_LEN, f->a.st.target.sha256);
+        tu_write(f->cfg.state_dir, "download.part", im->content, strlen(im->content), 0600);
+        (void) part;
+        f->a.st.phase = AGENT_PHASE_INSTALLING;
+        assert_ok(agent_save(&f->a, &err), err);
+        write_config(f, f->httpd->url);
+        assert_int_equal(f->a.st.phase, AGENT_PHASE_INSTALLING);
+}
+
+/* Withdrawn while the install was interrupted: the director no longer
+ * assigns it, so it never reaches a slot. */
+static void interrupted_install_of_a_withdrawn_release_is_abandoned(void **state) {
+        struct fixture *f = *state;
+
+        publish(f, &v120, 1);
+        assign(f, &v120);
+        interrupted_install_of(f, &v120);
+        tu_publish_director(f->repo, NULL, 0, ++f->director_version, f->repo->now + TU_DAY, SERIAL, HWID, DK_TGT);
+        cycle_ok(f);
+        assert_slots_untouched(f);
+        assert_false(tu_exists(f->cfg.state_dir, "download.part"));
+        /* The abandonment is reported (the only report of this cycle: the
+         * install never started). */
+        assert_true(requested(f, "/device/v1/status"));
+        assert_int_equal(f->a.st.floor, 0);
+}
+
+/* Still assigned: the install goes on after the metadata verified again. */
+static void interrupted_install_goes_on_when_still_assigned(void **state) {
+        struct fixture *f = *state;
+
+        publish(f, &v120, 1);
+        assign(f, &v120);
+        interrupted_install_of(f, &v120);
+        cycle_ok(f);
+        assert_int_equal(f->a.st.phase, AGENT_PHASE_AWAITING_REBOOT);
+        assert_true(requested(f, "/device/v1/director/targets.json"));
+        assert_int_equal(boot(f), 'B');
+}
+
+/* Reassigned while the install was interrupted: the old download is
+ * dropped and the image assigned now is installed instead. */
+static void interrupted_install_of_a_reassigned_image_takes_the_new_one(void **state) {
+        struct fixture *f = *state;
+
+        publish(f, (struct tu_image[]) { v120, v130 }, 2);
+        assign(f, &v120);
+        interrupted_install_of(f, &v120);
+        assign(f, &v130);
+        cycle_ok(f);
+        assert_int_equal(f->a.st.phase, AGENT_PHASE_AWAITING_REBOOT);
+        assert_string_equal(f->a.st.target.version, "1.3.0");
+        assert_int_equal(boot(f), 'B');
+        {
+                _cleanup_free_ char *b = slot(f, "slotB");
+                assert_string_equal(b, v130.content);
+        }
+}
+
+/* The metadata cannot be fetched: nothing changes, the next cycle retries. */
+static void interrupted_install_waits_for_metadata(void **state) {
+        struct fixture *f = *state;
+
+        publish(f, &v120, 1);
+        assign(f, &v120);
+        interrupted_install_of(f, &v120);
+        tu_httpd_mode(f->httpd, "status=503");
+        cycle_refused(f, "resuming the install of 1.2.0: metadata not verified");
+        assert_int_equal(f->a.st.phase, AGENT_PHASE_INSTALLING);
+        assert_true(tu_exists(f->cfg.state_dir, "download.part"));
+        assert_false(tu_exists(f->dir, "slots/slotB"));
+        tu_httpd_mode(f->httpd, "");
+        cycle_ok(f);
+        assert_int_equal(f->a.st.phase, AGENT_PHASE_AWAITING_REBOOT);
+}
+
 static void unknown_trial_after_lost_state_is_rolled_back(void **state) {
         struct fixture *f = *state;
 
@@ -585,6 +879,17 @@ int main(void) {
                 T(attack_rollback_below_the_floor),
                 T(attack_tampered_image_on_the_mirror),
                 T(attack_endless_image),
+                T(shared_root_key_at_install_is_refused),
+                T(director_rotation_sharing_a_key_is_refused),
+                T(attack_director_root_replayed_as_image_root),
+                T(image_root_naming_the_director_is_refused),
+                T(installed_image_root_of_another_repository_is_refused),
+                T(repository_marker_once_present_is_required),
+                T(online_key_with_offline_power_is_refused),
+                T(interrupted_install_of_a_withdrawn_release_is_abandoned),
+                T(interrupted_install_goes_on_when_still_assigned),
+                T(interrupted_install_of_a_reassigned_image_takes_the_new_one),
+                T(interrupted_install_waits_for_metadata),
                 T(unknown_trial_after_lost_state_is_rolled_back),
                 T(power_cut_after_the_backend_confirmed),
                 T(power_cut_while_rolling_back),

@@ -56,7 +56,7 @@ static int teardown(void **state) {
 }
 
 static int refresh(struct fixture *f, struct tuf_metadata **out, struct error *err) {
-        return agent_director_refresh(&f->f, f->store, f->trusted, 1024 * 1024, 0, &f->min_version, out, err);
+        return agent_director_refresh(&f->f, f->store, f->trusted, 1024 * 1024, 0, &f->min_version, NULL, NULL, out, err);
 }
 
 static void refresh_ok(struct fixture *f, int64_t want_version) {

@@ -8,6 +8,7 @@
  * rotation (accepted, refused, with new online keys).
  */
 #include "testutil-ota.h"
+#include "director/director.h"
 #include "testutil-softhsm.h"
 
 #include <sys/stat.h>
@@ -688,6 +689,132 @@ static int group_teardown(void **state) {
         return 0;
 }
 
+/* ---- key separation from the director (issue 7, finding 1) ---- */
+
+/* A director root as `cradle director init` makes it: root key `root_tk`,
+ * the online key for the rest; signed by `signer`. */
+static json_t *director_root(int64_t version, struct tuf_key *root_tk, struct tuf_key *online,
+                             struct crypto_key *signer, const char *marker) {
+        struct error err = { 0 };
+        struct tuf_key *keys[2] = { root_tk, online };
+        const char *root_id[1] = { tuf_key_id(root_tk) }, *online_id[1] = { tuf_key_id(online) };
+        struct tuf_role_spec roles[_TUF_ROLE_MAX] = {
+                [TUF_ROLE_ROOT] = { root_id, 1, 1 },
+                [TUF_ROLE_TARGETS] = { online_id, 1, 1 },
+                [TUF_ROLE_SNAPSHOT] = { online_id, 1, 1 },
+                [TUF_ROLE_TIMESTAMP] = { online_id, 1, 1 },
+        };
+        json_t *s = tuf_build_root(version, NOW + 365 * OTA_FX_DAY, false, keys, 2, roles, &err);
+        if (!s)
+                fail_msg("tuf_build_root: %s", err.msg);
+        if (marker)
+                ota_fx_ok(tuf_root_set_repository(s, marker, &err), err);
+        json_t *doc = tuf_metadata_wrap(s);
+        json_decref(s);
+        ota_fx_ok(tuf_sign(doc, signer, &err), err);
+        return doc;
+}
+
+static int director_install(struct director_ctx *dc, json_t *root, struct error *err) {
+        _cleanup_json_ json_t *body = json_pack("{s:o}", "root", root), *out = NULL;
+        return director_root_install(dc, &ota_fx_actor, body, &out, err);
+}
+
+/* The server refuses to let the two repositories share a key, in either
+ * order, and records the refusal; other keys go through. */
+static void test_root_keys_shared_with_director(void **state) {
+        struct ota_fx *f = *state;
+        struct error err = { 0 };
+        struct director_ctx dc = { .store = f->s, .data_dir = f->t->dir, .now = NOW };
+        struct crypto_key *droot = NULL;
+        struct tuf_key *droot_tk = NULL, *online = NULL;
+        _cleanup_json_ json_t *keys = NULL, *o1 = NULL, *o2 = NULL, *o3 = NULL;
+        static const int r0[] = { 0 }, t012[] = { 0, 1, 2 }, s0[] = { 0 };
+
+        ota_fx_ok(director_online_keys(&dc, &ota_fx_actor, &keys, &err), err);
+        ota_fx_ok(tuf_key_from_json("online", json_object_get(json_object_get(keys, "targets"), "key"), &online, &err),
+                  err);
+        ota_fx_key(f, "droot", CRYPTO_KEY_EC_P256, &droot, &droot_tk);
+
+        /* The director root made with the image repository's root key. */
+        assert_int_equal(director_install(&dc, director_root(1, f->root_tk[0], online, f->root[0], NULL), &err), -1);
+        assert_int_equal(err.kind, ERROR_INVALID);
+        assert_error_contains(err, "director root version 1 shares key");
+        assert_error_contains(err, "with the image repository root of T1-EU (version 1)");
+        assert_int_equal(raw_int(f->t->db, "SELECT count(*) FROM director_roots"), 0);
+        assert_int_equal(raw_int(f->t->db, "SELECT count(*) FROM audit_log WHERE action = 'director.root.refused'"), 1);
+        /* A root that says it is an image repository's. */
+        assert_int_equal(director_install(&dc, director_root(1, droot_tk, online, droot, "image:T1-EU"), &err), -1);
+        assert_error_contains(err, "is the root of repository 'image:T1-EU', not of 'director'");
+        /* Its own key: accepted. */
+        ota_fx_ok(director_install(&dc, director_root(1, droot_tk, online, droot, "director"), &err), err);
+
+        /* The image root rotated to the director's root key, or to the
+         * director's online key as a targets key: refused, root unchanged. */
+        struct tuf_key *saved = f->root_tk[1];
+        struct crypto_key *saved_k = f->root[1];
+        f->root_tk[1] = droot_tk;
+        f->root[1] = droot;
+        static const int r01[] = { 0, 1 }, s01[] = { 0, 1 };
+        assert_int_equal(rotate(f, ota_fx_root(f, 2, NOW + 365 * OTA_FX_DAY, r01, 2, 1, t012, 3, 2, f->snapshot_tk,
+                                               f->timestamp_tk, s01, 2),
+                                &o1, &err),
+                         -1);
+        f->root_tk[1] = saved;
+        f->root[1] = saved_k;
+        assert_int_equal(err.kind, ERROR_INVALID);
+        assert_error_contains(err, "root version 2 of T1-EU shares key");
+        assert_error_contains(err, "with the director root version 1");
+        assert_int_equal(raw_int(f->t->db, "SELECT count(*) FROM audit_log WHERE action = 'repo.root.refused'"), 1);
+        assert_int_equal(raw_int(f->t->db, "SELECT max(version) FROM repo_roots"), 1);
+
+        /* Wrong marker for an image root. */
+        {
+                json_t *doc = ota_fx_root(f, 2, NOW + 365 * OTA_FX_DAY, r0, 1, 1, t012, 3, 2, f->snapshot_tk,
+                                          f->timestamp_tk, s0, 1);
+                json_t *s = json_object_get(doc, "signed");
+                ota_fx_ok(tuf_root_set_repository(s, "image:T2", &err), err);
+                json_object_set_new(doc, "signatures", json_array());
+                ota_fx_ok(tuf_sign(doc, f->root[0], &err), err);
+                assert_int_equal(rotate(f, doc, &o2, &err), -1);
+                assert_error_contains(err, "is the root of repository 'image:T2', not of 'image:T1-EU'");
+        }
+        /* A root with no key of the director's: accepted. */
+        ota_fx_ok(rotate(f, ota_fx_root(f, 2, NOW + 365 * OTA_FX_DAY, r0, 1, 1, t012, 3, 2, f->snapshot_tk,
+                                        f->timestamp_tk, s0, 1),
+                         &o3, &err),
+                  err);
+        crypto_key_free(droot);
+        tuf_key_free(droot_tk);
+        tuf_key_free(online);
+}
+
+/* Across products: offline keys may be shared (one manufacturer's root and
+ * targets keys), an online key never. */
+static void test_root_keys_across_products(void **state) {
+        struct ota_fx *f = *state;
+        struct error err = { 0 };
+        add_product(f, "T2");
+        _cleanup_json_ json_t *keys = NULL, *out = NULL;
+        ota_fx_ok(repo_online_keys(&f->c, &ota_fx_actor, "T2", &keys, &err), err);
+        struct tuf_key *snap = ota_fx_online_key(keys, "snapshot"), *ts = ota_fx_online_key(keys, "timestamp");
+        static const int r0[] = { 0 }, t0[] = { 0 }, s0[] = { 0 };
+
+        /* T1-EU's snapshot key as a T2 targets key. */
+        struct tuf_key *saved = f->targets_tk[2];
+        f->targets_tk[2] = f->snapshot_tk;
+        static const int t02[] = { 0, 2 };
+        json_t *bad = ota_fx_root(f, 1, NOW + OTA_FX_DAY, r0, 1, 1, t02, 2, 1, snap, ts, s0, 1);
+        f->targets_tk[2] = saved;
+        expect_root_refused(f, "T2", bad, ERROR_INVALID, "an online key is never shared across products");
+        /* The same offline root and targets keys as T1-EU: accepted. */
+        json_t *good = ota_fx_root(f, 1, NOW + OTA_FX_DAY, r0, 1, 1, t0, 1, 1, snap, ts, s0, 1);
+        _cleanup_json_ json_t *req = json_pack("{s:s, s:o}", "product", "T2", "root", good);
+        ota_fx_ok(repo_create(&f->c, &ota_fx_actor, req, &out, &err), err);
+        tuf_key_free(snap);
+        tuf_key_free(ts);
+}
+
 static void test_online_keys_pkcs11(void **state) {
         (void) state;
         if (!token_with_online_keys())
@@ -728,6 +855,8 @@ int main(void) {
                 cmocka_unit_test_setup_teardown(test_root_rotation, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_rotation_to_new_online_keys, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_online_key_not_offline_role, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_root_keys_shared_with_director, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_root_keys_across_products, setup, teardown),
                 /* GnuTLS starts PKCS#11 once per process: the token test comes last. */
                 cmocka_unit_test(test_online_keys_pkcs11),
         };

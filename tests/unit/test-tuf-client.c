@@ -946,6 +946,108 @@ static void test_root_rotation(void **state) {
         assert_int_equal(stored_version(r, "timestamp.json"), 1);
 }
 
+/* Adds a key of a type Cradle does not support (RSA) to a root "signed"
+ * object and lists it for the root role; returns its keyid (static). */
+static const char *add_unsupported_root_key(json_t *signed_obj) {
+        static char keyid[TUF_KEYID_HEX_LEN];
+        struct error err = { 0 };
+        json_t *key = json_pack("{s:s, s:s, s:{s:s}}", "keytype", "rsa", "scheme", "rsassa-pss-sha256", "keyval",
+                                "public", "-----BEGIN PUBLIC KEY-----\nMIIBIjANBgkqhkiG9w0BAQEFAAOC\n-----END PUBLIC KEY-----\n");
+
+        assert_ok(tuf_keyid_compute(key, keyid, &err), err);
+        json_object_set_new(json_object_get(signed_obj, "keys"), keyid, key);
+        json_array_append_new(json_object_get(json_object_get(json_object_get(signed_obj, "roles"), "root"), "keyids"),
+                              json_string(keyid));
+        return keyid;
+}
+
+/* Issue 7: a rotation that adds a key of an unsupported type beside
+ * supported ones at threshold is accepted; the new key simply never counts. */
+static void test_root_rotation_adds_unsupported_key(void **state) {
+        struct repo *r = *state;
+        _cleanup_tuf_client_ struct tuf_client *c = NULL;
+        static const int signers[] = { K_ROOT0, K_ROOT1 };
+        struct error err = { 0 };
+        json_t *s;
+        size_t len;
+
+        init_repo(r);
+        refresh_ok(r);
+        s = root_signed(r, 2, r->now + 365 * DAY);
+        add_unsupported_root_key(s);
+        {
+                _cleanup_free_ char *bytes = sign_doc(r, s, signers, 2, &len);
+                put(r->meta, "2.root.json", bytes, len);
+        }
+        c = client(r);
+        assert_ok(tuf_client_refresh(c, &err), err);
+        assert_int_equal(tuf_client_trusted(c, TUF_ROLE_ROOT)->version, 2);
+        assert_int_equal(tuf_client_trusted(c, TUF_ROLE_ROOT)->root.roles[TUF_ROLE_ROOT].n_keyids, 4);
+        assert_int_equal(stored_version(r, "root.json"), 2);
+}
+
+/* ...and it does not count: threshold 3 of {0, 1, 2, rsa} signed by 0, 1 and
+ * a garbage "signature" under the RSA keyid is 2 valid, refused. */
+static void test_unsupported_key_does_not_count(void **state) {
+        struct repo *r = *state;
+        static const int signers[] = { K_ROOT0, K_ROOT1 };
+        json_t *s, *doc;
+        const char *rsa;
+        size_t len;
+        struct error err = { 0 };
+
+        init_repo(r);
+        r->threshold[TUF_ROLE_ROOT] = 3;
+        s = root_signed(r, 2, r->now + 365 * DAY);
+        rsa = add_unsupported_root_key(s);
+        {
+                _cleanup_free_ char *bytes = sign_doc(r, s, signers, 2, &len);
+                _cleanup_free_ char *out = NULL;
+                doc = json_loadb(bytes, len, 0, NULL);
+                json_array_append_new(json_object_get(doc, "signatures"),
+                                      json_pack("{s:s, s:s}", "keyid", rsa, "sig", "abcd"));
+                out = tuf_metadata_serialize(doc, &len, &err);
+                json_decref(doc);
+                put(r->meta, "2.root.json", out, len);
+        }
+        refresh_refused(r, "2.root.json: not signed by its own root keys: root signatures: 2 valid of threshold 3");
+        assert_int_equal(stored_version(r, "root.json"), 1);
+}
+
+static int refuse_version_2(void *ud, const char *name, const struct tuf_metadata *current,
+                            const struct tuf_metadata *next, struct error *err) {
+        (*(int *) ud)++;
+        assert_int_equal(current->version + 1, next->version);
+        if (next->version == 2)
+                return error_set(err, ERROR_FORBIDDEN, "%s: refused by the caller's rule", name);
+        return 0;
+}
+
+/* The caller's root_check runs for each new root before it is stored. */
+static void test_root_check_hook_refuses_rotation(void **state) {
+        struct repo *r = *state;
+        _cleanup_tuf_client_ struct tuf_client *c = NULL;
+        static const int signers[] = { K_ROOT0, K_ROOT1 };
+        int calls = 0;
+        struct tuf_client_config cfg = {
+                .metadata = tuf_dir_fetcher(&r->meta_fetcher),
+                .root_check = refuse_version_2,
+        };
+        struct error err = { 0 };
+
+        init_repo(r);
+        publish_root(r, 2, signers, 2);
+        cfg.store_dir = r->store;
+        cfg.now = r->now;
+        cfg.root_check_ud = &calls;
+        assert_ok(tuf_client_new(&cfg, &c, &err), err);
+        assert_int_equal(tuf_client_refresh(c, &err), -1);
+        assert_error_contains(err, "2.root.json: refused by the caller's rule");
+        assert_int_equal(calls, 1);
+        assert_int_equal(tuf_client_trusted(c, TUF_ROLE_ROOT)->version, 1);
+        assert_int_equal(stored_version(r, "root.json"), 1);
+}
+
 static void test_root_rotation_max(void **state) {
         struct repo *r = *state;
         _cleanup_tuf_client_ struct tuf_client *c = NULL;
@@ -1106,6 +1208,9 @@ int main(void) {
                 T(test_freeze_snapshot_and_targets),
                 T(test_freeze_root),
                 T(test_root_rotation),
+                T(test_root_rotation_adds_unsupported_key),
+                T(test_unsupported_key_does_not_count),
+                T(test_root_check_hook_refuses_rotation),
                 T(test_root_rotation_max),
                 T(test_root_rotation_without_old_threshold),
                 T(test_root_rotation_without_new_threshold),

@@ -183,7 +183,10 @@ static const struct mutation mutations[] = {
           "\"keyval\":{\"public\":\"" PUB "\"}}",
           "r.json: signed.keys." KID_LEGACY ": the same public key as " KID " (a key must appear once)" },
         { root_doc, "signed/keys/ABC", "{}", "r.json: signed.keys: keyid 'ABC' is not 64 lowercase hex digits" },
-        { root_doc, "signed/keys/" KID "/keytype", "\"rsa\"", "keytype 'rsa' is not supported" },
+        /* A key of an unsupported type is kept (issue 7): changing the
+         * keytype of a listed key now fails on its keyid, as any edit does. */
+        { root_doc, "signed/keys/" KID "/keytype", "\"rsa\"", "keyid does not match the key" },
+        { root_doc, "signed/keys/" KID "/keytype", "7", "field 'keytype': expected a string" },
         { root_doc, "signed/roles/targets/keyids", "[\"" OTHER_KID "\"]",
           "r.json: signed.roles.targets: keyids: " OTHER_KID " is not in signed.keys" },
         { root_doc, "signed/roles/targets/keyids", "[\"" KID "\",\"" KID "\"]",

@@ -169,11 +169,12 @@ static inline void tu_publish_image_root(struct tu_repo *r) {
         tu_put(r->dir, "trust/image-root.json", b, len);
 }
 
-/* Publishes targets (signed by `signers`), snapshot and timestamp at the
- * next version, and the target files under targets/<release>/<sha>.<name>. */
-static inline void tu_publish_images_signed(struct tu_repo *r, const struct tu_image *ims, size_t n,
-                                            const int *signers, size_t n_signers) {
-        static const int snap[] = { RK_SNAP }, ts[] = { RK_TS };
+/* Publishes targets (signed by `signers`), snapshot (snap_key) and
+ * timestamp (ts_key) at the next version, and the target files under
+ * targets/<release>/<sha>.<name>. */
+static inline void tu_publish_images_with(struct tu_repo *r, const struct tu_image *ims, size_t n,
+                                          const int *signers, size_t n_signers, int snap_key, int ts_key) {
+        const int snap[] = { snap_key }, ts[] = { ts_key };
         int64_t v = ++r->image_version;
         size_t tlen, slen, len;
         _cleanup_free_ char *targets = tu_sign(r, tu_targets_signed(ims, n, v, r->now + 30 * TU_DAY, NULL, NULL),
@@ -200,6 +201,12 @@ static inline void tu_publish_images_signed(struct tu_repo *r, const struct tu_i
                 _cleanup_free_ char *file = str_printf("targets/%s/%s.%s", ims[i].release, hex, ims[i].name);
                 tu_put(r->www_repo, file, ims[i].content, strlen(ims[i].content));
         }
+}
+
+/* The same with the repository's own online keys. */
+static inline void tu_publish_images_signed(struct tu_repo *r, const struct tu_image *ims, size_t n,
+                                            const int *signers, size_t n_signers) {
+        tu_publish_images_with(r, ims, n, signers, n_signers, RK_SNAP, RK_TS);
 }
 
 static inline void tu_publish_images(struct tu_repo *r, const struct tu_image *ims, size_t n) {
