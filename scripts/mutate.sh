@@ -25,6 +25,9 @@
 # weakened check may leave a variable unused, and a compiler warning is not a
 # test.
 set -uo pipefail
+# The whole script is one compound command, read before it runs: editing this
+# file during a run cannot change what the run does.
+{
 cd "$(dirname "$0")/.."
 root=$(pwd)
 list=$root/scripts/mutations.txt
@@ -37,7 +40,7 @@ for a in "$@"; do
   case "$a" in
     --list) mode=list ;;
     --check) mode=check ;;
-    -h|--help) sed -n '2,27p' "$0"; exit 0 ;;
+    -h|--help) awk 'NR > 1 && /^#/ { sub(/^# ?/, ""); print; next } NR > 1 { exit }' "$0"; exit 0 ;;
     -*) echo "usage: scripts/mutate.sh [--list|--check] [ID...]" >&2; exit 2 ;;
     *) only+=("$a") ;;
   esac
@@ -134,6 +137,15 @@ if [[ $mode == list ]]; then
   exit 0
 fi
 
+# One run at a time per build dir: a second one would take the first one's
+# backup for a stale one and "restore" a file under its feet.
+mkdir -p "$bd"
+exec 9>"$bd/mutate.lock"
+if ! flock -n 9; then
+  echo "another scripts/mutate.sh is running on $bd" >&2
+  exit 2
+fi
+
 # A previous run killed outright (SIGKILL, power loss) left its backup behind.
 restore_stale() {
   [[ -d $backup_dir ]] || return 0
@@ -192,6 +204,7 @@ trap 'echo "terminated" >&2; exit 143' TERM HUP
 
 # ---- the build -----------------------------------------------------------------------
 if [[ ! -f $bd/build.ninja ]]; then
+  rm -rf "${bd:?}/meson-private" "${bd:?}/meson-info"   # a half-done setup
   meson setup "$bd" -Dbuildtype=debug -Db_sanitize=none -Dwerror=false -Dtests=enabled >/dev/null \
     || { echo "meson setup $bd failed" >&2; exit 1; }
 fi
@@ -209,7 +222,7 @@ declare -A TEST_TARGETS=()
 for t in $(jq -r '.[].name' <<<"$introspect_tests"); do
   TEST_TARGETS[$t]=$(jq -r --arg t "$t" --arg bd "$root/$bd/" --argjson targets "$introspect_targets" '
       .[] | select(.name == $t) | [.cmd[], (.depends[] as $d | $targets[] | select(.id == $d) | .filename[])]
-      | .[] | select(startswith($bd)) | ltrimstr($bd)' <<<"$introspect_tests" | sort -u | tr '\n' ' ')
+      | .[] | select(startswith($bd)) | ltrimstr($bd) | select(startswith("../") | not)' <<<"$introspect_tests" | sort -u | tr '\n' ' ')
 done
 for i in "${selected[@]}"; do
   for t in ${M_TESTS[$i]}; do
@@ -222,8 +235,12 @@ unset CRADLE_LONG
 export ASAN_OPTIONS= UBSAN_OPTIONS=
 mult=${MUTATE_TIMEOUT_MULTIPLIER:-2}
 
-run_test() { # run_test NAME LOG -> 0 passed, 1 failed
+run_test() { # run_test NAME LOG -> 0 passed, 1 failed; LOG gets the whole test output
+  local rc
   meson test -C "$bd" --no-rebuild --print-errorlogs --timeout-multiplier "$mult" "$1" >"$2" 2>&1
+  rc=$?
+  cat "$bd/meson-logs/testlog.txt" >>"$2" 2>/dev/null
+  return $rc
 }
 
 # The baseline: every test a mutation names passes on the unmutated tree, or a
@@ -298,3 +315,5 @@ rate=0
 echo "$killed killed, $survived survived, $errors errors, $equivalent equivalent (not counted): kill rate $rate % of $total"
 printf '%s %s %s %s\n' "$killed" "$survived" "$errors" "$equivalent" >"$root/$bd/mutate-summary"
 [[ $survived -eq 0 && $errors -eq 0 && $total -gt 0 ]]
+exit $?
+}

@@ -113,6 +113,30 @@ static void test_expired(void **state) {
         gnutls_free(op.data);
 }
 
+/* The chain memo (PEER_MEMO_SECONDS) may skip the chain's own date check for a
+ * certificate that expired after it was memoised: the row's dates still refuse
+ * it, on the next request. And one not yet valid is refused on the row's
+ * dates too. */
+static void test_expired_while_memoised(void **state) {
+        struct idfx *f = *state;
+        f->ic.trust_cache = identity_trust_cache_new();
+        gnutls_datum_t birth = {0}, op = {0};
+        idfx_enroll(f, "SN-9", &birth, NULL);
+        renew(f, &birth, "SN-9", &op);
+        gnutls_x509_crt_t crt = NULL;
+        struct error err = {0};
+        assert_int_equal(pki_cert_import(op.data, op.size, &crt, &err), 0);
+        int64_t not_after = gnutls_x509_crt_get_expiration_time(crt);
+        gnutls_x509_crt_deinit(crt);
+
+        f->ic.now = not_after - 10; /* memoised 10 s before it expires */
+        expect_peer_ok(f, &op, "SN-9");
+        f->ic.now = not_after + 10; /* 20 s later: the memo still holds the chain */
+        expect_peer_refused(f, &op, 1, ERROR_UNAUTHENTICATED, "certificate expired");
+        gnutls_free(birth.data);
+        gnutls_free(op.data);
+}
+
 /* A device certificate from a CA this server never installed (its own root). */
 static void test_foreign_ca(void **state) {
         struct idfx *f = *state;
@@ -380,6 +404,7 @@ int main(void) {
                 cmocka_unit_test_setup_teardown(test_revoked, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_superseded, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_expired, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_expired_while_memoised, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_foreign_ca, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_not_issued_by_server, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_issued_serial_other_bytes, setup, teardown),
