@@ -14,6 +14,9 @@
 #   scripts/mutate.sh --list          print the list as a table and exit
 #   scripts/mutate.sh --check         only check that every `from` line matches once
 #
+# Environment: MUTATE_BUILD (build dir, default build-mutate), MUTATE_LIST
+# (default scripts/mutations.txt), MUTATE_TIMEOUT_MULTIPLIER (meson's, default 2).
+#
 # The tree is restored however the script exits (a trap on EXIT, INT, TERM,
 # HUP). If it was killed outright, the next run restores the file from the
 # backup it left in $MUTATE_BUILD/backup before doing anything else.
@@ -30,7 +33,7 @@ set -uo pipefail
 {
 cd "$(dirname "$0")/.."
 root=$(pwd)
-list=$root/scripts/mutations.txt
+list=${MUTATE_LIST:-$root/scripts/mutations.txt}
 bd=${MUTATE_BUILD:-build-mutate}
 backup_dir=$root/$bd/backup
 
@@ -94,16 +97,17 @@ parse_list() {
 parse_list || exit 2
 
 # How many lines of FILE equal FROM once stripped of surrounding whitespace.
+# (ENVIRON, not awk -v: -v would expand backslash escapes in the C line.)
 match_count() {
-  awk -v want="$2" '{ s = $0; sub(/^[ \t]+/, "", s); sub(/[ \t\r]+$/, "", s); if (s == want) n++ }
-                    END { print n + 0 }' "$1"
+  WANT=$2 awk '{ s = $0; sub(/^[ \t]+/, "", s); sub(/[ \t\r]+$/, "", s); if (s == ENVIRON["WANT"]) n++ }
+               END { print n + 0 }' "$1"
 }
 
 # Writes FILE with the one matching line replaced by TO (indentation kept) to OUT.
 apply_mutation() {
-  awk -v want="$2" -v repl="$3" '{
+  WANT=$2 REPL=$3 awk '{
       s = $0; sub(/^[ \t]+/, "", s); sub(/[ \t\r]+$/, "", s)
-      if (s == want) { match($0, /^[ \t]*/); print substr($0, 1, RLENGTH) repl } else print
+      if (s == ENVIRON["WANT"]) { match($0, /^[ \t]*/); print substr($0, 1, RLENGTH) ENVIRON["REPL"] } else print
     }' "$1" >"$4"
 }
 

@@ -84,7 +84,8 @@ attack() {
   rm -rf "$DEV1/state"; cp -a "$E2E_TMP/state-base" "$DEV1/state"
   node "$CRADLE_SOURCE_ROOT/tests/tools/mirror.mjs" "$M" "$MPORT" "$DATA/tls/server.pem" "$DATA/tls/server.key" >/dev/null 2>&1 &
   MPID=$!
-  for _ in $(seq 1 50); do (exec 3<>/dev/tcp/127.0.0.1/$MPORT) 2>/dev/null && break; sleep 0.1; done
+  # up to 30 s: node starts slowly on a loaded machine
+  for _ in $(seq 1 300); do (exec 3<>/dev/tcp/127.0.0.1/$MPORT) 2>/dev/null && break; sleep 0.1; done
   local out rc
   out=$("$CRADLE_AGENT" -c "$E2E_TMP/agent-mirror.conf" once 2>&1); rc=$?
   kill $MPID 2>/dev/null; wait $MPID 2>/dev/null; MPID=
