@@ -272,7 +272,7 @@ for i in "${selected[@]}"; do
   cp -p "$file" "$backup_dir/$key.orig" && printf '%s\n' "$file" >"$backup_dir/$key.path" || exit 1
   CUR_FILE=$file
   apply_mutation "$backup_dir/$key.orig" "${M_FROM[$i]}" "${M_TO[$i]}" "$backup_dir/$key.mutant" &&
-    cp "$backup_dir/$key.mutant" "$root/$file" || { echo "cannot write $file" >&2; exit 1; }
+    cp "$backup_dir/$key.mutant" "$root/$file" && rm -f "$backup_dir/$key.mutant" || { echo "cannot write $file" >&2; exit 1; }
   # Exactly one line differs, or the list is wrong.
   changed=$(diff "$backup_dir/$key.orig" "$file" | grep -c '^>')
   [[ $changed == 1 ]] || { echo "mutation $id changed $changed lines of $file" >&2; exit 1; }
