@@ -5,8 +5,9 @@
 # Ends with the line "N passed, N failed" counting individual test cases.
 #
 #   scripts/test.sh            the default run (well under 20 minutes)
-#   scripts/test.sh --long     also fuzz each target for CRADLE_FUZZ_SECONDS (default 300)
-#                              and run the power-loss test for hundreds of iterations
+#   scripts/test.sh --long     also fuzz each target for CRADLE_FUZZ_SECONDS (default 300),
+#                              run the power-loss test for hundreds of iterations, and
+#                              run the mutation tests of the security checks (scripts/mutate.sh)
 set -uo pipefail
 cd "$(dirname "$0")/.."
 root=$(pwd)
@@ -58,6 +59,20 @@ if [[ $fuzz_rc -eq 0 ]]; then
   fi
 fi
 
+# Mutation testing of the security checks (scripts/mutate.sh): each killed
+# mutation counts as a passed case, each survivor or list error as a failed one.
+mut_passed=0; mut_failed=0
+if [[ $long -eq 1 ]]; then
+  rm -f build-mutate/mutate-summary
+  ( unset CRADLE_LONG; scripts/mutate.sh )
+  if [[ -f build-mutate/mutate-summary ]]; then
+    read -r mk ms me _ <build-mutate/mutate-summary
+    mut_passed=$mk; mut_failed=$((ms + me))
+  else
+    mut_failed=1   # it stopped before measuring anything (the list no longer matches the code?)
+  fi
+fi
+
 # Count individual cases from the TAP each test printed.
 count() {
   local log=$1
@@ -77,6 +92,7 @@ count() {
 }
 totals=$( { count $bt/meson-logs/testlog.json; count $bf/meson-logs/testlog.json; } | awk '{p+=$1; f+=$2} END {print p+0, f+0}')
 passed=${totals% *}; failed=${totals#* }
+passed=$((passed + mut_passed)); failed=$((failed + mut_failed))
 if [[ $fuzz_rc -ne 0 && $failed -eq 0 ]]; then failed=1; fi
 if [[ $meson_rc -ne 0 && $failed -eq 0 ]]; then failed=1; fi
 echo "$passed passed, $failed failed"

@@ -237,9 +237,14 @@ int identity_peer_authenticate(struct identity_ctx *ic, const gnutls_datum_t *ch
                         return error_set(err, ERROR_UNAUTHENTICATED, "certificate not issued by this server");
                 return identity_error_pass(err, &e);
         }
-        /* Same serial but other bytes: some other issuer under a trusted root. */
+        /* Same serial but other bytes: signed by a trusted CA key, but not by
+         * this server (a stolen or escrowed CA key, or another issuer under a
+         * trusted root). Named apart from an unknown serial, so that the test
+         * and the log tell which check refused it. */
         if (strcmp(c.fingerprint, fp) != 0)
-                return error_set(err, ERROR_UNAUTHENTICATED, "certificate not issued by this server");
+                return error_set(err, ERROR_UNAUTHENTICATED,
+                                 "certificate not issued by this server: serial %s was issued with other "
+                                 "contents (SHA-256 fingerprint differs)", serial);
         /* The device first: a decommissioned device is told so (403), although
          * decommissioning also revoked its certificates. */
         _cleanup_device_row_ struct store_device d = {0};

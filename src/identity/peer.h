@@ -5,6 +5,9 @@
  * against the device CAs (active and retired, with their chains), then the
  * certificate row and the device row decide:
  *   unknown certificate          ERROR_UNAUTHENTICATED "certificate not issued by this server"
+ *   known serial, other bytes    ERROR_UNAUTHENTICATED "certificate not issued by this server: serial
+ *                                X was issued with other contents" (a trusted CA key used outside
+ *                                cradled)
  *   device decommissioned        ERROR_FORBIDDEN "device X is decommissioned" (checked before
  *                                the certificate's state, which decommissioning revoked)
  *   revoked                      ERROR_UNAUTHENTICATED "certificate revoked (keyCompromise)"

@@ -29,6 +29,25 @@ expect_eq "a certificate from a foreign CA is 401" "$STATUS" 401
 openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout "$PKI/self.key" -out "$PKI/self.pem" -subj "/serialNumber=SN0001/CN=SN0001" -days 30 2>/dev/null
 mtls GET /device/v1/whoami self
 expect_eq "a self-signed certificate is 401" "$STATUS" 401
+# The server's own device CA key, read from its data directory (what someone
+# holding a stolen or escrowed copy has), signs a certificate that reuses
+# SN0001's serial with the attacker's key: the chain verifies and the serial is
+# known, so only the fingerprint check (the bytes this server issued) refuses it.
+api GET /api/v1/device-cas/t1-ca "$ADMIN_TOKEN"
+ca_key=$(jqr .key_ref)
+dev1_serial=$(openssl x509 -in "$PKI/dev1.pem" -noout -serial | cut -d= -f2)
+openssl req -new -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout "$PKI/forged.key" -out "$PKI/forged.csr" \
+  -subj "/O=T1-EU/serialNumber=SN0001/CN=SN0001" 2>/dev/null
+printf 'extendedKeyUsage=clientAuth\nkeyUsage=critical,digitalSignature\nbasicConstraints=critical,CA:FALSE\nsubjectAltName=URI:urn:cradle:device:T1-EU:SN0001\n' >"$PKI/forged.ext"
+openssl x509 -req -in "$PKI/forged.csr" -CA "$PKI/ca.pem" -CAkey "$ca_key" -set_serial "0x$dev1_serial" -days 30 \
+  -extfile "$PKI/forged.ext" -out "$PKI/forged.pem" 2>/dev/null
+check "the forged certificate verifies under the real device CA" \
+  openssl verify -CAfile "$PKI/root.pem" -untrusted "$PKI/ca.pem" "$PKI/forged.pem"
+expect_eq "it reuses SN0001's certificate serial" \
+  "$(openssl x509 -in "$PKI/forged.pem" -noout -serial)" "$(openssl x509 -in "$PKI/dev1.pem" -noout -serial)"
+mtls GET /device/v1/whoami forged
+expect_eq "a certificate from the real CA key that reuses an issued serial is 401" "$STATUS" 401
+expect_match "the refusal says the serial was issued with other contents" "$BODY" 'issued with other contents'
 # A bearer token is not a device credential.
 api GET /device/v1/whoami "$ADMIN_TOKEN"
 expect_eq "an operator token on a device route is 401" "$STATUS" 401

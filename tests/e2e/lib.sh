@@ -16,7 +16,11 @@ tap_fail() {
   TAP_N=$((TAP_N + 1)); TAP_FAILED=$((TAP_FAILED + 1))
   echo "not ok $TAP_N - $1"
   shift
-  for line in "$@"; do echo "#   $line"; done
+  # Every line a diagnostic: a multi-line one would otherwise break the TAP.
+  local arg line
+  for arg in "$@"; do
+    while IFS= read -r line; do echo "#   $line"; done <<<"$arg"
+  done
 }
 # check "description" CMD...   -> ok when CMD succeeds
 check() {

@@ -84,7 +84,8 @@ attack() {
   rm -rf "$DEV1/state"; cp -a "$E2E_TMP/state-base" "$DEV1/state"
   node "$CRADLE_SOURCE_ROOT/tests/tools/mirror.mjs" "$M" "$MPORT" "$DATA/tls/server.pem" "$DATA/tls/server.key" >/dev/null 2>&1 &
   MPID=$!
-  for _ in $(seq 1 50); do (exec 3<>/dev/tcp/127.0.0.1/$MPORT) 2>/dev/null && break; sleep 0.1; done
+  # up to 30 s: node starts slowly on a loaded machine
+  for _ in $(seq 1 300); do (exec 3<>/dev/tcp/127.0.0.1/$MPORT) 2>/dev/null && break; sleep 0.1; done
   local out rc
   out=$("$CRADLE_AGENT" -c "$E2E_TMP/agent-mirror.conf" once 2>&1); rc=$?
   kill $MPID 2>/dev/null; wait $MPID 2>/dev/null; MPID=
@@ -166,6 +167,32 @@ attack "director metadata for another device" 'serial|another device|T1-000200'
 
 mirror_new replay; cp "$E2E_TMP/director-old.json" "$DIRT"
 attack "replayed old director metadata" 'replay|lower than the trusted'
+
+# --- Single-difference attacks (issue 13) ------------------------------------------
+# Each case changes one thing, so that each check is needed on its own: the
+# refusal must name that check (scripts/mutate.sh removes each check and
+# expects this suite to fail).
+other_sha=$(head -c "$LEN120" /dev/urandom | sha256sum | cut -d' ' -f1)
+mirror_new lengthonly
+edit "$DIRT" '.signed.targets["1.2.0/rootfs.img"].length += 1 | .signed.version += 1'
+resign "$DIRT" "$DIRECTOR_KEY"
+attack "director and image repository disagree on the length only (same SHA-256)" 'disagree on the length'
+
+mirror_new hashonly
+edit "$DIRT" ".signed.targets[\"1.2.0/rootfs.img\"].hashes.sha256 = \"$other_sha\" | .signed.version += 1"
+resign "$DIRT" "$DIRECTOR_KEY"
+attack "director and image repository disagree on the SHA-256 only (same length)" 'disagree on the SHA-256'
+
+# An expired snapshot, re-signed with the stolen online snapshot key under a
+# new version, and a timestamp (stolen timestamp key) that points to it.
+mirror_new expiredsnapshot
+NSN=$M/repo/T1-EU/$((SNV + 1)).snapshot.json
+jq -c '.signed.expires = "2020-01-01T00:00:00Z" | .signed.version += 1' "$SN" >"$NSN"
+resign "$NSN" "$ONLINE_SN"
+edit "$TS" ".signed.meta[\"snapshot.json\"].version = $((SNV + 1)) | .signed.version += 1"
+relink "$TS" snapshot.json "$NSN"; resign "$TS" "$ONLINE_TS"
+attack "expired snapshot (re-signed with the snapshot key, listed by a re-signed timestamp)" 'snapshot.json expired'
+# --- end of single-difference attacks ------------------------------------------------
 
 # The control: the real server's update is accepted and installed.
 rm -rf "$DEV1/state"; cp -a "$E2E_TMP/state-base" "$DEV1/state"

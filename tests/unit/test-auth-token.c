@@ -3,6 +3,7 @@
 
 #include "auth/token.h"
 #include "core/cleanup.h"
+#include "crypto/ct.h"
 #include "crypto/encoding.h"
 #include "crypto/hash.h"
 
@@ -53,6 +54,42 @@ static bool token_format_ok(const char *t) {
 
 static char *bearer(const char *tok) {
         return str_printf("Bearer %s", tok);
+}
+
+/* The 32 secret bytes of a token, decoded by hand from its 43 base64url
+ * characters: the test must not trust the code under test. */
+static void secret_raw(const char *tok, uint8_t raw[32]) {
+        static const char *alpha = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+        const char *secret = tok + 24;
+        uint32_t acc = 0;
+        int bits = 0, o = 0;
+        for (int k = 0; k < 43; k++) {
+                acc = (acc << 6) | (uint32_t) (strchr(alpha, secret[k]) - alpha);
+                bits += 6;
+                if (bits >= 8) {
+                        bits -= 8;
+                        raw[o++] = (uint8_t) (acc >> bits);
+                }
+        }
+        assert_int_equal(o, 32);
+}
+
+/* "Bearer " + the token with its secret replaced by `raw` (same public id). */
+static char *bearer_with_secret(const char *tok, const uint8_t raw[32]) {
+        char *b64 = base64url_encode(raw, 32);
+        assert_non_null(b64);
+        assert_int_equal(strlen(b64), 43);
+        char *h = str_printf("Bearer %.24s%s", tok, b64);
+        free_secret(b64);
+        return h;
+}
+
+static void expect_unknown_token(struct store *s, const char *header) {
+        struct error err = {0};
+        struct auth_principal p;
+        assert_int_equal(auth_authenticate(s, header, &p, &err), -1);
+        assert_error(err, ERROR_UNAUTHENTICATED, "unknown token");
+        assert_int_equal(p.token_id, 0);
 }
 
 static void test_create_and_authenticate(void **state) {
@@ -176,6 +213,92 @@ static void test_unknown_and_wrong_secret(void **state) {
         assert_error(err, ERROR_UNAUTHENTICATED, "unknown token");
 }
 
+/* Wrong secrets one byte away from the right one, at the first, a middle and
+ * the last byte: the whole secret counts, not a prefix of it. */
+static void test_wrong_secret_one_byte_off(void **state) {
+        struct fx *f = *state;
+        _cleanup_secret_ char *tok = create_ok(f->s, "alice", ROLE_ADMIN, NULL);
+        uint8_t raw[32];
+        secret_raw(tok, raw);
+        const size_t positions[] = { 0, 15, 31 };
+        for (size_t k = 0; k < ELEMENTSOF(positions); k++) {
+                raw[positions[k]] ^= 0x01;
+                _cleanup_free_ char *h = bearer_with_secret(tok, raw);
+                expect_unknown_token(f->s, h);
+                raw[positions[k]] ^= 0x01;
+        }
+        /* the helper itself is right: the unchanged secret authenticates */
+        _cleanup_free_ char *good = bearer_with_secret(tok, raw);
+        struct error err = {0};
+        struct auth_principal p;
+        assert_int_equal(auth_authenticate(f->s, good, &p, &err), 0);
+        ct_wipe(raw, sizeof(raw));
+}
+
+/* Wrong secrets whose SHA-256 shares its first byte, then its first two bytes,
+ * with the right one's: what an attacker who knows a public id finds in about
+ * 256 (65536) guesses if the comparison looked at a prefix of the hash. The
+ * search is deterministic from the token's secret (a counter over its first
+ * four bytes). */
+static void test_wrong_secret_with_hash_prefix(void **state) {
+        struct fx *f = *state;
+        _cleanup_secret_ char *tok = create_ok(f->s, "alice", ROLE_ADMIN, NULL);
+        uint8_t raw[32], want[SHA256_LEN];
+        secret_raw(tok, raw);
+        hash_sha256(raw, sizeof(raw), want);
+        for (size_t prefix = 1; prefix <= 2; prefix++) {
+                uint8_t guess[32], got[SHA256_LEN];
+                bool found = false;
+                for (uint32_t i = 1; i < (1u << 24) && !found; i++) {
+                        memcpy(guess, raw, sizeof(guess));
+                        guess[0] ^= (uint8_t) i;
+                        guess[1] ^= (uint8_t) (i >> 8);
+                        guess[2] ^= (uint8_t) (i >> 16);
+                        hash_sha256(guess, sizeof(guess), got);
+                        found = memcmp(got, want, prefix) == 0;
+                }
+                if (!found)
+                        fail_msg("no secret with a %zu-byte hash prefix in 2^24 tries", prefix);
+                assert_memory_not_equal(guess, raw, sizeof(raw));
+                assert_memory_not_equal(got, want, SHA256_LEN);
+                _cleanup_free_ char *h = bearer_with_secret(tok, guess);
+                expect_unknown_token(f->s, h);
+        }
+        ct_wipe(raw, sizeof(raw));
+}
+
+/* The stored hash changed in one byte only (first, middle, last): the right
+ * secret no longer matches. No secret can be crafted whose hash differs only
+ * in its last byte, so this is how the full-length comparison is tested. */
+static void test_stored_hash_compared_in_full(void **state) {
+        struct fx *f = *state;
+        _cleanup_secret_ char *tok = create_ok(f->s, "alice", ROLE_ADMIN, NULL);
+        _cleanup_free_ char *h = bearer(tok);
+        uint8_t raw[32], hash[SHA256_LEN];
+        secret_raw(tok, raw);
+        hash_sha256(raw, sizeof(raw), hash);
+        ct_wipe(raw, sizeof(raw));
+        const size_t positions[] = { 0, 16, SHA256_LEN - 1 };
+        for (size_t k = 0; k < ELEMENTSOF(positions); k++) {
+                char hex[2 * SHA256_LEN + 1];
+                hash[positions[k]] ^= 0x80;
+                hex_encode(hash, SHA256_LEN, hex);
+                hash[positions[k]] ^= 0x80;
+                char *sql = str_printf("UPDATE api_tokens SET secret_hash = '%s' WHERE name = 'alice'", hex);
+                raw_exec(f->t->db, sql);
+                free(sql);
+                expect_unknown_token(f->s, h);
+        }
+        char hex[2 * SHA256_LEN + 1];
+        hex_encode(hash, SHA256_LEN, hex);
+        char *sql = str_printf("UPDATE api_tokens SET secret_hash = '%s' WHERE name = 'alice'", hex);
+        raw_exec(f->t->db, sql);
+        free(sql);
+        struct error err = {0};
+        struct auth_principal p;
+        assert_int_equal(auth_authenticate(f->s, h, &p, &err), 0);
+}
+
 static void test_revoke(void **state) {
         struct fx *f = *state;
         struct error err = {0};
@@ -295,19 +418,7 @@ static void test_secret_never_stored(void **state) {
         for (int i = 0; i < 4; i++) {
                 const char *secret = toks[i] + 24;
                 uint8_t raw[32] = {0};
-                /* decode base64url (43 chars) by hand: the test must not trust the code under test */
-                static const char *alpha = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
-                uint32_t acc = 0;
-                int bits = 0, o = 0;
-                for (int k = 0; k < 43; k++) {
-                        acc = (acc << 6) | (uint32_t) (strchr(alpha, secret[k]) - alpha);
-                        bits += 6;
-                        if (bits >= 8) {
-                                bits -= 8;
-                                raw[o++] = (uint8_t) (acc >> bits);
-                        }
-                }
-                assert_int_equal(o, 32);
+                secret_raw(toks[i], raw);
                 assert_false(mem_contains(db, len, secret, 43));
                 assert_false(mem_contains(db, len, toks[i], 67));
                 assert_false(mem_contains(db, len, raw, 32));
@@ -333,6 +444,9 @@ int main(void) {
                 cmocka_unit_test_setup_teardown(test_create_and_authenticate, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_malformed_headers, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_unknown_and_wrong_secret, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_wrong_secret_one_byte_off, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_wrong_secret_with_hash_prefix, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_stored_hash_compared_in_full, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_revoke, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_names_and_roles, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_create_is_audited_atomically, setup, teardown),

@@ -113,6 +113,30 @@ static void test_expired(void **state) {
         gnutls_free(op.data);
 }
 
+/* The chain memo (PEER_MEMO_SECONDS) may skip the chain's own date check for a
+ * certificate that expired after it was memoised: the row's dates still refuse
+ * it, on the next request. And one not yet valid is refused on the row's
+ * dates too. */
+static void test_expired_while_memoised(void **state) {
+        struct idfx *f = *state;
+        f->ic.trust_cache = identity_trust_cache_new();
+        gnutls_datum_t birth = {0}, op = {0};
+        idfx_enroll(f, "SN-9", &birth, NULL);
+        renew(f, &birth, "SN-9", &op);
+        gnutls_x509_crt_t crt = NULL;
+        struct error err = {0};
+        assert_int_equal(pki_cert_import(op.data, op.size, &crt, &err), 0);
+        int64_t not_after = gnutls_x509_crt_get_expiration_time(crt);
+        gnutls_x509_crt_deinit(crt);
+
+        f->ic.now = not_after - 10; /* memoised 10 s before it expires */
+        expect_peer_ok(f, &op, "SN-9");
+        f->ic.now = not_after + 10; /* 20 s later: the memo still holds the chain */
+        expect_peer_refused(f, &op, 1, ERROR_UNAUTHENTICATED, "certificate expired");
+        gnutls_free(birth.data);
+        gnutls_free(op.data);
+}
+
 /* A device certificate from a CA this server never installed (its own root). */
 static void test_foreign_ca(void **state) {
         struct idfx *f = *state;
@@ -191,6 +215,89 @@ static void test_not_issued_by_server(void **state) {
         crypto_key_free(ca_key);
         json_decref(ca_json);
         free(der);
+}
+
+/* Re-signs `leaf` with the fixture CA's key after giving it the serial of
+ * `issued`: a certificate a holder of the (stolen or escrowed) CA key can make. */
+static void forge_with_serial(struct idfx *f, gnutls_x509_crt_t leaf, const gnutls_datum_t *issued,
+                              const struct crypto_key *ca_key, gnutls_x509_crt_t ca, gnutls_datum_t *out) {
+        struct error err = {0};
+        gnutls_x509_crt_t real = NULL;
+        assert_int_equal(pki_cert_import(issued->data, issued->size, &real, &err), 0);
+        unsigned char serial[64];
+        size_t serial_len = sizeof(serial);
+        assert_int_equal(gnutls_x509_crt_get_serial(real, serial, &serial_len), 0);
+        assert_int_equal(gnutls_x509_crt_set_serial(leaf, serial, serial_len), 0);
+        assert_int_equal(gnutls_x509_crt_privkey_sign(leaf, ca, crypto_key_privkey(ca_key),
+                                                      crypto_key_sign_hash(ca_key), 0), 0);
+        assert_int_equal(pki_cert_export_der(leaf, out, &err), 0);
+        /* same serial, other bytes */
+        char a[41], b[41];
+        idfx_cert_serial(issued, a);
+        idfx_cert_serial(out, b);
+        assert_string_equal(a, b);
+        assert_false(out->size == issued->size && memcmp(out->data, issued->data, out->size) == 0);
+        gnutls_x509_crt_deinit(real);
+        (void) f;
+}
+
+/* Signed by the real, trusted device CA key and reusing the serial of a
+ * certificate this server issued, with other bytes: what someone holding a
+ * stolen or escrowed CA key presents. The chain verifies and the serial is
+ * found; only the fingerprint check refuses it. Two forgeries, one difference
+ * each from the issued certificate: the attacker's own key; the device's key
+ * with other validity dates. */
+static void test_issued_serial_other_bytes(void **state) {
+        struct idfx *f = *state;
+        struct error err = {0};
+        gnutls_datum_t issued = {0};
+        char *device_key = NULL;
+        idfx_enroll(f, "SN-8", &issued, &device_key);
+
+        json_t *ca_json = NULL;
+        assert_int_equal(identity_ca_get(f->s, IDFX_CA, &ca_json, &err), 0);
+        const char *ca_pem = json_string_value(json_object_get(ca_json, "certificate"));
+        struct crypto_key *ca_key = NULL;
+        gnutls_x509_crt_t ca = NULL;
+        assert_int_equal(crypto_key_load(json_string_value(json_object_get(ca_json, "key_ref")), &ca_key, &err), 0);
+        assert_int_equal(pki_cert_import(ca_pem, strlen(ca_pem), &ca, &err), 0);
+        char serial[41];
+        idfx_cert_serial(&issued, serial);
+        char *want = str_printf("certificate not issued by this server: serial %s was issued with other contents",
+                                serial);
+
+        for (int variant = 0; variant < 2; variant++) {
+                uint8_t *der;
+                size_t len;
+                if (variant == 0)
+                        idfx_csr(f, "SN-8", &der, &len, NULL); /* the attacker's key */
+                else
+                        idfx_csr_for_key(device_key, "SN-8", "SN-8", &der, &len); /* the device's key */
+                gnutls_x509_crq_t crq = NULL;
+                struct pki_csr_info info;
+                assert_int_equal(pki_csr_parse(der, len, &crq, &info, &err), 0);
+                struct pki_device_profile prof = {.kind = PKI_CERT_BIRTH, .product_model = IDFX_MODEL,
+                                                  .device_serial = "SN-8",
+                                                  .validity_days = variant == 0 ? PKI_BIRTH_DAYS_DEFAULT : 30};
+                gnutls_x509_crt_t leaf = NULL;
+                assert_int_equal(pki_issue_device_cert(ca_key, ca, crq, &prof, &leaf, &err), 0);
+                gnutls_datum_t forged = {0};
+                forge_with_serial(f, leaf, &issued, ca_key, ca, &forged);
+                expect_peer_refused(f, &forged, 1, ERROR_UNAUTHENTICATED, want);
+                gnutls_free(forged.data);
+                gnutls_x509_crt_deinit(leaf);
+                gnutls_x509_crq_deinit(crq);
+                free(der);
+        }
+        /* the certificate the server issued still authenticates */
+        expect_peer_ok(f, &issued, "SN-8");
+
+        free(want);
+        gnutls_free(issued.data);
+        free(device_key);
+        gnutls_x509_crt_deinit(ca);
+        crypto_key_free(ca_key);
+        json_decref(ca_json);
 }
 
 static void test_decommissioned(void **state) {
@@ -297,8 +404,10 @@ int main(void) {
                 cmocka_unit_test_setup_teardown(test_revoked, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_superseded, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_expired, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_expired_while_memoised, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_foreign_ca, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_not_issued_by_server, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_issued_serial_other_bytes, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_decommissioned, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_garbage_chain, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_trust_cache_follows_ca_generation, setup, teardown),
