@@ -157,6 +157,8 @@ static int server_start(struct server *s, const char *data_dir, struct error *er
                 .max_connections = (unsigned) s->cfg.max_connections,
                 .max_connections_per_ip = (unsigned) s->cfg.max_connections_per_ip,
                 .connection_timeout = (unsigned) s->cfg.connection_timeout,
+                .header_timeout = (unsigned) s->cfg.header_timeout,
+                .min_body_rate = s->cfg.min_body_rate,
                 .max_body = (size_t) s->cfg.max_body,
                 .stream_dir = s->upload_dir,
                 .max_stream_body = s->cfg.max_image_size,
