@@ -45,6 +45,10 @@ struct http_server {
         /* Set on shutdown: requests not yet started are refused (503) and every
          * answer closes its connection. */
         atomic_bool draining;
+        /* Set when the shutdown grace period is over: no handler starts any
+         * more, so nothing is committed that could not be answered. */
+        atomic_bool handlers_closed;
+        atomic_uint handlers_running;
 };
 
 /* One request, from its first access-handler call to its completion. */
@@ -302,7 +306,17 @@ static enum MHD_Result dispatch(struct http_server *s, struct MHD_Connection *co
                         stream_close(x);
                         req.stream = &sb;
                 }
-                router_dispatch(s->router, &req, &resp);
+                /* Counted before the flag is read, as in_flight is. */
+                atomic_fetch_add(&s->handlers_running, 1);
+                if (atomic_load(&s->handlers_closed)) {
+                        struct error err = {0};
+                        error_set(&err, ERROR_UNAVAILABLE, "the server is shutting down; the request was not carried out");
+                        problem_respond(&resp, &err, x->path, x->request_id);
+                        resp.route_label = router_route_label(s->router, x->method, x->path);
+                } else {
+                        router_dispatch(s->router, &req, &resp);
+                }
+                atomic_fetch_sub(&s->handlers_running, 1);
         }
         enum MHD_Result ret = send_response(conn, x, &resp);
         http_response_clear(&resp);
@@ -624,7 +638,7 @@ int http_server_start(const struct http_server_options *o, const struct router *
         struct sockaddr_in sin = {0};
         struct sockaddr_in6 sin6 = {0};
         const struct sockaddr *addr;
-        unsigned flags = MHD_USE_TLS | MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL |
+        unsigned flags = MHD_USE_TLS | MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_POLL |
                          MHD_USE_ITC | MHD_USE_ERROR_LOG;
 
         if (inet_pton(AF_INET, o->listen, &sin.sin_addr) == 1) {
@@ -649,6 +663,8 @@ int http_server_start(const struct http_server_options *o, const struct router *
         s->quiesced_fd = MHD_INVALID_SOCKET;
         atomic_init(&s->in_flight, 0);
         atomic_init(&s->draining, false);
+        atomic_init(&s->handlers_closed, false);
+        atomic_init(&s->handlers_running, 0);
         struct conn_guard_limits gl = {
                 .header_timeout_usec = (int64_t) (o->header_timeout ? o->header_timeout : HTTP_HEADER_TIMEOUT_DEFAULT) * 1000000,
                 .min_body_rate = o->min_body_rate,
@@ -698,9 +714,23 @@ void http_server_quiesce(struct http_server *s) {
         /* The flag first: from here on no request starts (on_request reads it
          * after counting itself in flight). */
         atomic_store(&s->draining, true);
-        if (s->quiesced_fd == MHD_INVALID_SOCKET)
+        if (s->quiesced_fd == MHD_INVALID_SOCKET) {
                 s->quiesced_fd = MHD_quiesce_daemon(s->daemon);
+                /* libmicrohttpd's threads may still hold the descriptor, so it is
+                 * closed only after they stop; shutting it down now makes new
+                 * clients see a refusal at once instead of waiting in the backlog. */
+                if (s->quiesced_fd != MHD_INVALID_SOCKET)
+                        shutdown(s->quiesced_fd, SHUT_RDWR);
+        }
         conn_guard_drain(s->guard);
+}
+
+void http_server_close_handlers(struct http_server *s) {
+        atomic_store(&s->handlers_closed, true);
+}
+
+unsigned http_server_handlers_running(const struct http_server *s) {
+        return atomic_load(&((struct http_server *) s)->handlers_running);
 }
 
 unsigned http_server_in_flight(const struct http_server *s) {

@@ -61,6 +61,12 @@ uint16_t http_server_port(const struct http_server *s);
  * progress continue and their answers close their connections; requests that
  * arrive on kept-alive connections get 503, idle connections are closed. */
 void http_server_quiesce(struct http_server *s);
+/* Shutdown, after the grace period: no request handler starts any more
+ * (requests still arriving get 503), so nothing is committed whose answer
+ * would be cut off. Handlers already running finish. */
+void http_server_close_handlers(struct http_server *s);
+/* Request handlers running right now. */
+unsigned http_server_handlers_running(const struct http_server *s);
 /* Requests received but not yet completed. */
 unsigned http_server_in_flight(const struct http_server *s);
 /* Closes every connection, joins the threads and frees the server. */
