@@ -58,7 +58,13 @@ static void conn_end(struct conn_guard *g, struct conn_guard_conn *c, uint64_t *
         c->ended = true;
         g->live--;
         (*counter)++;
-        if (shutdown(c->fd, SHUT_RDWR) < 0 && errno != ENOTCONN)
+        /* Draining ends only the reading side: a request that has already
+         * arrived is still read and answered (503, Connection: close), so a
+         * client never loses the answer to a request it managed to send; the
+         * transport closes the connection when it reads the end of the stream.
+         * A connection that broke a deadline loses both sides at once. */
+        int how = counter == &g->stats.drained ? SHUT_RD : SHUT_RDWR;
+        if (shutdown(c->fd, how) < 0 && errno != ENOTCONN)
                 log_debug("connection guard: shutdown(%d): %s", c->fd, strerror(errno));
 }
 
