@@ -14,7 +14,7 @@ runtime=(
 )
 testing=(
   libcmocka-dev clang libclang-rt-14-dev
-  curl openssl jq sqlite3 softhsm2 opensc procps
+  curl openssl jq sqlite3 softhsm2 opensc procps iproute2
 )
 
 want=("${runtime[@]}")
