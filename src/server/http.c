@@ -638,6 +638,12 @@ int http_server_start(const struct http_server_options *o, const struct router *
         struct sockaddr_in sin = {0};
         struct sockaddr_in6 sin6 = {0};
         const struct sockaddr *addr;
+        /* poll(), not epoll: with epoll, libmicrohttpd 0.9.75 never learns that a
+         * TLS handshake is waiting for the peer (GnuTLS reads the socket itself,
+         * so the "read-ready" mark is not cleared on EAGAIN) and calls the
+         * handshake in a busy loop until the client's next flight arrives --
+         * a full core per pending handshake, starving the clients on a loaded
+         * machine. poll() asks the kernel each turn. */
         unsigned flags = MHD_USE_TLS | MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_POLL |
                          MHD_USE_ITC | MHD_USE_ERROR_LOG;
 
