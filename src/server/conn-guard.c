@@ -52,12 +52,24 @@ unsigned conn_guard_soft_limit(unsigned max_connections) {
 /* Ends a connection: the peer and the transport's event loop both see the end
  * of the stream. The descriptor stays open until the transport closes it,
  * which it does only after conn_guard_close (so fd is still ours here). */
+static const char *end_reason(const struct conn_guard *g, const uint64_t *counter) {
+        if (counter == &g->stats.header_timeouts)
+                return "header_timeout";
+        if (counter == &g->stats.body_too_slow)
+                return "body_too_slow";
+        if (counter == &g->stats.evicted)
+                return "evicted";
+        return "drained";
+}
+
 static void conn_end(struct conn_guard *g, struct conn_guard_conn *c, uint64_t *counter) {
         if (c->ended)
                 return;
         c->ended = true;
         g->live--;
         (*counter)++;
+        if (g->limits.on_end)
+                g->limits.on_end(g->limits.on_end_cls, end_reason(g, counter));
         /* Draining ends only the reading side: a request that has already
          * arrived is still read and answered (503, Connection: close), so a
          * client never loses the answer to a request it managed to send; the

@@ -45,6 +45,10 @@ struct conn_guard_limits {
         uint64_t min_body_rate;       /* bytes per second; 0 = no body rate */
         unsigned max_connections;     /* the transport's hard limit */
         unsigned sweep_interval_msec; /* 0 = no sweeper thread (tests call conn_guard_sweep) */
+        /* Called (under the guard's lock) for each connection the guard ends, with
+         * "header_timeout", "body_too_slow", "evicted" or "drained"; may be NULL. */
+        void (*on_end)(void *cls, const char *reason);
+        void *on_end_cls;
 };
 
 /* The open connections above which new ones evict a waiting connection. */

@@ -633,6 +633,10 @@ static size_t unescape_nothing(void *cls, struct MHD_Connection *c, char *s) {
         return strlen(s);
 }
 
+static void guard_ended(void *cls, const char *reason) {
+        metrics_connection_ended(cls, reason);
+}
+
 int http_server_start(const struct http_server_options *o, const struct router *router,
                       struct metrics *metrics, struct http_server **out, struct error *err) {
         struct sockaddr_in sin = {0};
@@ -672,6 +676,8 @@ int http_server_start(const struct http_server_options *o, const struct router *
         atomic_init(&s->handlers_closed, false);
         atomic_init(&s->handlers_running, 0);
         struct conn_guard_limits gl = {
+                .on_end = metrics ? guard_ended : NULL,
+                .on_end_cls = metrics,
                 .header_timeout_usec = (int64_t) (o->header_timeout ? o->header_timeout : HTTP_HEADER_TIMEOUT_DEFAULT) * 1000000,
                 .min_body_rate = o->min_body_rate,
                 .max_connections = o->max_connections,

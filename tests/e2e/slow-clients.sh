@@ -81,4 +81,6 @@ for p in "${attackers[@]}"; do wait "$p" 2>/dev/null; done
 exec 4>&-
 api GET /healthz
 expect_eq "the server serves normally afterwards" "$STATUS" 200
+api GET /metrics
+expect_match "metrics count the evictions" "$BODY" 'cradle_http_connections_ended_total\{reason="evicted"\} [1-9]'
 finish
