@@ -4,7 +4,6 @@
 #include <string.h>
 #include <strings.h>
 
-#include "core/strutil.h"
 
 /* RFC 9110 §5.6.2 tchar. */
 static bool is_tchar(unsigned char c) {
