@@ -11,7 +11,9 @@
 # logged about TLS.
 #   bench/soak-tls.sh [TOTAL]         (default 10000)
 #   env: HOGS (default 2 x cores), CLI_WORKERS (3), DEVICE_WORKERS (3),
-#        CRADLED/CRADLE (default: build-bench, built here)
+#        CRADLED/CRADLE (default: build-bench, built here),
+#        TMPDIR (where the run's directory goes; a private one keeps other
+#        jobs' clean-ups of /tmp/cradle-e2e.* away from it)
 set -uo pipefail
 cd "$(dirname "$0")/.."
 total=${1:-10000}
@@ -41,7 +43,7 @@ make_csr dev1 SN0001 && est_enroll dev1 T1-EU "serial=SN0001&batch=B1"
 export CRADLE_TOKEN=$ADMIN_TOKEN
 
 cli_n=$(( total * 4 / 10 / cli_workers ))
-dev_n=$(( (total - cli_n * cli_workers) / dev_workers ))
+dev_n=$(( (total - cli_n * cli_workers + dev_workers - 1) / dev_workers ))   # at least TOTAL in all
 echo "machine: $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg); $hogs_n CPU hogs;" \
   "$cli_workers CLI workers x $cli_n, $dev_workers device workers x $dev_n"
 for _ in $(seq 1 "$hogs_n"); do (while :; do :; done) & hog_pids+=($!); done
