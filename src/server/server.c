@@ -235,14 +235,15 @@ int server_run(const char *data_dir, const struct server_overrides *ov, struct e
                  data_dir, s.cfg.threads);
 
         int sig = wait_for_stop_signal(&set);
+        /* New requests (also on kept-alive connections) are refused from
+         * here, idle connections closed, and answers close their connection,
+         * so the requests in flight only go down. Counted after the switch:
+         * none but these can still be carried out. */
+        http_server_quiesce(s.http);
         log_info("shutting down (%s): no new connections or requests; waiting up to %" PRId64
                  "s for %u request(s) in progress",
                  sig == SIGTERM ? "SIGTERM" : "SIGINT", s.cfg.shutdown_grace,
                  http_server_in_flight(s.http));
-        /* New requests (also on kept-alive connections) are refused from
-         * here, idle connections closed, and answers close their connection,
-         * so the requests in flight only go down. */
-        http_server_quiesce(s.http);
         int64_t deadline = time_monotonic_usec() + s.cfg.shutdown_grace * 1000000;
         while (http_server_in_flight(s.http) > 0 && time_monotonic_usec() < deadline)
                 sleep_msec(10);
