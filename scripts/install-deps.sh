@@ -16,7 +16,7 @@ runtime=(
 )
 testing=(
   libcmocka-dev clang libclang-rt-14-dev
-  openssl softhsm2 opensc procps
+  openssl softhsm2 opensc procps iproute2
 )
 
 want=("${runtime[@]}")

@@ -55,8 +55,11 @@ int agent_http_new(const struct agent_http_options *opt, struct agent_http **out
         curl_easy_setopt(c, CURLOPT_SSLVERSION, (long) CURL_SSLVERSION_TLSv1_2);
         curl_easy_setopt(c, CURLOPT_SSL_VERIFYPEER, 1L);
         curl_easy_setopt(c, CURLOPT_SSL_VERIFYHOST, 2L);
-        if (opt->ca && *opt->ca)
+        if (opt->ca && *opt->ca) {
                 curl_easy_setopt(c, CURLOPT_CAINFO, opt->ca);
+                /* That CA only, not also libcurl's built-in CA directory. */
+                curl_easy_setopt(c, CURLOPT_CAPATH, NULL);
+        }
         if (opt->cert && *opt->cert) {
                 curl_easy_setopt(c, CURLOPT_SSLCERT, opt->cert);
                 curl_easy_setopt(c, CURLOPT_SSLCERTTYPE, "PEM");

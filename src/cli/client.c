@@ -168,8 +168,15 @@ int cli_client_new(const struct cli_settings *s, struct cli_client **out, struct
         curl_easy_setopt(h, CURLOPT_SSLVERSION, (long) CURL_SSLVERSION_TLSv1_2);
         curl_easy_setopt(h, CURLOPT_SSL_VERIFYPEER, 1L);
         curl_easy_setopt(h, CURLOPT_SSL_VERIFYHOST, 2L);
-        if (s->ca)
+        if (s->ca) {
                 curl_easy_setopt(h, CURLOPT_CAINFO, s->ca);
+                /* The configured CA only. libcurl keeps its built-in CA directory
+                 * (/etc/ssl/certs on Debian) beside CAINFO unless told not to, so
+                 * every public CA could vouch for "our" server, and each
+                 * handshake first parsed the whole directory (~150 files) -- on
+                 * a loaded machine long enough to hit the connect timeout. */
+                curl_easy_setopt(h, CURLOPT_CAPATH, NULL);
+        }
         curl_easy_setopt(h, CURLOPT_MAXFILESIZE_LARGE, (curl_off_t) CLI_CLIENT_RESPONSE_MAX);
         curl_easy_setopt(h, CURLOPT_USERAGENT, "cradle/" CRADLE_VERSION);
         curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, on_body);

@@ -20,8 +20,10 @@
 #include "core/log.h"
 #include "core/strutil.h"
 #include "core/time.h"
+#include "conn-guard.h"
 #include "crypto/ct.h"
 #include "crypto/hash.h"
+#include "framing.h"
 #include "metrics.h"
 #include "problem.h"
 #include "request-id.h"
@@ -38,10 +40,21 @@ struct http_server {
         char *stream_dir;
         uint64_t max_stream_body;
         atomic_uint in_flight;
+        /* Deadlines and the pool policy libmicrohttpd lacks (conn-guard.h). */
+        struct conn_guard *guard;
+        /* Set on shutdown: requests not yet started are refused (503) and every
+         * answer closes its connection. */
+        atomic_bool draining;
+        /* Set when the shutdown grace period is over: no handler starts any
+         * more, so nothing is committed that could not be answered. */
+        atomic_bool handlers_closed;
+        atomic_uint handlers_running;
 };
 
 /* One request, from its first access-handler call to its completion. */
 struct exchange {
+        struct http_server *server;
+        struct conn_guard_conn *guarded;   /* the connection's guard entry (may be NULL) */
         char request_id[HTTP_REQUEST_ID_LEN + 1];
         int64_t start_usec;
         char *method;
@@ -153,8 +166,12 @@ static enum MHD_Result send_response(struct MHD_Connection *conn, struct exchang
         MHD_add_response_header(r, "X-Content-Type-Options", "nosniff");
         for (size_t i = 0; i < resp->n_headers; i++)
                 MHD_add_response_header(r, resp->headers[i].name, resp->headers[i].value);
+        /* Shutting down: this answer is the connection's last. */
+        if (atomic_load(&x->server->draining) && !http_response_get_header(resp, MHD_HTTP_HEADER_CONNECTION))
+                MHD_add_response_header(r, MHD_HTTP_HEADER_CONNECTION, "close");
         x->status = resp->status;
         x->route_label = resp->route_label;
+        conn_guard_request_handling(x->server->guard, x->guarded);
         enum MHD_Result ret = MHD_queue_response(conn, resp->status, r);
         MHD_destroy_response(r);
         return ret;
@@ -289,7 +306,17 @@ static enum MHD_Result dispatch(struct http_server *s, struct MHD_Connection *co
                         stream_close(x);
                         req.stream = &sb;
                 }
-                router_dispatch(s->router, &req, &resp);
+                /* Counted before the flag is read, as in_flight is. */
+                atomic_fetch_add(&s->handlers_running, 1);
+                if (atomic_load(&s->handlers_closed)) {
+                        struct error err = {0};
+                        error_set(&err, ERROR_UNAVAILABLE, "the server is shutting down; the request was not carried out");
+                        problem_respond(&resp, &err, x->path, x->request_id);
+                        resp.route_label = router_route_label(s->router, x->method, x->path);
+                } else {
+                        router_dispatch(s->router, &req, &resp);
+                }
+                atomic_fetch_sub(&s->handlers_running, 1);
         }
         enum MHD_Result ret = send_response(conn, x, &resp);
         http_response_clear(&resp);
@@ -374,25 +401,96 @@ static void stream_write(struct http_server *s, struct exchange *x, const char *
         }
 }
 
+struct field_collect {
+        struct framing_field fields[HTTP_MAX_HEADER_FIELDS];
+        size_t n;
+        bool overflow;
+};
+
+static enum MHD_Result collect_field(void *cls, enum MHD_ValueKind kind, const char *key, const char *value) {
+        struct field_collect *f = cls;
+        (void) kind;
+        if (f->n >= HTTP_MAX_HEADER_FIELDS) {
+                f->overflow = true;
+                return MHD_NO;
+        }
+        f->fields[f->n++] = (struct framing_field) { .name = key, .value = value };
+        return MHD_YES;
+}
+
+/* The framing checks (framing.h) on the request's raw header fields, before
+ * routing: a request whose body length is ambiguous gets 400 (501 for an
+ * unknown transfer coding) and its connection is closed, so no byte after
+ * its headers is ever read as another request. Returns true when answered. */
+static bool refuse_bad_framing(struct http_server *s, struct MHD_Connection *conn, struct exchange *x,
+                               const char *version, enum MHD_Result *ret) {
+        struct field_collect *f = xcalloc(1, sizeof(*f));
+        struct error err = {0};
+        struct http_response resp = {0};
+        enum framing_verdict v;
+        MHD_get_connection_values(conn, MHD_HEADER_KIND, collect_field, f);
+        if (f->overflow) {
+                error_set(&err, ERROR_INVALID, "more than %d header fields", HTTP_MAX_HEADER_FIELDS);
+                v = FRAMING_BAD_REQUEST;
+        } else {
+                v = framing_check(f->fields, f->n, version, &err);
+        }
+        free(f);
+        if (v == FRAMING_OK)
+                return false;
+        if (v == FRAMING_NOT_IMPLEMENTED)
+                problem_respond_not_implemented(&resp, err.msg, x->path, x->request_id);
+        else
+                problem_respond(&resp, &err, x->path, x->request_id);
+        resp.route_label = router_route_label(s->router, x->method, x->path);
+        *ret = respond_early(conn, x, &resp);
+        return true;
+}
+
+/* Shutting down: a request that arrives now is not started. */
+static enum MHD_Result refuse_draining(struct http_server *s, struct MHD_Connection *conn, struct exchange *x) {
+        struct http_response resp = {0};
+        struct error err = {0};
+        error_set(&err, ERROR_UNAVAILABLE, "the server is shutting down; retry on a new connection");
+        problem_respond(&resp, &err, x->path, x->request_id);
+        resp.route_label = router_route_label(s->router, x->method, x->path);
+        http_response_add_header(&resp, "Retry-After", "1");
+        return respond_early(conn, x, &resp);
+}
+
+static struct conn_guard_conn *guard_entry(struct MHD_Connection *conn) {
+        const union MHD_ConnectionInfo *ci = MHD_get_connection_info(conn, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+        return ci ? ci->socket_context : NULL;
+}
+
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url,
                                   const char *method, const char *version,
                                   const char *upload_data, size_t *upload_data_size,
                                   void **con_cls) {
         struct http_server *s = cls;
         struct exchange *x = *con_cls;
-        (void) version;
 
         if (!x) {
                 /* First call: headers are in, the body (if any) is not. */
                 x = xcalloc(1, sizeof(*x));
+                x->server = s;
+                x->guarded = guard_entry(conn);
                 x->start_usec = time_monotonic_usec();
+                conn_guard_request_headers(s->guard, x->guarded, x->start_usec);
                 request_id_generate(x->request_id);
                 x->method = str_dup(method);
                 x->path = str_dup(url);
                 x->route_label = METRICS_ROUTE_UNMATCHED;
                 x->stream_fd = -1;
                 *con_cls = x;
+                /* Counted before the draining flag is read: the shutdown, which
+                 * sets the flag first, then waits for this request too. */
                 atomic_fetch_add(&s->in_flight, 1);
+                enum MHD_Result early;
+                if (refuse_bad_framing(s, conn, x, version, &early))
+                        return early;
+                if (atomic_load(&s->draining))
+                        return refuse_draining(s, conn, x);
 
                 const char *cl = MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
                                                              MHD_HTTP_HEADER_CONTENT_LENGTH);
@@ -409,6 +507,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
         if (*upload_data_size > 0) {
                 size_t n = *upload_data_size;
                 *upload_data_size = 0;
+                conn_guard_request_body(s->guard, x->guarded, n);
                 if (x->too_large) {
                         x->discarded += n;
                         return x->discarded > s->max_body * HTTP_DISCARD_LIMIT_FACTOR ? MHD_NO : MHD_YES;
@@ -429,7 +528,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
                 return MHD_YES;
         }
 
-        /* The whole request is in. */
+        /* The whole request is in: no deadline while it is handled. */
+        conn_guard_request_handling(s->guard, x->guarded);
         if (x->too_large)
                 return respond_too_large(s, conn, x);
         return dispatch(s, conn, x);
@@ -443,6 +543,7 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
         if (!x)
                 return;
         *con_cls = NULL;
+        conn_guard_request_done(s->guard, x->guarded, time_monotonic_usec());
         int64_t usec = time_monotonic_usec() - x->start_usec;
         if (s->metrics && x->status)
                 metrics_observe_request(s->metrics, x->route_label, x->method, x->status, usec);
@@ -491,9 +592,18 @@ static void request_client_certificate(struct MHD_Connection *conn) {
 static void on_connection(void *cls, struct MHD_Connection *conn, void **socket_context,
                           enum MHD_ConnectionNotificationCode toe) {
         struct http_server *s = cls;
-        (void) socket_context;
-        if (toe == MHD_CONNECTION_NOTIFY_STARTED)
+        if (toe == MHD_CONNECTION_NOTIFY_STARTED) {
                 request_client_certificate(conn);
+                const union MHD_ConnectionInfo *fd = MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CONNECTION_FD);
+                const union MHD_ConnectionInfo *ad = MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+                if (fd)
+                        *socket_context = conn_guard_open(s->guard, fd->connect_fd, ad ? ad->client_addr : NULL,
+                                                          time_monotonic_usec());
+        } else if (toe == MHD_CONNECTION_NOTIFY_CLOSED) {
+                /* libmicrohttpd closes the socket after this call. */
+                conn_guard_close(s->guard, *socket_context);
+                *socket_context = NULL;
+        }
         if (!s->metrics)
                 return;
         if (toe == MHD_CONNECTION_NOTIFY_STARTED)
@@ -523,12 +633,22 @@ static size_t unescape_nothing(void *cls, struct MHD_Connection *c, char *s) {
         return strlen(s);
 }
 
+static void guard_ended(void *cls, const char *reason) {
+        metrics_connection_ended(cls, reason);
+}
+
 int http_server_start(const struct http_server_options *o, const struct router *router,
                       struct metrics *metrics, struct http_server **out, struct error *err) {
         struct sockaddr_in sin = {0};
         struct sockaddr_in6 sin6 = {0};
         const struct sockaddr *addr;
-        unsigned flags = MHD_USE_TLS | MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL |
+        /* poll(), not epoll: with epoll, libmicrohttpd 0.9.75 never learns that a
+         * TLS handshake is waiting for the peer (GnuTLS reads the socket itself,
+         * so the "read-ready" mark is not cleared on EAGAIN) and calls the
+         * handshake in a busy loop until the client's next flight arrives --
+         * a full core per pending handshake, starving the clients on a loaded
+         * machine. poll() asks the kernel each turn. */
+        unsigned flags = MHD_USE_TLS | MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_POLL |
                          MHD_USE_ITC | MHD_USE_ERROR_LOG;
 
         if (inet_pton(AF_INET, o->listen, &sin.sin_addr) == 1) {
@@ -552,6 +672,18 @@ int http_server_start(const struct http_server_options *o, const struct router *
         s->max_stream_body = o->max_stream_body ? o->max_stream_body : HTTP_MAX_STREAM_BODY_DEFAULT;
         s->quiesced_fd = MHD_INVALID_SOCKET;
         atomic_init(&s->in_flight, 0);
+        atomic_init(&s->draining, false);
+        atomic_init(&s->handlers_closed, false);
+        atomic_init(&s->handlers_running, 0);
+        struct conn_guard_limits gl = {
+                .on_end = metrics ? guard_ended : NULL,
+                .on_end_cls = metrics,
+                .header_timeout_usec = (int64_t) (o->header_timeout ? o->header_timeout : HTTP_HEADER_TIMEOUT_DEFAULT) * 1000000,
+                .min_body_rate = o->min_body_rate,
+                .max_connections = o->max_connections,
+                .sweep_interval_msec = HTTP_GUARD_SWEEP_MSEC,
+        };
+        s->guard = conn_guard_new(&gl);
 
         s->daemon = MHD_start_daemon(
                 flags, o->port, NULL, NULL, on_request, s,
@@ -572,6 +704,7 @@ int http_server_start(const struct http_server_options *o, const struct router *
                 MHD_OPTION_STRICT_FOR_CLIENT, (int) 1,
                 MHD_OPTION_END);
         if (!s->daemon) {
+                conn_guard_free(s->guard);
                 free(s->stream_dir);
                 free(s);
                 return error_set(err, ERROR_IO,
@@ -590,8 +723,26 @@ uint16_t http_server_port(const struct http_server *s) {
 }
 
 void http_server_quiesce(struct http_server *s) {
-        if (s->quiesced_fd == MHD_INVALID_SOCKET)
+        /* The flag first: from here on no request starts (on_request reads it
+         * after counting itself in flight). */
+        atomic_store(&s->draining, true);
+        if (s->quiesced_fd == MHD_INVALID_SOCKET) {
                 s->quiesced_fd = MHD_quiesce_daemon(s->daemon);
+                /* libmicrohttpd's threads may still hold the descriptor, so it is
+                 * closed only after they stop; shutting it down now makes new
+                 * clients see a refusal at once instead of waiting in the backlog. */
+                if (s->quiesced_fd != MHD_INVALID_SOCKET)
+                        shutdown(s->quiesced_fd, SHUT_RDWR);
+        }
+        conn_guard_drain(s->guard);
+}
+
+void http_server_close_handlers(struct http_server *s) {
+        atomic_store(&s->handlers_closed, true);
+}
+
+unsigned http_server_handlers_running(const struct http_server *s) {
+        return atomic_load(&((struct http_server *) s)->handlers_running);
 }
 
 unsigned http_server_in_flight(const struct http_server *s) {
@@ -602,6 +753,8 @@ void http_server_stop(struct http_server *s) {
         if (!s)
                 return;
         MHD_stop_daemon(s->daemon);
+        /* After the daemon: it reports each connection closed to the guard. */
+        conn_guard_free(s->guard);
         if (s->quiesced_fd != MHD_INVALID_SOCKET)
                 close(s->quiesced_fd);
         free(s->stream_dir);

@@ -28,6 +28,10 @@ struct http_server;
 /* Per-connection memory for headers and buffers: raised for TLS records. */
 #define HTTP_CONNECTION_MEMORY_LIMIT (256 * 1024)
 #define HTTP_MAX_QUERY_PARAMS 64
+#define HTTP_MAX_HEADER_FIELDS 256
+#define HTTP_HEADER_TIMEOUT_DEFAULT 10
+/* How often deadlines are checked: the precision of header_timeout. */
+#define HTTP_GUARD_SWEEP_MSEC 200
 #define HTTP_MAX_STREAM_BODY_DEFAULT ((uint64_t) 4 << 30)
 
 struct http_server_options {
@@ -36,7 +40,9 @@ struct http_server_options {
         unsigned threads;
         unsigned max_connections;
         unsigned max_connections_per_ip; /* 0 = unlimited */
-        unsigned connection_timeout;  /* seconds */
+        unsigned connection_timeout;  /* seconds without any progress */
+        unsigned header_timeout;      /* seconds from accept (or the previous answer) to the end of the headers */
+        uint64_t min_body_rate;       /* bytes per second, on average, after header_timeout; 0 = none */
         size_t max_body;
         /* ROUTE_STREAM_BODY routes: where their bodies are written (NULL:
          * such routes answer 500) and how large they may be (0: the default). */
@@ -51,8 +57,16 @@ int http_server_start(const struct http_server_options *o, const struct router *
                       struct metrics *metrics, struct http_server **out, struct error *err);
 /* The bound port (useful with port 0). */
 uint16_t http_server_port(const struct http_server *s);
-/* Stops accepting connections; requests in progress continue. */
+/* Shutdown: stops accepting connections and starting requests. Requests in
+ * progress continue and their answers close their connections; requests that
+ * arrive on kept-alive connections get 503, idle connections are closed. */
 void http_server_quiesce(struct http_server *s);
+/* Shutdown, after the grace period: no request handler starts any more
+ * (requests still arriving get 503), so nothing is committed whose answer
+ * would be cut off. Handlers already running finish. */
+void http_server_close_handlers(struct http_server *s);
+/* Request handlers running right now. */
+unsigned http_server_handlers_running(const struct http_server *s);
 /* Requests received but not yet completed. */
 unsigned http_server_in_flight(const struct http_server *s);
 /* Closes every connection, joins the threads and frees the server. */

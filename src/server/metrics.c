@@ -36,6 +36,7 @@ struct metrics {
         pthread_mutex_t lock;
         char *version;
         int64_t open_connections;
+        uint64_t ended[4];      /* by reason, in the order of ended_reasons */
         struct route_histogram *histograms;
         size_t n_histograms;
         struct request_series *series;
@@ -129,6 +130,19 @@ void metrics_connection_opened(struct metrics *m) {
         pthread_mutex_unlock(&m->lock);
 }
 
+static const char *const ended_reasons[4] = { "header_timeout", "body_too_slow", "evicted", "drained" };
+
+void metrics_connection_ended(struct metrics *m, const char *reason) {
+        for (size_t i = 0; i < 4; i++) {
+                if (strcmp(reason, ended_reasons[i]) == 0) {
+                        pthread_mutex_lock(&m->lock);
+                        m->ended[i]++;
+                        pthread_mutex_unlock(&m->lock);
+                        return;
+                }
+        }
+}
+
 void metrics_connection_closed(struct metrics *m) {
         pthread_mutex_lock(&m->lock);
         if (m->open_connections > 0)
@@ -206,6 +220,12 @@ char *metrics_render(struct metrics *m) {
         buf_appendf(&b, "# HELP cradle_http_open_connections Client connections currently open.\n"
                         "# TYPE cradle_http_open_connections gauge\n"
                         "cradle_http_open_connections %" PRId64 "\n", m->open_connections);
+        buf_appendf(&b, "# HELP cradle_http_connections_ended_total Connections the server closed for a deadline, "
+                        "for room in the pool, or at shutdown.\n"
+                        "# TYPE cradle_http_connections_ended_total counter\n");
+        for (size_t i = 0; i < 4; i++)
+                buf_appendf(&b, "cradle_http_connections_ended_total{reason=\"%s\"} %" PRIu64 "\n", ended_reasons[i],
+                            m->ended[i]);
         buf_appendf(&b, "# HELP cradle_build_info Build information; the value is always 1.\n"
                         "# TYPE cradle_build_info gauge\n"
                         "cradle_build_info{version=\"");

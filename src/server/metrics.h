@@ -5,6 +5,8 @@
  *   cradle_http_requests_total{route,method,status}       counter
  *   cradle_http_request_duration_seconds{route}            histogram
  *   cradle_http_open_connections                           gauge
+ *   cradle_http_connections_ended_total{reason}            counter: closed by the
+ *       server's connection guard (header_timeout, body_too_slow, evicted, drained)
  *   cradle_build_info{version}                             gauge, always 1
  * Labels come from bounded sets: `route` is a route pattern from the route
  * table (or "unmatched"), never a raw path; unknown methods are counted as
@@ -27,6 +29,8 @@ void metrics_observe_request(struct metrics *m, const char *route, const char *m
                              unsigned status, int64_t duration_usec);
 void metrics_connection_opened(struct metrics *m);
 void metrics_connection_closed(struct metrics *m);
+/* The connection guard ended a connection; `reason` is one of the four above. */
+void metrics_connection_ended(struct metrics *m, const char *reason);
 
 /* Heap string with the whole exposition, series sorted by label values. */
 char *metrics_render(struct metrics *m);

@@ -129,3 +129,10 @@ void problem_respond_method_not_allowed(struct http_response *resp, const char *
         respond_problem_json(resp, 405, p);
         http_response_add_header(resp, "Allow", allow);
 }
+
+void problem_respond_not_implemented(struct http_response *resp, const char *detail, const char *instance,
+                                     const char *request_id) {
+        _cleanup_json_ json_t *p = problem_build(PROBLEM_NOT_IMPLEMENTED, "Not implemented", 501, detail,
+                                                 instance, request_id);
+        respond_problem_json(resp, 501, p);
+}

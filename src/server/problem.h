@@ -14,6 +14,7 @@
 
 #define PROBLEM_TYPE_PREFIX "urn:cradle:problem:"
 #define PROBLEM_METHOD_NOT_ALLOWED "method-not-allowed"
+#define PROBLEM_NOT_IMPLEMENTED "not-implemented"
 
 /* HTTP status for an error kind (500 for the server's own failures). */
 unsigned problem_status(enum error_kind kind);
@@ -30,3 +31,7 @@ void problem_respond(struct http_response *resp, const struct error *err, const 
 void problem_respond_method_not_allowed(struct http_response *resp, const char *method,
                                         const char *allow, const char *instance,
                                         const char *request_id);
+/* 501: the request uses an HTTP feature the server does not implement
+ * (e.g. a transfer coding other than chunked); `detail` names it. */
+void problem_respond_not_implemented(struct http_response *resp, const char *detail, const char *instance,
+                                     const char *request_id);

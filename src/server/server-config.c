@@ -28,7 +28,13 @@ static const struct config_key schema[] = {
         K("server", "max_connections_per_ip", CONFIG_INT, max_connections_per_ip, 0, 65536, "64",
           "client connections open at once from one address (0 = no limit)"),
         K("server", "connection_timeout", CONFIG_DURATION, connection_timeout, 1, 3600, "30",
-          "close a connection idle this long, including one slow to send its headers"),
+          "close a connection that makes no progress at all (sends and reads nothing) this long"),
+        K("server", "header_timeout", CONFIG_DURATION, header_timeout, 1, 3600, "10",
+          "total time for the TLS handshake, request line and headers, from accept or from the "
+          "previous answer on a kept-alive connection (so also the longest keep-alive idle time)"),
+        K("server", "min_body_rate", CONFIG_SIZE, min_body_rate, 0, 1024 * 1024 * 1024, "1K",
+          "bytes per second a request body must average after a first header_timeout; slower "
+          "uploads are closed (0 = no minimum)"),
         K("server", "max_body", CONFIG_SIZE, max_body, 1024, 64 * 1024 * 1024, "1M",
           "largest request body accepted; larger ones get 413"),
         K("server", "shutdown_grace", CONFIG_DURATION, shutdown_grace, 0, 3600, "30",

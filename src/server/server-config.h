@@ -22,7 +22,9 @@ struct server_config {
         int64_t threads;
         int64_t max_connections;
         int64_t max_connections_per_ip; /* 0 = no per-address limit */
-        int64_t connection_timeout;   /* seconds */
+        int64_t connection_timeout;   /* seconds without progress */
+        int64_t header_timeout;       /* seconds, total, to the end of the headers */
+        uint64_t min_body_rate;       /* bytes per second */
         uint64_t max_body;            /* bytes */
         int64_t shutdown_grace;       /* seconds */
         /* [tls] */

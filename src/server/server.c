@@ -29,6 +29,8 @@
 
 #define SERVER_PEM_MAX (1024 * 1024)
 #define SERVER_RATELIMIT_CAPACITY 4096
+/* After the grace period: how long answers of finished handlers may still take to leave. */
+#define SERVER_SHUTDOWN_FLUSH_MS 1000
 
 struct server {
         struct server_config cfg;
@@ -157,6 +159,8 @@ static int server_start(struct server *s, const char *data_dir, struct error *er
                 .max_connections = (unsigned) s->cfg.max_connections,
                 .max_connections_per_ip = (unsigned) s->cfg.max_connections_per_ip,
                 .connection_timeout = (unsigned) s->cfg.connection_timeout,
+                .header_timeout = (unsigned) s->cfg.header_timeout,
+                .min_body_rate = s->cfg.min_body_rate,
                 .max_body = (size_t) s->cfg.max_body,
                 .stream_dir = s->upload_dir,
                 .max_stream_body = s->cfg.max_image_size,
@@ -231,17 +235,33 @@ int server_run(const char *data_dir, const struct server_overrides *ov, struct e
                  data_dir, s.cfg.threads);
 
         int sig = wait_for_stop_signal(&set);
-        log_info("shutting down (%s): no new connections; waiting up to %" PRId64
+        /* New requests (also on kept-alive connections) are refused from
+         * here, idle connections closed, and answers close their connection,
+         * so the requests in flight only go down. Counted after the switch:
+         * none but these can still be carried out. */
+        http_server_quiesce(s.http);
+        log_info("shutting down (%s): no new connections or requests; waiting up to %" PRId64
                  "s for %u request(s) in progress",
                  sig == SIGTERM ? "SIGTERM" : "SIGINT", s.cfg.shutdown_grace,
                  http_server_in_flight(s.http));
-        http_server_quiesce(s.http);
         int64_t deadline = time_monotonic_usec() + s.cfg.shutdown_grace * 1000000;
         while (http_server_in_flight(s.http) > 0 && time_monotonic_usec() < deadline)
-                sleep_msec(20);
+                sleep_msec(10);
         unsigned left = http_server_in_flight(s.http);
-        if (left > 0)
-                log_warn("shutdown grace period over; closing %u request(s) still in progress", left);
+        if (left > 0) {
+                /* Slow uploads and slow readers are cut off, but a handler that
+                 * is running may be committing: let it finish and give its
+                 * answer a moment to leave, and start no other. */
+                http_server_close_handlers(s.http);
+                while (http_server_handlers_running(s.http) > 0)
+                        sleep_msec(10);
+                int64_t flush = time_monotonic_usec() + SERVER_SHUTDOWN_FLUSH_MS * 1000;
+                while (http_server_in_flight(s.http) > 0 && time_monotonic_usec() < flush)
+                        sleep_msec(10);
+                left = http_server_in_flight(s.http);
+                log_warn("shutdown grace period over; closing %u request(s) still in progress "
+                         "(uploads or answers not read)", left);
+        }
         server_free(&s);
         log_info("stopped");
         return 0;

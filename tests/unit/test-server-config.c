@@ -24,6 +24,8 @@ static void test_defaults(void **state) {
         assert_int_equal(c.max_connections, 512);
         assert_int_equal(c.max_connections_per_ip, 64);
         assert_int_equal(c.connection_timeout, 30);
+        assert_int_equal(c.header_timeout, 10);
+        assert_int_equal(c.min_body_rate, 1024);
         assert_int_equal(c.max_body, 1024 * 1024);
         assert_int_equal(c.shutdown_grace, 30);
         assert_string_equal(c.tls_cert, "tls/server.pem");
@@ -98,6 +100,8 @@ static void test_bad_values_refused(void **state) {
                 { "[server]\nmax_body = 1G\n", "max_body" },
                 { "[server]\nconnection_timeout = 0\n", "connection_timeout" },
                 { "[server]\nconnection_timeout = soon\n", "connection_timeout" },
+                { "[server]\nheader_timeout = 0\n", "header_timeout" },
+                { "[server]\nmin_body_rate = 2G\n", "min_body_rate" },
                 { "[server]\nshutdown_grace = 2h\n", "shutdown_grace" },
                 { "[server]\nlisten = localhost\n", "listen" },
                 { "[server]\nlisten = 10.0.0.256\n", "listen" },

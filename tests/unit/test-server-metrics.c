@@ -25,6 +25,12 @@ static void test_empty(void **state) {
                 "# HELP cradle_http_open_connections Client connections currently open.\n"
                 "# TYPE cradle_http_open_connections gauge\n"
                 "cradle_http_open_connections 0\n"
+                "# HELP cradle_http_connections_ended_total Connections the server closed for a deadline, for room in the pool, or at shutdown.\n"
+                "# TYPE cradle_http_connections_ended_total counter\n"
+                "cradle_http_connections_ended_total{reason=\"header_timeout\"} 0\n"
+                "cradle_http_connections_ended_total{reason=\"body_too_slow\"} 0\n"
+                "cradle_http_connections_ended_total{reason=\"evicted\"} 0\n"
+                "cradle_http_connections_ended_total{reason=\"drained\"} 0\n"
                 "# HELP cradle_build_info Build information; the value is always 1.\n"
                 "# TYPE cradle_build_info gauge\n"
                 "cradle_build_info{version=\"1.2.3\"} 1\n");
@@ -90,6 +96,12 @@ static void test_known_observations(void **state) {
                 "# HELP cradle_http_open_connections Client connections currently open.\n"
                 "# TYPE cradle_http_open_connections gauge\n"
                 "cradle_http_open_connections 2\n"
+                "# HELP cradle_http_connections_ended_total Connections the server closed for a deadline, for room in the pool, or at shutdown.\n"
+                "# TYPE cradle_http_connections_ended_total counter\n"
+                "cradle_http_connections_ended_total{reason=\"header_timeout\"} 0\n"
+                "cradle_http_connections_ended_total{reason=\"body_too_slow\"} 0\n"
+                "cradle_http_connections_ended_total{reason=\"evicted\"} 0\n"
+                "cradle_http_connections_ended_total{reason=\"drained\"} 0\n"
                 "# HELP cradle_build_info Build information; the value is always 1.\n"
                 "# TYPE cradle_build_info gauge\n"
                 "cradle_build_info{version=\"0.1.0\"} 1\n");
@@ -154,6 +166,21 @@ static void test_cardinality_bounded(void **state) {
         metrics_free(m);
 }
 
+static void test_connections_ended(void **state) {
+        (void) state;
+        struct metrics *m = metrics_new("1");
+        metrics_connection_ended(m, "evicted");
+        metrics_connection_ended(m, "evicted");
+        metrics_connection_ended(m, "header_timeout");
+        metrics_connection_ended(m, "no-such-reason");
+        _cleanup_free_ char *text = metrics_render(m);
+        assert_non_null(strstr(text, "cradle_http_connections_ended_total{reason=\"evicted\"} 2\n"));
+        assert_non_null(strstr(text, "cradle_http_connections_ended_total{reason=\"header_timeout\"} 1\n"));
+        assert_non_null(strstr(text, "cradle_http_connections_ended_total{reason=\"drained\"} 0\n"));
+        assert_null(strstr(text, "no-such-reason"));
+        metrics_free(m);
+}
+
 int main(void) {
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test(test_empty),
@@ -161,6 +188,7 @@ int main(void) {
                 cmocka_unit_test(test_buckets_cumulative),
                 cmocka_unit_test(test_label_values_escaped),
                 cmocka_unit_test(test_cardinality_bounded),
+                cmocka_unit_test(test_connections_ended),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
 }
