@@ -355,6 +355,30 @@ static void test_verify(void **state) {
         }
 }
 
+/* A key of a type this client does not support (kept so that a root adding
+ * one still parses) never verifies anything, whatever signature is offered:
+ * it is refused as unsupported before any cryptography, so the property does
+ * not rest on what GnuTLS does with a key it was never given. */
+static void test_verify_unsupported_key(void **state) {
+        _cleanup_tuf_key_ struct tuf_key *k = NULL;
+        _cleanup_json_ json_t *obj = json_pack("{s:s, s:s, s:{s:s}}", "keytype", "rsa", "scheme",
+                                               "rsassa-pss-sha256", "keyval", "public",
+                                               "-----BEGIN PUBLIC KEY-----\nMIIB\n-----END PUBLIC KEY-----\n");
+        struct error err = { 0 };
+        const char *msg = "{\"signed\":\"bytes\"}";
+        char sig[129];
+
+        (void) state;
+        assert_ok(tuf_key_from_json_any("key", obj, &k, &err), err);
+        memset(sig, 'a', 128);
+        sig[128] = '\0';
+        assert_int_equal(tuf_key_verify(k, msg, strlen(msg), sig, &err), -1);
+        assert_int_equal(err.kind, ERROR_UNSUPPORTED);
+        assert_string_equal(err.msg, "key type not supported by this client (the key does not count)");
+        assert_int_equal(tuf_key_verify(k, msg, strlen(msg), "3000", &err), -1);
+        assert_int_equal(err.kind, ERROR_UNSUPPORTED);
+}
+
 int main(void) {
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test(test_keyid_known_answer),
@@ -363,6 +387,7 @@ int main(void) {
                 cmocka_unit_test(test_unsupported_pubkeys),
                 cmocka_unit_test(test_bad_key_objects),
                 cmocka_unit_test(test_verify),
+                cmocka_unit_test(test_verify_unsupported_key),
         };
         return cmocka_run_group_tests(tests, group_setup, group_teardown);
 }
