@@ -12,9 +12,14 @@ runtime=(
   libubootenv-dev libubootenv-tool
   gnutls-bin ca-certificates
 )
+# Every command tests/ and scripts/test.sh run, by the package that has it
+# (coreutils, diffutils, findutils, grep, sed, mawk and bash are Essential;
+# scripts/fresh-machine-check.sh proves the list on a minimal Debian 12 root):
+#   curl, openssl, jq, sqlite3, softhsm2-util (softhsm2), pkcs11-tool (opensc),
+#   xxd, readelf/nm/strings (binutils), certtool (gnutls-bin), node/npm (nodejs, npm).
 testing=(
   libcmocka-dev clang libclang-rt-14-dev
-  curl openssl jq sqlite3 softhsm2 opensc procps
+  curl openssl jq sqlite3 softhsm2 opensc procps xxd binutils
 )
 
 want=("${runtime[@]}")
