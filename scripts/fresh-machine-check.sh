@@ -58,7 +58,7 @@ candidates=()
 for f in /etc/apt/sources.list.d/debian.sources /etc/apt/sources.list; do
   [[ -f $f ]] || continue
   while read -r u; do [[ $u == */debian ]] && candidates+=("$u"); done \
-    < <(grep -oE 'https?://[^ ]+/debian' "$f" | grep -v -- '-security' || true)
+    < <(grep -v '^[[:space:]]*#' "$f" | grep -oE 'https?://[^ ]+/debian' || true)
 done
 candidates+=(http://deb.debian.org/debian)
 mirror=
@@ -170,7 +170,7 @@ qs=$!
 ready=0
 for _ in $(seq 1 3600); do   # building from nothing takes minutes
   if grep -q '^Starting cradled' /root/quickstart.log 2>/dev/null \
-     && (exec 3<>/dev/tcp/127.0.0.1/8443) 2>/dev/null; then ready=1; break; fi
+     && grep -q "listening on https://127.0.0.1:8443" /root/quickstart.log; then ready=1; break; fi
   kill -0 "$qs" 2>/dev/null || break
   sleep 1
 done
