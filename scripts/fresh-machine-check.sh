@@ -17,7 +17,9 @@
 #     --keep     leave the root in place (its path is printed) for inspection
 #     --rev REV  the commit to check (default HEAD; uncommitted changes are not copied)
 # Environment: CRADLE_FRESH_DIR (parent of the root, default /var/tmp),
-#              CRADLE_FRESH_MIRROR (Debian mirror; default: the host's, if it answers).
+#              CRADLE_FRESH_MIRROR (Debian mirror; default: the host's, if it answers),
+#              CRADLE_FRESH_CACHE (debootstrap's package download cache).
+# The host's extra CAs (/usr/local/share/ca-certificates) are trusted inside.
 set -euo pipefail
 src=$(cd "$(dirname "$0")/.." && pwd)
 
@@ -112,10 +114,23 @@ trap 'exit 130' INT TERM
 # --- the root -------------------------------------------------------------------
 say "debootstrap bookworm (minbase + git) into $root"
 t0=$SECONDS
-debootstrap --variant=minbase --include=git bookworm "$root" "$mirror" >"$work/debootstrap.log" 2>&1 \
+# Downloaded packages are kept between runs (the same files a fresh machine
+# downloads; only the download is saved, not any installed state).
+cache=${CRADLE_FRESH_CACHE:-/var/cache/cradle-fresh-debootstrap}
+mkdir -p "$cache"
+debootstrap --variant=minbase --include=git --cache-dir="$cache" bookworm "$root" "$mirror" >"$work/debootstrap.log" 2>&1 \
   || { tail -n 20 "$work/debootstrap.log"; die "debootstrap failed (log above)"; }
 say "debootstrap took $((SECONDS - t0)) s"
 cp /etc/resolv.conf "$root/etc/resolv.conf"
+# The host's own extra CAs (an egress proxy that inspects TLS, a company CA):
+# without them npm cannot reach its registry from inside, which would be a
+# fact about this network, not about Cradle. The ca-certificates package,
+# which install-deps.sh installs, picks them up from here.
+if compgen -G "/usr/local/share/ca-certificates/*.crt" >/dev/null; then
+  mkdir -p "$root/usr/local/share/ca-certificates"
+  cp /usr/local/share/ca-certificates/*.crt "$root/usr/local/share/ca-certificates/"
+  say "trusting the host's extra CAs inside: $(cd /usr/local/share/ca-certificates && echo *.crt)"
+fi
 grep -qs localhost "$root/etc/hosts" || printf '127.0.0.1\tlocalhost\n::1\t\tlocalhost ip6-localhost ip6-loopback\n' >"$root/etc/hosts"
 git clone -q --no-checkout "$src" "$root/root/cradle"
 git -C "$root/root/cradle" checkout -q --detach "$commit"
