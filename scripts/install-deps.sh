@@ -14,9 +14,14 @@ runtime=(
   # the docs' examples use them (docs/operations.md, docs/agent.md's walkthrough)
   curl sqlite3 jq
 )
+# Every command tests/ and scripts/test.sh run, by the package that has it
+# (coreutils, diffutils, findutils, grep, sed, mawk and bash are Essential;
+# scripts/fresh-machine-check.sh proves the list on a minimal Debian 12 root):
+#   curl, openssl, jq, sqlite3, softhsm2-util (softhsm2), pkcs11-tool (opensc),
+#   xxd, readelf/nm/strings (binutils), certtool (gnutls-bin), node/npm (nodejs, npm).
 testing=(
   libcmocka-dev clang libclang-rt-14-dev
-  openssl softhsm2 opensc procps iproute2
+  openssl softhsm2 opensc procps iproute2 xxd binutils
 )
 
 want=("${runtime[@]}")

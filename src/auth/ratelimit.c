@@ -182,13 +182,3 @@ void auth_ratelimit_failure(struct auth_ratelimit *rl, const char *source, int64
         }
         pthread_mutex_unlock(&rl->lock);
 }
-
-void auth_ratelimit_success(struct auth_ratelimit *rl, const char *source) {
-        char key[RL_KEY_MAX];
-        rl_key(source, key);
-        pthread_mutex_lock(&rl->lock);
-        int i = rl_find(rl, key);
-        if (i >= 0)
-                rl_remove(rl, i);
-        pthread_mutex_unlock(&rl->lock);
-}

@@ -8,9 +8,13 @@
  *
  * Exactly: the first `free_failures` failures cost nothing. Each further failure
  * locks the source out for 1, 2, 4, 8, ... seconds (capped at `max_delay`),
- * counted from that failure. The count is forgotten once the source has been
- * quiet for `window` seconds after its last failure and lockout, and at once on
- * success. Sources are compared on their first 63 bytes. All times in seconds.
+ * counted from that failure. The count is forgotten only by time: once the
+ * source has been quiet for `window` seconds after its last failure and
+ * lockout. A successful authentication does not reset it, so there is no way
+ * to report one: a source holding one valid low-privilege credential must not
+ * launder the guesses it makes between uses of it. A legitimate holder still
+ * gets in as soon as a lock-out ends. Sources are compared on their first 63
+ * bytes. All times in seconds.
  */
 #include <stdint.h>
 
@@ -21,4 +25,3 @@ void auth_ratelimit_free(struct auth_ratelimit *rl);
 /* 0 if the source may try now, else seconds until it may. */
 int64_t auth_ratelimit_check(struct auth_ratelimit *rl, const char *source, int64_t now);
 void auth_ratelimit_failure(struct auth_ratelimit *rl, const char *source, int64_t now);
-void auth_ratelimit_success(struct auth_ratelimit *rl, const char *source);

@@ -39,6 +39,8 @@ int error_set_errno(struct error *err, enum error_kind kind, int errnum, const c
         va_end(ap);
         if (errnum < 0)
                 errnum = -errnum;
+        if (errnum == ENOSPC || errnum == EDQUOT)
+                kind = ERROR_NO_SPACE;
         /* GNU strerror_r: thread-safe, returns a pointer that may not be ebuf. */
         const char *e = strerror_r(errnum, ebuf, sizeof(ebuf));
         return error_set(err, kind, "%s: %s", tmp, e);
@@ -86,6 +88,7 @@ const char *error_kind_name(enum error_kind kind) {
                 [ERROR_CRYPTO] = "crypto",
                 [ERROR_INTERNAL] = "internal",
                 [ERROR_UNAVAILABLE] = "unavailable",
+                [ERROR_NO_SPACE] = "insufficient-storage",
         };
 
         if ((unsigned) kind >= _ERROR_KIND_MAX || !names[kind])

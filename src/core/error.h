@@ -25,6 +25,7 @@ enum error_kind {
         ERROR_CRYPTO,           /* crypto library failure */
         ERROR_INTERNAL,         /* broken invariant that did not justify abort */
         ERROR_UNAVAILABLE,      /* temporarily unavailable (503) */
+        ERROR_NO_SPACE,         /* the disk (file or database) is full: writes fail, reads work (507) */
         _ERROR_KIND_MAX,
 };
 
@@ -42,7 +43,9 @@ int error_set(struct error *err, enum error_kind kind, const char *fmt, ...)
 int error_setv(struct error *err, enum error_kind kind, const char *fmt, va_list ap)
         __attribute__((format(printf, 3, 0)));
 
-/* Like error_set, appending ": strerror(errnum)". */
+/* Like error_set, appending ": strerror(errnum)". ENOSPC and EDQUOT make the
+ * kind ERROR_NO_SPACE whatever `kind` says: a full disk is one condition,
+ * whichever write met it, and the operator must learn it is that. */
 int error_set_errno(struct error *err, enum error_kind kind, int errnum, const char *fmt, ...)
         __attribute__((format(printf, 4, 5)));
 

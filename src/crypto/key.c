@@ -12,6 +12,8 @@
  * the callback copies it straight into GnuTLS's buffer and wipes its copy.
  */
 #include <pthread.h>
+#include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -200,21 +202,59 @@ void crypto_pubkey_describe(gnutls_pubkey_t pub, char *out, size_t out_size) {
         }
 }
 
-/* The signing-key policy: the same as the CSR policy. */
-static bool key_in_policy(gnutls_pubkey_t pub) {
+static bool policy_refuse(char *why, size_t size, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+static bool policy_refuse(char *why, size_t size, const char *fmt, ...) {
+        if (why && size) {
+                va_list ap;
+                va_start(ap, fmt);
+                vsnprintf(why, size, fmt, ap);
+                va_end(ap);
+        }
+        return false;
+}
+
+/* RSA: the modulus size, and the exponent exactly 65537 (0x010001). */
+static bool rsa_in_policy(gnutls_pubkey_t pub, unsigned bits, char *why, size_t size) {
+        char what[32];
+        if (bits < 3072)
+                return policy_refuse(why, size, "RSA modulus is %u bits, fewer than 3072", bits);
+        gnutls_datum_t e = {0};
+        if (gnutls_pubkey_export_rsa_raw2(pub, NULL, &e, GNUTLS_EXPORT_FLAG_NO_LZ) < 0)
+                return policy_refuse(why, size, "%s", "RSA public exponent cannot be read");
+        static const unsigned char f4[] = {0x01, 0x00, 0x01};
+        bool ok = e.size == sizeof(f4) && memcmp(e.data, f4, sizeof(f4)) == 0;
+        if (!ok) {
+                uint64_t v = 0;
+                for (unsigned i = 0; i < e.size && i < 8; i++)
+                        v = v << 8 | e.data[i];
+                if (e.size <= 8)
+                        snprintf(what, sizeof(what), "%llu", (unsigned long long) v);
+                else
+                        snprintf(what, sizeof(what), "%u bytes long", e.size);
+                policy_refuse(why, size, "RSA public exponent is %s, not 65537", what);
+        }
+        gnutls_free(e.data);
+        return ok;
+}
+
+bool crypto_pubkey_in_policy(gnutls_pubkey_t pub, char *why, size_t size) {
         unsigned bits = 0;
+        char desc[64];
         int pk = gnutls_pubkey_get_pk_algorithm(pub, &bits);
+        if (why && size)
+                why[0] = '\0';
         if (pk == GNUTLS_PK_EDDSA_ED25519)
                 return true;
         if (pk == GNUTLS_PK_RSA)
-                return bits >= 3072;
+                return rsa_in_policy(pub, bits, why, size);
         if (pk == GNUTLS_PK_ECDSA) {
                 gnutls_ecc_curve_t curve = GNUTLS_ECC_CURVE_INVALID;
-                if (gnutls_pubkey_export_ecc_raw2(pub, &curve, NULL, NULL, 0) < 0)
-                        return false;
-                return curve == GNUTLS_ECC_CURVE_SECP256R1 || curve == GNUTLS_ECC_CURVE_SECP384R1;
+                if (gnutls_pubkey_export_ecc_raw2(pub, &curve, NULL, NULL, 0) == 0 &&
+                    (curve == GNUTLS_ECC_CURVE_SECP256R1 || curve == GNUTLS_ECC_CURVE_SECP384R1))
+                        return true;
         }
-        return false;
+        crypto_pubkey_describe(pub, desc, sizeof(desc));
+        return policy_refuse(why, size, "%s keys are not accepted", desc);
 }
 
 gnutls_digest_algorithm_t crypto_key_sign_hash(const struct crypto_key *k) {
@@ -432,12 +472,12 @@ int crypto_key_load(const char *ref, struct crypto_key **out, struct error *err)
                 return -1;
 
         crypto_pubkey_describe(k->pub, k->desc, sizeof(k->desc));
-        if (!key_in_policy(k->pub)) {
+        char why[96];
+        if (!crypto_pubkey_in_policy(k->pub, why, sizeof(why))) {
                 char safe[300];
                 ref_safe(ref, safe, sizeof(safe));
-                return error_set(err, ERROR_INVALID,
-                                 "key '%s' is %s, outside policy (P-256, P-384, Ed25519, RSA >= 3072)", safe,
-                                 k->desc);
+                return error_set(err, ERROR_INVALID, "key '%s' is %s, outside policy (%s): %s", safe, k->desc,
+                                 CRYPTO_KEY_POLICY, why);
         }
         *out = steal_ptr(k);
         return 0;

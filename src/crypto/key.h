@@ -66,6 +66,14 @@ bool crypto_key_is_pkcs11(const struct crypto_key *k);
 gnutls_digest_algorithm_t crypto_key_sign_hash(const struct crypto_key *k);
 /* "ECDSA P-256"-style name of any public key (CSR keys, certificates). */
 void crypto_pubkey_describe(gnutls_pubkey_t pub, char *out, size_t out_size);
+/* The one key policy, for every key Cradle signs with and every key from
+ * outside it certifies or trusts (CSRs, device CA chains). RSA must use the
+ * exponent 65537: a small exponent (3) invites the low-exponent attacks on
+ * badly padded or related messages, and no sound key generator picks it. */
+#define CRYPTO_KEY_POLICY "P-256, P-384, Ed25519, RSA >= 3072 bits with public exponent 65537"
+/* true when pub is in policy; else false with why_out (may be NULL) set to
+ * what is wrong, e.g. "RSA public exponent is 3, not 65537". */
+bool crypto_pubkey_in_policy(gnutls_pubkey_t pub, char *why_out, size_t why_size);
 /* Parses "p256", "p384", "ed25519", "rsa3072" (CLI / config spelling). */
 int crypto_key_type_parse(const char *name, enum crypto_key_type *out, struct error *err);
 const char *crypto_key_type_name(enum crypto_key_type type);

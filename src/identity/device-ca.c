@@ -149,6 +149,23 @@ static void trust_list_deinitp(gnutls_x509_trust_list_t *t) {
                 gnutls_x509_trust_list_deinit(*t, 1);
 }
 
+static void pubkey_deinitp(gnutls_pubkey_t *k) {
+        if (*k)
+                gnutls_pubkey_deinit(*k);
+}
+
+static int chain_key_check(gnutls_x509_crt_t c, size_t index, struct error *err) {
+        _cleanup_(pubkey_deinitp) gnutls_pubkey_t pub = NULL;
+        if (gnutls_pubkey_init(&pub) < 0 || gnutls_pubkey_import_x509(pub, c, 0) < 0)
+                return error_set(err, ERROR_INVALID, "chain certificate %zu: its public key cannot be read", index);
+        char desc[64], why[96];
+        if (crypto_pubkey_in_policy(pub, why, sizeof(why)))
+                return 0;
+        crypto_pubkey_describe(pub, desc, sizeof(desc));
+        return error_set(err, ERROR_INVALID, "chain certificate %zu: key %s is outside policy (%s): %s", index, desc,
+                         CRYPTO_KEY_POLICY, why);
+}
+
 /* The CA certificate must verify against the given chain (its issuer up to a root), now. */
 static int check_chains(gnutls_x509_crt_t crt, const char *chain_pem, struct error *err) {
         gnutls_datum_t *chain = NULL;
@@ -171,6 +188,13 @@ static int check_chains(gnutls_x509_crt_t crt, const char *chain_pem, struct err
                         gnutls_x509_crt_deinit(c);
                         pki_datum_array_free(chain, n);
                         return error_set(err, ERROR_INVALID, "chain certificate %zu is not a CA", i + 1);
+                }
+                /* A weak issuer key makes every certificate under it weak:
+                 * the chain's keys meet the policy the CA's own key does. */
+                if (chain_key_check(c, i + 1, err) < 0) {
+                        gnutls_x509_crt_deinit(c);
+                        pki_datum_array_free(chain, n);
+                        return -1;
                 }
                 /* ownership passes to the trust list */
                 if (gnutls_x509_trust_list_add_cas(tl, &c, 1, 0) != 1) {

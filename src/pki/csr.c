@@ -20,27 +20,9 @@
 #define OID_SERIAL "2.5.4.5"
 #define UB_NAME 64 /* RFC 5280 ub-common-name, ub-serial-number */
 
-static const char POLICY[] = "P-256, P-384, Ed25519, RSA >= 3072";
-
 static void pubkey_freep(gnutls_pubkey_t *k) {
         if (*k)
                 gnutls_pubkey_deinit(*k);
-}
-
-static bool pubkey_in_policy(gnutls_pubkey_t pub) {
-        unsigned bits = 0;
-        int pk = gnutls_pubkey_get_pk_algorithm(pub, &bits);
-        if (pk == GNUTLS_PK_EDDSA_ED25519)
-                return true;
-        if (pk == GNUTLS_PK_RSA)
-                return bits >= 3072;
-        if (pk == GNUTLS_PK_ECDSA) {
-                gnutls_ecc_curve_t curve = GNUTLS_ECC_CURVE_INVALID;
-                if (gnutls_pubkey_export_ecc_raw2(pub, &curve, NULL, NULL, 0) < 0)
-                        return false;
-                return curve == GNUTLS_ECC_CURVE_SECP256R1 || curve == GNUTLS_ECC_CURVE_SECP384R1;
-        }
-        return false;
 }
 
 /* Reads one subject attribute into out (UB_NAME + 1 bytes). Absent: "".
@@ -144,14 +126,16 @@ int pki_csr_parse(const void *data, size_t len, gnutls_x509_crq_t *out, struct p
         if (pki_csr_pubkey(crq, &pub, err) < 0)
                 return -1;
         crypto_pubkey_describe(pub, info->key_desc, sizeof(info->key_desc));
-        info->key_in_policy = pubkey_in_policy(pub);
+        char why[96];
+        info->key_in_policy = crypto_pubkey_in_policy(pub, why, sizeof(why));
 
         if (subject_attr(crq, OID_SERIAL, "serialNumber", info->serial_number, sizeof(info->serial_number), err) < 0 ||
             subject_attr(crq, OID_CN, "commonName", info->common_name, sizeof(info->common_name), err) < 0)
                 return -1;
 
         if (!info->key_in_policy)
-                return error_set(err, ERROR_INVALID, "key %s is outside policy (%s)", info->key_desc, POLICY);
+                return error_set(err, ERROR_INVALID, "key %s is outside policy (%s): %s", info->key_desc,
+                                 CRYPTO_KEY_POLICY, why);
         *out = steal_ptr(crq);
         return 0;
 }

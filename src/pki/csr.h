@@ -15,12 +15,12 @@ struct pki_csr_info {
         char serial_number[65];   /* subject serialNumber (2.5.4.5), "" if absent */
         char common_name[65];
         char key_desc[32];        /* "ECDSA P-256" */
-        bool key_in_policy;       /* P-256, P-384, Ed25519, RSA >= 3072 */
+        bool key_in_policy;       /* CRYPTO_KEY_POLICY */
 };
 
 /* Parses DER (or PEM) with size limit, verifies the CSR's self-signature, extracts the
  * subject and key; errors name what is wrong ("CSR signature does not verify",
- * "key RSA 2048 is outside policy (P-256, P-384, Ed25519, RSA >= 3072)").
+ * "key RSA 2048 is outside policy (CRYPTO_KEY_POLICY): RSA modulus is 2048 bits, fewer than 3072").
  * A key outside policy is an error (ERROR_INVALID) and *out is not set; `info`
  * (may be NULL) is still filled so the caller can audit what was offered.
  * Subject serialNumber / CN longer than 64 bytes or with control characters

@@ -37,6 +37,7 @@ unsigned problem_status(enum error_kind kind) {
         case ERROR_UNSUPPORTED: return 415;
         case ERROR_RATE_LIMITED: return 429;
         case ERROR_UNAVAILABLE: return 503;
+        case ERROR_NO_SPACE: return 507;
         default: return 500;
         }
 }
@@ -52,6 +53,7 @@ static const char *problem_title(enum error_kind kind) {
         case ERROR_UNSUPPORTED: return "Unsupported media type";
         case ERROR_RATE_LIMITED: return "Too many requests";
         case ERROR_UNAVAILABLE: return "Service unavailable";
+        case ERROR_NO_SPACE: return "Insufficient storage";
         default: return "Internal server error";
         }
 }
@@ -90,6 +92,13 @@ static json_t *problem_build(const char *kind_name, const char *title, unsigned 
 
 json_t *problem_from_error(const struct error *err, const char *instance, const char *request_id) {
         enum error_kind kind = err ? err->kind : ERROR_INTERNAL;
+        if (kind == ERROR_NO_SPACE)
+                /* RFC 4918 507: the client may retry later; which file or
+                 * database is full is for the log, not for the client. */
+                return problem_build(error_kind_name(kind), problem_title(kind), 507,
+                                     "the server has no storage space left, so nothing can be written; "
+                                     "reads still work. Retry once an operator has freed space",
+                                     instance, request_id);
         if (problem_kind_is_server_fault(kind)) {
                 _cleanup_free_ char *detail = str_printf(
                         "the server failed to handle this request; its log has the details under request id %s",
@@ -111,7 +120,11 @@ static void respond_problem_json(struct http_response *resp, unsigned status, js
 void problem_respond(struct http_response *resp, const struct error *err, const char *instance,
                      const char *request_id) {
         enum error_kind kind = err ? err->kind : ERROR_INTERNAL;
-        if (problem_kind_is_server_fault(kind))
+        if (kind == ERROR_NO_SPACE)
+                log_msg(LOG_LEVEL_ERROR, request_id, "%s refused, DISK FULL (answered 507): %s; free space "
+                        "on that file system and writes resume",
+                        instance ? instance : "request", err && err->msg[0] ? err->msg : "no error message");
+        else if (problem_kind_is_server_fault(kind))
                 log_msg(LOG_LEVEL_ERROR, request_id, "%s failed (%s): %s",
                         instance ? instance : "request", error_kind_name(kind),
                         err && err->msg[0] ? err->msg : "no error message");

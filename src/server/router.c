@@ -277,8 +277,7 @@ static int authenticate_bearer(const struct router *r, struct route_ctx *ctx,
                 respond_unauthenticated(resp, &err, req, presented);
                 return -1;
         }
-        if (r->ratelimit)
-                auth_ratelimit_success(r->ratelimit, source);
+        /* No reset on success: see auth/ratelimit.h. */
         if (!(route->roles & principal->role)) {
                 char allowed[128];
                 roles_list(route->roles, allowed, sizeof(allowed));

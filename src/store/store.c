@@ -6,6 +6,7 @@
  * could write (journal_mode=WAL rewrites the file header), so a database made
  * by a newer cradled is refused byte-for-byte untouched.
  */
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -29,6 +30,15 @@ int store_fail(struct store *s, struct error *err, const char *what) {
         if (primary == SQLITE_BUSY || primary == SQLITE_LOCKED)
                 return error_set(err, ERROR_UNAVAILABLE, "%s: the database is busy (%s); try again",
                                  what, sqlite3_errmsg(s->db));
+        /* A full disk reaches SQLite as SQLITE_FULL, or as an I/O error with
+         * errno ENOSPC (a WAL or journal write). Either way the operator must
+         * read "disk full" and which database. */
+        int sys = sqlite3_system_errno(s->db);
+        if (primary == SQLITE_FULL || (primary == SQLITE_IOERR && (sys == ENOSPC || sys == EDQUOT))) {
+                const char *file = sqlite3_db_filename(s->db, "main");
+                return error_set(err, ERROR_NO_SPACE, "%s: database %s: %s (the disk is full)", what,
+                                 file && *file ? file : "(in memory)", sqlite3_errmsg(s->db));
+        }
         return error_set(err, ERROR_DB, "%s: %s", what, sqlite3_errmsg(s->db));
 }
 

@@ -10,14 +10,16 @@
 #include "core/strutil.h"
 #include "tuf/verify.h"
 
-/* Remembers why the first signature that did not count was skipped. */
-static void note(char *why, size_t size, const char *keyid, const char *detail) {
+/* Remembers why the first signature that did not count was skipped. Kept
+ * whole (allocated), not cut to a fixed buffer: the reason is what an
+ * operator reads to find the bad key. */
+static void note(char **why, const char *keyid, const char *detail) {
         char safe[20];
 
-        if (why[0])
+        if (*why)
                 return;
         str_sanitize(keyid ? keyid : "?", keyid ? strlen(keyid) : 1, safe, 12);
-        snprintf(why, size, "keyid %s: %s", safe, detail);
+        *why = str_printf("keyid %s: %s", safe, detail);
 }
 
 int tuf_verify_signatures(const struct tuf_metadata *root, enum tuf_role role, const void *data,
@@ -25,7 +27,7 @@ int tuf_verify_signatures(const struct tuf_metadata *root, enum tuf_role role, c
                           struct error *err) {
         const struct tuf_role_keys *rk;
         _cleanup_free_ bool *counted = NULL;
-        char why[160] = "";
+        _cleanup_free_ char *why = NULL;
         unsigned valid = 0;
         size_t i;
         json_t *s;
@@ -46,7 +48,7 @@ int tuf_verify_signatures(const struct tuf_metadata *root, enum tuf_role role, c
                 size_t slot = rk->n_keyids;
 
                 if (!keyid || !sig) {
-                        note(why, sizeof(why), keyid, "malformed signature entry");
+                        note(&why, keyid, "malformed signature entry");
                         continue;
                 }
                 for (size_t k = 0; k < rk->n_keyids; k++)
@@ -58,11 +60,11 @@ int tuf_verify_signatures(const struct tuf_metadata *root, enum tuf_role role, c
                         continue; /* the same key again: counts once */
                 key = tuf_root_find_key(root, keyid);
                 if (!key) {
-                        note(why, sizeof(why), keyid, "not in root's keys");
+                        note(&why, keyid, "not in root's keys");
                         continue;
                 }
                 if (tuf_key_verify(key, data, len, sig, &verr) < 0) {
-                        note(why, sizeof(why), keyid, verr.msg);
+                        note(&why, keyid, verr.msg);
                         continue;
                 }
                 counted[slot] = true;
@@ -73,7 +75,7 @@ int tuf_verify_signatures(const struct tuf_metadata *root, enum tuf_role role, c
                 *result = (struct tuf_verify_result) { .valid = valid, .threshold = rk->threshold };
         if (valid >= rk->threshold)
                 return 0;
-        if (why[0])
+        if (why)
                 return error_set(err, ERROR_UNAUTHENTICATED, "%s signatures: %u valid of threshold %u (%s)",
                                  tuf_role_name(role), valid, rk->threshold, why);
         return error_set(err, ERROR_UNAUTHENTICATED, "%s signatures: %u valid of threshold %u",

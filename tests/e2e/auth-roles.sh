@@ -75,6 +75,26 @@ expect_nomatch "token list never shows secrets" "$BODY" 'cradle_[0-9a-f]{16}_'
 # Secrets are stored hashed: the database never contains a token.
 expect_nomatch "database does not contain the admin secret" "$(strings "$DATA/cradle.db" "$DATA"/cradle.db-wal 2>/dev/null)" "${ADMIN_TOKEN:24}"
 
+# A valid token does not launder the guesses made between its uses: 5 bad
+# tokens and 1 valid, repeated from one address, is locked out. (A restart
+# starts the in-memory failure count afresh.)
+stop_server; start_server || { tap_fail "server restarts"; finish; exit 1; }
+codes=
+for _ in $(seq 1 6); do
+  for i in 1 2 3 4 5 6; do
+    if [[ $i -lt 6 ]]; then api GET /api/v1/whoami "$bogus"; else api GET /api/v1/whoami "${TOK[auditor]}"; fi
+    codes+="$STATUS "
+    [[ $STATUS == 429 ]] && break 2
+  done
+done
+expect_match "5 bad tokens + 1 valid, repeated, reaches 429 (codes: $codes)" "$codes" '429 $'
+expect_match "the valid token in between was served (200)" "$codes" '^(401 ){5}200 '
+retry=$(grep -i '^Retry-After:' <<<"$HEADERS" | tr -dc '0-9')
+expect_match "the 429 says when to retry" "$retry" '^[1-9][0-9]*$'
+sleep "$(( ${retry:-1} + 1 ))"
+api GET /api/v1/whoami "${TOK[auditor]}"
+expect_eq "once the lock-out has run out the valid token gets in" "$STATUS" 200
+
 # Slowing down repeated failures from one source.
 codes=
 for _ in $(seq 1 8); do api GET /api/v1/products "$bogus"; codes+="$STATUS "; done

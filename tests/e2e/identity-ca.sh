@@ -33,6 +33,20 @@ out=$("$CRADLE" ca list --json)
 expect_eq "the CA is active" "$(jq -r '.items[] | select(.name == "t1-ca") | .status' <<<"$out")" active
 expect_nomatch "no key material is listed" "$out" 'PRIVATE KEY'
 
+# A chain whose root key is outside policy (RSA-3072 with public exponent 3,
+# made and used by OpenSSL) is refused, though it verifies.
+openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:3072 -pkeyopt rsa_keygen_pubexp:3 -out "$PKI/e3root.key" 2>/dev/null
+openssl req -x509 -new -key "$PKI/e3root.key" -subj "/CN=Weak Root" -days 3650 \
+  -addext basicConstraints=critical,CA:TRUE -addext keyUsage=critical,keyCertSign,cRLSign -out "$PKI/e3root.pem"
+"$CRADLE" ca create --product T1-EU --name t1-ca-e3 --out-csr "$PKI/ca-e3.csr" >/dev/null
+printf 'basicConstraints=critical,CA:TRUE,pathlen:0\nkeyUsage=critical,keyCertSign,cRLSign\n' >"$PKI/ca-ext.cnf"
+openssl x509 -req -in "$PKI/ca-e3.csr" -CA "$PKI/e3root.pem" -CAkey "$PKI/e3root.key" -CAcreateserial -days 365 \
+  -extfile "$PKI/ca-ext.cnf" -out "$PKI/ca-e3.pem" 2>/dev/null
+check "(the weak chain verifies in openssl)" openssl verify -CAfile "$PKI/e3root.pem" "$PKI/ca-e3.pem"
+out=$("$CRADLE" ca install t1-ca-e3 --cert "$PKI/ca-e3.pem" --chain "$PKI/e3root.pem" 2>&1); rc=$?
+expect_match "a chain with an RSA key of public exponent 3 is refused (exit 3)" "$rc:$out" '^3:.*chain certificate 1: key RSA 3072 is outside policy.*exponent is 3, not 65537'
+expect_eq "and t1-ca stays the active CA" "$("$CRADLE" ca list --json | jq -r '.items[] | select(.status == "active" and .product == "T1-EU") | .name')" t1-ca
+
 # The same with a root key on a PKCS#11 token (SoftHSM2).
 export SOFTHSM2_CONF=$E2E_TMP/softhsm2.conf
 mkdir -p "$E2E_TMP/tokens"

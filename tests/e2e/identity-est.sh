@@ -89,6 +89,17 @@ est_enroll bad4 T1-EU "serial=SN0104&batch=B1"
 expect_eq "an RSA-2048 key is outside policy (400)" "$STATUS" 400
 expect_match "the reason names the policy" "$BODY" 'policy'
 
+# RSA of a size in policy but with public exponent 3: refused for the exponent.
+make_csr bad4e SN0114 -algorithm RSA -pkeyopt rsa_keygen_bits:3072 -pkeyopt rsa_keygen_pubexp:3
+est_enroll bad4e T1-EU "serial=SN0114&batch=B1"
+expect_eq "an RSA-3072 key with public exponent 3 is refused (400)" "$STATUS" 400
+expect_match "the reason names the exponent" "$BODY" 'exponent is 3, not 65537'
+api GET "/api/v1/devices/SN0114" "$ADMIN_TOKEN"
+expect_eq "no device was created for it" "$STATUS" 404
+api GET "/api/v1/audit?limit=1000" "$ADMIN_TOKEN"
+expect_eq "its refusal is audited with the reason key-policy" \
+  "$(jqr '[.items[] | select(.action == "device.enroll.refused" and .details.serial == "SN0114")][-1].details.reason')" key-policy
+
 make_csr bad5 SN0105
 est_enroll bad5 NOPE-1 "serial=SN0105&batch=B1"
 expect_eq "an unknown product label is 404" "$STATUS" 404
@@ -111,7 +122,7 @@ expect_eq "a body that is not base64 is 400" "$STATUS" 400
 
 api GET "/api/v1/audit?limit=1000" "$ADMIN_TOKEN"
 refused_after=$(jqr '[.items[] | select(.action == "device.enroll.refused")] | length')
-expect_eq "each of the six refusals is in the audit chain" "$((refused_after - refused_before))" 6
+expect_eq "each of the seven refusals is in the audit chain" "$((refused_after - refused_before))" 7
 
 # Re-provisioning: only an admin, audited.
 make_csr re1 SN0001

@@ -11,17 +11,27 @@ TAP_FAILED=0
 E2E_TMP=$(mktemp -d "${TMPDIR:-/tmp}/cradle-e2e.XXXXXX")
 SERVER_PID=
 
-tap_ok() { TAP_N=$((TAP_N + 1)); echo "ok $TAP_N - $1"; }
-tap_fail() {
-  TAP_N=$((TAP_N + 1)); TAP_FAILED=$((TAP_FAILED + 1))
-  echo "not ok $TAP_N - $1"
-  shift
-  # Every line a diagnostic: a multi-line one would otherwise break the TAP.
+# TAP has one line per result and "#" before every diagnostic line; a message
+# that spans lines would otherwise leave lines meson cannot parse (or, worse,
+# one starting "ok"). tap_diag prefixes every line of every argument.
+tap_diag() {
   local arg line
   for arg in "$@"; do
-    while IFS= read -r line; do echo "#   $line"; done <<<"$arg"
+    while IFS= read -r line || [[ -n $line ]]; do printf '# %s\n' "$line"; done <<<"$arg"
   done
 }
+# A description is one line, and "#" would start a TAP directive (SKIP, TODO).
+tap_desc() { local d=${1//$'\n'/ }; printf '%s' "${d//#/\\#}"; }
+tap_ok() { TAP_N=$((TAP_N + 1)); echo "ok $TAP_N - $(tap_desc "$1")"; }
+tap_fail() {
+  TAP_N=$((TAP_N + 1)); TAP_FAILED=$((TAP_FAILED + 1))
+  echo "not ok $TAP_N - $(tap_desc "$1")"
+  shift
+  local line
+  for line in "$@"; do tap_diag "  $line"; done
+}
+# tap_skip "description" "reason": a case that cannot run here, and why.
+tap_skip() { TAP_N=$((TAP_N + 1)); echo "ok $TAP_N - $(tap_desc "$1") # SKIP $(tap_desc "$2")"; }
 # check "description" CMD...   -> ok when CMD succeeds
 check() {
   local desc=$1; shift
@@ -61,7 +71,7 @@ free_port() {
 init_server() {
   DATA=${1:-$E2E_TMP/data}
   PORT=$(free_port)
-  INIT_OUT=$("$CRADLED" init --data-dir "$DATA" --port "$PORT" 2>&1) || { echo "# init failed: $INIT_OUT"; return 1; }
+  INIT_OUT=$("$CRADLED" init --data-dir "$DATA" --port "$PORT" 2>&1) || { tap_diag "init failed: $INIT_OUT"; return 1; }
   ADMIN_TOKEN=$(grep -oE 'cradle_[0-9a-f]{16}_[A-Za-z0-9_-]{43}' <<<"$INIT_OUT" | head -n1)
   URL="https://127.0.0.1:$PORT"
   CA="$DATA/tls/ca.pem"
@@ -76,7 +86,7 @@ start_server() {
   SERVER_PID=$!
   for _ in $(seq 1 100); do
     if curl -fsS --cacert "$CA" "$URL/healthz" >/dev/null 2>&1; then return 0; fi
-    if ! kill -0 "$SERVER_PID" 2>/dev/null; then echo "# cradled exited: $(tail -n 20 "$LOG")"; SERVER_PID=; return 1; fi
+    if ! kill -0 "$SERVER_PID" 2>/dev/null; then tap_diag "cradled exited:" "$(tail -n 20 "$LOG")"; SERVER_PID=; return 1; fi
     sleep 0.1
   done
   echo "# cradled did not become healthy"; return 1
@@ -129,7 +139,7 @@ identity_setup() {
   PKI=$E2E_TMP/pki; mkdir -p "$PKI"
   export CRADLE_TOKEN=$ADMIN_TOKEN
   "$CRADLE" pki root-create --generate-key --key "$PKI/root.key" --cn "Acme Root CA" --org "Acme GmbH" --out "$PKI/root.pem" >/dev/null || return 1
-  api POST /api/v1/products "$ADMIN_TOKEN" "$PRODUCT_JSON"; [[ $STATUS == 201 ]] || { echo "# product: $STATUS $BODY"; return 1; }
+  api POST /api/v1/products "$ADMIN_TOKEN" "$PRODUCT_JSON"; [[ $STATUS == 201 ]] || { tap_diag "product: $STATUS $BODY"; return 1; }
   "$CRADLE" ca create --product T1-EU --name t1-ca --out-csr "$PKI/ca.csr" >/dev/null || return 1
   "$CRADLE" pki sign-intermediate --root-key "$PKI/root.key" --root-cert "$PKI/root.pem" --csr "$PKI/ca.csr" --out "$PKI/ca.pem" >/dev/null || return 1
   "$CRADLE" ca install t1-ca --cert "$PKI/ca.pem" --chain "$PKI/root.pem" >/dev/null || return 1
@@ -202,7 +212,7 @@ ota_setup() {
   OTA=$E2E_TMP/ota; OTA_MODEL=T1-EU; mkdir -p "$OTA"
   export CRADLE_TOKEN=$ADMIN_TOKEN
   if [[ "${1:-}" == --no-identity ]]; then
-    api POST /api/v1/products "$ADMIN_TOKEN" "$PRODUCT_JSON"; [[ $STATUS == 201 ]] || { echo "# product: $STATUS $BODY"; return 1; }
+    api POST /api/v1/products "$ADMIN_TOKEN" "$PRODUCT_JSON"; [[ $STATUS == 201 ]] || { tap_diag "product: $STATUS $BODY"; return 1; }
   else
     identity_setup || return 1
   fi

@@ -10,7 +10,7 @@
 agent_device_setup() {
   local serial=$1
   make_csr dev "$serial" && est_enroll dev T1-EU "serial=$serial&batch=B1"
-  [[ $STATUS == 200 ]] || { echo "# EST enrollment of $serial: $STATUS $BODY"; return 1; }
+  [[ $STATUS == 200 ]] || { tap_diag "EST enrollment of $serial: $STATUS $BODY"; return 1; }
   if [[ ! -s $OTA/director-root.json ]]; then
     openssl genpkey -algorithm ED25519 -out "$OTA/droot.key" 2>/dev/null && chmod 600 "$OTA/droot.key"
     "$CRADLE" director init --root-key "$OTA/droot.key" --root-threshold 1 --out "$OTA/director-root.json" \

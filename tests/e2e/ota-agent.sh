@@ -115,7 +115,7 @@ if command -v softhsm2-util >/dev/null && [[ -e /usr/lib/softhsm/libsofthsm2.so 
   sed "s|^key = .*|key = pkcs11:token=agent-test;object=dev;type=private|" "$DEV/agent.conf" >"$DEV/p11.conf"
   out=$(CRADLE_PKCS11_MODULE=/usr/lib/softhsm/libsofthsm2.so CRADLE_PKCS11_PIN=5678 \
     "$CRADLE_AGENT" -c "$DEV/p11.conf" once 2>&1)
-  rc=$?; [[ $rc == 0 ]] || echo "# ${out: -600}"
+  rc=$?; [[ $rc == 0 ]] || tap_diag "${out: -600}"
   expect_eq "with its key on a PKCS#11 token the agent talks mTLS to the server" "$rc" 0
   out=$(CRADLE_PKCS11_MODULE=/usr/lib/softhsm/libsofthsm2.so CRADLE_PKCS11_PIN=0000 \
     "$CRADLE_AGENT" -c "$DEV/p11.conf" once 2>&1)

@@ -5,8 +5,31 @@
 source "$(dirname "$0")/lib.sh"
 
 TJ=$CRADLE_SOURCE_ROOT/tests/interop/tuf-js
+# tuf-js comes from the npm registry (tests/interop/tuf-js/package-lock.json)
+# the first time. A registry that cannot be reached at all (no name, no route,
+# no connection, no answer) is a fact about this machine, not about Cradle:
+# one SKIP line saying so. A registry that answers wrongly (a TLS certificate
+# npm does not trust, an HTTP error) and any failure of the install itself
+# are failures, with npm's words.
 if [[ ! -d $TJ/node_modules/tuf-js ]]; then
-  (cd "$TJ" && npm ci --silent --no-audit --no-fund >/dev/null 2>&1) || { tap_fail "npm ci tuf-js"; finish; exit 1; }
+  registry=$(cd "$TJ" && npm config get registry 2>/dev/null)
+  registry=${registry:-https://registry.npmjs.org/}
+  if ! ping_out=$(cd "$TJ" && timeout 60 npm ping --fetch-timeout=20000 --fetch-retries=1 2>&1); then
+    code=$(grep -m1 -oE 'code [A-Z_]+' <<<"$ping_out" | cut -d' ' -f2)
+    case ${code:-TIMEOUT} in
+      ENOTFOUND|EAI_AGAIN|ECONNREFUSED|ECONNRESET|ETIMEDOUT|ENETUNREACH|EHOSTUNREACH|TIMEOUT)
+        tap_skip "tuf-js interop (refresh, download, eight attacks)" \
+          "npm registry unreachable: npm ping $registry: ${code:-no answer within 60 s}"
+        finish; exit 0 ;;
+      *)
+        tap_fail "npm ping $registry answers (it is reachable, but: ${code:-see below})" "$(tail -n 8 <<<"$ping_out")"
+        finish; exit 1 ;;
+    esac
+  fi
+  if ! ci_out=$(cd "$TJ" && timeout 600 npm ci --no-audit --no-fund 2>&1); then
+    tap_fail "npm ci installs tuf-js from ${registry:-the npm registry} (which answers npm ping)" "$(tail -n 20 <<<"$ci_out")"
+    finish; exit 1
+  fi
 fi
 tufjs() { # tufjs METADATA_URL TARGETS_URL WORKDIR TARGET
   local o; o=$(NODE_EXTRA_CA_CERTS=$CA node "$TJ/refresh.mjs" "$1" "$2" "$OTA_ROOT" "$3" "$4" 2>&1); echo "# tuf-js: $o" >&2; echo "$o"

@@ -8,7 +8,7 @@ set -uo pipefail
 bin=${1:?usage: check-agent-links.sh CRADLE_AGENT}
 n=0 failed=0
 ok() { n=$((n + 1)); echo "ok $n - $1"; }
-notok() { n=$((n + 1)); failed=$((failed + 1)); echo "not ok $n - $1"; shift; for l in "$@"; do echo "#   $l"; done; }
+notok() { n=$((n + 1)); failed=$((failed + 1)); echo "not ok $n - $1"; shift; for l in "$@"; do while IFS= read -r x || [[ -n $x ]]; do echo "#   $x"; done <<<"$l"; done; }
 
 needed=$(readelf -d "$bin" 2>&1 | sed -n 's/.*(NEEDED).*\[\(.*\)\]/\1/p')
 [[ -n $needed ]] && ok "readelf lists the agent's NEEDED libraries" || notok "readelf -d $bin" "$needed"

@@ -42,6 +42,19 @@ static void test_set_errno_appends_strerror(void **state) {
         assert_string_equal(err.msg, "w: Permission denied");
 }
 
+/* A full disk is one kind, whichever write met it. */
+static void test_set_errno_disk_full_is_no_space(void **state) {
+        struct error err = { 0 };
+
+        (void) state;
+        error_set_errno(&err, ERROR_IO, ENOSPC, "cannot write '%s'", "/data/images/x");
+        assert_int_equal(err.kind, ERROR_NO_SPACE);
+        assert_string_equal(err.msg, "cannot write '/data/images/x': No space left on device");
+        error_set_errno(&err, ERROR_INTERNAL, -EDQUOT, "q");
+        assert_int_equal(err.kind, ERROR_NO_SPACE);
+        assert_string_equal(error_kind_name(ERROR_NO_SPACE), "insufficient-storage");
+}
+
 static void test_prefix_prepends_context(void **state) {
         struct error err = { 0 };
 
@@ -111,6 +124,7 @@ int main(void) {
                 cmocka_unit_test(test_set_returns_minus_one_and_formats),
                 cmocka_unit_test(test_null_error_is_allowed),
                 cmocka_unit_test(test_set_errno_appends_strerror),
+                cmocka_unit_test(test_set_errno_disk_full_is_no_space),
                 cmocka_unit_test(test_prefix_prepends_context),
                 cmocka_unit_test(test_message_may_reference_itself),
                 cmocka_unit_test(test_long_message_is_truncated),

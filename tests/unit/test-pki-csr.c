@@ -115,7 +115,8 @@ static void test_key_policy(void **state) {
 
         _cleanup_free_ uint8_t *rsa2k = raw_csr(GNUTLS_PK_RSA, 2048, "SN-RSA2", &len);
         assert_int_equal(pki_csr_parse(rsa2k, len, &crq, &info, &err), -1);
-        assert_error(err, ERROR_INVALID, "key RSA 2048 is outside policy (P-256, P-384, Ed25519, RSA >= 3072)");
+        assert_error(err, ERROR_INVALID, "key RSA 2048 is outside policy (" CRYPTO_KEY_POLICY
+                                         "): RSA modulus is 2048 bits, fewer than 3072");
         assert_null(crq);
         /* What was offered is still reported (for the audit trail). */
         assert_string_equal(info.key_desc, "RSA 2048");
@@ -291,6 +292,59 @@ static void test_openssl_interop(void **state) {
         tdir_free(t);
 }
 
+/* RSA with public exponent 3 (GnuTLS cannot make one; OpenSSL can): the
+ * size is in policy, the exponent is not. Refused as a CSR key and as a
+ * signing key; the same size with 65537 is accepted. */
+static void test_rsa_exponent_3_refused(void **state) {
+        (void) state;
+        if (!tool_available("openssl"))
+                skip();
+        struct tdir *t = tdir_new();
+        const char *exps[] = {"3", "65537"};
+        for (size_t i = 0; i < ELEMENTSOF(exps); i++) {
+                bool e3 = i == 0;
+                _cleanup_free_ char *key = tdir_path(t, e3 ? "e3.key" : "f4.key");
+                _cleanup_free_ char *csr = tdir_path(t, e3 ? "e3.der" : "f4.der");
+                _cleanup_free_ char *pubexp = str_printf("rsa_keygen_pubexp:%s", exps[i]);
+                char *gen[] = {"openssl", "genpkey", "-algorithm", "RSA", "-pkeyopt", "rsa_keygen_bits:3072",
+                               "-pkeyopt", pubexp, "-out", key, NULL};
+                char *req[] = {"openssl", "req", "-new", "-key", key, "-subj", "/CN=SN-E3/serialNumber=SN-E3",
+                               "-outform", "DER", "-out", csr, NULL};
+                _cleanup_free_ char *out = NULL, *out2 = NULL;
+                if (tool_run(gen, &out) != 0)
+                        fail_msg("openssl genpkey: %s", out);
+                if (tool_run(req, &out2) != 0)
+                        fail_msg("openssl req: %s", out2);
+                size_t len;
+                _cleanup_free_ unsigned char *der = read_file_bytes(csr, &len);
+                struct error err = {0};
+                struct pki_csr_info info;
+                gnutls_x509_crq_t crq = NULL;
+                struct crypto_key *k = NULL;
+                int rc = pki_csr_parse(der, len, &crq, &info, &err);
+                assert_string_equal(info.key_desc, "RSA 3072");
+                if (e3) {
+                        assert_int_equal(rc, -1);
+                        assert_error(err, ERROR_INVALID, "key RSA 3072 is outside policy (" CRYPTO_KEY_POLICY
+                                                         "): RSA public exponent is 3, not 65537");
+                        assert_null(crq);
+                        assert_false(info.key_in_policy);
+                        error_clear(&err);
+                        assert_int_equal(crypto_key_load(key, &k, &err), -1);
+                        assert_error(err, ERROR_INVALID, "RSA public exponent is 3, not 65537");
+                } else {
+                        if (rc < 0)
+                                fail_msg("RSA-3072 with e=65537: %s", err.msg);
+                        assert_true(info.key_in_policy);
+                        gnutls_x509_crq_deinit(crq);
+                        if (crypto_key_load(key, &k, &err) < 0)
+                                fail_msg("crypto_key_load RSA-3072 e=65537: %s", err.msg);
+                        crypto_key_free(k);
+                }
+        }
+        tdir_free(t);
+}
+
 static void test_pkcs11_csr(void **state) {
         (void) state;
         const struct softhsm *h = softhsm_get();
@@ -335,6 +389,7 @@ int main(void) {
                 cmocka_unit_test(test_subject_checks),
                 cmocka_unit_test(test_create_checks),
                 cmocka_unit_test(test_openssl_interop),
+                cmocka_unit_test(test_rsa_exponent_3_refused),
                 cmocka_unit_test(test_pkcs11_csr),
         };
         return cmocka_run_group_tests(tests, group_setup, group_teardown);

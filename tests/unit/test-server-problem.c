@@ -85,6 +85,28 @@ static void test_server_faults_are_generic_500s(void **state) {
         }
 }
 
+/* A full disk: 507 with a plain detail; which file is full goes to the log. */
+static void test_disk_full_is_507(void **state) {
+        (void) state;
+        struct error err = {0};
+        struct http_response resp;
+        error_set(&err, ERROR_NO_SPACE, "inserting a product: database /var/lib/cradle/cradle.db: "
+                                        "database or disk is full (the disk is full)");
+        assert_true(problem_kind_is_server_fault(ERROR_NO_SPACE));
+        assert_int_equal(problem_status(ERROR_NO_SPACE), 507);
+        json_t *j = render(&err, "/api/v1/products", &resp);
+        assert_int_equal(resp.status, 507);
+        assert_string_equal(json_string_value(json_object_get(j, "type")),
+                            "urn:cradle:problem:insufficient-storage");
+        assert_string_equal(json_string_value(json_object_get(j, "title")), "Insufficient storage");
+        const char *detail = json_string_value(json_object_get(j, "detail"));
+        assert_non_null(strstr(detail, "no storage space left"));
+        assert_non_null(strstr(detail, "reads still work"));
+        assert_null(strstr(resp.body, "/var/lib"));
+        json_decref(j);
+        http_response_clear(&resp);
+}
+
 static void test_method_not_allowed(void **state) {
         (void) state;
         struct http_response resp = {0};
@@ -125,6 +147,7 @@ int main(void) {
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test(test_user_errors_map_to_their_status),
                 cmocka_unit_test(test_server_faults_are_generic_500s),
+                cmocka_unit_test(test_disk_full_is_507),
                 cmocka_unit_test(test_method_not_allowed),
                 cmocka_unit_test(test_bytes_that_are_not_text_stay_valid_json),
                 cmocka_unit_test(test_optional_members),

@@ -564,6 +564,34 @@ static void test_rate_limit_locks_out_a_source(void **state) {
         http_response_clear(&resp);
 }
 
+/* A source holding a valid (low-privilege) token must not launder its
+ * guesses by using it between them: 3 bad tokens and 1 valid, repeated, from
+ * one address reaches 429 (the fixture's limiter allows 3 failures). */
+static void test_rate_limit_valid_token_does_not_launder(void **state) {
+        struct fixture *f = *state;
+        struct http_response resp;
+        struct http_request req = {
+                .method = "GET", .path = "/api/v1/whoami", .client_ip = "203.0.113.77",
+                .request_id = "00000000000000ab",
+        };
+        unsigned last = 0;
+        int rounds = 0;
+        for (; rounds < 10 && last != 429; rounds++) {
+                for (int i = 0; i < 4 && last != 429; i++) {
+                        req.authorization = i < 3 ? "Bearer cradle_0123456789abcdef_AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"
+                                                  : f->auth[4]; /* the auditor's valid token */
+                        memset(&resp, 0, sizeof(resp));
+                        router_dispatch(&f->router, &req, &resp);
+                        last = resp.status;
+                        if (last != 429)
+                                assert_int_equal(last, i < 3 ? 401 : 200);
+                        http_response_clear(&resp);
+                }
+        }
+        assert_int_equal(last, 429);
+        assert_true(rounds <= 3); /* the 4th failure locks it out, in the second round (third if a second ticked) */
+}
+
 static void test_body_rules(void **state) {
         struct fixture *f = *state;
         struct http_response resp = {0};
@@ -649,6 +677,7 @@ int main(void) {
                 cmocka_unit_test_setup_teardown(test_real_table_roles, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_whoami_and_bad_tokens, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_rate_limit_locks_out_a_source, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_rate_limit_valid_token_does_not_launder, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_body_rules, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_route_label, setup, teardown),
         };

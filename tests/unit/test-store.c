@@ -35,6 +35,46 @@ static int64_t pragma_int(struct store *s, const char *sql) {
         return v;
 }
 
+/* ---- a full disk ---- */
+
+/* SQLite's page limit stands in for a full disk: the write fails with
+ * SQLITE_FULL, which the store reports as ERROR_NO_SPACE naming the database;
+ * reads go on working, and writes resume once there is room. */
+static void test_disk_full_is_no_space(void **state) {
+        struct tdir *t = *state;
+        struct error err = {0};
+        struct store *s = open_ok(t);
+        int64_t pages = pragma_int(s, "PRAGMA page_count");
+        char sql[64];
+        snprintf(sql, sizeof(sql), "PRAGMA max_page_count = %lld", (long long) pages);
+        assert_int_equal(sqlite3_exec(s->db, sql, NULL, NULL, NULL), SQLITE_OK);
+        int rc = 0;
+        char name[256];
+        for (int i = 0; i < 2000 && rc == 0; i++) {
+                snprintf(name, sizeof(name), "filler-%04d-%0200d", i, 0);
+                struct store_token tok = {.name = name, .role = "admin", .created_at = 100, .created_by = "system"};
+                snprintf(tok.public_id, sizeof(tok.public_id), "%016x", i);
+                rc = store_token_insert(s, &tok, NULL, &err);
+        }
+        assert_int_equal(rc, -1);
+        assert_int_equal(err.kind, ERROR_NO_SPACE);
+        assert_non_null(strstr(err.msg, t->db));
+        assert_non_null(strstr(err.msg, "disk is full"));
+        struct store_token got;
+        assert_int_equal(store_token_get_by_name(s, "filler-0000-" "00000000000000000000000000000000000000000000000000"
+                                                    "00000000000000000000000000000000000000000000000000"
+                                                    "00000000000000000000000000000000000000000000000000"
+                                                    "00000000000000000000000000000000000000000000000000",
+                                                 &got, &err),
+                         0);
+        store_token_clear(&got);
+        assert_int_equal(sqlite3_exec(s->db, "PRAGMA max_page_count = 1073741823", NULL, NULL, NULL), SQLITE_OK);
+        struct store_token more = {.public_id = "fedcba9876543210", .name = "after", .role = "admin",
+                                   .created_at = 100, .created_by = "system"};
+        assert_int_equal(store_token_insert(s, &more, NULL, &err), 0);
+        store_close(s);
+}
+
 /* ---- open ---- */
 
 static void test_open_creates_and_reopens(void **state) {
@@ -444,6 +484,7 @@ static void test_pool_threads(void **state) {
 int main(void) {
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test_setup_teardown(test_open_creates_and_reopens, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_disk_full_is_no_space, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_open_bad_path_is_an_error, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_wal_fk_sync_busy_timeout, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_transactions, setup, teardown),
