@@ -67,7 +67,8 @@ struct exchange {
         /* A ROUTE_STREAM_BODY request: the body goes to a temp file, hashed
          * on the way, instead of into `body`. */
         bool streaming;
-        bool stream_failed;   /* writing failed: answered 500 at the end */
+        bool stream_failed;   /* writing failed: answered at the end (507 when the disk is full, else 500) */
+        int stream_errno;     /* why writing failed (errno), 0 when unknown */
         int stream_fd;
         char *stream_path;
         struct hash_sha256_ctx *stream_hash;
@@ -291,7 +292,11 @@ static enum MHD_Result dispatch(struct http_server *s, struct MHD_Connection *co
                 resp.route_label = router_route_label(s->router, x->method, x->path);
         } else if (x->streaming && x->stream_failed) {
                 struct error err = {0};
-                error_set(&err, ERROR_INTERNAL, "the upload could not be written to disk");
+                /* error_set_errno turns ENOSPC/EDQUOT into ERROR_NO_SPACE (507). */
+                if (x->stream_errno)
+                        error_set_errno(&err, ERROR_INTERNAL, x->stream_errno, "the upload could not be written to disk");
+                else
+                        error_set(&err, ERROR_INTERNAL, "the upload could not be written to disk");
                 problem_respond(&resp, &err, x->path, x->request_id);
                 resp.route_label = router_route_label(s->router, x->method, x->path);
         } else {
@@ -365,10 +370,11 @@ static enum MHD_Result stream_begin(struct http_server *s, struct MHD_Connection
         x->stream_path = str_printf("%s/upload-%s-XXXXXX", s->stream_dir, x->request_id);
         x->stream_fd = mkostemp(x->stream_path, O_CLOEXEC);
         if (x->stream_fd < 0) {
-                log_error("cannot create an upload file in %s: %s", s->stream_dir, strerror(errno));
+                int e = errno;
+                log_error("cannot create an upload file in %s: %s", s->stream_dir, strerror(e));
                 free(x->stream_path);
                 x->stream_path = NULL;
-                error_set(&err, ERROR_INTERNAL, "cannot store the upload");
+                error_set_errno(&err, ERROR_INTERNAL, e, "cannot store the upload");
                 problem_respond(&resp, &err, x->path, x->request_id);
                 resp.route_label = router_route_label(s->router, x->method, x->path);
                 return respond_early(conn, x, &resp);
@@ -391,7 +397,9 @@ static void stream_write(struct http_server *s, struct exchange *x, const char *
                 if (w < 0 && errno == EINTR)
                         continue;
                 if (w <= 0) {
-                        log_error("writing the upload %s: %s", x->stream_path, w < 0 ? strerror(errno) : "no progress");
+                        x->stream_errno = w < 0 ? errno : ENOSPC; /* write() of 0 bytes: no room */
+                        log_error("writing the upload %s: %s%s", x->stream_path, strerror(x->stream_errno),
+                                  x->stream_errno == ENOSPC || x->stream_errno == EDQUOT ? " (DISK FULL)" : "");
                         x->stream_failed = true;
                         stream_close(x);
                         return;

@@ -17,6 +17,12 @@ trap unmount EXIT
 init_server "$DATA" && start_server || { tap_fail "server starts on a tmpfs data directory"; finish; exit 1; }
 api POST /api/v1/tokens "$ADMIN_TOKEN" '{"name":"before-full","role":"auditor"}'
 expect_eq "a write works while there is space (201)" "$STATUS" 201
+# A draft release to upload an image to once the disk is full.
+api POST /api/v1/products "$ADMIN_TOKEN" "$PRODUCT_JSON"
+REL=$(CRADLE_TOKEN=$ADMIN_TOKEN "$CRADLE" release create --product T1-EU --version 1.0.0 --security-version 1 \
+  --hardware-revision r2 --json | jq -r .id)
+expect_match "a draft release exists for the upload" "$REL" '^[0-9]+$'
+head -c 1048576 /dev/urandom >"$E2E_TMP/img"
 
 # Fill the file system to the last block.
 dd if=/dev/zero of="$DATA/filler" bs=64k 2>/dev/null
@@ -33,6 +39,13 @@ expect_eq "a write on the full disk is 507 (after $i tries)" "$STATUS" 507
 expect_eq "as the problem type insufficient-storage" "$(jqr .type)" "urn:cradle:problem:insufficient-storage"
 expect_match "its detail says so plainly" "$(jqr .detail)" 'no storage space left.*reads still work'
 expect_match "the log says DISK FULL and names the database" "$(cat "$LOG")" 'DISK FULL.*database [^ ]*cradle\.db'
+
+# An upload is streamed to a file beside the database: the same condition.
+code=$(curl -sS --cacert "$CA" -H "Authorization: Bearer $ADMIN_TOKEN" -T "$E2E_TMP/img" \
+  -o "$E2E_TMP/up.json" -w '%{http_code}' "$URL/api/v1/releases/$REL/images/rootfs.img")
+expect_eq "an image upload on the full disk is 507" "$code" 507
+expect_eq "as insufficient-storage too" "$(jq -r .type "$E2E_TMP/up.json")" "urn:cradle:problem:insufficient-storage"
+expect_match "the log names the upload file and says DISK FULL" "$(cat "$LOG")" 'writing the upload .*upload-.*(DISK FULL)'
 
 api GET /api/v1/tokens "$ADMIN_TOKEN"
 expect_eq "reads still work on the full disk (200)" "$STATUS" 200
