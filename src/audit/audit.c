@@ -14,6 +14,7 @@
 #include "audit/audit.h"
 #include "core/cleanup.h"
 #include "core/json.h"
+#include "core/log.h"
 #include "core/strutil.h"
 #include "core/time.h"
 #include "crypto/hash.h"
@@ -253,4 +254,18 @@ int audit_entry_from_json(json_t *j, struct store_audit_entry *out, struct error
         memcpy(out->prev_hash, prev, 65);
         memcpy(out->hash, hash, 65);
         return 0;
+}
+
+void audit_append_standalone(struct store *s, const struct audit_actor *a, const char *action,
+                             const char *object, json_t *details) {
+        if (store_in_transaction(s))
+                store_tx_rollback(s);
+        struct error e = {0};
+        if (store_tx_begin(s, &e) < 0 || audit_append(s, a, action, object, details, &e) < 0) {
+                store_tx_rollback(s);
+                log_error("recording audit entry %s for %s failed: %s", action, object, e.msg);
+                return;
+        }
+        if (store_tx_commit(s, &e) < 0)
+                log_error("recording audit entry %s for %s failed: %s", action, object, e.msg);
 }

@@ -22,6 +22,13 @@ struct audit_actor {
 int audit_append(struct store *s, const struct audit_actor *actor, const char *action,
                  const char *object, json_t *details, struct error *err);
 
+/* Records an entry in a transaction of its own, for a refusal whose change
+ * was rolled back (a refused root, an EST refusal): any open transaction of
+ * the caller is rolled back first. Failures are logged, not returned, since
+ * the caller is already answering with the refusal. */
+void audit_append_standalone(struct store *s, const struct audit_actor *actor, const char *action,
+                             const char *object, json_t *details);
+
 int audit_entry_compute_hash(const struct store_audit_entry *e, char out[65], struct error *err);
 
 /* Incremental verifier: feed entries in seq order. */

@@ -24,7 +24,7 @@ void hex_encode(const uint8_t *in, size_t len, char *out) {
         out[2 * len] = '\0';
 }
 
-static int hex_value(char c) {
+int hex_digit_value(char c) {
         if (c >= '0' && c <= '9')
                 return c - '0';
         if (c >= 'a' && c <= 'f')
@@ -46,7 +46,7 @@ int hex_decode(const char *in, uint8_t *out, size_t out_len, struct error *err) 
                                  n > 2 * out_len ? "more than " : "", n > 2 * out_len ? 2 * out_len : n,
                                  2 * out_len);
         for (size_t i = 0; i < out_len; i++) {
-                int hi = hex_value(in[2 * i]), lo = hex_value(in[2 * i + 1]);
+                int hi = hex_digit_value(in[2 * i]), lo = hex_digit_value(in[2 * i + 1]);
                 if (hi < 0 || lo < 0)
                         return error_set(err, ERROR_INVALID,
                                          "invalid hex character at position %zu", hi < 0 ? 2 * i : 2 * i + 1);

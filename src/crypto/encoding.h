@@ -5,6 +5,8 @@
 #include "core/error.h"
 /* out must hold 2*len+1 */
 void hex_encode(const uint8_t *in, size_t len, char *out);
+/* The value of one hex digit (either case), or -1. */
+int hex_digit_value(char c);
 /* Decodes exactly out_len bytes from 2*out_len hex digits. */
 int hex_decode(const char *in, uint8_t *out, size_t out_len, struct error *err);
 /* RFC 4648 base64url without padding; returns heap string. */

@@ -26,6 +26,7 @@
 #include "core/fileio.h"
 #include "core/strutil.h"
 #include "crypto/ct.h"
+#include "crypto/encoding.h"
 #include "crypto/key.h"
 
 #define KEY_FILE_MAX (64 * 1024)
@@ -579,16 +580,6 @@ int crypto_key_generate_new_file(const char *path, enum crypto_key_type type, st
 
 /* ---- generation on a PKCS#11 token ------------------------------------------ */
 
-static int hexval(char c) {
-        if (c >= '0' && c <= '9')
-                return c - '0';
-        if (c >= 'a' && c <= 'f')
-                return c - 'a' + 10;
-        if (c >= 'A' && c <= 'F')
-                return c - 'A' + 10;
-        return -1;
-}
-
 /* RFC 7512 values are percent-encoded. NULL when an escape is malformed or
  * decodes to a NUL. */
 static char *pct_decode(const char *s, size_t n) {
@@ -598,8 +589,8 @@ static char *pct_decode(const char *s, size_t n) {
                         buf_append(&b, &s[i], 1);
                         continue;
                 }
-                int hi = i + 2 < n ? hexval(s[i + 1]) : -1;
-                int lo = i + 2 < n ? hexval(s[i + 2]) : -1;
+                int hi = i + 2 < n ? hex_digit_value(s[i + 1]) : -1;
+                int lo = i + 2 < n ? hex_digit_value(s[i + 2]) : -1;
                 if (hi < 0 || lo < 0 || (hi == 0 && lo == 0)) {
                         free(buf_steal(&b));
                         return NULL;

@@ -29,19 +29,6 @@ json_t *identity_str_json(const char *s) {
         return s ? json_string(s) : json_null();
 }
 
-void identity_audit_standalone(struct store *s, const struct audit_actor *a, const char *action,
-                               const char *object, json_t *details) {
-        if (store_in_transaction(s))
-                store_tx_rollback(s);
-        struct error e = {0};
-        if (store_tx_begin(s, &e) < 0 || audit_append(s, a, action, object, details, &e) < 0) {
-                store_tx_rollback(s);
-                log_error("recording audit entry %s for %s failed: %s", action, object, e.msg);
-                return;
-        }
-        if (store_tx_commit(s, &e) < 0)
-                log_error("recording audit entry %s for %s failed: %s", action, object, e.msg);
-}
 
 static json_t *printable(const char *s) {
         char buf[160];

@@ -186,7 +186,7 @@ int identity_enroll(struct identity_ctx *ic, const struct audit_actor *a,
                 str_sanitize(r->serial ? r->serial : "", r->serial ? strlen(r->serial) : 0, serial, sizeof(serial));
                 snprintf(object, sizeof(object), "device:%s", serial);
                 json_t *details = identity_refusal_details(reason, r->serial, r->product_model, r->batch, e.msg);
-                identity_audit_standalone(ic->store, a, "device.enroll.refused", object, details);
+                audit_append_standalone(ic->store, a, "device.enroll.refused", object, details);
                 json_decref(details);
         }
         return identity_error_pass(err, &e);

@@ -32,12 +32,6 @@ int64_t identity_now(const struct identity_ctx *ic);
 json_t *identity_time_json(int64_t t);
 json_t *identity_str_json(const char *s); /* string or null */
 
-/* Writes one audit entry in a transaction of its own (for refusals that must be on
- * record although the request failed). Any open transaction is rolled back first.
- * Failures are logged, never returned: the caller reports the refusal. */
-void identity_audit_standalone(struct store *s, const struct audit_actor *a, const char *action,
-                               const char *object, json_t *details);
-
 /* Details of a refusal record: {reason, serial, product, batch, message}, every
  * caller-supplied string made printable (it came from outside and may not be UTF-8). */
 json_t *identity_refusal_details(const char *reason, const char *serial, const char *product, const char *batch,

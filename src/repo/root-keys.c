@@ -130,20 +130,11 @@ int repo_root_keys_check_director(struct store *s, const struct tuf_metadata *ro
 void repo_root_keys_audit_refusal(struct store *s, const struct audit_actor *a, const char *action,
                                   const char *object, int64_t version, const char *message) {
         char msg[ERROR_MSG_MAX];
-        struct error e = { 0 };
 
         /* The refused root's transaction is rolled back by the caller; the
          * refusal is recorded on its own (a shared key is a security event:
          * someone signed a root that would have merged two trust domains). */
-        if (store_in_transaction(s))
-                store_tx_rollback(s);
         str_sanitize(message ? message : "", message ? strlen(message) : 0, msg, sizeof(msg));
         _cleanup_json_ json_t *details = json_pack("{s:I, s:s}", "version", (json_int_t) version, "message", msg);
-        if (store_tx_begin(s, &e) < 0 || audit_append(s, a, action, object, details, &e) < 0) {
-                store_tx_rollback(s);
-                log_error("recording audit entry %s for %s failed: %s", action, object, e.msg);
-                return;
-        }
-        if (store_tx_commit(s, &e) < 0)
-                log_error("recording audit entry %s for %s failed: %s", action, object, e.msg);
+        audit_append_standalone(s, a, action, object, details);
 }

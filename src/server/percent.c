@@ -5,16 +5,7 @@
 #include <stdlib.h>
 
 #include "core/strutil.h"
-
-static int hex_value(char c) {
-        if (c >= '0' && c <= '9')
-                return c - '0';
-        if (c >= 'a' && c <= 'f')
-                return c - 'a' + 10;
-        if (c >= 'A' && c <= 'F')
-                return c - 'A' + 10;
-        return -1;
-}
+#include "crypto/encoding.h"
 
 bool text_is_clean_utf8(const char *s, size_t len) {
         const unsigned char *p = (const unsigned char *) s;
@@ -68,7 +59,7 @@ enum percent_result percent_decode(const char *in, size_t len, char **out) {
                         free(d);
                         return PERCENT_BAD_ESCAPE;
                 }
-                int hi = hex_value(in[i + 1]), lo = hex_value(in[i + 2]);
+                int hi = hex_digit_value(in[i + 1]), lo = hex_digit_value(in[i + 2]);
                 if (hi < 0 || lo < 0) {
                         free(d);
                         return PERCENT_BAD_ESCAPE;

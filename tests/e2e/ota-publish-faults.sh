@@ -125,13 +125,13 @@ check "dies before the commit: the restart removed the staged timestamp" \
 if [[ -n $TMPFS ]]; then
   head -c 100M /dev/zero >"$DATA/filler" 2>/dev/null
   api POST "/api/v1/releases/$R110/publish" "$ADMIN_TOKEN"
-  expect_match "disk full (tmpfs): the answer is an error" "$STATUS" '^5'
+  expect_match "disk full (tmpfs): the answer is 507 (insufficient storage)" "$STATUS" '^507$'
   rm -f "$DATA/filler"
 else
   echo "# no tmpfs (not root?): the full disk is the enospc fault point"
   restart repo.stage.snapshot:enospc
   api POST "/api/v1/releases/$R110/publish" "$ADMIN_TOKEN"
-  expect_match "disk full (fault point): the answer is an error" "$STATUS" '^5'
+  expect_match "disk full (fault point): the answer is 507 (insufficient storage)" "$STATUS" '^507$'
 fi
 expect_eq "disk full: the release stays signed" "$(release_status "$R110")" signed
 expect_eq "disk full: timestamp.json is the one served before" "$(sha256sum "$repo/timestamp.json")" "$before"

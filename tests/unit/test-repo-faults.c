@@ -216,7 +216,7 @@ static void test_disk_full_serves_nothing(void **state) {
                 _cleanup_json_ json_t *o = NULL;
                 assert_int_equal(repo_release_publish(&f->c, &ota_fx_actor, id, &o, &err), -1);
                 unsetenv("CRADLE_FAULT");
-                assert_int_equal(err.kind, ERROR_IO);
+                assert_int_equal(err.kind, ERROR_NO_SPACE);
                 assert_non_null(strstr(err.msg, strerror(ENOSPC)));
                 assert_string_equal(release_status(f, id, st), "signed");
                 assert_served(f, 1, 1, 1);
