@@ -158,6 +158,32 @@ static int64_t publish_audits(struct ota_fx *f) {
         return raw_int(f->t->db, "SELECT count(*) FROM audit_log WHERE action = 'release.publish'");
 }
 
+/* 1.0.0 published and seen by client "a"; 1.1.0 signed, ready to publish. */
+static int64_t one_published_one_signed(struct ota_fx *f) {
+        ota_fx_publish(f, "1.0.0", 1, "rootfs.img", "one");
+        assert_true(client_ok(f, "a", NOW + 60, "1.0.0/rootfs.img"));
+        return signed_release(f, "1.1.0", 2, "two");
+}
+
+/* Publishes release id with one fault point armed and checks that it failed
+ * with `kind` and left everything as it was: still signed, version 1 of
+ * every file served, no staged file left, nothing new for a client. */
+static void publish_refused_unchanged(struct ota_fx *f, int64_t id, const char *fault, enum error_kind kind,
+                                      struct error *err) {
+        char st[16];
+        _cleanup_json_ json_t *o = NULL;
+
+        setenv("CRADLE_FAULT", fault, 1);
+        assert_int_equal(repo_release_publish(&f->c, &ota_fx_actor, id, &o, err), -1);
+        unsetenv("CRADLE_FAULT");
+        assert_null(o);
+        assert_int_equal(err->kind, kind);
+        assert_string_equal(release_status(f, id, st), "signed");
+        assert_served(f, 1, 1, 1);
+        assert_int_equal(hidden_files(f), 0);
+        assert_false(client_ok(f, "a", NOW + 60, "1.1.0/rootfs.img"));
+}
+
 /* ---- a failing commit ---- */
 
 static void test_commit_failure_serves_nothing(void **state) {
@@ -165,23 +191,13 @@ static void test_commit_failure_serves_nothing(void **state) {
         struct ota_fx *f = *state;
         struct error err = { 0 };
         char st[16];
-        ota_fx_publish(f, "1.0.0", 1, "rootfs.img", "one");
-        assert_true(client_ok(f, "a", NOW + 60, "1.0.0/rootfs.img"));
-        int64_t id = signed_release(f, "1.1.0", 2, "two");
+        int64_t id = one_published_one_signed(f);
+        _cleanup_json_ json_t *pub = NULL;
 
-        setenv("CRADLE_FAULT", "repo.publish.commit:fail", 1);
-        _cleanup_json_ json_t *o = NULL, *pub = NULL;
-        assert_int_equal(repo_release_publish(&f->c, &ota_fx_actor, id, &o, &err), -1);
-        unsetenv("CRADLE_FAULT");
-        assert_null(o);
         /* An honest error (a database failure is a 500), nothing recorded,
          * nothing served. */
-        assert_int_equal(err.kind, ERROR_DB);
-        assert_string_equal(release_status(f, id, st), "signed");
+        publish_refused_unchanged(f, id, "repo.publish.commit:fail", ERROR_DB, &err);
         assert_int_equal(publish_audits(f), 1);
-        assert_served(f, 1, 1, 1);
-        assert_int_equal(hidden_files(f), 0);
-        assert_false(client_ok(f, "a", NOW + 60, "1.1.0/rootfs.img"));
 
         /* A restart changes nothing served. */
         struct repo_maintain_report rep;
@@ -205,23 +221,12 @@ static void test_disk_full_serves_nothing(void **state) {
         skip_without_faults();
         struct ota_fx *f = *state;
         struct error err = { 0 };
-        char st[16];
-        ota_fx_publish(f, "1.0.0", 1, "rootfs.img", "one");
-        assert_true(client_ok(f, "a", NOW + 60, "1.0.0/rootfs.img"));
-        int64_t id = signed_release(f, "1.1.0", 2, "two");
+        int64_t id = one_published_one_signed(f);
         static const char *const points[] = { "repo.stage.targets:enospc", "repo.stage.snapshot:enospc",
                                               "repo.stage.timestamp:enospc" };
         for (size_t i = 0; i < ELEMENTSOF(points); i++) {
-                setenv("CRADLE_FAULT", points[i], 1);
-                _cleanup_json_ json_t *o = NULL;
-                assert_int_equal(repo_release_publish(&f->c, &ota_fx_actor, id, &o, &err), -1);
-                unsetenv("CRADLE_FAULT");
-                assert_int_equal(err.kind, ERROR_NO_SPACE);
+                publish_refused_unchanged(f, id, points[i], ERROR_NO_SPACE, &err);
                 assert_non_null(strstr(err.msg, strerror(ENOSPC)));
-                assert_string_equal(release_status(f, id, st), "signed");
-                assert_served(f, 1, 1, 1);
-                assert_int_equal(hidden_files(f), 0);
-                assert_false(client_ok(f, "a", NOW + 60, "1.1.0/rootfs.img"));
         }
         assert_int_equal(publish_audits(f), 1);
         _cleanup_json_ json_t *pub = NULL;
@@ -241,9 +246,7 @@ static void test_switch_missed_rolls_forward(void **state) {
         struct ota_fx *f = *state;
         struct error err = { 0 };
         char st[16];
-        ota_fx_publish(f, "1.0.0", 1, "rootfs.img", "one");
-        assert_true(client_ok(f, "a", NOW + 60, "1.0.0/rootfs.img"));
-        int64_t id = signed_release(f, "1.1.0", 2, "two");
+        int64_t id = one_published_one_signed(f);
         setenv("CRADLE_FAULT", "repo.publish.switch:fail", 1);
         _cleanup_json_ json_t *pub = NULL;
         /* The publication committed: the answer says so. */
