@@ -26,8 +26,8 @@
 #include "core/fileio.h"
 #include "core/strutil.h"
 #include "crypto/ct.h"
-#include "crypto/encoding.h"
 #include "crypto/key.h"
+#include "crypto/percent.h"
 
 #define KEY_FILE_MAX (64 * 1024)
 #define PIN_FILE_MAX 4096
@@ -580,28 +580,6 @@ int crypto_key_generate_new_file(const char *path, enum crypto_key_type type, st
 
 /* ---- generation on a PKCS#11 token ------------------------------------------ */
 
-/* RFC 7512 values are percent-encoded. NULL when an escape is malformed or
- * decodes to a NUL. */
-static char *pct_decode(const char *s, size_t n) {
-        struct buf b = {0};
-        for (size_t i = 0; i < n; i++) {
-                if (s[i] != '%') {
-                        buf_append(&b, &s[i], 1);
-                        continue;
-                }
-                int hi = i + 2 < n ? hex_digit_value(s[i + 1]) : -1;
-                int lo = i + 2 < n ? hex_digit_value(s[i + 2]) : -1;
-                if (hi < 0 || lo < 0 || (hi == 0 && lo == 0)) {
-                        free(buf_steal(&b));
-                        return NULL;
-                }
-                char c = (char) (hi * 16 + lo);
-                buf_append(&b, &c, 1);
-                i += 2;
-        }
-        return buf_steal(&b);
-}
-
 /* Splits "pkcs11:token=T;object=L[;id=..][;type=..][?query]" into the token
  * URI (every attribute but object, id and type, plus the query) and the
  * decoded label. */
@@ -622,8 +600,9 @@ static int uri_split_object(const char *uri, char **token_uri, char **label, str
                 size_t n = (size_t) (stop - p);
                 if (n > 7 && strncasecmp(p, "object=", 7) == 0) {
                         free(lab);
-                        lab = pct_decode(p + 7, n - 7);
-                        if (!lab) {
+                        /* RFC 7512 values are percent-encoded; a label must
+                         * decode to clean text (no NUL, no control bytes). */
+                        if (percent_decode(p + 7, n - 7, &lab) != PERCENT_OK) {
                                 free(buf_steal(&b));
                                 return error_set(err, ERROR_INVALID, "'%s': the object= value is not "
                                                  "properly percent-encoded", safe);

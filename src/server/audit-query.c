@@ -8,7 +8,7 @@
 #include "core/cleanup.h"
 #include "core/strutil.h"
 #include "core/time.h"
-#include "percent.h"
+#include "crypto/percent.h"
 
 static const char *const audit_query_keys[] = { "object", "actor", "since", "until", "after", "limit" };
 

@@ -7,7 +7,7 @@
 #include "core/cleanup.h"
 #include "core/log.h"
 #include "core/strutil.h"
-#include "percent.h"
+#include "crypto/percent.h"
 
 bool problem_kind_is_server_fault(enum error_kind kind) {
         switch (kind) {

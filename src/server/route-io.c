@@ -12,7 +12,7 @@
 #include "core/json.h"
 #include "core/strutil.h"
 #include "identity/identity.h"
-#include "percent.h"
+#include "crypto/percent.h"
 #include "release/ota.h"
 #include "router.h"
 #include "store/store.h"

@@ -14,7 +14,7 @@
 #include "core/time.h"
 #include "identity/peer.h"
 #include "metrics.h"
-#include "percent.h"
+#include "crypto/percent.h"
 #include "problem.h"
 #include "route-io.h"
 #include "routes.h"

@@ -17,7 +17,7 @@
 #include "core/cleanup.h"
 #include "core/strutil.h"
 #include "server/audit-query.h"
-#include "server/percent.h"
+#include "crypto/percent.h"
 #include "server/router.h"
 #include "server/routes.h"
 

@@ -217,6 +217,16 @@ static void test_pkcs11_generate(void **state) {
                                                     &err), -1);
         assert_error(err, ERROR_INVALID, "percent-encoded");
         error_clear(&err);
+        /* Well-formed escapes that decode to a NUL or a terminal escape are
+         * refused as well: a label is text. */
+        assert_int_equal(crypto_key_generate_pkcs11("pkcs11:token=" SOFTHSM_TOKEN ";object=a%00b", CRYPTO_KEY_EC_P256,
+                                                    &err), -1);
+        assert_error(err, ERROR_INVALID, "percent-encoded");
+        error_clear(&err);
+        assert_int_equal(crypto_key_generate_pkcs11("pkcs11:token=" SOFTHSM_TOKEN ";object=%1b[2J", CRYPTO_KEY_EC_P256,
+                                                    &err), -1);
+        assert_error(err, ERROR_INVALID, "percent-encoded");
+        error_clear(&err);
         assert_int_equal(crypto_key_generate_pkcs11("pkcs11:token=t;object=y?pin-value=5678", CRYPTO_KEY_EC_P256,
                                                     &err), -1);
         assert_error(err, ERROR_INVALID, "pin-value");

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-#include "percent.h"
+#include "crypto/percent.h"
 
 #include <stdint.h>
 #include <stdlib.h>

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 #pragma once
 /*
- * Percent-decoding (RFC 3986 section 2.1) for path segments and query values.
+ * Percent-decoding (RFC 3986 section 2.1) for path segments, query values and
+ * the attribute values of pkcs11: URIs (RFC 7512).
  * The decoded text must be clean: valid UTF-8 without control characters, so
  * nothing downstream (SQL parameters, JSON, log lines) sees NUL bytes or
  * terminal escapes smuggled in as %00 or %1b.
