@@ -1,0 +1,111 @@
+#!/usr/bin/env bash
+# cradle-fleetsim at small N against a real cradled: 50 devices enrolled over
+# EST (and reused by a second run), an assigned release installed by every
+# device with downloading -> installing -> awaiting-reboot -> success in its
+# history, then a release whose installs fail (--fail VERSION:1.0) reported as
+# failure with the reason by every device, and a DDI run against a server
+# that has no DDI routes counted as errors, not a crash.
+source "$(dirname "$0")/lib.sh"
+: "${CRADLE_FLEETSIM:?CRADLE_FLEETSIM must point at the cradle-fleetsim binary}"
+N=50
+
+init_server && start_server || { tap_fail "server starts"; finish; exit 1; }
+ota_setup || { tap_fail "ota setup"; finish; exit 1; }
+openssl genpkey -algorithm ED25519 -out "$OTA/droot.key" 2>/dev/null && chmod 600 "$OTA/droot.key"
+"$CRADLE" director init --root-key "$OTA/droot.key" --root-threshold 1 --out "$OTA/director-root.json" >/dev/null 2>&1 \
+  || { tap_fail "director init"; finish; exit 1; }
+
+FLEET=$E2E_TMP/fleet
+sim() { "$CRADLE_FLEETSIM" "$@"; }
+enroll() { CRADLE_TOKEN=$1 sim enroll --url "$URL" --cacert "$CA" --est-label T1-EU --batch B1 --dir "$FLEET" "${@:2}"; }
+
+# --- enrollment ------------------------------------------------------------------
+out=$(CRADLE_TOKEN= sim enroll --url "$URL" --cacert "$CA" --est-label T1-EU --batch B1 --count 1 --dir "$FLEET" 2>&1); rc=$?
+expect_eq "enroll without a token exits 1" "$rc" 1
+expect_match "and says where the token comes from" "$out" 'CRADLE_TOKEN or --token-file'
+
+out=$(enroll "$FACTORY_TOKEN" --count $N --parallel 8 2>&1); rc=$?
+expect_eq "enroll $N devices exits 0" "$rc" 0
+expect_match "all $N are enrolled" "$out" "enrolled=$N skipped=0 failed=0"
+expect_eq "each device has its own key and certificate" "$(ls "$FLEET"/SIM-*/cert.pem | wc -l) $(ls "$FLEET"/SIM-*/key.pem | wc -l)" "$N $N"
+expect_eq "keys are 0600" "$(stat -c %a "$FLEET/SIM-000001/key.pem")" 600
+expect_eq "two devices do not share a key" "$(sha256sum "$FLEET"/SIM-*/key.pem | cut -d' ' -f1 | sort -u | wc -l)" "$N"
+subj=$(openssl x509 -in "$FLEET/SIM-000007/cert.pem" -noout -subject -nameopt RFC2253)
+expect_match "the certificate carries the serial" "$subj" 'serialNumber=SIM-000007'
+check "the certificate chains to the device CA" openssl verify -CAfile "$PKI/root.pem" -untrusted "$PKI/ca.pem" "$FLEET/SIM-000007/cert.pem"
+api GET /api/v1/devices/SIM-000050 "$ADMIN_TOKEN"
+expect_eq "the server knows the last device" "$STATUS" 200
+
+printf '%s\n' "$FACTORY_TOKEN" >"$E2E_TMP/factory.token"; chmod 600 "$E2E_TMP/factory.token"
+out=$(CRADLE_TOKEN= sim enroll --url "$URL" --cacert "$CA" --est-label T1-EU --batch B1 --dir "$FLEET" --count $N --token-file "$E2E_TMP/factory.token" 2>&1); rc=$?
+expect_match "a second run reuses the enrolled devices" "$out" "enrolled=0 skipped=$N failed=0"
+
+out=$(enroll "$(make_token rm-1 release-manager)" --count $((N + 1)) 2>&1); rc=$?
+expect_eq "a refused enrollment exits 3" "$rc" 3
+expect_match "and names the device and the answer" "$out" 'SIM-000051: HTTP 403'
+
+# --- an update that succeeds -----------------------------------------------------
+ota_publish 1.1.0 2 || { tap_fail "publish 1.1.0"; finish; exit 1; }
+devs=(); for i in $(seq 1 $N); do devs+=(--device "$(printf 'SIM-%06d' "$i")"); done
+check "release 1.1.0 is assigned to the fleet" "$CRADLE" device assign --release "$REL_ID" "${devs[@]}"
+
+out=$(sim run --url "$URL" --cacert "$CA" --dir "$FLEET" --seconds 10 --interval 2 --jitter 20 --install-delay 1 \
+  --progress-every 5 --seed 7 2>&1); rc=$?
+expect_eq "run exits 0" "$rc" 0
+expect_match "it prints progress lines" "$out" $'progress t=5s polls=[0-9]+'
+summary=$(grep '^summary' <<<"$out")
+expect_match "the summary counts every device on 1.1.0" "$summary" "versions:1.1.0=$N( |$)"
+expect_match "and no failed poll" "$summary" 'errors: none'
+
+bad=0; badmsg=
+for i in $(seq 1 $N); do
+  s=$(printf 'SIM-%06d' "$i")
+  api GET "/api/v1/devices/$s/history" "$ADMIN_TOKEN"
+  stages=$(jqr '[.items[] | select(.to_version == "1.1.0") | .stage] | join(",")')
+  if [[ $stages != downloading,installing,awaiting-reboot,success ]]; then bad=$((bad + 1)); badmsg="$s: $stages"; fi
+  api GET "/api/v1/devices/$s" "$ADMIN_TOKEN"
+  if [[ $(jqr .installed_version) != 1.1.0 ]]; then bad=$((bad + 1)); badmsg="$s installed $(jqr .installed_version)"; fi
+done
+expect_eq "every device's history is downloading,installing,awaiting-reboot,success and it runs 1.1.0" "$bad" 0
+[[ $bad -gt 0 ]] && tap_diag "last: $badmsg"
+api GET /api/v1/devices/SIM-000003/history "$ADMIN_TOKEN"
+expect_eq "the reports carry from_version and security_version" \
+  "$(jqr '[.items[] | select(.stage == "success")][0] | "\(.from_version) \(.security_version)"')" "1.0.0 2"
+
+# --- an update whose installs fail -------------------------------------------------
+ota_publish 1.2.0 3 || { tap_fail "publish 1.2.0"; finish; exit 1; }
+check "release 1.2.0 is assigned to the fleet" "$CRADLE" device assign --release "$REL_ID" "${devs[@]}"
+out=$(sim run --url "$URL" --cacert "$CA" --dir "$FLEET" --seconds 6 --interval 2 --install-delay 1 \
+  --progress-every 0 --json --fail 1.2.0:1.0 --initial-version 1.1.0 2>&1); rc=$?
+expect_eq "run --fail exits 0" "$rc" 0
+summary=$(tail -n1 <<<"$out")
+expect_eq "--json ends with a summary object" "$(jq -r .kind <<<"$summary")" summary
+expect_eq "no device installed 1.2.0" "$(jq -r '.versions["1.2.0"] // 0' <<<"$summary")" 0
+expect_eq "no failed poll" "$(jq -r .failed_polls <<<"$summary")" 0
+bad=0
+for i in $(seq 1 $N); do
+  s=$(printf 'SIM-%06d' "$i")
+  api GET "/api/v1/devices/$s/history" "$ADMIN_TOKEN"
+  reason=$(jqr '[.items[] | select(.to_version == "1.2.0" and .stage == "failure")][0].reason')
+  [[ $reason == "simulated install failure of 1.2.0 (cradle-fleetsim --fail)" ]] || { bad=$((bad + 1)); badmsg="$s: $reason"; }
+  api GET "/api/v1/devices/$s" "$ADMIN_TOKEN"
+  [[ $(jqr .installed_version) == 1.1.0 ]] || { bad=$((bad + 1)); badmsg="$s installed $(jqr .installed_version)"; }
+done
+expect_eq "every device reported failure with the reason and still runs 1.1.0" "$bad" 0
+[[ $bad -gt 0 ]] && tap_diag "last: $badmsg"
+
+# --- errors are counted, never fatal --------------------------------------------------
+out=$(sim run --url "$URL" --cacert "$CA" --dir "$FLEET" --devices 5 --seconds 3 --interval 1 --mode ddi \
+  --progress-every 0 --json 2>&1); rc=$?
+expect_eq "a DDI run against a server without the DDI answer still exits 0" "$rc" 0
+expect_match "and counts what it got as errors" "$(tail -n1 <<<"$out" | jq -r '.errors | to_entries | map(select(.value > 0) | .key) | join(",")')" 'http-4xx'
+out=$(sim run --url "https://127.0.0.1:1" --cacert "$CA" --dir "$FLEET" --devices 3 --seconds 2 --interval 1 \
+  --progress-every 0 --json 2>&1); rc=$?
+expect_eq "a run against a closed port exits 0" "$rc" 0
+expect_match "and counts connect errors" "$(tail -n1 <<<"$out" | jq -r .errors.connect)" '^[1-9]'
+out=$(sim run --url "$URL" --cacert "$CA" --dir "$FLEET" --devices 999 2>&1); rc=$?
+expect_eq "more devices than enrolled is a usage error" "$rc" 1
+expect_match "that says how many there are" "$out" "holds only $N enrolled devices"
+out=$(sim run --url "$URL" --cacert "$CA" --dir "$FLEET" --fail 1.2.0:1.5 2>&1); rc=$?
+expect_eq "a probability above 1 is refused" "$rc" 1
+finish
