@@ -1,7 +1,9 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 #include "sched.h"
 
+#include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "core/strutil.h"
 
@@ -98,3 +100,27 @@ void fleetsim_heap_pop(struct fleetsim_heap *h) {
         if (h->n)
                 h->v[i] = last;
 }
+
+int fleetsim_rule_parse(const char *s, struct fleetsim_rule *out, struct error *err) {
+        const char *colon = s ? strrchr(s, ':') : NULL;
+        char *end = NULL;
+        double p;
+        if (!colon || colon == s || (size_t) (colon - s) > 64)
+                return error_set(err, ERROR_INVALID, "'%s': expected RELEASE:PROBABILITY (release 1..64 bytes)",
+                                 s ? s : "");
+        p = strtod(colon + 1, &end);
+        if (!colon[1] || *end || !(p >= 0.0 && p <= 1.0))
+                return error_set(err, ERROR_INVALID, "'%s': the probability must be a number from 0 to 1", s);
+        memcpy(out->release, s, (size_t) (colon - s));
+        out->release[colon - s] = '\0';
+        out->probability = p;
+        return 0;
+}
+
+double fleetsim_rule_lookup(const struct fleetsim_rule *rules, size_t n, const char *release) {
+        for (size_t i = 0; i < n; i++)
+                if (strcmp(rules[i].release, release) == 0)
+                        return rules[i].probability;
+        return 0.0;
+}
+

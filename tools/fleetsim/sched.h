@@ -14,6 +14,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "core/error.h"
+
 /* splitmix64: small state, good enough for jitter and dice. */
 uint64_t fleetsim_rng_next(uint64_t *state);
 /* Uniform in [0, 1). */
@@ -44,3 +46,14 @@ void fleetsim_heap_push(struct fleetsim_heap *h, int64_t at_us, uint32_t device)
 /* The earliest entry, or NULL when empty. */
 const struct fleetsim_timer *fleetsim_heap_peek(const struct fleetsim_heap *h);
 void fleetsim_heap_pop(struct fleetsim_heap *h);
+
+/* --fail / --rollback RELEASE:PROB: the dice of one release. */
+struct fleetsim_rule {
+        char release[65];
+        double probability;
+};
+/* Parses RELEASE:PROB (PROB a number in [0, 1]; the release is what comes
+ * before the last ':', 1..64 bytes). */
+int fleetsim_rule_parse(const char *s, struct fleetsim_rule *out, struct error *err);
+/* The probability for `release` in rules; 0 when none matches. */
+double fleetsim_rule_lookup(const struct fleetsim_rule *rules, size_t n, const char *release);

@@ -144,31 +144,6 @@ static int64_t now_us(void) {
         return (int64_t) ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
 }
 
-/* ---- rules ------------------------------------------------------------------ */
-
-int fleetsim_rule_parse(const char *s, struct fleetsim_rule *out, struct error *err) {
-        const char *colon = s ? strrchr(s, ':') : NULL;
-        char *end = NULL;
-        double p;
-        if (!colon || colon == s || (size_t) (colon - s) > FLEETSIM_VERSION_MAX)
-                return error_set(err, ERROR_INVALID, "'%s': expected RELEASE:PROBABILITY (release 1..64 bytes)",
-                                 s ? s : "");
-        p = strtod(colon + 1, &end);
-        if (!colon[1] || *end || !(p >= 0.0 && p <= 1.0))
-                return error_set(err, ERROR_INVALID, "'%s': the probability must be a number from 0 to 1", s);
-        memcpy(out->release, s, (size_t) (colon - s));
-        out->release[colon - s] = '\0';
-        out->probability = p;
-        return 0;
-}
-
-double fleetsim_rule_lookup(const struct fleetsim_rule *rules, size_t n, const char *release) {
-        for (size_t i = 0; i < n; i++)
-                if (strcmp(rules[i].release, release) == 0)
-                        return rules[i].probability;
-        return 0.0;
-}
-
 /* ---- versions --------------------------------------------------------------- */
 
 /* Index of `v` in the version table (added when new); 0 when the table is full. */

@@ -10,15 +10,11 @@
 
 #include "core/error.h"
 
+#include "sched.h"
+
 #define FLEETSIM_RULES_MAX 16
 
 enum fleetsim_mode { FLEETSIM_MODE_AGENT, FLEETSIM_MODE_DDI };
-
-/* --fail / --rollback RELEASE:PROB */
-struct fleetsim_rule {
-        char release[65];
-        double probability;
-};
 
 struct fleetsim_run_config {
         const char *url;          /* without a trailing slash */
@@ -45,11 +41,6 @@ struct fleetsim_run_config {
         unsigned source_ips;       /* > 1: device i binds 127.0.0.(2 + i % N) */
         long timeout;              /* seconds per request */
 };
-
-/* Parses RELEASE:PROB (PROB in [0, 1]). */
-int fleetsim_rule_parse(const char *s, struct fleetsim_rule *out, struct error *err);
-/* The probability for `release` in rules; 0 when none matches. */
-double fleetsim_rule_lookup(const struct fleetsim_rule *rules, size_t n, const char *release);
 
 /* Runs until cfg->seconds have passed or SIGINT/SIGTERM; prints progress and
  * the summary to stdout. 0, or -1 with err set for a setup failure (no
