@@ -49,11 +49,13 @@ ota_publish 1.1.0 2 || { tap_fail "publish 1.1.0"; finish; exit 1; }
 devs=(); for i in $(seq 1 $N); do devs+=(--device "$(printf 'SIM-%06d' "$i")"); done
 check "release 1.1.0 is assigned to the fleet" "$CRADLE" device assign --release "$REL_ID" "${devs[@]}"
 
-out=$(sim run --url "$URL" --cacert "$CA" --dir "$FLEET" --seconds 10 --interval 2 --jitter 20 --install-delay 1 \
-  --progress-every 5 --seed 7 2>&1); rc=$?
+out=$(sim run --url "$URL" --cacert "$CA" --dir "$FLEET" --seconds 60 --until-installed 1.1.0 --interval 2 --jitter 20 \
+  --install-delay 1 --progress-every 1 --seed 7 2>&1); rc=$?
 expect_eq "run exits 0" "$rc" 0
-expect_match "it prints progress lines" "$out" $'progress t=5s polls=[0-9]+'
+expect_match "it prints progress lines" "$out" $'progress t=1s polls=[0-9]+'
 summary=$(grep '^summary' <<<"$out")
+expect_match "--until-installed ends the run once every device runs 1.1.0" "$summary" 'summary t=([0-9]|[1-4][0-9])s '
+
 expect_match "the summary counts every device on 1.1.0" "$summary" "versions:1.1.0=$N( |$)"
 expect_match "and no failed poll" "$summary" 'errors: none'
 

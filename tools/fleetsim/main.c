@@ -49,6 +49,7 @@ static void usage(FILE *f) {
               "  --url URL, --cacert FILE, --dir DIR   as for enroll\n"
               "  --devices N          simulate the first N devices of DIR (default all)\n"
               "  --seconds S          run time (default 60)\n"
+              "  --until-installed V  stop earlier, once every device runs V\n"
               "  --interval SECS      poll interval of each device (default 30)\n"
               "  --jitter PCT         interval +/- PCT percent, uniform (default 10)\n"
               "  --mode agent|ddi     speak as cradle-agent (default) or as a hawkBit DDI client\n"
@@ -136,7 +137,7 @@ enum {
         O_URL = 256, O_CACERT, O_LABEL, O_BATCH, O_COUNT, O_DIR, O_PREFIX, O_PARALLEL, O_TOKEN_FILE,
         O_DEVICES, O_SECONDS, O_INTERVAL, O_JITTER, O_MODE, O_PRODUCT, O_INITIAL, O_INSTALL_DELAY, O_FAIL,
         O_ROLLBACK, O_SEED, O_PROGRESS, O_JSON, O_DOWNLOAD, O_HONOUR, O_RESUME, O_TLS12, O_INFLIGHT,
-        O_SOURCES, O_TIMEOUT, O_VERSION,
+        O_SOURCES, O_TIMEOUT, O_VERSION, O_UNTIL,
 };
 
 static const struct option enroll_opts[] = {
@@ -232,6 +233,7 @@ static const struct option run_opts[] = {
         { "max-inflight", required_argument, NULL, O_INFLIGHT },
         { "source-ips", required_argument, NULL, O_SOURCES },
         { "timeout", required_argument, NULL, O_TIMEOUT },
+        { "until-installed", required_argument, NULL, O_UNTIL },
         { "help", no_argument, NULL, 'h' },
         { 0 },
 };
@@ -268,6 +270,13 @@ static int cmd_run(int argc, char **argv) {
                 case O_CACERT: cfg.cacert = optarg; break;
                 case O_DIR: cfg.dir = optarg; break;
                 case O_PRODUCT: cfg.product = optarg; break;
+                case O_UNTIL:
+                        if (!*optarg || strlen(optarg) > 64) {
+                                fprintf(stderr, "cradle-fleetsim: --until-installed: 1..64 characters\n");
+                                return 1;
+                        }
+                        cfg.until_installed = optarg;
+                        break;
                 case O_INITIAL:
                         if (!*optarg || strlen(optarg) > 64) {
                                 fprintf(stderr, "cradle-fleetsim: --initial-version: 1..64 characters\n");

@@ -102,6 +102,8 @@ struct sim_poll {
         int64_t started_us, req_started_us;
         int root_rounds;
         int64_t server_sleep_s;  /* DDI: config.polling.sleep, -1 when none */
+        uint16_t offer;          /* agent: the release the director assigns */
+        int64_t offer_sv;
         struct sim_poll *prev, *next; /* in flight */
         struct plan_item plan[PLAN_MAX];
         unsigned n_plan, i_plan;
@@ -126,7 +128,8 @@ struct sim {
         struct sim_poll *polls; /* in flight */
         char versions[VERSIONS_MAX][FLEETSIM_VERSION_MAX + 1];
         size_t n_versions;
-        char initial[FLEETSIM_VERSION_MAX + 1];
+        uint16_t until;  /* --until-installed: its version index, 0 = none */
+        size_t n_until;  /* devices running it */
         struct period cur, total;
         int64_t t0_us;
         char *cert_path, *key_path; /* scratch for paths */
@@ -155,6 +158,14 @@ static uint16_t version_intern(struct sim *s, const char *v) {
                 return 0;
         snprintf(s->versions[s->n_versions], sizeof(s->versions[0]), "%s", v);
         return (uint16_t) s->n_versions++;
+}
+
+static void set_installed(struct sim *s, struct sim_device *d, uint16_t v) {
+        if (s->until && d->installed == s->until)
+                s->n_until--;
+        d->installed = v;
+        if (s->until && v == s->until)
+                s->n_until++;
 }
 
 /* ---- requests ----------------------------------------------------------------- */
@@ -394,7 +405,7 @@ static void plan_item_done(struct sim *s, struct sim_poll *p) {
         set_stage(s, d, it->stage);
         switch (it->stage) {
         case STAGE_SUCCESS:
-                d->installed = d->target;
+                set_installed(s, d, d->target);
                 d->installed_sv = d->target_sv;
                 d->target = 0;
                 d->installing = false;
@@ -508,8 +519,15 @@ static void agent_download_url(struct sim *s, const struct fleetsim_offer *o, ch
 
 enum next { NEXT_REQUEST, NEXT_DONE, NEXT_ERROR };
 
-/* The agent's image-repository refresh is over: the offer goes ahead. */
+/* The agent's image-repository refresh is over (the agent refreshes it
+ * whenever the director assigns something, up to date or not): an offer
+ * this device does not run yet goes ahead. */
 static enum next agent_offer_go(struct sim *s, struct sim_poll *p) {
+        struct sim_device *d = &s->dev[p->dev];
+        if (p->offer == d->installed || p->offer == d->refused)
+                return NEXT_DONE; /* up to date, or rolled back before */
+        d->target = p->offer;
+        d->target_sv = p->offer_sv;
         plan_install(s, p, p->download_url);
         return NEXT_REQUEST;
 }
@@ -536,7 +554,7 @@ static enum next agent_done(struct sim *s, struct sim_poll *p, long status, enum
                 char v[FLEETSIM_VERSION_MAX + 1];
                 if (fleetsim_parse_whoami(b, blen, v, &v1, err) < 0)
                         return NEXT_ERROR;
-                d->installed = v[0] ? version_intern(s, v) : 0;
+                set_installed(s, d, v[0] ? version_intern(s, v) : 0);
                 d->installed_sv = v1;
                 d->known = true;
                 p->step = STEP_DIR_ROOT;
@@ -568,10 +586,8 @@ static enum next agent_done(struct sim *s, struct sim_poll *p, long status, enum
                         error_set(err, ERROR_INVALID, "more than %d releases offered", VERSIONS_MAX - 1);
                         return NEXT_ERROR;
                 }
-                if (t == d->installed || t == d->refused)
-                        return NEXT_DONE; /* up to date, or rolled back before */
-                d->target = t;
-                d->target_sv = o.security_version;
+                p->offer = t;
+                p->offer_sv = o.security_version;
                 agent_download_url(s, &o, p->download_url, sizeof(p->download_url));
                 p->step = STEP_IMG_ROOT;
                 agent_request(s, p);
@@ -1007,7 +1023,7 @@ static int load_devices(struct sim *s, struct error *err) {
                 d->installed_sv = -1;
                 d->target_sv = -1;
                 if (s->cfg->initial_version) {
-                        d->installed = version_intern(s, s->cfg->initial_version);
+                        set_installed(s, d, version_intern(s, s->cfg->initial_version));
                         d->known = true;
                 }
                 if (s->cfg->mode == FLEETSIM_MODE_DDI)
@@ -1026,6 +1042,8 @@ int fleetsim_run(const struct fleetsim_run_config *cfg, struct error *err) {
 
         s->cfg = cfg;
         s->n_versions = 1; /* index 0: unknown */
+        if (cfg->until_installed)
+                s->until = version_intern(s, cfg->until_installed);
         if (load_devices(s, err) < 0)
                 goto out;
         if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
@@ -1079,6 +1097,8 @@ int fleetsim_run(const struct fleetsim_run_config *cfg, struct error *err) {
                         curl_easy_getinfo(m->easy_handle, CURLINFO_PRIVATE, (char **) &p);
                         on_done(s, p, m->data.result);
                 }
+                if (s->until && s->n_until == s->n_dev)
+                        break; /* --until-installed: every device runs it */
                 now = now_us();
                 if (now >= next_progress) {
                         print_period(s, &s->cur, (now - period_start) / 1e6, false, 0);

@@ -32,6 +32,7 @@ struct fleetsim_run_config {
         size_t n_fail, n_rollback;
         uint64_t seed;
         const char *initial_version; /* NULL: ask the server (whoami) at the first poll */
+        const char *until_installed; /* stop early once every device runs this version */
         bool json;
         bool download;             /* GET the image (discarded) as the agent would */
         bool honour_server_sleep;  /* DDI: poll at config.polling.sleep instead of --interval */
