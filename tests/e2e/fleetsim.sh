@@ -3,8 +3,8 @@
 # EST (and reused by a second run), an assigned release installed by every
 # device with downloading -> installing -> awaiting-reboot -> success in its
 # history, then a release whose installs fail (--fail VERSION:1.0) reported as
-# failure with the reason by every device, and a DDI run against a server
-# that has no DDI routes counted as errors, not a crash.
+# failure with the reason by every device, DDI mode against a minimal DDI
+# stand-in, and errors (a server without /ddi, a closed port) counted, not fatal.
 source "$(dirname "$0")/lib.sh"
 : "${CRADLE_FLEETSIM:?CRADLE_FLEETSIM must point at the cradle-fleetsim binary}"
 N=50
@@ -95,6 +95,32 @@ for i in $(seq 1 $N); do
 done
 expect_eq "every device reported failure with the reason and still runs 1.1.0" "$bad" 0
 [[ $bad -gt 0 ]] && tap_diag "last: $badmsg"
+
+# --- DDI mode against a minimal hawkBit DDI stand-in ------------------------------
+# (tests/e2e/fleetsim-ddi-stub.py; cradled's own /ddi has its tests.)
+DPORT=$(free_port); DLOG=$E2E_TMP/ddi.log
+python3 "$(dirname "$0")/fleetsim-ddi-stub.py" "$DPORT" "$DATA/tls/server.pem" "$DATA/tls/server.key" "$DLOG" &
+DDI_PID=$!
+for _ in $(seq 1 50); do (exec 3<>/dev/tcp/127.0.0.1/$DPORT) 2>/dev/null && break; sleep 0.1; done
+out=$(sim run --url "https://127.0.0.1:$DPORT" --cacert "$CA" --dir "$FLEET" --devices 3 --seconds 4 --interval 1 \
+  --install-delay 0.5 --mode ddi --tenant T1-EU --progress-every 0 --json --fail 2.0.0:0 2>&1); rc=$?
+kill "$DDI_PID" 2>/dev/null; wait "$DDI_PID" 2>/dev/null
+expect_eq "a DDI run exits 0" "$rc" 0
+expect_eq "with no failed poll" "$(tail -n1 <<<"$out" | jq -r .failed_polls)" 0
+fb() { jq -c --arg c "$1" 'select(.method == "POST" and (.path | contains("/" + $c + "/"))) | [(.path | sub(".*/v1/[^/]+/"; "")), .body.id, .body.status.execution, .body.status.result.finished] ' "$DLOG" | tr '\n' ' '; }
+expect_eq "SIM-000001 follows deploymentBase and reports proceeding, proceeding, closed/success" "$(fb SIM-000001)" \
+  '["deploymentBase/7/feedback",7,"proceeding","none"] ["deploymentBase/7/feedback",7,"proceeding","none"] ["deploymentBase/7/feedback",7,"closed","success"] '
+expect_eq "SIM-000002 answers cancelAction with closed/success cancel feedback" "$(fb SIM-000002)" \
+  '["cancelAction/8/feedback",8,"closed","success"] '
+expect_eq "SIM-000003 (update: skip) downloads and does not install" "$(fb SIM-000003)" \
+  '["deploymentBase/7/feedback",7,"proceeding","none"] ["deploymentBase/7/feedback",7,"proceeding","none"] '
+expect_match "the feedback details say what happened" "$(jq -r 'select(.method == "POST") | .body.status.details[0]' "$DLOG" | sort -u | tr '\n' '|')" \
+  'canceled by the server.*downloaded 2.0.0; installation deferred.*installed 2.0.0'
+expect_eq "the base poll is GET /ddi/TENANT/controller/v1/SERIAL" \
+  "$(jq -r 'select(.method == "GET") | .path' "$DLOG" | grep -c '^/ddi/T1-EU/controller/v1/SIM-00000[123]$' | awk '{print ($1 >= 3)}')" 1
+out=$(sim run --url "https://127.0.0.1:$DPORT" --cacert "$CA" --dir "$FLEET" --devices 2 --seconds 2 --interval 1 \
+  --mode ddi --progress-every 0 --json 2>&1)
+expect_match "with the stand-in gone, a DDI run counts connect errors" "$(tail -n1 <<<"$out" | jq -r .errors.connect)" '^[1-9]'
 
 # --- errors are counted, never fatal --------------------------------------------------
 out=$(sim run --url "$URL" --cacert "$CA" --dir "$FLEET" --devices 5 --seconds 3 --interval 1 --mode ddi \
