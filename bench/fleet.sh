@@ -39,7 +39,7 @@ server_rss() { awk '/VmRSS/ {print $2}' "/proc/$SERVER_PID/status"; }
 
 mkdir -p "$CACHE"
 DATA=$CACHE/data
-if [[ ! -f $CACHE/ready ]]; then
+if [[ ! -f $CACHE/setup-done ]]; then
   echo "making the fleet in $CACHE (once) ..."
   rm -rf "$CACHE"/*
   init_server "$DATA" >/dev/null
@@ -52,12 +52,12 @@ else
   export CRADLE_URL=$URL CRADLE_CA=$CA
 fi
 # The server as a fleet needs it: every device comes from 127.0.0.1 here.
-grep -q '^max_connections_per_ip' "$DATA/cradled.conf" || sed -i 's/^\[server\]/[server]\nmax_connections_per_ip = 0\nmax_connections = 4096/' "$DATA/cradled.conf"
+sed -i 's/^max_connections_per_ip = .*/max_connections_per_ip = 0/; s/^max_connections = .*/max_connections = 4096/' "$DATA/cradled.conf"
 sed -i 's/^level = .*/level = warn/' "$DATA/cradled.conf"
 start_server >/dev/null || { echo "cradled does not start"; exit 1; }
 export CRADLE_TOKEN=$ADMIN_TOKEN
 
-if [[ ! -f $CACHE/ready ]]; then
+if [[ ! -f $CACHE/setup-done ]]; then
   ota_setup >/dev/null 2>&1 || { echo "ota setup failed"; exit 1; }
   openssl genpkey -algorithm ED25519 -out "$OTA/droot.key" 2>/dev/null && chmod 600 "$OTA/droot.key"
   "$CRADLE" director init --root-key "$OTA/droot.key" --root-threshold 1 --out "$OTA/director-root.json" >/dev/null 2>&1
@@ -69,11 +69,15 @@ if [[ ! -f $CACHE/ready ]]; then
     args=(); for i in $(seq "$start" $((start + 999))); do args+=(--device "$(printf 'SIM-%06d' "$i")"); done
     "$CRADLE" device assign --release "$REL_ID" "${args[@]}" >/dev/null
   done
+  E2E_TMP=$E2E_TMP_SAVED
+  touch "$CACHE/setup-done"
+fi
+if [[ ! -f $CACHE/warm ]]; then
   # Every device installs 1.1.0 once; the measurements below are the steady state.
+  echo "installing 1.1.0 on the fleet (once) ..."
   "$FLEETSIM" run --url "$URL" --cacert "$CA" --dir "$CACHE/fleet" --seconds 1800 --until-installed 1.1.0 \
     --interval 60 --install-delay 1 --max-inflight 64 --progress-every 30 --initial-version 1.0.0 | tail -n 1
-  E2E_TMP=$E2E_TMP_SAVED
-  touch "$CACHE/ready"
+  touch "$CACHE/warm"
 fi
 
 run_sim() { # URL N INTERVAL -> the summary JSON line
