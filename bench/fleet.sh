@@ -76,7 +76,7 @@ if [[ ! -f $CACHE/warm ]]; then
   # Every device installs 1.1.0 once; the measurements below are the steady state.
   echo "installing 1.1.0 on the fleet (once) ..."
   "$FLEETSIM" run --url "$URL" --cacert "$CA" --dir "$CACHE/fleet" --seconds 1800 --until-installed 1.1.0 \
-    --interval 60 --install-delay 1 --max-inflight 64 --progress-every 30 --initial-version 1.0.0 | tail -n 1
+    --interval 60 --install-delay 1 --max-inflight 64 --progress-every 30 | tail -n 1
   touch "$CACHE/warm"
 fi
 
