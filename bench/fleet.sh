@@ -80,9 +80,9 @@ if [[ ! -f $CACHE/warm ]]; then
   touch "$CACHE/warm"
 fi
 
-run_sim() { # URL N INTERVAL -> the summary JSON line
+run_sim() { # URL N INTERVAL [OPTIONS...] -> the summary JSON line
   "$FLEETSIM" run --url "$1" --cacert "$CA" --dir "$CACHE/fleet" --devices "$2" --seconds "$secs" --interval "$3" \
-    --jitter 10 --max-inflight 64 --progress-every 0 --json --initial-version 1.1.0 | tail -n 1
+    --jitter 10 --max-inflight 64 --progress-every 0 --json --initial-version 1.1.0 --warm "${@:4}" | tail -n 1
 }
 
 measure() { # LABEL N INTERVAL
@@ -114,7 +114,7 @@ fi
 NG=$E2E_TMP/nginx; mkdir -p "$NG/www/device/v1/director" "$NG/www/repo/T1-EU"
 curl -sS --cacert "$CA" --cert "$CACHE/fleet/SIM-000001/cert.pem" --key "$CACHE/fleet/SIM-000001/key.pem" \
   -o "$NG/www/device/v1/director/targets.json" "$URL/device/v1/director/targets.json"
-cp "$DATA/repo/T1-EU/timestamp.json" "$NG/www/repo/T1-EU/"
+cp "$DATA"/repo/T1-EU/*.json "$NG/www/repo/T1-EU/"
 cp "$DATA/tls/server.pem" "$DATA/tls/server.key" "$NG/"
 chmod -R o+rX "$NG"; chmod o+x "$E2E_TMP"
 NPORT=$(free_port)
@@ -131,6 +131,7 @@ http {
     ssl_certificate_key $NG/server.key;
     ssl_protocols TLSv1.2 TLSv1.3;
     ssl_verify_client optional_no_ca;
+    ssl_session_tickets on;
     root $NG/www;
   }
 }
@@ -140,4 +141,13 @@ sleep 1
 for n in 1000 10000; do
   out=$(run_sim "https://127.0.0.1:$NPORT" "$n" "$(awk -v n="$n" 'BEGIN{print n / 4000}')")
   jq -r --arg n "$n" '"nginx N=\($n) max: polls/s \(.polls_per_s | floor), poll p50 \(.poll_p50_ms | . * 10 | floor / 10) ms, p99 \(.poll_p99_ms | . * 10 | floor / 10) ms, failed \(.failed_polls), sim CPU/poll \(.cpu_ms_per_poll * 1000 | floor / 1000) ms"' <<<"$out"
+done
+
+# TLS session resumption (docs/fleetsim.md): which polls resume, per server and TLS version.
+for tls in "" --tls12; do
+  for target in "cradled $URL" "nginx https://127.0.0.1:$NPORT"; do
+    set -- $target
+    out=$(secs=10 run_sim "$2" 1000 0.5 --tls-resume $tls)
+    jq -r --arg w "$1 ${tls:-TLS1.3}" '"resumption, \($w): \(.tls_resumed) of \(.tls_full + .tls_resumed) new connections resumed, poll p50 \(.poll_p50_ms | . * 10 | floor / 10) ms, sim CPU/poll \(.cpu_ms_per_poll * 1000 | floor / 1000) ms"' <<<"$out"
+  done
 done

@@ -65,6 +65,8 @@ static void usage(FILE *f) {
               "  --progress-every SECS  a progress line every SECS (default 10; 0 = none)\n"
               "  --json               progress and summary as JSON lines\n"
               "  --download           also GET the offered image (discarded)\n"
+              "  --warm               start with the image repository's current metadata, as a\n"
+              "                       fleet that polled before (agent mode)\n"
               "  --honour-server-sleep  DDI: poll at the server's config.polling.sleep\n"
               "  --tls-resume         keep each device's TLS session for the next poll\n"
               "  --tls12              TLS 1.2 at most\n"
@@ -137,7 +139,7 @@ enum {
         O_URL = 256, O_CACERT, O_LABEL, O_BATCH, O_COUNT, O_DIR, O_PREFIX, O_PARALLEL, O_TOKEN_FILE,
         O_DEVICES, O_SECONDS, O_INTERVAL, O_JITTER, O_MODE, O_PRODUCT, O_INITIAL, O_INSTALL_DELAY, O_FAIL,
         O_ROLLBACK, O_SEED, O_PROGRESS, O_JSON, O_DOWNLOAD, O_HONOUR, O_RESUME, O_TLS12, O_INFLIGHT,
-        O_SOURCES, O_TIMEOUT, O_VERSION, O_UNTIL,
+        O_SOURCES, O_TIMEOUT, O_VERSION, O_UNTIL, O_WARM,
 };
 
 static const struct option enroll_opts[] = {
@@ -234,6 +236,7 @@ static const struct option run_opts[] = {
         { "source-ips", required_argument, NULL, O_SOURCES },
         { "timeout", required_argument, NULL, O_TIMEOUT },
         { "until-installed", required_argument, NULL, O_UNTIL },
+        { "warm", no_argument, NULL, O_WARM },
         { "help", no_argument, NULL, 'h' },
         { 0 },
 };
@@ -352,6 +355,7 @@ static int cmd_run(int argc, char **argv) {
                 case O_HONOUR: cfg.honour_server_sleep = true; break;
                 case O_RESUME: cfg.tls_resume = true; break;
                 case O_TLS12: cfg.tls12 = true; break;
+                case O_WARM: cfg.warm = true; break;
                 case 'h': usage(stdout); return 0;
                 default: usage(stderr); return 1;
                 }

@@ -437,7 +437,8 @@ static void plan_install(struct sim *s, struct sim_poll *p, const char *download
         p->i_plan = 0;
         p->plan[p->n_plan++] = (struct plan_item) { PLAN_REPORT, STAGE_DOWNLOADING };
         if (s->cfg->download && download_url && *download_url) {
-                snprintf(p->download_url, sizeof(p->download_url), "%s", download_url);
+                if (download_url != p->download_url)
+                        snprintf(p->download_url, sizeof(p->download_url), "%s", download_url);
                 p->plan[p->n_plan++] = (struct plan_item) { PLAN_DOWNLOAD, 0 };
         }
         p->plan[p->n_plan++] = (struct plan_item) { PLAN_REPORT, STAGE_INSTALLING };
@@ -1033,6 +1034,68 @@ static int load_devices(struct sim *s, struct error *err) {
         return 0;
 }
 
+/* One GET with the first device's identity, outside the loop (--warm). */
+static int fetch_once(struct sim *s, const char *url, struct buf *out, struct error *err) {
+        struct sim_poll p = { .sim = s, .dev = 0 };
+        long status = 0;
+        CURLcode rc;
+        if (poll_easy_new(s, &p, err) < 0)
+                goto fail;
+        curl_easy_setopt(p.easy, CURLOPT_URL, url);
+        curl_easy_setopt(p.easy, CURLOPT_HEADERFUNCTION, NULL);
+        rc = curl_easy_perform(p.easy);
+        curl_easy_getinfo(p.easy, CURLINFO_RESPONSE_CODE, &status);
+        if (rc != CURLE_OK || status != 200) {
+                error_set(err, ERROR_UNAVAILABLE, "--warm: %s: %s", url,
+                          rc != CURLE_OK ? curl_easy_strerror(rc) : "not 200");
+                goto fail;
+        }
+        *out = p.body;
+        p.body = (struct buf) { 0 };
+        curl_easy_cleanup(p.easy);
+        if (p.conn)
+                curl_share_cleanup(p.conn);
+        return 0;
+fail:
+        buf_free(&p.body);
+        curl_easy_cleanup(p.easy);
+        if (p.conn)
+                curl_share_cleanup(p.conn);
+        return -1;
+}
+
+/* --warm: every device starts with the image repository's current
+ * timestamp, snapshot and targets versions, as a fleet that has polled
+ * before; without it each device's first offer fetches all three. */
+static int warm_metadata(struct sim *s, struct error *err) {
+        _cleanup_free_ char *ts_url = url_printf(s, "/repo/%s/timestamp.json", s->cfg->product);
+        _cleanup_free_ char *sn_url = NULL;
+        struct buf b = { 0 };
+        int64_t ts, snap, tgt;
+        char n[24];
+        int r;
+        if (fetch_once(s, ts_url, &b, err) < 0)
+                return -1;
+        r = fleetsim_parse_timestamp(b.data, b.len, &ts, &snap, err);
+        buf_free(&b);
+        if (r < 0)
+                return error_prefix(err, "--warm: ");
+        snprintf(n, sizeof(n), "%" PRId64, snap);
+        sn_url = url_printf(s, "/repo/%s/%s.snapshot.json", s->cfg->product, n);
+        if (fetch_once(s, sn_url, &b, err) < 0)
+                return -1;
+        r = fleetsim_parse_snapshot(b.data, b.len, &tgt, err);
+        buf_free(&b);
+        if (r < 0)
+                return error_prefix(err, "--warm: ");
+        for (size_t i = 0; i < s->n_dev; i++) {
+                s->dev[i].ts_v = (int32_t) ts;
+                s->dev[i].snap_v = (int32_t) snap;
+                s->dev[i].tgt_v = (int32_t) tgt;
+        }
+        return 0;
+}
+
 int fleetsim_run(const struct fleetsim_run_config *cfg, struct error *err) {
         struct sim *s = xcalloc(1, sizeof(*s));
         struct sigaction sa = { .sa_handler = on_signal };
@@ -1059,6 +1122,11 @@ int fleetsim_run(const struct fleetsim_run_config *cfg, struct error *err) {
          * near what is in flight; the others live in per-poll shares. */
         curl_multi_setopt(s->multi, CURLMOPT_MAXCONNECTS, (long) cfg->max_inflight + 8);
         s->json_headers = curl_slist_append(NULL, "Content-Type: application/json");
+        if (cfg->warm && cfg->mode == FLEETSIM_MODE_AGENT && warm_metadata(s, err) < 0) {
+                curl_slist_free_all(s->json_headers);
+                curl_multi_cleanup(s->multi);
+                goto out_global;
+        }
         sigemptyset(&sa.sa_mask);
         sigaction(SIGINT, &sa, NULL);
         sigaction(SIGTERM, &sa, NULL);
@@ -1129,12 +1197,12 @@ int fleetsim_run(const struct fleetsim_run_config *cfg, struct error *err) {
         while (s->polls)
                 poll_end(s, s->polls, false);
         curl_slist_free_all(s->json_headers);
-        for (size_t i = 0; i < s->n_dev; i++)
-                if (s->dev[i].tls)
-                        curl_share_cleanup(s->dev[i].tls);
         fleetsim_heap_free(&s->heap);
         curl_multi_cleanup(s->multi);
 out_global:
+        for (size_t i = 0; i < s->n_dev; i++)
+                if (s->dev[i].tls)
+                        curl_share_cleanup(s->dev[i].tls);
         curl_global_cleanup();
 out:
         free(s->dev);

@@ -38,6 +38,7 @@ struct fleetsim_run_config {
         bool honour_server_sleep;  /* DDI: poll at config.polling.sleep instead of --interval */
         bool tls_resume;           /* keep each device's TLS session (curl share) */
         bool tls12;                /* TLS 1.2 at most */
+        bool warm;                 /* start with the repository's current metadata versions */
         unsigned max_inflight;
         unsigned source_ips;       /* > 1: device i binds 127.0.0.(2 + i % N) */
         long timeout;              /* seconds per request */
