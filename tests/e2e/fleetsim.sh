@@ -80,6 +80,7 @@ check "release 1.2.0 is assigned to the fleet" "$CRADLE" device assign --release
 out=$(sim run --url "$URL" --cacert "$CA" --dir "$FLEET" --seconds 6 --interval 2 --install-delay 1 \
   --progress-every 0 --json --fail 1.2.0:1.0 --initial-version 1.1.0 --warm --download 2>&1); rc=$?
 expect_eq "run --fail exits 0" "$rc" 0
+[[ $rc -ne 0 ]] && tap_diag "$out"
 summary=$(tail -n1 <<<"$out")
 expect_eq "--json ends with a summary object" "$(jq -r .kind <<<"$summary")" summary
 expect_eq "no device installed 1.2.0" "$(jq -r '.versions["1.2.0"] // 0' <<<"$summary")" 0

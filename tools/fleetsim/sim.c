@@ -1042,7 +1042,6 @@ static int fetch_once(struct sim *s, const char *url, struct buf *out, struct er
         if (poll_easy_new(s, &p, err) < 0)
                 goto fail;
         curl_easy_setopt(p.easy, CURLOPT_URL, url);
-        curl_easy_setopt(p.easy, CURLOPT_HEADERFUNCTION, NULL);
         rc = curl_easy_perform(p.easy);
         curl_easy_getinfo(p.easy, CURLINFO_RESPONSE_CODE, &status);
         if (rc != CURLE_OK || status != 200) {
@@ -1127,6 +1126,7 @@ int fleetsim_run(const struct fleetsim_run_config *cfg, struct error *err) {
                 curl_multi_cleanup(s->multi);
                 goto out_global;
         }
+        memset(&s->cur, 0, sizeof(s->cur)); /* the warm-up fetches are not the run's */
         sigemptyset(&sa.sa_mask);
         sigaction(SIGINT, &sa, NULL);
         sigaction(SIGTERM, &sa, NULL);
