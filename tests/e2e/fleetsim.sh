@@ -52,7 +52,7 @@ check "release 1.1.0 is assigned to the fleet" "$CRADLE" device assign --release
 out=$(sim run --url "$URL" --cacert "$CA" --dir "$FLEET" --seconds 60 --until-installed 1.1.0 --interval 2 --jitter 20 \
   --install-delay 1 --progress-every 1 --seed 7 2>&1); rc=$?
 expect_eq "run exits 0" "$rc" 0
-expect_match "it prints progress lines" "$out" $'progress t=1s polls=[0-9]+'
+expect_match "it prints progress lines" "$out" $'progress t=[0-9]+s polls=[0-9]+'
 summary=$(grep '^summary' <<<"$out")
 expect_match "--until-installed ends the run once every device runs 1.1.0" "$summary" 'summary t=([0-9]|[1-4][0-9])s '
 
@@ -77,12 +77,13 @@ expect_eq "the reports carry from_version and security_version" \
 # --- an update whose installs fail -------------------------------------------------
 ota_publish 1.2.0 3 || { tap_fail "publish 1.2.0"; finish; exit 1; }
 check "release 1.2.0 is assigned to the fleet" "$CRADLE" device assign --release "$REL_ID" "${devs[@]}"
-out=$(sim run --url "$URL" --cacert "$CA" --dir "$FLEET" --seconds 6 --interval 2 --install-delay 1 \
+out=$(sim run --url "$URL" --cacert "$CA" --dir "$FLEET" --seconds 60 --until-reported failure --interval 2 --install-delay 1 \
   --progress-every 0 --json --fail 1.2.0:1.0 --initial-version 1.1.0 --warm --download 2>&1); rc=$?
 expect_eq "run --fail exits 0" "$rc" 0
 [[ $rc -ne 0 ]] && tap_diag "$out"
 summary=$(tail -n1 <<<"$out")
 expect_eq "--json ends with a summary object" "$(jq -r .kind <<<"$summary")" summary
+expect_eq "--until-reported ends the run once every device reported failure" "$(jq -r '.t < 60' <<<"$summary")" true
 expect_eq "no device installed 1.2.0" "$(jq -r '.versions["1.2.0"] // 0' <<<"$summary")" 0
 expect_eq "no failed poll (the image downloads from where the agent takes it)" "$(jq -r .failed_polls <<<"$summary")" 0
 bad=0
@@ -103,11 +104,20 @@ DPORT=$(free_port); DLOG=$E2E_TMP/ddi.log
 python3 "$(dirname "$0")/fleetsim-ddi-stub.py" "$DPORT" "$DATA/tls/server.pem" "$DATA/tls/server.key" "$DLOG" &
 DDI_PID=$!
 for _ in $(seq 1 50); do (exec 3<>/dev/tcp/127.0.0.1/$DPORT) 2>/dev/null && break; sleep 0.1; done
-out=$(sim run --url "https://127.0.0.1:$DPORT" --cacert "$CA" --dir "$FLEET" --devices 3 --seconds 4 --interval 1 \
+out=$(sim run --url "https://127.0.0.1:$DPORT" --cacert "$CA" --dir "$FLEET" --devices 3 --seconds 8 --interval 1 \
   --install-delay 0.5 --mode ddi --tenant T1-EU --progress-every 0 --json --fail 2.0.0:0 2>&1); rc=$?
-kill "$DDI_PID" 2>/dev/null; wait "$DDI_PID" 2>/dev/null
 expect_eq "a DDI run exits 0" "$rc" 0
 expect_eq "with no failed poll" "$(tail -n1 <<<"$out" | jq -r .failed_polls)" 0
+# The stand-in (Python's TLS) keeps TLS 1.2 sessions; libcurl with GnuTLS
+# resumes by session id only (it turns tickets off), so --tls12.
+out=$(sim run --url "https://127.0.0.1:$DPORT" --cacert "$CA" --dir "$FLEET" --devices 2 --seconds 3 --interval 0.5 \
+  --jitter 0 --mode ddi --progress-every 0 --json --tls-resume --tls12 2>&1)
+summary=$(tail -n1 <<<"$out")
+expect_eq "--tls-resume: every poll is a new connection" \
+  "$(jq -r '(.tls_full + .tls_resumed) as $t | $t >= .polls + .failed_polls and $t <= .polls + .failed_polls + .unfinished' <<<"$summary")" true
+expect_eq "and most of them resume the device's session" "$(jq -r '.tls_resumed > 0 and .tls_resumed * 2 >= .tls_full + .tls_resumed' <<<"$summary")" true
+tap_diag "TLS: $(jq -r '"\(.tls_resumed) of \(.tls_full + .tls_resumed) resumed"' <<<"$summary")"
+kill "$DDI_PID" 2>/dev/null; wait "$DDI_PID" 2>/dev/null
 fb() { jq -c --arg c "$1" 'select(.method == "POST" and (.path | contains("/" + $c + "/"))) | [(.path | sub(".*/v1/[^/]+/"; "")), .body.id, .body.status.execution, .body.status.result.finished] ' "$DLOG" | tr '\n' ' '; }
 expect_eq "SIM-000001 follows deploymentBase and reports proceeding, proceeding, closed/success" "$(fb SIM-000001)" \
   '["deploymentBase/7/feedback",7,"proceeding","none"] ["deploymentBase/7/feedback",7,"proceeding","none"] ["deploymentBase/7/feedback",7,"closed","success"] '

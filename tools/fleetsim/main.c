@@ -50,6 +50,7 @@ static void usage(FILE *f) {
               "  --devices N          simulate the first N devices of DIR (default all)\n"
               "  --seconds S          run time (default 60)\n"
               "  --until-installed V  stop earlier, once every device runs V\n"
+              "  --until-reported STAGE  stop earlier, once every device has reported STAGE\n"
               "  --interval SECS      poll interval of each device (default 30)\n"
               "  --jitter PCT         interval +/- PCT percent, uniform (default 10)\n"
               "  --mode agent|ddi     speak as cradle-agent (default) or as a hawkBit DDI client\n"
@@ -139,7 +140,7 @@ enum {
         O_URL = 256, O_CACERT, O_LABEL, O_BATCH, O_COUNT, O_DIR, O_PREFIX, O_PARALLEL, O_TOKEN_FILE,
         O_DEVICES, O_SECONDS, O_INTERVAL, O_JITTER, O_MODE, O_PRODUCT, O_INITIAL, O_INSTALL_DELAY, O_FAIL,
         O_ROLLBACK, O_SEED, O_PROGRESS, O_JSON, O_DOWNLOAD, O_HONOUR, O_RESUME, O_TLS12, O_INFLIGHT,
-        O_SOURCES, O_TIMEOUT, O_VERSION, O_UNTIL, O_WARM,
+        O_SOURCES, O_TIMEOUT, O_VERSION, O_UNTIL, O_WARM, O_UNTIL_STAGE,
 };
 
 static const struct option enroll_opts[] = {
@@ -237,6 +238,7 @@ static const struct option run_opts[] = {
         { "timeout", required_argument, NULL, O_TIMEOUT },
         { "until-installed", required_argument, NULL, O_UNTIL },
         { "warm", no_argument, NULL, O_WARM },
+        { "until-reported", required_argument, NULL, O_UNTIL_STAGE },
         { "help", no_argument, NULL, 'h' },
         { 0 },
 };
@@ -279,6 +281,15 @@ static int cmd_run(int argc, char **argv) {
                                 return 1;
                         }
                         cfg.until_installed = optarg;
+                        break;
+                case O_UNTIL_STAGE:
+                        if (fleetsim_stage_parse(optarg) < 0) {
+                                fprintf(stderr, "cradle-fleetsim: --until-reported '%s': not a stage (downloading, "
+                                                "installing, awaiting-reboot, success, failure, rolled-back, canceled, "
+                                                "skipped)\n", optarg);
+                                return 1;
+                        }
+                        cfg.until_reported = optarg;
                         break;
                 case O_INITIAL:
                         if (!*optarg || strlen(optarg) > 64) {

@@ -12,7 +12,8 @@
  *    share), destroyed at the end of the poll so the connection closes then.
  *    With --tls-resume the device keeps a share of TLS sessions instead and
  *    its connection ends in the multi handle's cache, never reused by a later
- *    poll (CURLOPT_MAXAGE_CONN).
+ *    poll (CURLOPT_FRESH_CONNECT on a poll's first request, and
+ *    CURLOPT_MAXAGE_CONN for the others).
  * At most --max-inflight devices act at once; a device due while all slots
  * are busy waits, and the wait is reported as "lag".
  */
@@ -54,6 +55,13 @@ static const char *const stage_names[_STAGE_MAX] = {
         "canceled", "skipped",
 };
 
+int fleetsim_stage_parse(const char *name) {
+        for (int i = 1; i < _STAGE_MAX; i++)
+                if (strcmp(stage_names[i], name) == 0)
+                        return i;
+        return -1;
+}
+
 enum outcome { OUTCOME_SUCCESS, OUTCOME_FAILURE, OUTCOME_ROLLED_BACK };
 
 struct sim_device {
@@ -67,6 +75,7 @@ struct sim_device {
         uint8_t last_stage;
         uint8_t outcome;
         bool busy, installing, known;
+        bool reached;        /* reported --until-reported's stage in this run */
         CURLSH *tls;         /* --tls-resume: this device's TLS sessions */
         char action[FLEETSIM_ACTION_ID_MAX + 1];      /* DDI: the action in progress */
         char closed_action[FLEETSIM_ACTION_ID_MAX + 1]; /* DDI: the last action closed */
@@ -101,6 +110,7 @@ struct sim_poll {
         char *post;
         int64_t started_us, req_started_us;
         int root_rounds;
+        unsigned n_requests;     /* made so far in this poll */
         int64_t server_sleep_s;  /* DDI: config.polling.sleep, -1 when none */
         uint16_t offer;          /* agent: the release the director assigns */
         int64_t offer_sv;
@@ -130,6 +140,9 @@ struct sim {
         size_t n_versions;
         uint16_t until;  /* --until-installed: its version index, 0 = none */
         size_t n_until;  /* devices running it */
+        int until_stage; /* --until-reported: the stage, -1 = none */
+        size_t n_reached; /* devices that reported it */
+        uint64_t unfinished; /* polls cut off by the end of the run */
         struct period cur, total;
         int64_t t0_us;
         char *cert_path, *key_path; /* scratch for paths */
@@ -274,6 +287,12 @@ static void request(struct sim *s, struct sim_poll *p, const char *url, char *js
                 curl_easy_setopt(c, CURLOPT_HTTPGET, 1L);
                 curl_easy_setopt(c, CURLOPT_HTTPHEADER, NULL);
         }
+        /* --tls-resume: the poll's connections stay in the multi's cache;
+         * the first request of a poll must not take an old one (the rest take
+         * this poll's, the only one idle for less than CURLOPT_MAXAGE_CONN). */
+        if (s->cfg->tls_resume)
+                curl_easy_setopt(c, CURLOPT_FRESH_CONNECT, p->n_requests == 0 ? 1L : 0L);
+        p->n_requests++;
         p->req_started_us = now_us();
         curl_multi_add_handle(s->multi, c);
 }
@@ -349,6 +368,10 @@ static char *ddi_url(struct sim *s, struct sim_device *d, const char *tail) {
 static void set_stage(struct sim *s, struct sim_device *d, enum stage st) {
         d->last_stage = (uint8_t) st;
         s->cur.reports++;
+        if ((int) st == s->until_stage && !d->reached) {
+                d->reached = true;
+                s->n_reached++;
+        }
 }
 
 /* The request for plan item p->i_plan. */
@@ -927,6 +950,7 @@ static json_t *period_json(struct sim *s, const struct period *pd, double secs, 
                 uint64_t started = pd->polls + nerr;
                 json_object_set_new(j, "seconds", json_real(secs));
                 json_object_set_new(j, "devices", json_integer((json_int_t) s->n_dev));
+                json_object_set_new(j, "unfinished", json_integer((json_int_t) s->unfinished));
                 json_object_set_new(j, "cpu_s", json_real(cpu));
                 json_object_set_new(j, "cpu_ms_per_poll", json_real(started ? cpu * 1e3 / (double) started : 0.0));
                 json_object_set_new(j, "rss_max_kib", json_integer(rss_max_kib()));
@@ -1106,6 +1130,7 @@ int fleetsim_run(const struct fleetsim_run_config *cfg, struct error *err) {
         s->n_versions = 1; /* index 0: unknown */
         if (cfg->until_installed)
                 s->until = version_intern(s, cfg->until_installed);
+        s->until_stage = cfg->until_reported ? fleetsim_stage_parse(cfg->until_reported) : -1;
         if (load_devices(s, err) < 0)
                 goto out;
         if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
@@ -1165,8 +1190,10 @@ int fleetsim_run(const struct fleetsim_run_config *cfg, struct error *err) {
                         curl_easy_getinfo(m->easy_handle, CURLINFO_PRIVATE, (char **) &p);
                         on_done(s, p, m->data.result);
                 }
-                if (s->until && s->n_until == s->n_dev)
-                        break; /* --until-installed: every device runs it */
+                /* --until-installed / --until-reported: every device got there. */
+                if ((s->until || s->until_stage >= 0) && (!s->until || s->n_until == s->n_dev) &&
+                    (s->until_stage < 0 || s->n_reached == s->n_dev))
+                        break;
                 now = now_us();
                 if (now >= next_progress) {
                         print_period(s, &s->cur, (now - period_start) / 1e6, false, 0);
@@ -1186,6 +1213,11 @@ int fleetsim_run(const struct fleetsim_run_config *cfg, struct error *err) {
                 if (timeout_ms > 0 || running > 0)
                         curl_multi_poll(s->multi, NULL, 0, timeout_ms, NULL);
         }
+        /* Polls still in flight are neither done nor failed: "unfinished". */
+        while (s->polls) {
+                s->unfinished++;
+                poll_end(s, s->polls, false);
+        }
         period_fold(s);
         {
                 double secs = (now_us() - s->t0_us) / 1e6;
@@ -1194,8 +1226,6 @@ int fleetsim_run(const struct fleetsim_run_config *cfg, struct error *err) {
                 print_period(s, &s->total, secs, true, cpu);
         }
         r = 0;
-        while (s->polls)
-                poll_end(s, s->polls, false);
         curl_slist_free_all(s->json_headers);
         fleetsim_heap_free(&s->heap);
         curl_multi_cleanup(s->multi);

@@ -33,6 +33,7 @@ struct fleetsim_run_config {
         uint64_t seed;
         const char *initial_version; /* NULL: ask the server (whoami) at the first poll */
         const char *until_installed; /* stop early once every device runs this version */
+        const char *until_reported;  /* ... once every device has reported this stage */
         bool json;
         bool download;             /* GET the image (discarded) as the agent would */
         bool honour_server_sleep;  /* DDI: poll at config.polling.sleep instead of --interval */
@@ -43,6 +44,9 @@ struct fleetsim_run_config {
         unsigned source_ips;       /* > 1: device i binds 127.0.0.(2 + i % N) */
         long timeout;              /* seconds per request */
 };
+
+/* The index of a stage name ("downloading" ... "skipped"), -1 when unknown. */
+int fleetsim_stage_parse(const char *name);
 
 /* Runs until cfg->seconds have passed or SIGINT/SIGTERM; prints progress and
  * the summary to stdout. 0, or -1 with err set for a setup failure (no
