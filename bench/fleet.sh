@@ -132,6 +132,7 @@ http {
     ssl_protocols TLSv1.2 TLSv1.3;
     ssl_verify_client optional_no_ca;
     ssl_session_tickets on;
+    ssl_session_cache shared:SSL:10m;
     root $NG/www;
   }
 }
