@@ -139,9 +139,18 @@ http {
 NGX
 nginx -c "$NG/nginx.conf" -g 'daemon off;' & NGINX_PID=$!
 sleep 1
+# nginx's CPU seconds: the master and its workers.
+nginx_cpu() {
+  local hz; hz=$(getconf CLK_TCK)
+  for p in "$NGINX_PID" $(pgrep -P "$NGINX_PID"); do cat "/proc/$p/stat"; done | awk -v hz="$hz" '{s += $14 + $15} END {print s / hz}'
+}
 for n in 1000 10000; do
+  cpu0=$(nginx_cpu)
   out=$(run_sim "https://127.0.0.1:$NPORT" "$n" "$(awk -v n="$n" 'BEGIN{print n / 4000}')")
-  jq -r --arg n "$n" '"nginx N=\($n) max: polls/s \(.polls_per_s | floor), poll p50 \(.poll_p50_ms | . * 10 | floor / 10) ms, p99 \(.poll_p99_ms | . * 10 | floor / 10) ms, failed \(.failed_polls), sim CPU/poll \(.cpu_ms_per_poll * 1000 | floor / 1000) ms"' <<<"$out"
+  cpu1=$(nginx_cpu)
+  polls=$(jq .polls <<<"$out")
+  jq -r --arg n "$n" --arg scpu "$(awk -v a="$cpu0" -v b="$cpu1" -v p="$polls" 'BEGIN{printf "%.3f", p ? (b - a) * 1000 / p : 0}')" \
+    '"nginx N=\($n) max: polls/s \(.polls_per_s | floor), poll p50 \(.poll_p50_ms | . * 10 | floor / 10) ms, p99 \(.poll_p99_ms | . * 10 | floor / 10) ms, failed \(.failed_polls), nginx CPU/poll \($scpu) ms, sim CPU/poll \(.cpu_ms_per_poll * 1000 | floor / 1000) ms"' <<<"$out"
 done
 
 # TLS session resumption (docs/fleetsim.md): which polls resume, per server and TLS version.
