@@ -3,9 +3,11 @@
  * A small HTTPS load generator that presents a different client certificate
  * per worker, which wrk and ab cannot do. Each worker runs requests for a
  * fixed duration, either over one kept-alive connection or with a new TCP
- * connection and full TLS handshake per request (no session resumption).
+ * connection and full TLS handshake per request (no session resumption),
+ * or with a new TCP connection per request that resumes the worker's
+ * previous TLS session when the server allows it (--resume).
  *
- *   loadgen --url URL --cacert CA --certs DIR --seconds S --workers N [--new-handshake]
+ *   loadgen --url URL --cacert CA --certs DIR --seconds S --workers N [--new-handshake|--resume]
  *
  * DIR holds <serial>/cert.pem and <serial>/key.pem bundles (as written by
  * `cradle provision`); worker i uses the i-th bundle. Prints one line:
@@ -27,6 +29,7 @@ struct worker {
         const char *url, *cacert;
         double seconds;
         bool new_handshake;
+        bool resume;
         long requests, errors;
         double *lat; size_t n_lat, cap_lat;
 };
@@ -62,6 +65,11 @@ static void *run(void *arg) {
                 curl_easy_setopt(c, CURLOPT_FORBID_REUSE, 1L);
                 curl_easy_setopt(c, CURLOPT_FRESH_CONNECT, 1L);
                 curl_easy_setopt(c, CURLOPT_SSL_SESSIONID_CACHE, 0L);
+        } else if (w->resume) {
+                /* A new connection each time; libcurl offers the session
+                 * it kept from the previous one. */
+                curl_easy_setopt(c, CURLOPT_FORBID_REUSE, 1L);
+                curl_easy_setopt(c, CURLOPT_FRESH_CONNECT, 1L);
         }
         double end = now_s() + w->seconds;
         while (now_s() < end) {
@@ -99,11 +107,12 @@ int main(int argc, char **argv) {
         const char *url = NULL, *cacert = NULL, *certs = NULL;
         double seconds = 10;
         int workers = 4;
-        bool new_handshake = false;
+        bool new_handshake = false, resume = false;
         static const struct option opts[] = {
                 { "url", required_argument, NULL, 'u' }, { "cacert", required_argument, NULL, 'c' },
                 { "certs", required_argument, NULL, 'd' }, { "seconds", required_argument, NULL, 's' },
                 { "workers", required_argument, NULL, 'w' }, { "new-handshake", no_argument, NULL, 'n' },
+                { "resume", no_argument, NULL, 'r' },
                 {}
         };
         int o;
@@ -115,11 +124,12 @@ int main(int argc, char **argv) {
                 case 's': seconds = atof(optarg); break;
                 case 'w': workers = atoi(optarg); break;
                 case 'n': new_handshake = true; break;
+                case 'r': resume = true; break;
                 default: return 2;
                 }
         }
         if (!url || !cacert || workers < 1 || workers > 256 || seconds <= 0 || seconds > 600) {
-                fprintf(stderr, "usage: loadgen --url URL --cacert CA [--certs DIR] [--seconds S<=600] [--workers N<=256] [--new-handshake]\n");
+                fprintf(stderr, "usage: loadgen --url URL --cacert CA [--certs DIR] [--seconds S<=600] [--workers N<=256] [--new-handshake|--resume]\n");
                 return 2;
         }
         curl_global_init(CURL_GLOBAL_DEFAULT);
@@ -147,6 +157,7 @@ int main(int argc, char **argv) {
         for (int i = 0; i < workers; i++) {
                 w[i].url = url; w[i].cacert = cacert; w[i].seconds = seconds;
                 w[i].new_handshake = new_handshake;
+                w[i].resume = resume;
                 pthread_create(&w[i].thread, NULL, run, &w[i]);
         }
         long req = 0, err = 0; size_t n = 0;

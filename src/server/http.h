@@ -20,10 +20,17 @@ struct router;
 struct metrics;
 struct http_server;
 
-/* TLS 1.3 and 1.2 only; ECDHE key exchange; AES-GCM and ChaCha20-Poly1305. */
+/* TLS 1.3 and 1.2 only; ECDHE key exchange; AES-GCM and ChaCha20-Poly1305.
+ * Groups: X25519 and P-256 first, the key shares GnuTLS and OpenSSL clients
+ * (cradle-agent, curl) send in their first flight. With the server's own
+ * order deciding (%SERVER_PRECEDENCE), a group the client offered but sent no
+ * share for costs a HelloRetryRequest and a second key exchange; SECURE256's
+ * order (P-384 first) made every TLS 1.3 handshake pay that. */
 #define HTTP_TLS_PRIORITIES \
         "SECURE256:+SECURE128:-VERS-ALL:+VERS-TLS1.3:+VERS-TLS1.2:-CIPHER-ALL:+AES-256-GCM:" \
-        "+AES-128-GCM:+CHACHA20-POLY1305:-SHA1:-RSA:-DHE-RSA:%SERVER_PRECEDENCE"
+        "+AES-128-GCM:+CHACHA20-POLY1305:-SHA1:-RSA:-DHE-RSA:" \
+        "-GROUP-ALL:+GROUP-X25519:+GROUP-SECP256R1:+GROUP-SECP384R1:+GROUP-SECP521R1:+GROUP-X448:" \
+        "%SERVER_PRECEDENCE"
 
 /* Per-connection memory for headers and buffers: raised for TLS records. */
 #define HTTP_CONNECTION_MEMORY_LIMIT (256 * 1024)
