@@ -20,20 +20,35 @@ struct router;
 struct metrics;
 struct http_server;
 
-/* TLS 1.3 and 1.2 only; ECDHE key exchange; AES-GCM and ChaCha20-Poly1305.
- * Groups: X25519 and P-256 first, the key shares GnuTLS and OpenSSL clients
- * (cradle-agent, curl) send in their first flight. With the server's own
- * order deciding (%SERVER_PRECEDENCE), a group the client offered but sent no
- * share for costs a HelloRetryRequest and a second key exchange; SECURE256's
- * order (P-384 first) made every TLS 1.3 handshake pay that. */
+/* TLS 1.3 and 1.2 only; ECDHE key exchange (X25519, P-256, P-384, P-521,
+ * X448); AES-GCM and ChaCha20-Poly1305. Everything offered is strong, so
+ * the client's order decides (no %SERVER_PRECEDENCE): a TLS 1.3 client sends
+ * a key share for the group it prefers, and taking that group costs no
+ * HelloRetryRequest. With the server's order deciding, every client whose
+ * share was not the server's first choice paid a HelloRetryRequest and a
+ * second key exchange -- with SECURE256's order (P-384 first) that was every
+ * cradle-agent poll. A device without AES instructions that prefers
+ * ChaCha20 now gets it, too. */
 #define HTTP_TLS_PRIORITIES \
         "SECURE256:+SECURE128:-VERS-ALL:+VERS-TLS1.3:+VERS-TLS1.2:-CIPHER-ALL:+AES-256-GCM:" \
         "+AES-128-GCM:+CHACHA20-POLY1305:-SHA1:-RSA:-DHE-RSA:" \
-        "-GROUP-ALL:+GROUP-X25519:+GROUP-SECP256R1:+GROUP-SECP384R1:+GROUP-SECP521R1:+GROUP-X448:" \
-        "%SERVER_PRECEDENCE"
+        "-GROUP-ALL:+GROUP-X25519:+GROUP-SECP256R1:+GROUP-SECP384R1:+GROUP-SECP521R1:+GROUP-X448"
 
-/* Per-connection memory for headers and buffers: raised for TLS records. */
-#define HTTP_CONNECTION_MEMORY_LIMIT (256 * 1024)
+/* libmicrohttpd's memory pool per connection: the request line and headers
+ * (parsed in place), the response headers, and the read buffer bodies pass
+ * through in pieces (half the pool). libmicrohttpd 0.9.75 zeroes the whole
+ * pool after every request and maps it afresh for every connection, so its
+ * size is paid per request: 256 KiB made that zeroing about a seventh of a
+ * device poll's CPU. 64 KiB holds a header section of up to
+ * HTTP_MAX_HEADER_BYTES (a larger one is answered 431) and still reads
+ * uploads 32 KiB at a time (docs/operations.md, tests/e2e/device-path.sh). */
+#define HTTP_CONNECTION_MEMORY_LIMIT (64 * 1024)
+/* The request line and header section a request may have (documented; the
+ * pool above is what enforces it). */
+#define HTTP_MAX_HEADER_BYTES (48 * 1024)
+/* How long a TLS session ticket resumes a session (seconds); also GnuTLS's
+ * rotation period of the ticket encryption key. */
+#define HTTP_TLS_TICKET_LIFETIME 3600
 #define HTTP_MAX_QUERY_PARAMS 64
 #define HTTP_MAX_HEADER_FIELDS 256
 #define HTTP_HEADER_TIMEOUT_DEFAULT 10
