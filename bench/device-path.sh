@@ -5,8 +5,11 @@
 #  - GET /device/v1/whoami and /device/v1/director/targets.json over one
 #    kept-alive mTLS connection per worker;
 #  - whoami with a new TCP connection and a full TLS handshake per request;
-#  - whoami with a new TCP connection per request resuming the previous
-#    TLS session (what cradle-agent does from one poll to the next);
+#  - whoami with a new TCP connection per request offering the previous
+#    TLS session, as cradle-agent does from one poll to the next (libcurl
+#    7.88 with GnuTLS: never resumed, see docs/operations.md);
+#  - whoami with a new connection per request, full and resumed, with
+#    OpenSSL's s_time as the client (which does resume with tickets);
 #  - the same four against nginx serving a static file with the same
 #    certificate, key, TLS versions and AEAD ciphers, asking for client
 #    certificates (nginx's session cache and tickets on in the resumption row).
@@ -16,7 +19,8 @@
 #   env: CRADLED, LOADGEN (default: build-release, built here with
 #        --buildtype=release, outside the ASan build);
 #        PERF_DIR: record each cradled run with `perf record -g` into
-#        PERF_DIR/LABEL.data (needs linux-perf; bench-only, not in install-deps)
+#        PERF_DIR/LABEL.data (needs linux-perf; bench-only, not in install-deps);
+#        PERF_CALLGRAPH: perf record's call-graph option (default -g; e.g. "--call-graph dwarf")
 set -euo pipefail
 cd "$(dirname "$0")/.."
 seconds=10; workers=4
@@ -114,7 +118,7 @@ run() {
   local perf_pid=
   if [[ -n "${PERF_DIR:-}" && $label == cradled-* ]]; then
     mkdir -p "$PERF_DIR"
-    perf record -q -g -p "$pid" -o "$PERF_DIR/$label.data" 2>/dev/null & perf_pid=$!
+    perf record -q ${PERF_CALLGRAPH:--g} -p "$pid" -o "$PERF_DIR/$label.data" 2>/dev/null & perf_pid=$!
     sleep 0.3
   fi
   t0=$(ticks "$pid")
@@ -133,18 +137,49 @@ run() {
   echo "$rps" >"$E2E_TMP/rps-$label"
 }
 
+# run_stime LABEL PID HOSTPORT PATH -new|-reuse: as run, with OpenSSL's
+# s_time as the client (one process per worker, each with its own device
+# certificate): a new connection per request, resuming the previous TLS
+# session with -reuse. libcurl 7.88's GnuTLS backend never resumes (it turns
+# tickets off), so this is the row that shows what resumption saves.
+run_stime() {
+  local label=$1 pid=$2 hostport=$3 path=$4 mode=$5
+  local t0 t1 req=0 b pids=() i=0
+  t0=$(ticks "$pid")
+  for b in "$E2E_TMP"/bundles/*/; do
+    (( i++ < workers )) || break
+    openssl s_time -connect "$hostport" -CAfile "$CA" -cert "$b/cert.pem" -key "$b/key.pem" -www "$path" \
+      "$mode" -time "$seconds" >"$E2E_TMP/stime.$i" 2>&1 & pids+=($!)
+  done
+  wait "${pids[@]}"
+  t1=$(ticks "$pid")
+  for f in "$E2E_TMP"/stime.*; do
+    req=$(( req + $(awk '/connections in .* real seconds/ { print $1; exit }' "$f") ))
+  done
+  rm -f "$E2E_TMP"/stime.*
+  awk -v l="$label" -v n="$req" -v s="$seconds" -v d="$((t1 - t0))" -v hz="$hz" \
+    'BEGIN { printf "%-34s %7d rps  (openssl s_time)                 server CPU %7.1f us/req\n",
+             l, n / s, (n > 0 ? d / hz * 1e6 / n : 0) }'
+  awk -v n="$req" -v s="$seconds" 'BEGIN { printf "%d\n", n / s }' >"$E2E_TMP/rps-$label"
+}
+
 NG=https://127.0.0.1:$NPORT
 echo
 run cradled-whoami-keepalive "$SERVER_PID" "$URL/device/v1/whoami"
 run cradled-targets-keepalive "$SERVER_PID" "$URL/device/v1/director/targets.json"
 run cradled-whoami-handshake "$SERVER_PID" "$URL/device/v1/whoami" --new-handshake
 run cradled-whoami-resumed "$SERVER_PID" "$URL/device/v1/whoami" --resume
+run_stime cradled-whoami-handshake-ossl "$SERVER_PID" "127.0.0.1:$PORT" /device/v1/whoami -new
+run_stime cradled-whoami-resumed-ossl "$SERVER_PID" "127.0.0.1:$PORT" /device/v1/whoami -reuse
+curl -s --cacert "$CA" "$URL/metrics" | awk '/^cradle_tls_sessions_total/ { printf "  %s %s\n", $1, $2 }'
 run nginx-whoami-keepalive "$NGINX_PID" "$NG/whoami"
 run nginx-targets-keepalive "$NGINX_PID" "$NG/director/targets.json"
 run nginx-whoami-handshake "$NGINX_PID" "$NG/whoami" --new-handshake
 run nginx-whoami-resumed "$NGINX_PID" "$NG/whoami" --resume
+run_stime nginx-whoami-handshake-ossl "$NGINX_PID" "127.0.0.1:$NPORT" /whoami -new
+run_stime nginx-whoami-resumed-ossl "$NGINX_PID" "127.0.0.1:$NPORT" /whoami -reuse
 echo
-for k in whoami-keepalive targets-keepalive whoami-handshake whoami-resumed; do
+for k in whoami-keepalive targets-keepalive whoami-handshake whoami-resumed whoami-handshake-ossl whoami-resumed-ossl; do
   awk -v k="$k" -v a="$(cat "$E2E_TMP/rps-cradled-$k")" -v b="$(cat "$E2E_TMP/rps-nginx-$k")" \
     'BEGIN { printf "ratio cradled/nginx %-20s %.2f\n", k, (b > 0 ? a / b : 0) }'
 done
