@@ -8,6 +8,7 @@
 #include "core/json.h"
 #include "core/strutil.h"
 #include "core/time.h"
+#include "director/action.h"
 #include "director/assign.h"
 #include "director/internal.h"
 #include "pki/issue.h"
@@ -127,19 +128,19 @@ int director_assign(struct store *s, const struct audit_actor *a, json_t *body, 
                         goto fail;
         for (size_t i = 0; i < list.n; i++) {
                 const struct store_device *d = &list.devices[i];
-                const struct store_device_assignment row = {
-                        .device_id = d->id, .release_id = rel.id, .tag = (char *) tag, .assigned_at = now,
-                        .assigned_by = (char *) a->name,
-                };
+                int64_t action_id;
+                if (director_action_open(s, a->name, d->id, rel.id, 0, tag, now, &action_id, err) < 0)
+                        goto fail;
                 char object[96];
                 snprintf(object, sizeof(object), "device:%s", d->serial);
                 _cleanup_json_ json_t *details = json_pack(
-                        "{s:I, s:s, s:s, s:o, s:o, s:o}", "release_id", (json_int_t) rel.id, "release", rel.version,
-                        "product", rel.product_model, "tag", director_str_json(tag), "previous_release_id",
+                        "{s:I, s:s, s:s, s:o, s:o, s:o, s:I}", "release_id", (json_int_t) rel.id, "release",
+                        rel.version, "product", rel.product_model, "tag", director_str_json(tag),
+                        "previous_release_id",
                         d->assigned_release_id ? json_integer(d->assigned_release_id) : json_null(),
-                        "hardware_revision", director_str_json(d->hardware_revision));
-                if (store_device_assignment_put(s, &row, err) < 0 ||
-                    audit_append(s, a, "device.assign", object, details, err) < 0)
+                        "hardware_revision", director_str_json(d->hardware_revision), "action_id",
+                        (json_int_t) action_id);
+                if (audit_append(s, a, "device.assign", object, details, err) < 0)
                         goto fail;
                 json_array_append_new(assigned, json_string(d->serial));
         }

@@ -7,6 +7,7 @@
 #include "core/cleanup.h"
 #include "core/json.h"
 #include "core/strutil.h"
+#include "director/action.h"
 #include "director/device-status.h"
 #include "director/internal.h"
 #include "identity/security-event.h"
@@ -125,21 +126,25 @@ int director_status_report(struct director_ctx *dc, const char *serial, json_t *
         if (store_device_get_by_serial(s, serial, &d, err) < 0 ||
             store_device_update_state_get(s, d.id, &before, &found, err) < 0)
                 goto fail;
+        int64_t action_id;
+        if (director_action_apply_report(s, d.id, stage, stages[k].result, to, reason, now, &action_id, err) < 0)
+                goto fail;
         const struct store_device_update_entry e = {
                 .device_id = d.id, .time = now, .stage = (char *) stage, .from_version = (char *) from,
                 .to_version = (char *) to, .security_version = security_version, .result = (char *) stages[k].result,
-                .reason = (char *) reason,
+                .reason = (char *) reason, .action_id = action_id,
         };
         int64_t entry_id;
         if (store_device_update_record(s, &e, success, &entry_id, err) < 0)
                 goto fail;
         director_device_actor(d.serial, actor_name, sizeof(actor_name), &actor);
         snprintf(object, sizeof(object), "device:%s", d.serial);
-        details = json_pack("{s:I, s:s, s:s, s:o, s:s, s:o, s:o}", "history_id", (json_int_t) entry_id, "stage",
-                            stage, "result", stages[k].result, "from_version", director_str_json(from),
+        details = json_pack("{s:I, s:s, s:s, s:o, s:s, s:o, s:o, s:o}", "history_id", (json_int_t) entry_id,
+                            "stage", stage, "result", stages[k].result, "from_version", director_str_json(from),
                             "to_version", to, "security_version",
                             security_version >= 0 ? json_integer(security_version) : json_null(), "reason",
-                            director_str_json(reason));
+                            director_str_json(reason), "action_id",
+                            action_id ? json_integer(action_id) : json_null());
         char action[48];
         snprintf(action, sizeof(action), "device.update.%s", stage);
         if (audit_append(s, &actor, action, object, details, err) < 0)
@@ -165,12 +170,13 @@ fail:
 }
 
 static json_t *entry_json(const struct store_device_update_entry *e) {
-        return json_pack("{s:I, s:o, s:s, s:s, s:o, s:o, s:o, s:o}", "id", (json_int_t) e->id, "time",
+        return json_pack("{s:I, s:o, s:s, s:s, s:o, s:o, s:o, s:o, s:o}", "id", (json_int_t) e->id, "time",
                          director_time_json(e->time), "stage", e->stage ? e->stage : "?", "result",
                          e->result ? e->result : "?", "from_version", director_str_json(e->from_version),
                          "to_version", director_str_json(e->to_version), "security_version",
                          e->security_version >= 0 ? json_integer(e->security_version) : json_null(), "reason",
-                         director_str_json(e->reason));
+                         director_str_json(e->reason), "action_id",
+                         e->action_id ? json_integer(e->action_id) : json_null());
 }
 
 int director_device_history(struct store *s, const char *serial, int64_t after_id, size_t limit, json_t **out,

@@ -18,6 +18,7 @@
 #include "core/cleanup.h"
 #include "core/json.h"
 #include "core/strutil.h"
+#include "director/action.h"
 #include "director/assign.h"
 #include "director/device-status.h"
 #include "director/director.h"
@@ -100,6 +101,19 @@ int routes_devices_history(struct route_ctx *ctx, struct http_response *resp, st
             route_query_int(ctx, "limit", 1, HISTORY_MAX_LIMIT, &limit, &have_limit, err) < 0 ||
             !(s = route_store(ctx, err)) ||
             director_device_history(s, route_param(ctx, "serial"), after, (size_t) limit, &out, err) < 0)
+                return -1;
+        route_respond_json(resp, 200, out);
+        return 0;
+}
+
+int routes_devices_actions(struct route_ctx *ctx, struct http_response *resp, struct error *err) {
+        int64_t limit = 0;
+        bool have_limit;
+        _cleanup_json_ json_t *out = NULL;
+        struct store *s;
+        if (route_query_int(ctx, "limit", 1, HISTORY_MAX_LIMIT, &limit, &have_limit, err) < 0 ||
+            !(s = route_store(ctx, err)) ||
+            director_device_actions(s, route_param(ctx, "serial"), (size_t) limit, &out, err) < 0)
                 return -1;
         route_respond_json(resp, 200, out);
         return 0;

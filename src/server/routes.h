@@ -99,6 +99,7 @@ int routes_director_root_install(struct route_ctx *ctx, struct http_response *re
 int routes_assignments_create(struct route_ctx *ctx, struct http_response *resp, struct error *err);
 int routes_devices_tags_set(struct route_ctx *ctx, struct http_response *resp, struct error *err);
 int routes_devices_history(struct route_ctx *ctx, struct http_response *resp, struct error *err);
+int routes_devices_actions(struct route_ctx *ctx, struct http_response *resp, struct error *err);
 int routes_device_director_root(struct route_ctx *ctx, struct http_response *resp, struct error *err);
 int routes_device_director_root_version(struct route_ctx *ctx, struct http_response *resp, struct error *err);
 int routes_device_director_targets(struct route_ctx *ctx, struct http_response *resp, struct error *err);

@@ -323,6 +323,62 @@ const char *const store_migrations[] = {
         "  reason TEXT"
         ");"
         "CREATE INDEX device_update_history_device_id ON device_update_history (device_id, id);",
+        /* 6: update actions (issue 8). An action is one offer of a release to one
+         * device, with an id that never changes or comes back: hawkBit DDI's
+         * actionId, the unit campaigns count, and the link from each history row
+         * to the offer it answers. A device has at most one active action (open,
+         * or canceling until a DDI client confirms the cancel); a new assignment
+         * supersedes the active one. campaign_id is NULL for a direct assignment
+         * (campaigns come in a later migration; no foreign key so the order of
+         * the two does not matter). The history is rebuilt because SQLite cannot
+         * widen a CHECK list: DDI clients also report 'canceled' and 'rejected'.
+         * Existing assignments become actions: succeeded when the device already
+         * reports running that release, else open. */
+        "CREATE TABLE update_actions ("
+        "  id INTEGER PRIMARY KEY,"
+        "  device_id INTEGER NOT NULL REFERENCES devices (id),"
+        "  release_id INTEGER NOT NULL REFERENCES releases (id),"
+        "  campaign_id INTEGER,"
+        "  status TEXT NOT NULL CHECK (status IN ('open', 'canceling', 'canceled', 'succeeded', 'failed', "
+        "'rejected', 'superseded')),"
+        "  last_stage TEXT,"                    /* the last stage the device reported for it */
+        "  reason TEXT,"                        /* why it failed, was canceled or superseded */
+        "  created_at INTEGER NOT NULL,"
+        "  created_by TEXT NOT NULL,"
+        "  updated_at INTEGER NOT NULL,"
+        "  closed_at INTEGER"
+        ");"
+        "CREATE UNIQUE INDEX update_actions_one_active ON update_actions (device_id) "
+        "WHERE status IN ('open', 'canceling');"
+        "CREATE INDEX update_actions_device_id ON update_actions (device_id, id);"
+        "CREATE INDEX update_actions_campaign_id ON update_actions (campaign_id, status);"
+        "INSERT INTO update_actions (device_id, release_id, status, created_at, created_by, updated_at, closed_at) "
+        "SELECT a.device_id, a.release_id, "
+        "CASE WHEN st.installed_version = r.version THEN 'succeeded' ELSE 'open' END, "
+        "a.assigned_at, a.assigned_by, a.assigned_at, "
+        "CASE WHEN st.installed_version = r.version THEN a.assigned_at ELSE NULL END "
+        "FROM device_assignments a JOIN releases r ON r.id = a.release_id "
+        "LEFT JOIN device_update_state st ON st.device_id = a.device_id ORDER BY a.device_id;"
+        "CREATE TABLE device_update_history_v6 ("
+        "  id INTEGER PRIMARY KEY,"
+        "  device_id INTEGER NOT NULL REFERENCES devices (id),"
+        "  time INTEGER NOT NULL,"
+        "  stage TEXT NOT NULL CHECK (stage IN ('downloading', 'installing', 'awaiting-reboot', "
+        "'success', 'failure', 'rolled-back', 'canceled', 'rejected')),"
+        "  from_version TEXT,"
+        "  to_version TEXT,"
+        "  security_version INTEGER,"
+        "  result TEXT NOT NULL CHECK (result IN ('in-progress', 'success', 'failure', 'rolled-back', "
+        "'canceled', 'rejected')),"
+        "  reason TEXT,"
+        "  action_id INTEGER REFERENCES update_actions (id)"   /* NULL: no active action matched */
+        ");"
+        "INSERT INTO device_update_history_v6 (id, device_id, time, stage, from_version, to_version, "
+        "security_version, result, reason) SELECT id, device_id, time, stage, from_version, to_version, "
+        "security_version, result, reason FROM device_update_history;"
+        "DROP TABLE device_update_history;"
+        "ALTER TABLE device_update_history_v6 RENAME TO device_update_history;"
+        "CREATE INDEX device_update_history_device_id ON device_update_history (device_id, id);",
 };
 
 const size_t store_migrations_count = sizeof(store_migrations) / sizeof(store_migrations[0]);

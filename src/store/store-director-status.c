@@ -76,7 +76,7 @@ int store_device_update_record(struct store *s, const struct store_device_update
         if (store_atomic_begin(s, &a, err) < 0)
                 return -1;
         if (store_prepare(s, "INSERT INTO device_update_history (device_id, time, stage, from_version, to_version, "
-                             "security_version, result, reason) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+                             "security_version, result, reason, action_id) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
                           &ins, err) < 0 ||
             store_bind_int64(s, ins, 1, e->device_id, err) < 0 ||
             store_bind_int64(s, ins, 2, e->time, err) < 0 ||
@@ -86,6 +86,7 @@ int store_device_update_record(struct store *s, const struct store_device_update
             bind_opt_version(s, ins, 6, e->security_version, err) < 0 ||
             store_bind_text(s, ins, 7, e->result, err) < 0 ||
             store_bind_text(s, ins, 8, e->reason, err) < 0 ||
+            store_bind_opt_int64(s, ins, 9, e->action_id, err) < 0 ||
             store_step_done(s, ins, "appending to the update history", err) < 0)
                 goto fail;
         if (id_out)
@@ -127,7 +128,7 @@ int store_device_update_history(struct store *s, int64_t device_id, int64_t afte
         int rc;
         *out = NULL;
         *n_out = 0;
-        if (store_prepare(s, "SELECT id, time, stage, from_version, to_version, security_version, result, reason "
+        if (store_prepare(s, "SELECT id, time, stage, from_version, to_version, security_version, result, reason, action_id "
                              "FROM device_update_history WHERE device_id = ?1 AND id > ?2 ORDER BY id LIMIT ?3",
                           &st, err) < 0 ||
             store_bind_int64(s, st, 1, device_id, err) < 0 ||
@@ -147,6 +148,7 @@ int store_device_update_history(struct store *s, int64_t device_id, int64_t afte
                 e->security_version = column_opt_version(st, 5);
                 e->result = store_column_text(st, 6);
                 e->reason = store_column_text(st, 7);
+                e->action_id = store_column_opt_int64(st, 8);
         }
         if (rc != SQLITE_DONE) {
                 store_device_update_history_free(list, n);

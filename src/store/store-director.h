@@ -111,6 +111,7 @@ struct store_device_update_entry {
         int64_t security_version; /* -1 = not given */
         char *result;             /* "in-progress" "success" "failure" "rolled-back" */
         char *reason;             /* NULL = not given */
+        int64_t action_id;        /* 0 = no active action matched the report */
 };
 
 /* Appends a history row and updates the state row (last_seen, last_stage,
@@ -123,3 +124,47 @@ int store_device_update_history(struct store *s, int64_t device_id, int64_t afte
                                 struct store_device_update_entry **out, size_t *n_out, struct error *err);
 void store_device_update_entry_clear(struct store_device_update_entry *e);
 void store_device_update_history_free(struct store_device_update_entry *list, size_t n);
+
+/* ---- update actions (schema version 6) ----
+ * One offer of a release to one device. status: "open" "canceling"
+ * "canceled" "succeeded" "failed" "rejected" "superseded"; at most one
+ * "open" or "canceling" action per device (a UNIQUE partial index). */
+
+struct store_update_action {
+        int64_t id;
+        int64_t device_id;
+        int64_t release_id;
+        int64_t campaign_id;      /* 0 = a direct assignment */
+        char *release_version;    /* read only: the release's version */
+        char *status;
+        char *last_stage;         /* NULL = nothing reported yet */
+        char *reason;
+        int64_t created_at;
+        char *created_by;
+        int64_t updated_at;
+        int64_t closed_at;        /* 0 = still active */
+};
+
+/* Inserts a new action (id, status, times and created_by from the row;
+ * release_version, last_stage and reason are ignored). ERROR_CONFLICT when
+ * the device already has an active one. */
+int store_update_action_insert(struct store *s, const struct store_update_action *r, int64_t *id_out,
+                               struct error *err);
+int store_update_action_get(struct store *s, int64_t id, struct store_update_action *out, bool *found,
+                            struct error *err);
+/* The device's open or canceling action. */
+int store_update_action_active(struct store *s, int64_t device_id, struct store_update_action *out, bool *found,
+                               struct error *err);
+/* Sets status, last_stage (NULL keeps it), reason (NULL keeps it) and
+ * updated_at = now; closed_at = now when `closed`. */
+int store_update_action_set(struct store *s, int64_t id, const char *status, const char *last_stage,
+                            const char *reason, bool closed, int64_t now, struct error *err);
+/* The device's actions, newest first; limit 0 = 1000. */
+int store_update_actions_of_device(struct store *s, int64_t device_id, size_t limit,
+                                   struct store_update_action **out, size_t *n_out, struct error *err);
+void store_update_action_clear(struct store_update_action *r);
+void store_update_actions_free(struct store_update_action *list, size_t n);
+
+/* Removes the device's assignment, so the director offers it nothing. No
+ * error when it has none. */
+int store_device_assignment_delete(struct store *s, int64_t device_id, struct error *err);
