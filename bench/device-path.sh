@@ -4,6 +4,8 @@
 # own worker and certificate --
 #  - GET /device/v1/whoami and /device/v1/director/targets.json over one
 #    kept-alive mTLS connection per worker;
+#  - a poll: a new connection (full handshake) carrying 4 targets.json
+#    requests, as cradle-agent's poll does;
 #  - whoami with a new TCP connection and a full TLS handshake per request;
 #  - whoami with a new TCP connection per request offering the previous
 #    TLS session, as cradle-agent does from one poll to the next (libcurl
@@ -20,7 +22,8 @@
 #        --buildtype=release, outside the ASan build);
 #        PERF_DIR: record each cradled run with `perf record -g` into
 #        PERF_DIR/LABEL.data (needs linux-perf; bench-only, not in install-deps);
-#        PERF_CALLGRAPH: perf record's call-graph option (default -g; e.g. "--call-graph dwarf")
+#        PERF_CALLGRAPH: perf record's call-graph option (default -g; e.g. "--call-graph dwarf");
+#        ONLY_CRADLED=1: cradled's keep-alive, poll and handshake rows only (to compare builds)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 seconds=10; workers=4
@@ -135,6 +138,7 @@ run() {
     'BEGIN { printf "%-34s %7d rps  p50 %6.2f ms  p99 %6.2f ms  server CPU %7.1f us/req  errors %d\n",
              l, r, a, b, (n > 0 ? d / hz * 1e6 / n : 0), e }'
   echo "$rps" >"$E2E_TMP/rps-$label"
+  awk -v d="$((t1 - t0))" -v n="$req" -v hz="$hz" 'BEGIN { printf "%.1f\n", (n > 0 ? d / hz * 1e6 / n : 0) }' >"$E2E_TMP/cpu-$label"
 }
 
 # run_stime LABEL PID HOSTPORT PATH -new|-reuse: as run, with OpenSSL's
@@ -167,19 +171,29 @@ NG=https://127.0.0.1:$NPORT
 echo
 run cradled-whoami-keepalive "$SERVER_PID" "$URL/device/v1/whoami"
 run cradled-targets-keepalive "$SERVER_PID" "$URL/device/v1/director/targets.json"
+run cradled-poll "$SERVER_PID" "$URL/device/v1/director/targets.json" --poll 4
 run cradled-whoami-handshake "$SERVER_PID" "$URL/device/v1/whoami" --new-handshake
+if [[ -n "${ONLY_CRADLED:-}" ]]; then
+  awk -v c="$(cat "$E2E_TMP/cpu-cradled-poll")" 'BEGIN { printf "cradled server CPU per poll: %.0f us\n", 4 * c }'
+  exit 0
+fi
 run cradled-whoami-resumed "$SERVER_PID" "$URL/device/v1/whoami" --resume
 run_stime cradled-whoami-handshake-ossl "$SERVER_PID" "127.0.0.1:$PORT" /device/v1/whoami -new
 run_stime cradled-whoami-resumed-ossl "$SERVER_PID" "127.0.0.1:$PORT" /device/v1/whoami -reuse
 curl -s --cacert "$CA" "$URL/metrics" | awk '/^cradle_tls_sessions_total/ { printf "  %s %s\n", $1, $2 }'
 run nginx-whoami-keepalive "$NGINX_PID" "$NG/whoami"
 run nginx-targets-keepalive "$NGINX_PID" "$NG/director/targets.json"
+run nginx-poll "$NGINX_PID" "$NG/director/targets.json" --poll 4
 run nginx-whoami-handshake "$NGINX_PID" "$NG/whoami" --new-handshake
 run nginx-whoami-resumed "$NGINX_PID" "$NG/whoami" --resume
 run_stime nginx-whoami-handshake-ossl "$NGINX_PID" "127.0.0.1:$NPORT" /whoami -new
 run_stime nginx-whoami-resumed-ossl "$NGINX_PID" "127.0.0.1:$NPORT" /whoami -reuse
 echo
-for k in whoami-keepalive targets-keepalive whoami-handshake whoami-resumed whoami-handshake-ossl whoami-resumed-ossl; do
+for x in cradled nginx; do
+  awk -v x="$x" -v c="$(cat "$E2E_TMP/cpu-$x-poll")" \
+    'BEGIN { printf "%-8s server CPU per poll (a new connection, 4 x targets.json): %.0f us\n", x, 4 * c }'
+done
+for k in whoami-keepalive targets-keepalive poll whoami-handshake whoami-resumed whoami-handshake-ossl whoami-resumed-ossl; do
   awk -v k="$k" -v a="$(cat "$E2E_TMP/rps-cradled-$k")" -v b="$(cat "$E2E_TMP/rps-nginx-$k")" \
     'BEGIN { printf "ratio cradled/nginx %-20s %.2f\n", k, (b > 0 ? a / b : 0) }'
 done
