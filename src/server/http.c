@@ -78,6 +78,10 @@ struct exchange {
         uint64_t stream_len;
 };
 
+/* The documented header limit must fit the pool with room for the response. */
+_Static_assert(HTTP_MAX_HEADER_BYTES + 8 * 1024 <= HTTP_CONNECTION_MEMORY_LIMIT,
+               "HTTP_MAX_HEADER_BYTES does not fit libmicrohttpd's connection pool");
+
 /* A body without Content-Length (chunked) that goes over the limit can only
  * be answered once it ends (libmicrohttpd 0.9.75 cannot queue a response in
  * the middle of an upload), so the rest is read and dropped -- up to this
@@ -620,9 +624,9 @@ static void request_client_certificate(gnutls_session_t session) {
  * server's signature, and the client certificate's). libmicrohttpd 0.9.75
  * has no option for it, but it hands us the GnuTLS session before the
  * handshake, so tickets (RFC 5077, and TLS 1.3's PSK tickets) are enabled
- * here with a key made at start. GnuTLS rotates the encryption key derived
- * from it every HTTP_TLS_TICKET_LIFETIME and accepts the previous one; a
- * restart forgets it, so every device does one full handshake afterwards.
+ * here with a master key made at start (GnuTLS derives the keys that seal
+ * tickets from it); a ticket resumes for HTTP_TLS_TICKET_LIFETIME. A restart
+ * forgets the key, so every device does one full handshake afterwards.
  *
  * A ticket carries the session's authentication data, the client's
  * certificate chain included, sealed under the key: on a resumed session

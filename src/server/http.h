@@ -36,18 +36,18 @@ struct http_server;
 
 /* libmicrohttpd's memory pool per connection: the request line and headers
  * (parsed in place), the response headers, and the read buffer bodies pass
- * through in pieces (half the pool). libmicrohttpd 0.9.75 zeroes the whole
- * pool after every request and maps it afresh for every connection, so its
- * size is paid per request: 256 KiB made that zeroing about a seventh of a
- * device poll's CPU. 64 KiB holds a header section of up to
- * HTTP_MAX_HEADER_BYTES (a larger one is answered 431) and still reads
- * uploads 32 KiB at a time (docs/operations.md, tests/e2e/device-path.sh). */
+ * through in pieces (half the pool). libmicrohttpd 0.9.75 maps a fresh pool
+ * for every connection and zeroes all of it (so every page is touched) after
+ * each request: at 256 KiB that was about a fifth of the server's CPU for a
+ * poll on a new connection (bench/device-path.sh). 64 KiB holds a header
+ * section of up to HTTP_MAX_HEADER_BYTES (a larger one is answered 431) and
+ * still reads uploads 32 KiB at a time (docs/operations.md,
+ * tests/e2e/device-path.sh). */
 #define HTTP_CONNECTION_MEMORY_LIMIT (64 * 1024)
 /* The request line and header section a request may have (documented; the
  * pool above is what enforces it). */
 #define HTTP_MAX_HEADER_BYTES (48 * 1024)
-/* How long a TLS session ticket resumes a session (seconds); also GnuTLS's
- * rotation period of the ticket encryption key. */
+/* How long a TLS session ticket resumes a session (seconds). */
 #define HTTP_TLS_TICKET_LIFETIME 3600
 #define HTTP_MAX_QUERY_PARAMS 64
 #define HTTP_MAX_HEADER_FIELDS 256
