@@ -75,8 +75,29 @@ static int vuln_check(size_t i, const char *v, json_t *list, struct error *err) 
         return 0;
 }
 
+static size_t json_depth(json_t *v) {
+        size_t d = 0, i;
+        const char *k;
+        json_t *x;
+        if (json_is_object(v))
+                json_object_foreach(v, k, x) {
+                        size_t dx = json_depth(x);
+                        d = dx > d ? dx : d;
+                }
+        else if (json_is_array(v))
+                json_array_foreach(v, i, x) {
+                        size_t dx = json_depth(x);
+                        d = dx > d ? dx : d;
+                }
+        else
+                return 0;
+        return d + 1;
+}
+
 static int create_parse(json_t *body, struct create_req *r, struct error *err) {
         memset(r, 0, sizeof(*r));
+        if (json_is_object(body) && json_depth(body) > CAMPAIGN_BODY_DEPTH)
+                return error_set(err, ERROR_INVALID, "request body: nested deeper than %d levels", CAMPAIGN_BODY_DEPTH);
         if (cr_json_check_object("request body", body, create_fields, ELEMENTSOF(create_fields), err) < 0)
                 return -1;
         r->name = cr_json_get_string(body, "name");

@@ -8,6 +8,9 @@
  *   cradle_http_connections_ended_total{reason}            counter: closed by the
  *       server's connection guard (header_timeout, body_too_slow, evicted, drained)
  *   cradle_build_info{version}                             gauge, always 1
+ *   cradle_campaigns{status}, cradle_campaign_devices{campaign,state},
+ *   cradle_campaign_wave{campaign}                          gauges, set by the
+ *       campaign evaluator each round (campaign/campaign.h)
  * Labels come from bounded sets: `route` is a route pattern from the route
  * table (or "unmatched"), never a raw path; unknown methods are counted as
  * "OTHER". Owned by the server; all functions are thread-safe.
@@ -31,6 +34,9 @@ void metrics_connection_opened(struct metrics *m);
 void metrics_connection_closed(struct metrics *m);
 /* The connection guard ended a connection; `reason` is one of the four above. */
 void metrics_connection_ended(struct metrics *m, const char *reason);
+
+/* Replaces the campaign gauges' exposition text (stolen; NULL = none). */
+void metrics_set_campaigns(struct metrics *m, char *text);
 
 /* Heap string with the whole exposition, series sorted by label values. */
 char *metrics_render(struct metrics *m);
