@@ -251,10 +251,11 @@ int campaign_create(struct store *s, const struct audit_actor *a, json_t *body, 
                 goto fail;
         {
                 _cleanup_json_ json_t *details = json_pack(
-                        "{s:s, s:I, s:s, s:I, s:o, s:O, s:b, s:b, s:O, s:s}", "name", r.name, "release_id",
+                        "{s:s, s:I, s:s, s:I, s:o, s:O, s:b, s:b, s:o, s:s}", "name", r.name, "release_id",
                         (json_int_t) rel.id, "release", rel.version, "devices", (json_int_t) inserted, "wave_targets",
                         targets_json(targets, r.plan.n_waves), "selector", r.sel.doc, "dynamic", r.dynamic,
-                        "security", r.security, "vulnerabilities", r.vulns ? r.vulns : json_array(), "seed", r.seed);
+                        "security", r.security, "vulnerabilities", r.vulns ? json_incref(r.vulns) : json_array(), "seed",
+                        r.seed);
                 if (campaign_audit(s, a, "campaign.create", id, details, err) < 0)
                         goto fail;
         }
@@ -466,6 +467,7 @@ int campaign_resume(struct store *s, const struct audit_actor *a, int64_t id, js
                     json_t **out, struct error *err) {
         __attribute__((cleanup(campaign_row_clearp))) struct store_campaign c = {0};
         _cleanup_campaign_release_ struct campaign_release old = {0}, fix = {0};
+        _cleanup_json_ json_t *d = NULL;
         int64_t release_id = 0, reoffered = 0;
         *out = NULL;
         if (body) {
@@ -493,7 +495,7 @@ int campaign_resume(struct store *s, const struct audit_actor *a, int64_t id, js
          * thresholds count what happens from now on. */
         c.acknowledged_at = now;
         c.updated_at = now;
-        _cleanup_json_ json_t *d = json_pack("{s:I, s:I, s:I}", "release_id", (json_int_t) c.release_id,
+        d = json_pack("{s:I, s:I, s:I}", "release_id", (json_int_t) c.release_id,
                                              "previous_release_id", (json_int_t) previous, "reoffered",
                                              (json_int_t) reoffered);
         if (store_campaign_update(s, &c, err) < 0 || campaign_audit(s, a, "campaign.resume", id, d, err) < 0)
@@ -537,6 +539,7 @@ int campaign_approve(struct store *s, const struct audit_actor *a, int64_t id, j
 int campaign_abort(struct store *s, const struct audit_actor *a, int64_t id, json_t *body, int64_t now,
                    json_t **out, struct error *err) {
         __attribute__((cleanup(campaign_row_clearp))) struct store_campaign c = {0};
+        _cleanup_json_ json_t *d = NULL;
         bool bad;
         *out = NULL;
         const char *reason = body_reason(body, "aborted by an operator", err, &bad);
@@ -551,7 +554,7 @@ int campaign_abort(struct store *s, const struct audit_actor *a, int64_t id, jso
         free(c.status);
         c.status = str_dup("aborted");
         c.updated_at = c.finished_at = now;
-        _cleanup_json_ json_t *d = json_pack("{s:s, s:I, s:I}", "reason", reason, "actions_canceled",
+        d = json_pack("{s:s, s:I, s:I}", "reason", reason, "actions_canceled",
                                              (json_int_t) canceled, "members_canceled", (json_int_t) members);
         if (store_campaign_update(s, &c, err) < 0 || campaign_audit(s, a, "campaign.abort", id, d, err) < 0)
                 goto fail;

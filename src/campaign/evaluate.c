@@ -217,6 +217,8 @@ static int step_advance(struct store *s, void *arg, struct error *err) {
         size_t n_waves = 0;
         struct campaign_plan plan;
         struct wave_counts w;
+        /* Declared before the first jump to `out`, which runs their cleanup. */
+        _cleanup_json_ json_t *d = NULL, *cd = NULL, *gd = NULL, *sd = NULL;
         int rc = -1;
         if (store_campaign_get(s, e->id, &c, err) < 0 || campaign_plan_from_json(c.plan, &plan, err) < 0)
                 return -1;
@@ -251,7 +253,7 @@ static int step_advance(struct store *s, void *arg, struct error *err) {
                 goto out;
         }
         cw->completed_at = e->now;
-        _cleanup_json_ json_t *d = json_pack("{s:I, s:I, s:I, s:I, s:I}", "wave", (json_int_t) c.current_wave,
+        d = json_pack("{s:I, s:I, s:I, s:I, s:I}", "wave", (json_int_t) c.current_wave,
                                              "devices", (json_int_t) w.total, "succeeded", (json_int_t) w.succeeded,
                                              "failed", (json_int_t) w.failed, "canceled", (json_int_t) w.canceled);
         if (store_campaign_wave_update(s, cw, err) < 0 ||
@@ -264,14 +266,14 @@ static int step_advance(struct store *s, void *arg, struct error *err) {
                 c.status = str_dup("completed");
                 c.finished_at = e->now;
                 e->rep->completed++;
-                _cleanup_json_ json_t *cd = json_pack("{s:I, s:s}", "release_id", (json_int_t) c.release_id,
+                cd = json_pack("{s:I, s:s}", "release_id", (json_int_t) c.release_id,
                                                       "release", c.release_version);
                 if (store_campaign_update(s, &c, err) < 0 ||
                     campaign_audit(s, &campaign_system_actor, "campaign.complete", c.id, cd, err) < 0)
                         goto out;
         } else if (wp->manual_gate) {
                 c.status = str_dup("waiting");
-                _cleanup_json_ json_t *gd = json_pack("{s:I}", "next_wave", (json_int_t) c.current_wave + 1);
+                gd = json_pack("{s:I}", "next_wave", (json_int_t) c.current_wave + 1);
                 if (store_campaign_update(s, &c, err) < 0 ||
                     campaign_audit(s, &campaign_system_actor, "campaign.gate.wait", c.id, gd, err) < 0)
                         goto out;
@@ -280,7 +282,7 @@ static int step_advance(struct store *s, void *arg, struct error *err) {
                 nw->started_at = e->now;
                 c.current_wave++;
                 c.status = str_dup("running");
-                _cleanup_json_ json_t *sd = json_pack("{s:I, s:n}", "wave", (json_int_t) c.current_wave,
+                sd = json_pack("{s:I, s:n}", "wave", (json_int_t) c.current_wave,
                                                       "approved_by");
                 if (store_campaign_wave_update(s, nw, err) < 0 || store_campaign_update(s, &c, err) < 0 ||
                     campaign_audit(s, &campaign_system_actor, "campaign.wave.start", c.id, sd, err) < 0)

@@ -242,7 +242,7 @@ int store_campaign_members_insert(struct store *s, int64_t campaign_id, const st
         if (n_waves == 0)
                 return error_set(err, ERROR_INTERNAL, "a campaign without waves");
         buf_appendf(&q.sql, "INSERT INTO campaign_devices (campaign_id, device_id, wave, rank, state, attempts, "
-                            "joined_at) SELECT ?5, id, CASE");
+                            "joined_at) SELECT ?5, id, CASE WHEN rn < 0 THEN 0");
         for (size_t i = 0; i + 1 < n_waves; i++)
                 buf_appendf(&q.sql, " WHEN rn <= ?%d THEN %zu", sqlb_param(&q, false, targets[i], NULL), i);
         buf_appendf(&q.sql, " ELSE %zu END, rank, 'pending', 0, ?6 FROM (SELECT id, rank, ROW_NUMBER() OVER "
