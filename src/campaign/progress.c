@@ -92,6 +92,8 @@ int campaign_show(struct store *s, int64_t id, int64_t now, json_t **out, struct
         struct store_campaign_count *counts = NULL;
         size_t n_waves = 0, n_counts = 0;
         struct campaign_plan plan;
+        /* Before the first jump to `out`, which runs their cleanup. */
+        _cleanup_json_ json_t *plan_doc = NULL, *selector = NULL, *vulns = NULL;
         int rc = -1;
         *out = NULL;
         if (store_campaign_get(s, id, &c, err) < 0 || campaign_plan_from_json(c.plan, &plan, err) < 0 ||
@@ -121,9 +123,9 @@ int campaign_show(struct store *s, int64_t id, int64_t now, json_t **out, struct
                 json_array_append_new(wj, pw);
         }
         free(per_wave);
-        _cleanup_json_ json_t *plan_doc = campaign_plan_to_json(&plan);
-        _cleanup_json_ json_t *selector = json_loads(c.selector, 0, NULL);
-        _cleanup_json_ json_t *vulns = json_loads(c.vulnerabilities, 0, NULL);
+        plan_doc = campaign_plan_to_json(&plan);
+        selector = json_loads(c.selector, 0, NULL);
+        vulns = json_loads(c.vulnerabilities, 0, NULL);
         json_t *doc = json_pack(
                 "{s:I, s:s, s:s, s:I, s:s, s:s, s:I, s:o, s:b, s:b, s:O, s:O, s:O, s:O, s:s, s:s, s:o, s:o, s:o, "
                 "s:o, s:o, s:o}",
