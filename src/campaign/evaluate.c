@@ -41,7 +41,7 @@ static int wave_counts_get(struct store *s, const struct store_campaign *c, int6
         struct store_campaign_count *counts = NULL;
         size_t n = 0;
         memset(out, 0, sizeof(*out));
-        if (store_campaign_counts(s, c->id, c->acknowledged_at, &counts, &n, err) < 0)
+        if (store_campaign_counts(s, c->id, wave, c->acknowledged_at, &counts, &n, err) < 0)
                 return -1;
         for (size_t i = 0; i < n; i++) {
                 const struct store_campaign_count *k = &counts[i];
@@ -86,6 +86,8 @@ struct eval {
         int64_t n;
         bool stop;
         const char *from_state;
+        int64_t wave;
+        int64_t current_wave;      /* as step_check saw it */
 };
 
 static int step_sync(struct store *s, void *arg, struct error *err) {
@@ -95,9 +97,18 @@ static int step_sync(struct store *s, void *arg, struct error *err) {
         if (store_campaign_get(s, e->id, &c, err) < 0 || campaign_plan_from_json(c.plan, &plan, err) < 0)
                 return -1;
         e->stop = !str_eq(c.status, "running") && !str_eq(c.status, "waiting");
+        e->n = 0;
         if (e->stop)
                 return 0;
-        return store_campaign_sync_chunk(s, e->id, plan.retry_limit, plan.retry_backoff, e->now, e->chunk, &e->n, err);
+        /* Only started waves have offered members. */
+        for (int64_t w = 0; w <= c.current_wave && (size_t) e->n < e->chunk; w++) {
+                int64_t n;
+                if (store_campaign_sync_chunk(s, e->id, w, plan.retry_limit, plan.retry_backoff, e->now,
+                                              e->chunk - (size_t) e->n, &n, err) < 0)
+                        return -1;
+                e->n += n;
+        }
+        return 0;
 }
 
 static int auto_pause(struct store *s, struct store_campaign *c, const char *kind, const char *reason,
@@ -180,11 +191,13 @@ static int step_check(struct store *s, void *arg, struct error *err) {
                                 return -1;
                 }
         }
+        e->current_wave = c.current_wave;
         e->stop = !campaign_plan_window_open(&plan, e->now);
         return 0;
 }
 
-/* Step 3: one chunk of offers (from_state "pending" or "retrying"). */
+/* Step 3: one chunk of offers to wave e->wave (from_state "pending" or
+ * "retrying"). */
 static int step_offer(struct store *s, void *arg, struct error *err) {
         struct eval *e = arg;
         __attribute__((cleanup(campaign_row_clearp))) struct store_campaign c = {0};
@@ -192,15 +205,15 @@ static int step_offer(struct store *s, void *arg, struct error *err) {
         e->n = 0;
         if (store_campaign_get(s, e->id, &c, err) < 0)
                 return -1;
-        if (!str_eq(c.status, "running"))
+        if (!str_eq(c.status, "running") || e->wave > c.current_wave)
                 return 0;
-        if (store_campaign_offer_chunk(s, c.id, c.release_id, c.current_wave, e->from_state,
-                                       campaign_system_actor.name, e->now, e->chunk, &e->n, &last_action, err) < 0)
+        if (store_campaign_offer_chunk(s, c.id, c.release_id, e->wave, e->from_state, campaign_system_actor.name,
+                                       e->now, e->chunk, &e->n, &last_action, err) < 0)
                 return -1;
         if (e->n == 0)
                 return 0;
         e->rep->offered += e->n;
-        _cleanup_json_ json_t *d = json_pack("{s:I, s:I, s:s, s:I, s:I, s:I}", "wave", (json_int_t) c.current_wave,
+        _cleanup_json_ json_t *d = json_pack("{s:I, s:I, s:s, s:I, s:I, s:I}", "wave", (json_int_t) e->wave,
                                              "release_id", (json_int_t) c.release_id, "release", c.release_version,
                                              "devices", (json_int_t) e->n, "first_action_id",
                                              (json_int_t) (last_action - e->n + 1), "last_action_id",
@@ -311,15 +324,18 @@ static int evaluate_one(struct store *s, int64_t id, int64_t now, size_t chunk, 
                 if (in_tx(s, step_check, &e, err) < 0)
                         return -1;
                 if (!e.stop) {
+                        /* The current wave and any earlier one (dynamic
+                         * joiners, members a closed window held back). */
                         static const char *const from[] = { "pending", "retrying" };
-                        for (size_t f = 0; f < ELEMENTSOF(from); f++) {
-                                e.from_state = from[f];
-                                size_t rounds = 0;
-                                do {
-                                        if (in_tx(s, step_offer, &e, err) < 0)
-                                                return -1;
-                                } while ((size_t) e.n == chunk && ++rounds < OFFER_ROUNDS_MAX);
-                        }
+                        size_t rounds = 0;
+                        for (e.wave = 0; e.wave <= e.current_wave; e.wave++)
+                                for (size_t f = 0; f < ELEMENTSOF(from); f++) {
+                                        e.from_state = from[f];
+                                        do {
+                                                if (in_tx(s, step_offer, &e, err) < 0)
+                                                        return -1;
+                                        } while ((size_t) e.n == chunk && ++rounds < OFFER_ROUNDS_MAX);
+                                }
                 }
                 e.n = 0;
                 if (in_tx(s, step_advance, &e, err) < 0)

@@ -98,7 +98,7 @@ int campaign_show(struct store *s, int64_t id, int64_t now, json_t **out, struct
         *out = NULL;
         if (store_campaign_get(s, id, &c, err) < 0 || campaign_plan_from_json(c.plan, &plan, err) < 0 ||
             store_campaign_waves_get(s, id, &waves, &n_waves, err) < 0 ||
-            store_campaign_counts(s, id, c.acknowledged_at, &counts, &n_counts, err) < 0)
+            store_campaign_counts(s, id, -1, c.acknowledged_at, &counts, &n_counts, err) < 0)
                 goto out;
         int64_t totals[N_STATES] = {0};
         int64_t(*per_wave)[N_STATES] = xcalloc(n_waves ? n_waves : 1, sizeof(*per_wave));
@@ -178,7 +178,7 @@ int campaign_metrics_render(struct store *s, char **out, struct error *err) {
                         continue;
                 struct store_campaign_count *counts = NULL;
                 size_t nc = 0;
-                if ((rc = store_campaign_counts(s, list[i].id, 0, &counts, &nc, err)) < 0)
+                if ((rc = store_campaign_counts(s, list[i].id, -1, 0, &counts, &nc, err)) < 0)
                         break;
                 int64_t totals[N_STATES] = {0};
                 for (size_t k = 0; k < nc; k++)

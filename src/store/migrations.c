@@ -441,7 +441,8 @@ const char *const store_migrations[] = {
         "  PRIMARY KEY (campaign_id, device_id)"
         ");"
         "CREATE INDEX campaign_devices_device_id ON campaign_devices (device_id);"
-        "CREATE INDEX campaign_devices_wave ON campaign_devices (campaign_id, wave, state);"
+        /* the evaluator takes members of one wave and state in device id order, in chunks */
+        "CREATE INDEX campaign_devices_wave ON campaign_devices (campaign_id, wave, state, device_id);"
         "ALTER TABLE device_update_state ADD COLUMN installed_version_key TEXT;"
         "ALTER TABLE devices ADD COLUMN initial_firmware_version_key TEXT;",
 };

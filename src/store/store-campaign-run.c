@@ -14,9 +14,11 @@
 #include "store/store-identity-private.h"
 
 /* The members one offer chunk takes: ?1 campaign, ?2 wave, ?3 from-state,
- * ?4 highest device id of the chunk, ?5 now. */
+ * ?4 highest device id of the chunk, ?5 now. One range of the index
+ * campaign_devices_wave (campaign, wave, state, device id): a chunk costs
+ * its own rows, not the campaign's. */
 #define CHUNK_MEMBERS                                                                              \
-        "SELECT device_id FROM campaign_devices WHERE campaign_id = ?1 AND wave <= ?2 AND state = ?3 " \
+        "SELECT device_id FROM campaign_devices WHERE campaign_id = ?1 AND wave = ?2 AND state = ?3 " \
         "AND device_id <= ?4 AND (next_attempt_at IS NULL OR next_attempt_at <= ?5)"
 
 static int bind_chunk(struct store *s, sqlite3_stmt *st, int64_t campaign_id, int64_t wave, const char *from_state,
@@ -51,7 +53,7 @@ int store_campaign_offer_chunk(struct store *s, int64_t campaign_id, int64_t rel
         /* The chunk is the first `max` eligible members by device id: its
          * bound is the max-th id (or every id when there are fewer). */
         int64_t hi = INT64_MAX;
-        if (store_prepare(s, "SELECT device_id FROM campaign_devices WHERE campaign_id = ?1 AND wave <= ?2 AND "
+        if (store_prepare(s, "SELECT device_id FROM campaign_devices WHERE campaign_id = ?1 AND wave = ?2 AND "
                              "state = ?3 AND device_id <= ?4 AND (next_attempt_at IS NULL OR next_attempt_at <= ?5) "
                              "ORDER BY device_id LIMIT 1 OFFSET ?6",
                           &hi_st, err) < 0 ||
@@ -97,13 +99,15 @@ int store_campaign_offer_chunk(struct store *s, int64_t campaign_id, int64_t rel
         return 0;
 }
 
-int store_campaign_sync_chunk(struct store *s, int64_t campaign_id, int64_t retry_limit, int64_t backoff,
-                              int64_t now, size_t max, int64_t *n_out, struct error *err) {
+int store_campaign_sync_chunk(struct store *s, int64_t campaign_id, int64_t wave, int64_t retry_limit,
+                              int64_t backoff, int64_t now, size_t max, int64_t *n_out, struct error *err) {
         _cleanup_stmt_ sqlite3_stmt *st = NULL;
         *n_out = 0;
         /* attempts counts the offers made so far: with retry_limit R a device
          * gets 1 + R offers. The backoff doubles per attempt (attempts <= 11,
-         * as R <= 10). */
+         * as R <= 10). The candidates are the wave's offered members (one
+         * index range: what is in flight, not everything ever closed), each
+         * looked up by its action's primary key. */
         if (store_prepare(
                     s,
                     "UPDATE campaign_devices SET "
@@ -116,33 +120,38 @@ int store_campaign_sync_chunk(struct store *s, int64_t campaign_id, int64_t retr
                     "  a.id = campaign_devices.action_id) IN ('failed', 'rejected') "
                     "  THEN ?4 + (?3 << (attempts - 1)) ELSE NULL END, "
                     "finished_at = ?4 "
-                    "WHERE campaign_id = ?1 AND state = 'offered' AND action_id IN ("
-                    "  SELECT a.id FROM update_actions a JOIN campaign_devices cd ON cd.campaign_id = a.campaign_id "
-                    "  AND cd.device_id = a.device_id AND cd.action_id = a.id WHERE a.campaign_id = ?1 AND "
-                    "  a.status IN ('succeeded', 'failed', 'rejected', 'canceled', 'superseded') AND "
-                    "  cd.state = 'offered' LIMIT ?5)",
+                    "WHERE campaign_id = ?1 AND wave = ?6 AND state = 'offered' AND device_id IN ("
+                    "  SELECT cd.device_id FROM campaign_devices cd JOIN update_actions a ON a.id = cd.action_id "
+                    "  WHERE cd.campaign_id = ?1 AND cd.wave = ?6 AND cd.state = 'offered' AND "
+                    "  a.status IN ('succeeded', 'failed', 'rejected', 'canceled', 'superseded') LIMIT ?5)",
                     &st, err) < 0 ||
             store_bind_int64(s, st, 1, campaign_id, err) < 0 || store_bind_int64(s, st, 2, retry_limit, err) < 0 ||
             store_bind_int64(s, st, 3, backoff, err) < 0 || store_bind_int64(s, st, 4, now, err) < 0 ||
-            store_bind_int64(s, st, 5, (int64_t) max, err) < 0 ||
+            store_bind_int64(s, st, 5, (int64_t) max, err) < 0 || store_bind_int64(s, st, 6, wave, err) < 0 ||
             store_step_done(s, st, "reading back campaign actions", err) < 0)
                 return -1;
         *n_out = sqlite3_changes(s->db);
         return 0;
 }
 
-int store_campaign_counts(struct store *s, int64_t campaign_id, int64_t since, struct store_campaign_count **out,
-                          size_t *n_out, struct error *err) {
+int store_campaign_counts(struct store *s, int64_t campaign_id, int64_t wave, int64_t since,
+                          struct store_campaign_count **out, size_t *n_out, struct error *err) {
         _cleanup_stmt_ sqlite3_stmt *st = NULL;
         struct store_campaign_count *list = NULL;
         size_t n = 0, cap = 0;
         int rc;
         *out = NULL;
         *n_out = 0;
-        if (store_prepare(s, "SELECT wave, state, COUNT(*), SUM(CASE WHEN finished_at >= ?2 THEN 1 ELSE 0 END) "
-                             "FROM campaign_devices WHERE campaign_id = ?1 GROUP BY wave, state ORDER BY wave, state",
+        /* One wave is one range of campaign_devices_wave. */
+        if (store_prepare(s, wave < 0 ? "SELECT wave, state, COUNT(*), SUM(CASE WHEN finished_at >= ?2 THEN 1 "
+                                        "ELSE 0 END) FROM campaign_devices WHERE campaign_id = ?1 AND ?3 < 0 "
+                                        "GROUP BY wave, state ORDER BY wave, state"
+                                      : "SELECT wave, state, COUNT(*), SUM(CASE WHEN finished_at >= ?2 THEN 1 "
+                                        "ELSE 0 END) FROM campaign_devices WHERE campaign_id = ?1 AND wave = ?3 "
+                                        "GROUP BY wave, state ORDER BY wave, state",
                           &st, err) < 0 ||
-            store_bind_int64(s, st, 1, campaign_id, err) < 0 || store_bind_int64(s, st, 2, since, err) < 0)
+            store_bind_int64(s, st, 1, campaign_id, err) < 0 || store_bind_int64(s, st, 2, since, err) < 0 ||
+            store_bind_int64(s, st, 3, wave, err) < 0)
                 return -1;
         while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
                 STORE_LIST_GROW(list, n, cap);

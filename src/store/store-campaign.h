@@ -138,7 +138,7 @@ int store_campaign_members_join(struct store *s, int64_t campaign_id, const stru
 
 /* ---- running ---- */
 
-/* Offers the release to at most `max` members of waves <= `wave` in state
+/* Offers the release to at most `max` members of wave `wave` in state
  * `from_state` ("pending", or "retrying" whose backoff ended by `now`), by
  * device id: supersedes their active actions, opens an action each
  * (campaign_id set), makes the release their assignment, marks them
@@ -146,12 +146,12 @@ int store_campaign_members_join(struct store *s, int64_t campaign_id, const stru
 int store_campaign_offer_chunk(struct store *s, int64_t campaign_id, int64_t release_id, int64_t wave,
                                const char *from_state, const char *actor_name, int64_t now, size_t max,
                                int64_t *n_out, int64_t *last_action_id, struct error *err);
-/* Reads back at most `max` closed actions of offered members: succeeded ->
+/* Reads back at most `max` closed actions of offered members of `wave`: succeeded ->
  * succeeded; failed or rejected -> retrying (next attempt at now + backoff *
  * 2^(attempts-1)) while attempts <= retry_limit, else failed; canceled or
  * superseded -> canceled. */
-int store_campaign_sync_chunk(struct store *s, int64_t campaign_id, int64_t retry_limit, int64_t backoff,
-                              int64_t now, size_t max, int64_t *n_out, struct error *err);
+int store_campaign_sync_chunk(struct store *s, int64_t campaign_id, int64_t wave, int64_t retry_limit,
+                              int64_t backoff, int64_t now, size_t max, int64_t *n_out, struct error *err);
 
 struct store_campaign_count {
         int64_t wave;
@@ -159,9 +159,9 @@ struct store_campaign_count {
         int64_t n;
         int64_t n_since;           /* of them, finished at or after `since` */
 };
-/* Members per (wave, state). */
-int store_campaign_counts(struct store *s, int64_t campaign_id, int64_t since, struct store_campaign_count **out,
-                          size_t *n_out, struct error *err);
+/* Members per (wave, state); wave -1 = every wave. */
+int store_campaign_counts(struct store *s, int64_t campaign_id, int64_t wave, int64_t since,
+                          struct store_campaign_count **out, size_t *n_out, struct error *err);
 /* Offered members of `wave` whose open action reported a stage, offered
  * before `cutoff` (and `since` before it too). */
 int store_campaign_stuck_count(struct store *s, int64_t campaign_id, int64_t wave, int64_t cutoff, int64_t since,
