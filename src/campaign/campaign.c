@@ -200,6 +200,21 @@ int campaign_create(struct store *s, const struct audit_actor *a, json_t *body, 
                 sel_text = cr_json_dump(r.sel.doc);
                 vulns_text = cr_json_dump(vj);
         }
+        /* Version keys missing (devices enrolled since the evaluator's last
+         * round) are computed first, in chunks with commits between, so the
+         * write lock is never held for long. */
+        if (r.sel.sel.version_min_key || r.sel.sel.version_below_key)
+                for (;;) {
+                        int64_t n_keys = 0;
+                        if (store_tx_begin(s, err) < 0)
+                                goto out;
+                        if (store_version_keys_backfill(s, CAMPAIGN_CHUNK_DEFAULT, &n_keys, err) < 0)
+                                goto fail;
+                        if (store_tx_commit(s, err) < 0)
+                                goto out;
+                        if (n_keys < CAMPAIGN_CHUNK_DEFAULT)
+                                break;
+                }
         if (store_tx_begin(s, err) < 0)
                 goto out;
         if (campaign_release_load(s, r.release_id, &rel, err) < 0)
@@ -213,11 +228,6 @@ int campaign_create(struct store *s, const struct audit_actor *a, json_t *body, 
                 goto fail;
         r.sel.sel.product_id = rel.product_id;
         r.sel.sel.release_revisions = (struct store_strlist) { .v = rel.rev_list, .n = rel.n_revs };
-        if (r.sel.sel.version_min_key || r.sel.sel.version_below_key) {
-                int64_t n_keys;
-                if (store_version_keys_backfill(s, SIZE_MAX, &n_keys, err) < 0)
-                        goto fail;
-        }
         bool found;
         if (store_campaign_select_conflict(s, &r.sel.sel, 0, &found, &other, &serial, err) < 0)
                 goto fail;

@@ -67,12 +67,16 @@ int campaign_abort(struct store *s, const struct audit_actor *a, int64_t id, jso
  * current wave (and due retries) inside the window, completes waves and
  * starts the next. Off the request path (cradled's campaign thread); tests
  * call it with their own `now`. Each step is its own short transaction of
- * at most `chunk` rows (0 = CAMPAIGN_CHUNK_DEFAULT). */
+ * at most `chunk` rows (0 = CAMPAIGN_CHUNK_DEFAULT), followed by a pause of
+ * `pause_ms`: SQLite's busy handler polls, so a writer that commits and
+ * begins again at once would starve the device requests waiting for the
+ * lock. */
 struct campaign_eval_report {
         int64_t campaigns, offered, synced, joined, paused, waves_completed, completed;
 };
-int campaign_evaluate(struct store *s, int64_t now, size_t chunk, struct campaign_eval_report *rep,
-                      struct error *err);
+#define CAMPAIGN_PAUSE_MS_DEFAULT 50
+int campaign_evaluate(struct store *s, int64_t now, size_t chunk, unsigned pause_ms,
+                      struct campaign_eval_report *rep, struct error *err);
 
 /* Prometheus gauges of the active campaigns (heap text, may be ""):
  *   cradle_campaigns{status}                    campaigns per status

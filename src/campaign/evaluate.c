@@ -16,9 +16,11 @@
  * Nothing here is a loop over devices: each step is a few set-based
  * statements (store-campaign.h).
  */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include "campaign/campaign.h"
 #include "campaign/internal.h"
 #include "core/cleanup.h"
@@ -65,16 +67,26 @@ static int wave_counts_get(struct store *s, const struct store_campaign *c, int6
         return 0;
 }
 
-/* A step in its own transaction: fn runs between begin and commit. */
+static void pause_ms(unsigned ms) {
+        struct timespec ts = { .tv_sec = ms / 1000, .tv_nsec = (long) (ms % 1000) * 1000000L };
+        while (ms && nanosleep(&ts, &ts) < 0 && errno == EINTR)
+                ;
+}
+
+/* A step in its own transaction: fn runs between begin and commit; then the
+ * lock is left alone for a moment so waiting device requests get it. */
 typedef int (*step_fn)(struct store *s, void *arg, struct error *err);
-static int in_tx(struct store *s, step_fn fn, void *arg, struct error *err) {
+static int in_tx_pause(struct store *s, step_fn fn, void *arg, unsigned ms, struct error *err) {
         if (store_tx_begin(s, err) < 0)
                 return -1;
         if (fn(s, arg, err) < 0) {
                 store_tx_rollback(s);
                 return -1;
         }
-        return store_tx_commit(s, err);
+        if (store_tx_commit(s, err) < 0)
+                return -1;
+        pause_ms(ms);
+        return 0;
 }
 
 struct eval {
@@ -82,6 +94,7 @@ struct eval {
         int64_t now;
         size_t chunk;
         struct campaign_eval_report *rep;
+        unsigned pause_ms;
         /* per step */
         int64_t n;
         bool stop;
@@ -308,20 +321,20 @@ out:
         return rc;
 }
 
-static int evaluate_one(struct store *s, int64_t id, int64_t now, size_t chunk, struct campaign_eval_report *rep,
-                        struct error *err) {
-        struct eval e = { .id = id, .now = now, .chunk = chunk, .rep = rep };
+static int evaluate_one(struct store *s, int64_t id, int64_t now, size_t chunk, unsigned ms,
+                        struct campaign_eval_report *rep, struct error *err) {
+        struct eval e = { .id = id, .now = now, .chunk = chunk, .rep = rep, .pause_ms = ms };
         /* A wave that completes at once (empty, or zero soak) lets the next
          * one start in the same evaluation; bounded by the number of waves. */
         for (size_t round = 0; round <= CAMPAIGN_WAVES_MAX; round++) {
                 do {
-                        if (in_tx(s, step_sync, &e, err) < 0)
+                        if (in_tx_pause(s, step_sync, &e, e.pause_ms, err) < 0)
                                 return -1;
                         if (e.stop)
                                 return 0;
                         rep->synced += e.n;
                 } while ((size_t) e.n == chunk);
-                if (in_tx(s, step_check, &e, err) < 0)
+                if (in_tx_pause(s, step_check, &e, e.pause_ms, err) < 0)
                         return -1;
                 if (!e.stop) {
                         /* The current wave and any earlier one (dynamic
@@ -332,13 +345,13 @@ static int evaluate_one(struct store *s, int64_t id, int64_t now, size_t chunk, 
                                 for (size_t f = 0; f < ELEMENTSOF(from); f++) {
                                         e.from_state = from[f];
                                         do {
-                                                if (in_tx(s, step_offer, &e, err) < 0)
+                                                if (in_tx_pause(s, step_offer, &e, e.pause_ms, err) < 0)
                                                         return -1;
                                         } while ((size_t) e.n == chunk && ++rounds < OFFER_ROUNDS_MAX);
                                 }
                 }
                 e.n = 0;
-                if (in_tx(s, step_advance, &e, err) < 0)
+                if (in_tx_pause(s, step_advance, &e, e.pause_ms, err) < 0)
                         return -1;
                 if (e.n == 0)
                         return 0;
@@ -346,7 +359,7 @@ static int evaluate_one(struct store *s, int64_t id, int64_t now, size_t chunk, 
         return 0;
 }
 
-int campaign_evaluate(struct store *s, int64_t now, size_t chunk, struct campaign_eval_report *rep,
+int campaign_evaluate(struct store *s, int64_t now, size_t chunk, unsigned ms, struct campaign_eval_report *rep,
                       struct error *err) {
         _cleanup_free_ int64_t *ids = NULL;
         size_t n = 0;
@@ -356,16 +369,23 @@ int campaign_evaluate(struct store *s, int64_t now, size_t chunk, struct campaig
                 chunk = CAMPAIGN_CHUNK_DEFAULT;
         /* Version keys of devices enrolled since the last round (selector
          * version ranges compare them). */
-        if (store_tx_begin(s, err) < 0)
-                return -1;
-        if (store_version_keys_backfill(s, chunk, &keys, err) < 0) {
-                store_tx_rollback(s);
-                return -1;
+        for (size_t round = 0; round < OFFER_ROUNDS_MAX; round++) {
+                if (store_tx_begin(s, err) < 0)
+                        return -1;
+                if (store_version_keys_backfill(s, chunk, &keys, err) < 0) {
+                        store_tx_rollback(s);
+                        return -1;
+                }
+                if (store_tx_commit(s, err) < 0)
+                        return -1;
+                if ((size_t) keys < chunk)
+                        break;
+                pause_ms(ms);
         }
-        if (store_tx_commit(s, err) < 0 || store_campaign_ids_to_evaluate(s, &ids, &n, err) < 0)
+        if (store_campaign_ids_to_evaluate(s, &ids, &n, err) < 0)
                 return -1;
         for (size_t i = 0; i < n; i++) {
-                if (evaluate_one(s, ids[i], now, chunk, rep, err) < 0)
+                if (evaluate_one(s, ids[i], now, chunk, ms, rep, err) < 0)
                         return error_prefix(err, "campaign %lld: ", (long long) ids[i]);
                 rep->campaigns++;
         }

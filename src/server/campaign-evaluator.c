@@ -30,7 +30,7 @@ static void evaluate_once(struct campaign_evaluator *e) {
                 return;
         struct campaign_eval_report rep;
         struct error err = {0};
-        if (campaign_evaluate(s, time_now(), 0, &rep, &err) < 0)
+        if (campaign_evaluate(s, time_now(), 0, CAMPAIGN_PAUSE_MS_DEFAULT, &rep, &err) < 0)
                 log_error("campaign evaluation: %s", err.msg);
         else if (rep.offered || rep.paused || rep.waves_completed || rep.completed || rep.joined)
                 log_info("campaigns: %lld offered, %lld joined, %lld paused, %lld wave(s) and %lld campaign(s) "

@@ -309,7 +309,7 @@ static void act_ok(struct cfx *c, action_fn fn, const struct audit_actor *a, int
 static struct campaign_eval_report evaluate(struct cfx *c, int64_t now) {
         struct campaign_eval_report rep;
         struct error err = {0};
-        if (campaign_evaluate(c->f->id->s, now, 7, &rep, &err) < 0) /* small chunks: many commits */
+        if (campaign_evaluate(c->f->id->s, now, 7, 0, &rep, &err) < 0) /* small chunks: many commits */
                 fail_msg("campaign_evaluate: %s", err.msg);
         return rep;
 }
