@@ -7,6 +7,9 @@
  *   cradle_http_open_connections                           gauge
  *   cradle_http_connections_ended_total{reason}            counter: closed by the
  *       server's connection guard (header_timeout, body_too_slow, evicted, drained)
+ *   cradle_tls_sessions_total{resumed}                     counter: TLS connections that
+ *       carried a request, by whether the session was resumed ("true") or
+ *       came from a full handshake ("false")
  *   cradle_build_info{version}                             gauge, always 1
  *   cradle_campaigns{status}, cradle_campaign_devices{campaign,state},
  *   cradle_campaign_wave{campaign}                          gauges, set by the
@@ -15,6 +18,7 @@
  * table (or "unmatched"), never a raw path; unknown methods are counted as
  * "OTHER". Owned by the server; all functions are thread-safe.
  */
+#include <stdbool.h>
 #include <stdint.h>
 
 struct metrics;
@@ -35,6 +39,8 @@ void metrics_connection_closed(struct metrics *m);
 /* The connection guard ended a connection; `reason` is one of the four above. */
 void metrics_connection_ended(struct metrics *m, const char *reason);
 
+/* A TLS connection's first request: was its session resumed? */
+void metrics_tls_session(struct metrics *m, bool resumed);
 /* Replaces the campaign gauges' exposition text (stolen; NULL = none). */
 void metrics_set_campaigns(struct metrics *m, char *text);
 
