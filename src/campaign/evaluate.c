@@ -259,33 +259,34 @@ static int step_advance(struct store *s, void *arg, struct error *err) {
         }
         struct store_campaign_wave *cw = &waves[c.current_wave];
         const struct campaign_wave_plan *wp = &plan.waves[c.current_wave];
-        if (cw->completed_at) {
-                rc = 0;
-                goto out;
-        }
-        if (wave_counts_get(s, &c, c.current_wave, &w, err) < 0)
-                goto out;
-        bool met = w.succeeded * 100 >= wp->success_threshold * w.total;
-        int64_t met_at = met ? (cw->threshold_met_at ? cw->threshold_met_at : e->now) : 0;
-        if (met_at != cw->threshold_met_at) {
-                cw->threshold_met_at = met_at;
-                if (store_campaign_wave_update(s, cw, err) < 0)
+        /* A wave completed already when the campaign was paused at its gate
+         * and then resumed: only its gate is applied again. */
+        bool completed_now = !cw->completed_at;
+        if (completed_now) {
+                if (wave_counts_get(s, &c, c.current_wave, &w, err) < 0)
                         goto out;
+                bool met = w.succeeded * 100 >= wp->success_threshold * w.total;
+                int64_t met_at = met ? (cw->threshold_met_at ? cw->threshold_met_at : e->now) : 0;
+                if (met_at != cw->threshold_met_at) {
+                        cw->threshold_met_at = met_at;
+                        if (store_campaign_wave_update(s, cw, err) < 0)
+                                goto out;
+                }
+                /* Everybody in the wave was offered the release and no retry is due. */
+                bool settled = w.pending == 0 && w.retrying == 0;
+                if (!met || !settled || e->now < met_at + wp->soak) {
+                        rc = 0;
+                        goto out;
+                }
+                cw->completed_at = e->now;
+                d = json_pack("{s:I, s:I, s:I, s:I, s:I}", "wave", (json_int_t) c.current_wave, "devices",
+                              (json_int_t) w.total, "succeeded", (json_int_t) w.succeeded, "failed",
+                              (json_int_t) w.failed, "canceled", (json_int_t) w.canceled);
+                if (store_campaign_wave_update(s, cw, err) < 0 ||
+                    campaign_audit(s, &campaign_system_actor, "campaign.wave.complete", c.id, d, err) < 0)
+                        goto out;
+                e->rep->waves_completed++;
         }
-        /* Everybody in the wave was offered the release and no retry is due. */
-        bool settled = w.pending == 0 && w.retrying == 0;
-        if (!met || !settled || e->now < met_at + wp->soak) {
-                rc = 0;
-                goto out;
-        }
-        cw->completed_at = e->now;
-        d = json_pack("{s:I, s:I, s:I, s:I, s:I}", "wave", (json_int_t) c.current_wave,
-                                             "devices", (json_int_t) w.total, "succeeded", (json_int_t) w.succeeded,
-                                             "failed", (json_int_t) w.failed, "canceled", (json_int_t) w.canceled);
-        if (store_campaign_wave_update(s, cw, err) < 0 ||
-            campaign_audit(s, &campaign_system_actor, "campaign.wave.complete", c.id, d, err) < 0)
-                goto out;
-        e->rep->waves_completed++;
         c.updated_at = e->now;
         free(c.status);
         if ((size_t) c.current_wave + 1 >= plan.n_waves) {

@@ -665,6 +665,11 @@ static void test_four_eyes_gate(void **state) {
         evaluate(c, DFX_NOW + 1);
         assert_string_equal(status_of(c, id), "waiting");
         assert_int_equal(evaluate(c, DFX_NOW + 2).offered, 0);
+        /* Paused and resumed at the gate, it waits at the gate again. */
+        act_ok(c, campaign_pause, &rm1, id, NULL, DFX_NOW + 2);
+        act_ok(c, campaign_resume, &rm1, id, NULL, DFX_NOW + 2);
+        assert_int_equal(evaluate(c, DFX_NOW + 2).offered, 0);
+        assert_string_equal(status_of(c, id), "waiting");
         /* The creator may not open the gate. */
         assert_int_equal(act(c, campaign_approve, &rm1, id, NULL, DFX_NOW + 3, &err), ERROR_FORBIDDEN);
         assert_non_null(strstr(err.msg, "four-eyes"));
