@@ -154,6 +154,23 @@ static int step_check(struct store *s, void *arg, struct error *err) {
         if (e->stop || c.current_wave < 0 || (size_t) c.current_wave >= plan.n_waves)
                 return 0;
         const struct campaign_wave_plan *wp = &plan.waves[c.current_wave];
+        /* A release withdrawn while it rolls out is not offered any more. */
+        {
+                _cleanup_campaign_release_ struct campaign_release rel = {0};
+                if (campaign_release_load(s, c.release_id, &rel, err) < 0)
+                        return -1;
+                if (!rel.published) {
+                        char reason[256];
+                        snprintf(reason, sizeof(reason),
+                                 "release: %s (release %lld) is no longer published; resume with a fixed release",
+                                 rel.version, (long long) rel.id);
+                        _cleanup_json_ json_t *d = json_pack("{s:I, s:I}", "wave", (json_int_t) c.current_wave,
+                                                             "release_id", (json_int_t) rel.id);
+                        e->stop = true;
+                        e->rep->paused++;
+                        return auto_pause(s, &c, "release", reason, d, err);
+                }
+        }
         if (wave_counts_get(s, &c, c.current_wave, &w, err) < 0)
                 return -1;
         int64_t allowed = campaign_amount_of(&wp->max_failures, w.total);

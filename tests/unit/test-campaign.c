@@ -562,6 +562,27 @@ static void test_stuck_devices_pause(void **state) {
         json_decref(d);
 }
 
+static void test_withdrawn_release_pauses(void **state) {
+        struct cfx *c = *state;
+        add_devices(c, "V", 4, "rev-C");
+        int64_t id = create_ok(c, "{\"name\": \"withdrawn\", \"release_id\": %lld, \"selector\": {\"product\": "
+                                  "\"T1-EU\"}, \"waves\": [{\"size\": 1, \"soak\": 0}, {\"size\": \"100%\"}]}");
+        act_ok(c, campaign_start, &rm1, id, NULL, DFX_NOW);
+        assert_int_equal(evaluate(c, DFX_NOW).offered, 1);
+        dfx_release_status(c->f, c->rel1, "withdrawn");
+        assert_int_equal(report_all_offered(c, id, "V", 4, "success", "1.1.0"), 1);
+        struct campaign_eval_report rep = evaluate(c, DFX_NOW + 1);
+        assert_int_equal(rep.offered, 0);
+        assert_int_equal(rep.paused, 1);
+        json_t *d = show(c, id, DFX_NOW);
+        assert_non_null(strstr(json_string_value(json_object_get(d, "pause_reason")), "no longer published"));
+        json_decref(d);
+        char body[64];
+        snprintf(body, sizeof(body), "{\"release_id\": %lld}", (long long) c->rel2);
+        act_ok(c, campaign_resume, &rm1, id, body, DFX_NOW + 2);
+        assert_int_equal(evaluate(c, DFX_NOW + 2).offered, 3);
+}
+
 static void test_window_holds_offers(void **state) {
         struct cfx *c = *state;
         add_devices(c, "N", 3, "rev-C");
@@ -767,6 +788,7 @@ int main(void) {
                 cmocka_unit_test_setup_teardown(test_retries_with_backoff, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_stuck_devices_pause, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_window_holds_offers, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_withdrawn_release_pauses, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_conflict_names_campaign, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_selector_terms, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_four_eyes_gate, setup, teardown),
