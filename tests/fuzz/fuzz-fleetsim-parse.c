@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "parse.h"
+#include "sched.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -56,6 +57,23 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
         if (fleetsim_ddi_parse_cancel(b, size, id, stop, &err) == 0) {
                 check_str(id, FLEETSIM_ACTION_ID_MAX);
                 check_str(stop, FLEETSIM_ACTION_ID_MAX);
+        }
+        {
+                /* --fail-devices FILE: every serial kept is 1..64 visible ASCII bytes. */
+                char **serials = NULL;
+                size_t n = 0;
+                if (fleetsim_serials_parse(b, size, &serials, &n, &err) == 0) {
+                        for (size_t i = 0; i < n; i++) {
+                                size_t l = strlen(serials[i]);
+                                if (l == 0 || l > 64)
+                                        abort();
+                                for (size_t j = 0; j < l; j++)
+                                        if ((unsigned char) serials[i][j] <= 0x20 || (unsigned char) serials[i][j] >= 0x7f)
+                                                abort();
+                                free(serials[i]);
+                        }
+                        free(serials);
+                }
         }
         /* NUL-terminated copies for the string parser. */
         if (size < 64) {

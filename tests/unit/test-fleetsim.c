@@ -150,6 +150,53 @@ static void test_heap_orders_by_time_then_device(void **state) {
         fleetsim_heap_free(&h);
 }
 
+static void test_fail_devices(void **state) {
+        struct fleetsim_device_rule r;
+        struct error err = { 0 };
+        char **v = NULL;
+        size_t n = 0;
+        (void) state;
+        assert_int_equal(fleetsim_device_rule_parse("1.1.0:/tmp/a:b", &r, &err), 0);
+        assert_string_equal(r.release, "1.1.0"); /* the first ':' separates: paths may hold one */
+        assert_string_equal(r.file, "/tmp/a:b");
+        assert_int_equal(fleetsim_device_rule_parse("1.1.0", &r, &err), -1);
+        assert_non_null(strstr(err.msg, "RELEASE:FILE"));
+        assert_int_equal(fleetsim_device_rule_parse(":f", &r, &err), -1);
+        assert_int_equal(fleetsim_device_rule_parse("1.1.0:", &r, &err), -1);
+
+        const char ok[] = "# wave 2\nSIM-000002\n\nSIM-000001"; /* comment, blank line, no final newline */
+        assert_int_equal(fleetsim_serials_parse(ok, sizeof(ok) - 1, &v, &n, &err), 0);
+        assert_int_equal(n, 2);
+        assert_string_equal(v[0], "SIM-000002");
+        assert_string_equal(v[1], "SIM-000001");
+        for (size_t i = 0; i < n; i++)
+                free(v[i]);
+        free(v);
+        assert_int_equal(fleetsim_serials_parse("", 0, &v, &n, &err), 0);
+        assert_int_equal(n, 0);
+        free(v);
+
+        const char dup[] = "A\nB\nA\n";
+        assert_int_equal(fleetsim_serials_parse(dup, sizeof(dup) - 1, &v, &n, &err), -1);
+        assert_non_null(strstr(err.msg, "'A' is listed twice"));
+        const char space[] = "A\nB C\n";
+        assert_int_equal(fleetsim_serials_parse(space, sizeof(space) - 1, &v, &n, &err), -1);
+        assert_non_null(strstr(err.msg, "line 2: byte 0x20 at column 2"));
+        const char crlf[] = "A\r\n";
+        assert_int_equal(fleetsim_serials_parse(crlf, sizeof(crlf) - 1, &v, &n, &err), -1);
+        assert_non_null(strstr(err.msg, "line 1: byte 0x0d"));
+        const char nul[] = { 'A', '\0', 'B' };
+        assert_int_equal(fleetsim_serials_parse(nul, sizeof(nul), &v, &n, &err), -1);
+        char longs[80];
+        memset(longs, 'S', 65);
+        assert_int_equal(fleetsim_serials_parse(longs, 65, &v, &n, &err), -1);
+        assert_non_null(strstr(err.msg, "at most 64 bytes"));
+        assert_int_equal(fleetsim_serials_parse(longs, 64, &v, &n, &err), 0);
+        assert_int_equal(n, 1);
+        free(v[0]);
+        free(v);
+}
+
 static void test_rules(void **state) {
         struct fleetsim_rule r[2];
         struct error err = { 0 };
@@ -411,6 +458,7 @@ int main(void) {
                 cmocka_unit_test(test_ddi_base),
                 cmocka_unit_test(test_ddi_deployment),
                 cmocka_unit_test(test_ddi_cancel),
+                cmocka_unit_test(test_fail_devices),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -61,6 +61,8 @@ static void usage(FILE *f) {
               "                       from the server at each device's first poll)\n"
               "  --install-delay SECS time from installing to the outcome (default 5)\n"
               "  --fail RELEASE:PROB  installs of RELEASE fail with probability PROB (repeatable)\n"
+              "  --fail-devices RELEASE:FILE  installs of RELEASE fail on the devices FILE lists\n"
+              "                       (one serial a line), whatever the dice say (repeatable)\n"
               "  --rollback RELEASE:PROB  installs of RELEASE roll back after the reboot (repeatable)\n"
               "  --seed N             seed of every device's random stream (default 1)\n"
               "  --progress-every SECS  a progress line every SECS (default 10; 0 = none)\n"
@@ -138,7 +140,7 @@ static char *read_token(const char *file) {
 
 enum {
         O_URL = 256, O_CACERT, O_LABEL, O_BATCH, O_COUNT, O_DIR, O_PREFIX, O_PARALLEL, O_TOKEN_FILE,
-        O_DEVICES, O_SECONDS, O_INTERVAL, O_JITTER, O_MODE, O_PRODUCT, O_INITIAL, O_INSTALL_DELAY, O_FAIL,
+        O_DEVICES, O_SECONDS, O_INTERVAL, O_JITTER, O_MODE, O_PRODUCT, O_INITIAL, O_INSTALL_DELAY, O_FAIL, O_FAIL_DEVICES,
         O_ROLLBACK, O_SEED, O_PROGRESS, O_JSON, O_DOWNLOAD, O_HONOUR, O_RESUME, O_TLS12, O_INFLIGHT,
         O_SOURCES, O_TIMEOUT, O_VERSION, O_UNTIL, O_WARM, O_UNTIL_STAGE,
 };
@@ -225,6 +227,7 @@ static const struct option run_opts[] = {
         { "initial-version", required_argument, NULL, O_INITIAL },
         { "install-delay", required_argument, NULL, O_INSTALL_DELAY },
         { "fail", required_argument, NULL, O_FAIL },
+        { "fail-devices", required_argument, NULL, O_FAIL_DEVICES },
         { "rollback", required_argument, NULL, O_ROLLBACK },
         { "seed", required_argument, NULL, O_SEED },
         { "progress-every", required_argument, NULL, O_PROGRESS },
@@ -342,6 +345,19 @@ static int cmd_run(int argc, char **argv) {
                         if (add_rule("--fail", optarg, cfg.fail, &cfg.n_fail) < 0)
                                 return 1;
                         break;
+                case O_FAIL_DEVICES: {
+                        struct error e = { 0 };
+                        if (cfg.n_fail_devices >= FLEETSIM_RULES_MAX) {
+                                fprintf(stderr, "cradle-fleetsim: --fail-devices: at most %d\n", FLEETSIM_RULES_MAX);
+                                return 1;
+                        }
+                        if (fleetsim_device_rule_parse(optarg, &cfg.fail_devices[cfg.n_fail_devices], &e) < 0) {
+                                fprintf(stderr, "cradle-fleetsim: --fail-devices %s\n", e.msg);
+                                return 1;
+                        }
+                        cfg.n_fail_devices++;
+                        break;
+                }
                 case O_ROLLBACK:
                         if (add_rule("--rollback", optarg, cfg.rollback, &cfg.n_rollback) < 0)
                                 return 1;

@@ -124,3 +124,79 @@ double fleetsim_rule_lookup(const struct fleetsim_rule *rules, size_t n, const c
         return 0.0;
 }
 
+
+int fleetsim_device_rule_parse(const char *s, struct fleetsim_device_rule *out, struct error *err) {
+        const char *colon = s ? strchr(s, ':') : NULL;
+        if (!colon || colon == s || (size_t) (colon - s) > 64 || !colon[1])
+                return error_set(err, ERROR_INVALID, "'%s': expected RELEASE:FILE (release 1..64 bytes)", s ? s : "");
+        memcpy(out->release, s, (size_t) (colon - s));
+        out->release[colon - s] = '\0';
+        out->file = colon + 1;
+        return 0;
+}
+
+static int serial_cmp(const void *a, const void *b) {
+        return strcmp(*(char *const *) a, *(char *const *) b);
+}
+
+static void serials_free(char **v, size_t n) {
+        for (size_t i = 0; i < n; i++)
+                free(v[i]);
+        free(v);
+}
+
+int fleetsim_serials_parse(const char *text, size_t len, char ***out, size_t *n_out, struct error *err) {
+        char **v = NULL, **sorted;
+        size_t n = 0, cap = 0, line = 0;
+        for (size_t i = 0; i < len;) {
+                size_t start = i, end;
+                while (i < len && text[i] != '\n')
+                        i++;
+                end = i;
+                if (i < len)
+                        i++; /* the '\n' */
+                line++;
+                if (end == start || text[start] == '#')
+                        continue;
+                if (end - start > 64) {
+                        serials_free(v, n);
+                        return error_set(err, ERROR_INVALID, "line %zu: a serial is at most 64 bytes", line);
+                }
+                for (size_t j = start; j < end; j++)
+                        if ((unsigned char) text[j] <= 0x20 || (unsigned char) text[j] >= 0x7f) {
+                                serials_free(v, n);
+                                return error_set(err, ERROR_INVALID,
+                                                 "line %zu: byte 0x%02x at column %zu: a serial is visible ASCII "
+                                                 "(no spaces)",
+                                                 line, (unsigned char) text[j], j - start + 1);
+                        }
+                if (n == FLEETSIM_SERIALS_MAX) {
+                        serials_free(v, n);
+                        return error_set(err, ERROR_INVALID, "line %zu: more than %d serials", line,
+                                         FLEETSIM_SERIALS_MAX);
+                }
+                if (n == cap) {
+                        cap = cap ? cap * 2 : 64;
+                        v = xrealloc(v, cap * sizeof(*v));
+                }
+                v[n] = xcalloc(1, end - start + 1);
+                memcpy(v[n], text + start, end - start);
+                n++;
+        }
+        /* Duplicates: sort a copy of the pointers and compare neighbours. */
+        sorted = xcalloc(n ? n : 1, sizeof(*sorted));
+        if (n)
+                memcpy(sorted, v, n * sizeof(*v));
+        qsort(sorted, n, sizeof(*sorted), serial_cmp);
+        for (size_t i = 1; i < n; i++)
+                if (strcmp(sorted[i - 1], sorted[i]) == 0) {
+                        int r = error_set(err, ERROR_INVALID, "'%s' is listed twice", sorted[i]);
+                        free(sorted);
+                        serials_free(v, n);
+                        return r;
+                }
+        free(sorted);
+        *out = v;
+        *n_out = n;
+        return 0;
+}

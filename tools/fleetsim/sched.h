@@ -57,3 +57,22 @@ struct fleetsim_rule {
 int fleetsim_rule_parse(const char *s, struct fleetsim_rule *out, struct error *err);
 /* The probability for `release` in rules; 0 when none matches. */
 double fleetsim_rule_lookup(const struct fleetsim_rule *rules, size_t n, const char *release);
+
+/* --fail-devices RELEASE:FILE: installs of RELEASE fail on the devices FILE
+ * lists, whatever the dice say (a test that must know which devices fail).
+ * The release is what comes before the first ':' (1..64 bytes); `file`
+ * points into s. */
+struct fleetsim_device_rule {
+        char release[65];
+        const char *file;
+};
+int fleetsim_device_rule_parse(const char *s, struct fleetsim_device_rule *out, struct error *err);
+
+/* The list of serials of a --fail-devices FILE: one per line, 1..64 bytes of
+ * visible ASCII (as the server takes serials); empty lines and lines starting
+ * with '#' are skipped; a final line without '\n' counts; at most
+ * FLEETSIM_SERIALS_MAX serials, no duplicates. On success *out holds n
+ * heap strings in file order (free each and the array); -1 with err naming
+ * the line and what is wrong otherwise. */
+#define FLEETSIM_SERIALS_MAX 1000000
+int fleetsim_serials_parse(const char *text, size_t len, char ***out, size_t *n, struct error *err);

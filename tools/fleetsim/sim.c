@@ -72,6 +72,7 @@ struct sim_device {
         uint16_t installed;  /* index in the version table; 0 = unknown */
         uint16_t target;     /* the release being installed; 0 = none */
         uint16_t refused;    /* rolled back once: not retried (as the agent's failed_sha256) */
+        uint16_t fail_listed; /* bit i: listed by --fail-devices rule i */
         uint8_t last_stage;
         uint8_t outcome;
         bool busy, installing, known;
@@ -308,14 +309,51 @@ static char *url_printf(struct sim *s, const char *fmt, ...) {
         return str_printf("%s%s", s->cfg->url, tail);
 }
 
+/* --fail-devices rule i: sets bit i of every listed device. A serial that
+ * is not a simulated device is an error: a test's list that names nobody
+ * would fail nothing, silently. */
+static int device_cmp(const void *key, const void *elem) {
+        return strcmp((const char *) key, ((const struct sim_device *) elem)->serial);
+}
+
+static int mark_fail_devices(struct sim *s, size_t i, struct error *err) {
+        const struct fleetsim_device_rule *r = &s->cfg->fail_devices[i];
+        _cleanup_free_ char *text = NULL;
+        char **serials = NULL;
+        size_t len = 0, n = 0;
+        int rc = 0;
+        if (file_read_all(r->file, 64u << 20, &text, &len, err) < 0)
+                return -1;
+        if (fleetsim_serials_parse(text, len, &serials, &n, err) < 0) {
+                char msg[sizeof(err->msg)];
+                snprintf(msg, sizeof(msg), "%s", err->msg);
+                return error_set(err, ERROR_INVALID, "--fail-devices %s: %s", r->file, msg);
+        }
+        for (size_t k = 0; k < n; k++) {
+                /* s->dev is in byte order of serials (fleetsim_devices_list). */
+                struct sim_device *d = rc ? NULL : bsearch(serials[k], s->dev, s->n_dev, sizeof(*s->dev), device_cmp);
+                if (!rc && !d)
+                        rc = error_set(err, ERROR_INVALID, "--fail-devices %s: '%s' is not one of the %zu simulated devices",
+                                       r->file, serials[k], s->n_dev);
+                else if (d)
+                        d->fail_listed |= (uint16_t) (1u << i);
+                free(serials[k]);
+        }
+        free(serials);
+        return rc;
+}
+
 /* ---- the device's update story -------------------------------------------- */
 
 static void roll_outcome(struct sim *s, struct sim_device *d) {
         const char *v = s->versions[d->target];
         double pf = fleetsim_rule_lookup(s->cfg->fail, s->cfg->n_fail, v);
         double pr = fleetsim_rule_lookup(s->cfg->rollback, s->cfg->n_rollback, v);
-        double u = fleetsim_rng_unit(&d->rng);
+        double u = fleetsim_rng_unit(&d->rng); /* drawn anyway: a listed device's stream stays the same */
         d->outcome = u < pf ? OUTCOME_FAILURE : u < pf + pr ? OUTCOME_ROLLED_BACK : OUTCOME_SUCCESS;
+        for (size_t i = 0; i < s->cfg->n_fail_devices; i++)
+                if ((d->fail_listed >> i & 1u) && strcmp(s->cfg->fail_devices[i].release, v) == 0)
+                        d->outcome = OUTCOME_FAILURE;
 }
 
 static const char *outcome_reason(struct sim *s, struct sim_device *d, char *buf, size_t size) {
@@ -1055,6 +1093,9 @@ static int load_devices(struct sim *s, struct error *err) {
                         d->known = true; /* a DDI client never asks */
         }
         fleetsim_devices_free(serials, n);
+        for (size_t i = 0; i < s->cfg->n_fail_devices; i++)
+                if (mark_fail_devices(s, i, err) < 0)
+                        return -1;
         return 0;
 }
 

@@ -30,6 +30,8 @@ struct fleetsim_run_config {
         enum fleetsim_mode mode;
         struct fleetsim_rule fail[FLEETSIM_RULES_MAX], rollback[FLEETSIM_RULES_MAX];
         size_t n_fail, n_rollback;
+        struct fleetsim_device_rule fail_devices[FLEETSIM_RULES_MAX]; /* --fail-devices RELEASE:FILE */
+        size_t n_fail_devices;
         uint64_t seed;
         const char *initial_version; /* NULL: ask the server (whoami) at the first poll */
         const char *until_installed; /* stop early once every device runs this version */
