@@ -489,6 +489,8 @@ int campaign_resume(struct store *s, const struct audit_actor *a, int64_t id, js
         }
         if (begin_action(s, id, "resumed", "paused", &c, err) < 0)
                 return -1;
+        if (campaign_sync_all(s, &c, now, err) < 0)
+                goto fail;
         int64_t previous = c.release_id;
         if (release_id && release_id != c.release_id) {
                 if (campaign_release_load(s, c.release_id, &old, err) < 0 ||

@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * The campaign evaluator (campaign.h). For each running or waiting campaign,
- * in short transactions of at most `chunk` rows each:
+ * The campaign evaluator (campaign.h). For each running, waiting or paused
+ * campaign, in short transactions of at most `chunk` rows each:
  *  1. read back the actions devices closed (succeeded, failed -> retry or
- *     failed, canceled);
+ *     failed, canceled) -- paused ones too: devices offered before the pause
+ *     carry on, and the operator deciding on a resume must see how;
  *  2. running only: pause when the current wave's failures or stuck devices
  *     exceed its limits (reason, security event, audit entry);
  *  3. running only: dynamic campaigns take in devices that match now; inside
@@ -109,7 +110,7 @@ static int step_sync(struct store *s, void *arg, struct error *err) {
         struct campaign_plan plan;
         if (store_campaign_get(s, e->id, &c, err) < 0 || campaign_plan_from_json(c.plan, &plan, err) < 0)
                 return -1;
-        e->stop = !str_eq(c.status, "running") && !str_eq(c.status, "waiting");
+        e->stop = !str_eq(c.status, "running") && !str_eq(c.status, "waiting") && !str_eq(c.status, "paused");
         e->n = 0;
         if (e->stop)
                 return 0;
@@ -406,6 +407,21 @@ int campaign_evaluate(struct store *s, int64_t now, size_t chunk, unsigned ms, s
                 if (evaluate_one(s, ids[i], now, chunk, ms, rep, err) < 0)
                         return error_prefix(err, "campaign %lld: ", (long long) ids[i]);
                 rep->campaigns++;
+        }
+        return 0;
+}
+
+int campaign_sync_all(struct store *s, const struct store_campaign *c, int64_t now, struct error *err) {
+        struct campaign_plan plan;
+        if (campaign_plan_from_json(c->plan, &plan, err) < 0)
+                return -1;
+        for (int64_t w = 0; w <= c->current_wave; w++) {
+                int64_t n;
+                do {
+                        if (store_campaign_sync_chunk(s, c->id, w, plan.retry_limit, plan.retry_backoff, now,
+                                                      CAMPAIGN_CHUNK_DEFAULT, &n, err) < 0)
+                                return -1;
+                } while (n == CAMPAIGN_CHUNK_DEFAULT);
         }
         return 0;
 }

@@ -35,6 +35,12 @@ int campaign_selection_load(const struct store_campaign *c, const struct campaig
 int campaign_audit(struct store *s, const struct audit_actor *a, const char *action, int64_t id, json_t *details,
                    struct error *err);
 
+/* Reads back every closed action of c's started waves (the evaluator's step
+ * 1, unchunked), in the caller's transaction: a resume does it before it
+ * re-offers, so a device whose report arrived since the last evaluation is
+ * not taken for unfinished. */
+int campaign_sync_all(struct store *s, const struct store_campaign *c, int64_t now, struct error *err);
+
 /* The evaluator's actor: "system". */
 extern const struct audit_actor campaign_system_actor;
 

@@ -119,7 +119,10 @@ int store_campaign_sync_chunk(struct store *s, int64_t campaign_id, int64_t wave
                     "next_attempt_at = CASE WHEN attempts <= ?2 AND (SELECT a.status FROM update_actions a WHERE "
                     "  a.id = campaign_devices.action_id) IN ('failed', 'rejected') "
                     "  THEN ?4 + (?3 << (attempts - 1)) ELSE NULL END, "
-                    "finished_at = ?4 "
+                    /* when the device's action closed (not when this runs: a report read back
+                     * late, e.g. at a resume, is not "after" it) */
+                    "finished_at = MIN(?4, COALESCE((SELECT a.closed_at FROM update_actions a "
+                    "  WHERE a.id = campaign_devices.action_id), ?4)) "
                     "WHERE campaign_id = ?1 AND wave = ?6 AND state = 'offered' AND device_id IN ("
                     "  SELECT cd.device_id FROM campaign_devices cd JOIN update_actions a ON a.id = cd.action_id "
                     "  WHERE cd.campaign_id = ?1 AND cd.wave = ?6 AND cd.state = 'offered' AND "

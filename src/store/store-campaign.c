@@ -146,7 +146,7 @@ int store_campaign_ids_to_evaluate(struct store *s, int64_t **out, size_t *n_out
         int rc;
         *out = NULL;
         *n_out = 0;
-        if (store_prepare(s, "SELECT id FROM campaigns WHERE status IN ('running', 'waiting') ORDER BY id", &st,
+        if (store_prepare(s, "SELECT id FROM campaigns WHERE status IN ('running', 'waiting', 'paused') ORDER BY id", &st,
                           err) < 0)
                 return -1;
         while ((rc = sqlite3_step(st)) == SQLITE_ROW) {

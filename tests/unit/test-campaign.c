@@ -518,6 +518,62 @@ static void test_auto_pause_on_failures_and_resume_with_fix(void **state) {
         assert_int_equal(count_of(c, id, -1, "succeeded"), 10);
 }
 
+/* A paused campaign still reads back what its offered devices report: the
+ * operator deciding on a resume sees the wave as it is, and failures that
+ * happened while paused count as seen by the resume. (Before: the evaluator
+ * skipped paused campaigns; their progress froze, and the resume counted the
+ * failures of the pause as new ones and paused again at once.) */
+static void test_paused_campaign_reads_back_reports(void **state) {
+        struct cfx *c = *state;
+        add_devices(c, "P", 8, "rev-C");
+        int64_t id = create_ok(c, "{\"name\": \"paused-sync\", \"release_id\": %lld, \"selector\": {\"product\": "
+                                  "\"T1-EU\"}, \"retry\": {\"limit\": 0}, \"waves\": [{\"size\": 6, \"soak\": 0, "
+                                  "\"max_failures\": 1}, {\"size\": \"100%\"}]}");
+        act_ok(c, campaign_start, &rm1, id, NULL, DFX_NOW);
+        assert_int_equal(evaluate(c, DFX_NOW).offered, 6);
+        assert_int_equal(report_some_offered(c, id, "P", 8, "failure", "1.1.0", 2), 2);
+        assert_int_equal(evaluate(c, DFX_NOW + 1).paused, 1);
+        /* While paused, offered devices carry on: one succeeds, two fail. */
+        assert_int_equal(report_some_offered(c, id, "P", 8, "success", "1.1.0", 1), 1);
+        assert_int_equal(report_some_offered(c, id, "P", 8, "failure", "1.1.0", 2), 2);
+        struct campaign_eval_report rep = evaluate(c, DFX_NOW + 50);
+        assert_int_equal(rep.offered, 0);
+        assert_string_equal(status_of(c, id), "paused");
+        assert_int_equal(count_of(c, id, 0, "succeeded"), 1);
+        assert_int_equal(count_of(c, id, 0, "failed"), 4);
+        assert_int_equal(count_of(c, id, 0, "offered"), 1);
+        /* Resume (no fix): the four failures were seen; it goes on. */
+        act_ok(c, campaign_resume, &rm2, id, NULL, DFX_NOW + 200);
+        evaluate(c, DFX_NOW + 201);
+        assert_string_equal(status_of(c, id), "running");
+        assert_int_equal(count_audit(c, id, "campaign.auto-pause"), 1);
+}
+
+/* A resume with a fixed release re-offers the failed and unfinished members,
+ * not those whose report of success arrived after the last evaluation: the
+ * resume reads back closed actions first. (Before: such a device was still
+ * "offered" and got the fixed release although it runs the old one fine.) */
+static void test_resume_reads_back_before_reoffer(void **state) {
+        struct cfx *c = *state;
+        add_devices(c, "Q", 8, "rev-C");
+        int64_t id = create_ok(c, "{\"name\": \"resume-sync\", \"release_id\": %lld, \"selector\": {\"product\": "
+                                  "\"T1-EU\"}, \"retry\": {\"limit\": 0}, \"waves\": [{\"size\": 6, \"soak\": 0, "
+                                  "\"max_failures\": 1}, {\"size\": \"100%\"}]}");
+        act_ok(c, campaign_start, &rm1, id, NULL, DFX_NOW);
+        assert_int_equal(evaluate(c, DFX_NOW).offered, 6);
+        assert_int_equal(report_some_offered(c, id, "Q", 8, "failure", "1.1.0", 2), 2);
+        assert_int_equal(evaluate(c, DFX_NOW + 1).paused, 1);
+        /* No evaluation between this report and the resume. */
+        assert_int_equal(report_some_offered(c, id, "Q", 8, "success", "1.1.0", 1), 1);
+        char body[64];
+        snprintf(body, sizeof(body), "{\"release_id\": %lld}", (long long) c->rel2);
+        act_ok(c, campaign_resume, &rm2, id, body, DFX_NOW + 2);
+        assert_int_equal(count_of(c, id, 0, "succeeded"), 1);
+        struct campaign_eval_report rep = evaluate(c, DFX_NOW + 3);
+        assert_int_equal(rep.offered, 5); /* 2 failed + 3 unfinished, not the one that succeeded */
+        assert_int_equal(count_of(c, id, 0, "succeeded"), 1);
+}
+
 static void test_retries_with_backoff(void **state) {
         struct cfx *c = *state;
         add_devices(c, "T", 1, "rev-C");
@@ -785,6 +841,8 @@ int main(void) {
                 cmocka_unit_test_setup_teardown(test_membership_reproducible, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_waves_soak_and_completion, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_auto_pause_on_failures_and_resume_with_fix, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_paused_campaign_reads_back_reports, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_resume_reads_back_before_reoffer, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_retries_with_backoff, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_stuck_devices_pause, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_window_holds_offers, setup, teardown),
