@@ -89,13 +89,19 @@ wait_until() {
   done
   tap_diag "timed out waiting for $1: $BODY"; return 1
 }
+# waited DESCRIPTION JQ_CONDITION [SECONDS]: a TAP line for wait_until (in this
+# shell: BODY stays the campaign as it was when the condition held).
+waited() {
+  local desc=$1; shift
+  if wait_until "$@"; then tap_ok "$desc"; else tap_fail "$desc"; fi
+}
 
 # --- canary, wave 2, auto-pause --------------------------------------------------------
 t0=$SECONDS
-check "the canary completes" wait_until '.waves[0].completed_at != null'
+waited "the canary completes" '.waves[0].completed_at != null'
 expect_eq "every canary device succeeded" "$(jqr '.waves[0].devices | "\(.succeeded) \(.failed)"')" "$W0 0"
-check "the auto gate starts wave 2" wait_until '.waves[1].started_at != null'
-check "the campaign pauses itself" wait_until '.status == "paused"'
+waited "the auto gate starts wave 2" '.waves[1].started_at != null'
+waited "the campaign pauses itself" '.status == "paused"'
 tap_diag "start to auto-pause: $((SECONDS - t0)) s"
 expect_match "the pause reason names the failures, the wave (0-based, as in the API) and the limit" "$(jqr .pause_reason)" \
   "^failures: [0-9]+ device\\(s\\) of wave 1 failed or rolled back \\(at most $MAXFAIL allowed\\)"
@@ -106,8 +112,7 @@ api GET "/api/v1/audit?object=campaign:$CID&limit=1000" "$AUD"
 expect_eq "the audit trail has the auto-pause" "$(jqr '[.items[] | select(.action == "campaign.auto-pause")] | length')" 1
 
 # Paused: devices already offered finish, nothing new is offered.
-check "the offered devices of wave 2 finish while paused" \
-  wait_until ".waves[1].devices.failed == $NBAD and .waves[1].devices.succeeded == $((W1 - NBAD))"
+waited "the offered devices of wave 2 finish while paused" ".waves[1].devices.failed == $NBAD and .waves[1].devices.succeeded == $((W1 - NBAD))"
 expect_eq "still paused, wave 3 not started, nobody in it offered" \
   "$(jqr '"\(.status) \(.waves[2].started_at) \(.waves[2].devices.offered)"')" "paused null 0"
 metrics=$(curl -sS --cacert "$CA" "$URL/metrics")
@@ -121,7 +126,7 @@ expect_match "/metrics: its current wave (0-based)" "$metrics" 'cradle_campaign_
 out=$(CRADLE_TOKEN=$RM1 "$CRADLE" campaign resume "$CID" --release "$FIXED" 2>&1)
 expect_eq "cradle campaign resume --release (the fix)" "$?" 0
 t0=$SECONDS
-check "the campaign completes" wait_until '.status == "completed"' 90
+waited "the campaign completes" '.status == "completed"' 90
 tap_diag "resume to completion: $((SECONDS - t0)) s"
 stop_sim
 
