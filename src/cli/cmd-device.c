@@ -104,7 +104,7 @@ static int device_list_run(struct cli_ctx *ctx, int argc, char **argv) {
         cli_query_add(&q, "expiring_within_days", expiring);
         _cleanup_free_ char *query = buf_steal(&q);
         _cleanup_free_ char *path = str_printf("/api/v1/devices%s", query ? query : "");
-        return cli_send_list(ctx, path, cols, ELEMENTSOF(cols));
+        return cli_send_list_paged(ctx, path, &cli_cursor_after_id, -1, false, cols, ELEMENTSOF(cols));
 }
 
 /* Options: globals, plus --reason when `reason` is not NULL. */
@@ -284,15 +284,14 @@ static int device_history_run(struct cli_ctx *ctx, int argc, char **argv) {
                 { "FROM", "from_version" }, { "TO", "to_version" }, { "SECURITY", "security_version" },
                 { "REASON", "reason" },
         };
-        const char *after = NULL, *limit = NULL;
-        int64_t v;
+        const char *limit = NULL;
+        int64_t v, after = -1;
         int c, r;
         while ((c = getopt_long(argc, argv, CLI_GLOBAL_SHORT_OPTIONS, options, NULL)) != -1) {
                 switch (c) {
                 case OPT_AFTER:
-                        if (str_to_int64(optarg, 0, INT64_MAX, &v) < 0)
+                        if (str_to_int64(optarg, 0, INT64_MAX, &after) < 0)
                                 return cli_usage_error(ctx, "option '--after': '%s' is not a history id", optarg);
-                        after = optarg;
                         break;
                 case OPT_LIMIT:
                         if (str_to_int64(optarg, 1, 1000, &v) < 0)
@@ -308,12 +307,12 @@ static int device_history_run(struct cli_ctx *ctx, int argc, char **argv) {
         if ((r = cli_positional(ctx, argc, argv, 1, "SERIAL")) != CLI_CONTINUE)
                 return r;
         struct buf q = {0};
-        cli_query_add(&q, "after", after);
         cli_query_add(&q, "limit", limit);
         _cleanup_free_ char *query = buf_steal(&q);
         _cleanup_free_ char *serial = cli_client_escape(argv[optind]);
         _cleanup_free_ char *path = str_printf("/api/v1/devices/%s/history%s", serial, query ? query : "");
-        return cli_send_list(ctx, path, cols, ELEMENTSOF(cols));
+        /* --limit asks for one page; otherwise every entry (from --after on). */
+        return cli_send_list_paged(ctx, path, &cli_cursor_after_id, after, limit != NULL, cols, ELEMENTSOF(cols));
 }
 
 #define REASONS_HELP                                                                             \
@@ -403,8 +402,9 @@ static const struct cli_command device_history = {
                 "and to version, security version, reason (GET /api/v1/devices/SERIAL/history;\n"
                 "any role). 'cradle device show' gives the installed version and last seen.\n\n"
                 "Options:\n"
-                "  --after ID   only entries after history id ID (the next page)\n"
-                "  --limit N    at most N entries (1-1000, default 1000)\n",
+                "  --after ID   only entries after history id ID\n"
+                "  --limit N    one page of at most N entries (1-1000); a note on stderr\n"
+                "               says how to go on. Without it every entry is shown.\n",
         .run = device_history_run,
 };
 
