@@ -6,6 +6,7 @@
  *   POST /api/v1/director/root                {"root": signed root} install 1 / rotate N+1 (admin)
  *   POST /api/v1/assignments                  {release_id, devices[]} or {release_id, tag}
  *   POST /api/v1/devices/{serial}/tags        {"tags": [...]} (replace)
+ *   POST /api/v1/devices/tags                 {"add", "remove", "devices": [serials]} (many devices)
  *   GET  /api/v1/devices/{serial}/history     update history, oldest first (after, limit)
  * Devices (mTLS), each for itself only:
  *   GET  /device/v1/director/root.json, /device/v1/director/{N}.root.json
@@ -22,6 +23,7 @@
 #include "director/assign.h"
 #include "director/device-status.h"
 #include "director/director.h"
+#include "director/tags-bulk.h"
 #include "identity/peer.h"
 #include "route-io.h"
 #include "router.h"
@@ -87,6 +89,17 @@ int routes_devices_tags_set(struct route_ctx *ctx, struct http_response *resp, s
         struct store *s;
         if (route_read_json_body(ctx, &body, err) < 0 || !(s = route_store(ctx, err)) ||
             director_device_tags_set(s, &a, route_param(ctx, "serial"), body, &out, err) < 0)
+                return -1;
+        route_respond_json(resp, 200, out);
+        return 0;
+}
+
+int routes_devices_tags_bulk(struct route_ctx *ctx, struct http_response *resp, struct error *err) {
+        _cleanup_json_ json_t *body = NULL, *out = NULL;
+        struct audit_actor a = route_actor(ctx);
+        struct store *s;
+        if (route_read_json_body(ctx, &body, err) < 0 || !(s = route_store(ctx, err)) ||
+            director_devices_tags_bulk(s, &a, body, &out, err) < 0)
                 return -1;
         route_respond_json(resp, 200, out);
         return 0;

@@ -98,6 +98,7 @@ int routes_director_online_keys(struct route_ctx *ctx, struct http_response *res
 int routes_director_root_install(struct route_ctx *ctx, struct http_response *resp, struct error *err);
 int routes_assignments_create(struct route_ctx *ctx, struct http_response *resp, struct error *err);
 int routes_devices_tags_set(struct route_ctx *ctx, struct http_response *resp, struct error *err);
+int routes_devices_tags_bulk(struct route_ctx *ctx, struct http_response *resp, struct error *err);
 int routes_devices_history(struct route_ctx *ctx, struct http_response *resp, struct error *err);
 int routes_devices_actions(struct route_ctx *ctx, struct http_response *resp, struct error *err);
 int routes_device_director_root(struct route_ctx *ctx, struct http_response *resp, struct error *err);

@@ -68,4 +68,58 @@ expect_eq "... and a cursor below the second" "$(jqr .next_before_id)" "$(jqr '.
 api GET "/api/v1/releases?limit=0" "$ADMIN_TOKEN"
 expect_eq "a limit of 0 is refused" "$STATUS" 400
 
+# --- bulk tags: a file streamed in chunks, one audit entry per changed device ---
+seq -f 'F%04g' 1 "$N" >"$E2E_TMP/serials"
+printf '# the pilot fleet\n\n' | cat - "$E2E_TMP/serials" >"$E2E_TMP/serials-commented"
+audits() { sqlite3 "$db" "SELECT count(*) FROM audit_log WHERE action = 'device.tags.set';"; }
+out=$("$CRADLE" device tag --add pilot --add eu --serials-file "$E2E_TMP/serials-commented" 2>&1); rc=$?
+expect_eq "device tag --add --serials-file succeeds" "$rc" 0
+expect_eq "it tagged all $N devices in two requests" "$out" "$N devices: $N changed, 0 already so (2 requests)"
+expect_eq "every device carries both tags" \
+  "$(sqlite3 "$db" "SELECT count(*) FROM device_tags WHERE tag IN ('pilot', 'eu');")" "$((2 * N))"
+expect_eq "one audit entry per device" "$(audits)" "$N"
+out=$("$CRADLE" audit list --object device:F1005 --json)
+expect_eq "the last device's audit entry names its tags and the bulk" \
+  "$(jq -c '.items[-1].details | [.tags, .previous, .bulk]' <<<"$out")" '[["eu","pilot"],[],true]'
+out=$("$CRADLE" device tag --add pilot --serials-file "$E2E_TMP/serials" --json); rc=$?
+expect_eq "tagging again succeeds" "$rc" 0
+expect_eq "... changes nothing" "$(jq -c '[.devices, .changed, .unchanged]' <<<"$out")" "[$N,0,$N]"
+expect_eq "... and audits nothing" "$(audits)" "$N"
+out=$("$CRADLE" device tag --remove eu --add lab F0001 F0002 2>&1); rc=$?
+expect_eq "device tag --remove --add SERIAL... succeeds" "$rc" 0
+expect_eq "F0001 keeps pilot, loses eu, gains lab" "$("$CRADLE" device show F0001 --json | jq -c .tags)" '["lab","pilot"]'
+expect_eq "F0003 is untouched" "$("$CRADLE" device show F0003 --json | jq -c .tags)" '["eu","pilot"]'
+printf 'F0003\nNOPE-1\n' >"$E2E_TMP/bad-serials"
+out=$("$CRADLE" device tag --add extra --serials-file "$E2E_TMP/bad-serials" 2>&1); rc=$?
+expect_eq "an unknown serial refuses the request (exit 3)" "$rc" 3
+expect_match "... naming it and saying what was applied" "$out" "NOPE-1.*stopped: the request for devices 1-2"
+expect_eq "... and nothing of that request is applied" "$("$CRADLE" device show F0003 --json | jq -c .tags)" '["eu","pilot"]'
+"$CRADLE" device tag --add a --tag b F0001 >/dev/null 2>&1
+expect_eq "--add with --tag is a usage error" "$?" 2
+"$CRADLE" device tag --serials-file "$E2E_TMP/serials" >/dev/null 2>&1
+expect_eq "--serials-file without --add/--remove is a usage error" "$?" 2
+
+bulk() { api POST /api/v1/devices/tags "$ADMIN_TOKEN" "$1"; }
+bulk '{"add": ["x"], "remove": ["x"], "devices": ["F0001"]}'
+expect_eq "a tag in both add and remove is 400" "$STATUS" 400
+expect_match "... naming it" "$(jqr .detail)" "'x' is in both"
+bulk '{"add": [], "devices": ["F0001"]}'
+expect_eq "no tag at all is 400" "$STATUS" 400
+bulk '{"add": ["x"], "devices": ["F0001", "F0002", "F0001"]}'
+expect_eq "a serial twice is 400" "$STATUS" 400
+expect_match "... naming it" "$(jqr .detail)" "F0001"
+bulk '{"add": ["Bad Tag"], "devices": ["F0001"]}'
+expect_eq "an invalid tag is 400" "$STATUS" 400
+bulk "$(jq -c -n '{add: ["x"], devices: [range(1001) | "S\(.)"]}')"
+expect_eq "1001 serials is 400" "$STATUS" 400
+bulk '{"add": ["x"], "devices": []}'
+expect_eq "no serial is 400" "$STATUS" 400
+bulk "$(jq -c -n '{add: [range(31) | "t\(.)"], devices: ["F0001"]}')"
+expect_eq "more than 32 tags on a device is 409" "$STATUS" 409
+expect_match "... naming the device" "$(jqr .detail)" "F0001 would carry 33 tags"
+api POST /api/v1/devices/tags "$(make_token rm-bulk release-manager)" '{"add": ["rm"], "devices": ["F0005"]}'
+expect_eq "a release manager may tag" "$STATUS" 200
+api POST /api/v1/devices/tags "$FACTORY_TOKEN" '{"add": ["f"], "devices": ["F0005"]}'
+expect_eq "the factory role may not (403)" "$STATUS" 403
+
 finish
