@@ -26,7 +26,9 @@ int director_action_open(struct store *s, const char *actor_name, int64_t device
                 .device_id = device_id, .release_id = release_id, .tag = (char *) tag, .assigned_at = now,
                 .assigned_by = (char *) actor_name,
         };
-        if (store_update_action_insert(s, &row, action_id, err) < 0 || store_device_assignment_put(s, &asg, err) < 0)
+        /* Queued for signing ahead of the device's next poll (director.h). */
+        if (store_update_action_insert(s, &row, action_id, err) < 0 || store_device_assignment_put(s, &asg, err) < 0 ||
+            store_director_sign_queue_add(s, device_id, now, err) < 0)
                 return -1;
         return 0;
 }
@@ -37,6 +39,7 @@ int director_action_cancel(struct store *s, int64_t device_id, const char *reaso
         bool found;
         *canceled_id = 0;
         if (store_device_assignment_delete(s, device_id, err) < 0 ||
+            store_director_sign_queue_add(s, device_id, now, err) < 0 ||
             store_update_action_active(s, device_id, &act, &found, err) < 0)
                 return -1;
         if (!found)

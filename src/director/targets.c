@@ -9,6 +9,7 @@
 #include "core/log.h"
 #include "core/strutil.h"
 #include "director/internal.h"
+#include "director/seen.h"
 #include "tuf/metadata.h"
 #include "tuf/sign.h"
 
@@ -105,22 +106,50 @@ static bool reusable(const struct store_director_targets *t, const char *content
                now < t->signed_at + (t->expires - t->signed_at) / 2 && now < t->expires;
 }
 
-static int sign_new(struct director_ctx *dc, const struct store_device *d, const struct wanted *w,
-                    const struct store_director_root *root, int64_t version, int64_t now,
-                    struct store_director_targets *out, struct error *err) {
-        _cleanup_crypto_key_ struct crypto_key *key = NULL;
-        _cleanup_tuf_key_ struct tuf_key *tk = NULL;
-        _cleanup_tuf_metadata_ struct tuf_metadata *root_md = NULL;
-        if (director_key_load(dc, false, &key, &tk, NULL, err) < 0)
+/* What signing needs, loaded once: the online key and the newest root,
+ * checked to name it as targets key. A batch of the sign-ahead worker
+ * loads it once for hundreds of devices; a poll loads it per signature. */
+struct signer {
+        struct crypto_key *key;
+        struct tuf_key *tk;
+        struct tuf_metadata *root_md;
+        int64_t root_version;
+};
+
+static void signer_clear(struct signer *sg) {
+        crypto_key_free(sg->key);
+        if (sg->tk)
+                tuf_key_free(sg->tk);
+        if (sg->root_md)
+                tuf_metadata_free(sg->root_md);
+        memset(sg, 0, sizeof(*sg));
+}
+
+static int signer_load(struct director_ctx *dc, const struct store_director_root *root, struct signer *sg,
+                       struct error *err) {
+        memset(sg, 0, sizeof(*sg));
+        if (director_key_load(dc, false, &sg->key, &sg->tk, NULL, err) < 0)
                 return -1;
         if (tuf_metadata_parse("director root", root->document, strlen(root->document), DIRECTOR_ROOT_MAX,
-                               TUF_ROLE_ROOT, &root_md, err) < 0)
-                return -1;
-        if (!tuf_root_role_has_key(root_md, TUF_ROLE_TARGETS, tuf_key_id(tk)))
-                return error_set(err, ERROR_INTERNAL,
-                                 "the director online key (keyid %s) is not the targets key of director root "
-                                 "version %lld; install a root that lists it",
-                                 tuf_key_id(tk), (long long) root->version);
+                               TUF_ROLE_ROOT, &sg->root_md, err) < 0)
+                goto fail;
+        if (!tuf_root_role_has_key(sg->root_md, TUF_ROLE_TARGETS, tuf_key_id(sg->tk))) {
+                error_set(err, ERROR_INTERNAL,
+                          "the director online key (keyid %s) is not the targets key of director root "
+                          "version %lld; install a root that lists it",
+                          tuf_key_id(sg->tk), (long long) root->version);
+                goto fail;
+        }
+        sg->root_version = root->version;
+        return 0;
+fail:
+        signer_clear(sg);
+        return -1;
+}
+
+static int sign_new(struct director_ctx *dc, const struct signer *sg, const struct store_device *d,
+                    const struct wanted *w, int64_t version, int64_t now, struct store_director_targets *out,
+                    struct error *err) {
         int64_t expiry = dc->expiry > 0 ? dc->expiry : DIRECTOR_EXPIRY_DEFAULT;
         char content[SHA256_HEX_LEN];
         _cleanup_json_ json_t *signed_obj = build_signed(w, version, now + expiry, content, err);
@@ -128,7 +157,7 @@ static int sign_new(struct director_ctx *dc, const struct store_device *d, const
                 return error_prefix(err, "director targets for %s: ", d->serial);
         _cleanup_json_ json_t *doc = tuf_metadata_wrap(signed_obj);
         size_t len;
-        if (tuf_sign(doc, key, err) < 0)
+        if (tuf_sign(doc, sg->key, err) < 0)
                 return -1;
         char *bytes = tuf_metadata_serialize(doc, &len, err);
         if (!bytes)
@@ -137,10 +166,59 @@ static int sign_new(struct director_ctx *dc, const struct store_device *d, const
         out->device_id = d->id;
         out->version = version;
         snprintf(out->content_sha256, sizeof(out->content_sha256), "%s", content);
-        out->root_version = root->version;
+        out->root_version = sg->root_version;
         out->signed_at = now;
         out->expires = now + expiry;
         out->document = bytes;
+        return 0;
+}
+
+/* Inside the caller's transaction: signs and stores a new version for the
+ * device unless its stored one is still good for `content`. *cached is
+ * what the device is to be served. signer is loaded on first need. */
+static int ensure_signed(struct director_ctx *dc, struct signer *sg, const struct store_director_root *root,
+                         const struct store_device *d, const struct wanted *w, const char *content, int64_t now,
+                         struct store_director_targets *cached, bool *signed_now, struct error *err) {
+        bool have_cached;
+        *signed_now = false;
+        store_director_targets_clear(cached);
+        if (store_director_targets_get(dc->store, d->id, cached, &have_cached, err) < 0)
+                return -1;
+        if (have_cached && reusable(cached, content, root->version, now))
+                return 0;
+        if (!sg->key && signer_load(dc, root, sg, err) < 0)
+                return -1;
+        /* Strictly increasing per device, and never below the signing time:
+         * metadata is not bound to a device when it lists no target, so a
+         * copy of another device's (higher) version served by a man in the
+         * middle raises a device's trusted version at most to "now", which
+         * this device's next signature passes again. */
+        int64_t version = have_cached ? cached->version + 1 : 1;
+        if (version < now)
+                version = now;
+        struct store_director_targets fresh;
+        if (sign_new(dc, sg, d, w, version, now, &fresh, err) < 0)
+                return -1;
+        store_director_targets_clear(cached);
+        *cached = fresh;
+        if (store_director_targets_put(dc->store, cached, err) < 0)
+                return -1;
+        *signed_now = true;
+        return 0;
+}
+
+int director_device_seen(struct director_ctx *dc, int64_t device_id, int64_t stored_last_seen, int64_t now) {
+        /* At most once per interval per device, whether batched or not. */
+        if (stored_last_seen > 0 && stored_last_seen >= now - DIRECTOR_SEEN_INTERVAL)
+                return 0;
+        if (dc->seen && director_seen_note(dc->seen, device_id, now))
+                return 0;
+        /* No pending set (tests, tools), or it is full: write this one now. */
+        struct error e = {0};
+        if (store_device_seen(dc->store, device_id, now, DIRECTOR_SEEN_INTERVAL, &e) < 0) {
+                log_warn("recording that device %lld was seen: %s", (long long) device_id, e.msg);
+                return -1;
+        }
         return 0;
 }
 
@@ -150,8 +228,9 @@ int director_targets_for_device(struct director_ctx *dc, const char *serial, cha
         __attribute__((cleanup(store_director_root_clearp))) struct store_director_root root = {0};
         __attribute__((cleanup(store_director_targets_clearp))) struct store_director_targets cached = {0};
         __attribute__((cleanup(wanted_clear))) struct wanted w = {0};
+        __attribute__((cleanup(signer_clear))) struct signer sg = {0};
         int64_t now = director_now(dc);
-        bool found, have_cached;
+        bool found, have_cached, signed_now;
         char content[SHA256_HEX_LEN];
         *out = NULL;
         *len = 0;
@@ -162,6 +241,10 @@ int director_targets_for_device(struct director_ctx *dc, const char *serial, cha
                 return -1;
         if (!found)
                 return error_set(err, ERROR_NOT_FOUND, "the director has no root yet (cradle director init)");
+        /* What the device must get is worked out from the committed rows on
+         * every poll, and the stored document is served only when it says
+         * exactly that: signing ahead (director_presign_batch) can make a poll
+         * cheaper, never staler. */
         if (wanted_for_device(dc, &d, &w, err) < 0)
                 return -1;
         _cleanup_json_ json_t *probe = build_signed(&w, 1, now + 1, content, err);
@@ -173,30 +256,11 @@ int director_targets_for_device(struct director_ctx *dc, const char *serial, cha
                 return -1;
         if (!(have_cached && reusable(&cached, content, root.version, now))) {
                 /* Sign a new version under the write lock, after looking again:
-                 * another request for the same device may just have done it. */
+                 * another request (or the sign-ahead worker) may just have done it. */
                 if (store_tx_begin(dc->store, err) < 0)
                         return -1;
-                store_director_targets_clear(&cached);
-                if (store_director_targets_get(dc->store, d.id, &cached, &have_cached, err) < 0)
+                if (ensure_signed(dc, &sg, &root, &d, &w, content, now, &cached, &signed_now, err) < 0)
                         goto fail;
-                if (!(have_cached && reusable(&cached, content, root.version, now))) {
-                        struct store_director_targets fresh;
-                        /* Strictly increasing per device, and never below the
-                         * signing time: metadata is not bound to a device when it
-                         * lists no target, so a copy of another device's (higher)
-                         * version served by a man in the middle raises a device's
-                         * trusted version at most to "now", which this device's
-                         * next signature passes again. */
-                        int64_t version = have_cached ? cached.version + 1 : 1;
-                        if (version < now)
-                                version = now;
-                        if (sign_new(dc, &d, &w, &root, version, now, &fresh, err) < 0)
-                                goto fail;
-                        store_director_targets_clear(&cached);
-                        cached = fresh;
-                        if (store_director_targets_put(dc->store, &cached, err) < 0)
-                                goto fail;
-                }
                 /* Served only from the committed row: a failed commit serves
                  * nothing new, and no version is served before it is stored. */
                 if (fault_point("director.targets.commit", err) < 0)
@@ -204,11 +268,81 @@ int director_targets_for_device(struct director_ctx *dc, const char *serial, cha
                 if (store_tx_commit(dc->store, err) < 0)
                         return -1;
         }
-        struct error e = {0};
-        if (store_device_seen(dc->store, d.id, now, DIRECTOR_SEEN_INTERVAL, &e) < 0)
-                log_warn("recording that device %s was seen: %s", d.serial, e.msg);
+        director_device_seen(dc, d.id, d.last_seen, now);
         *len = strlen(cached.document);
         *out = steal_ptr(cached.document);
+        return 0;
+fail:
+        store_tx_rollback(dc->store);
+        return -1;
+}
+
+int director_presign_batch(struct director_ctx *dc, size_t max, size_t *done, size_t *signed_count,
+                           struct error *err) {
+        __attribute__((cleanup(store_director_root_clearp))) struct store_director_root root = {0};
+        __attribute__((cleanup(signer_clear))) struct signer sg = {0};
+        _cleanup_free_ int64_t *ids = NULL;
+        int64_t now = director_now(dc);
+        size_t n = 0, n_signed = 0;
+        bool found;
+        *done = 0;
+        if (signed_count)
+                *signed_count = 0;
+        if (max == 0)
+                max = DIRECTOR_PRESIGN_BATCH;
+        if (store_director_root_get(dc->store, 0, &root, &found, err) < 0)
+                return -1;
+        /* No root yet: nothing can be signed; the queue waits for one. */
+        if (!found)
+                return 0;
+        /* The key and root once for the whole batch, outside the write lock. */
+        if (signer_load(dc, &root, &sg, err) < 0)
+                return -1;
+        /* Under the write lock from reading the queue to deleting from it: an
+         * assignment committed meanwhile re-queues its device after this
+         * batch, never into a gap between the two. */
+        if (store_tx_begin(dc->store, err) < 0)
+                return -1;
+        if (store_director_sign_queue_take(dc->store, max, &ids, &n, err) < 0)
+                goto fail;
+        for (size_t i = 0; i < n; i++) {
+                _cleanup_director_device_ struct store_device d = {0};
+                __attribute__((cleanup(store_director_targets_clearp))) struct store_director_targets cached = {0};
+                __attribute__((cleanup(wanted_clear))) struct wanted w = {0};
+                char content[SHA256_HEX_LEN];
+                bool signed_now;
+                struct error e = {0};
+                if (store_device_get(dc->store, ids[i], &d, &e) < 0) {
+                        if (e.kind == ERROR_NOT_FOUND)
+                                continue; /* gone since it was queued */
+                        if (err)
+                                *err = e;
+                        goto fail;
+                }
+                _cleanup_json_ json_t *probe = NULL;
+                if (wanted_for_device(dc, &d, &w, &e) < 0 || !(probe = build_signed(&w, 1, now + 1, content, &e)) ||
+                    ensure_signed(dc, &sg, &root, &d, &w, content, now, &cached, &signed_now, &e) < 0) {
+                        /* The database failing ends the batch (it is retried);
+                         * one device that cannot be signed must not hold up the
+                         * rest: it leaves the queue and its poll signs on demand. */
+                        if (e.kind == ERROR_DB || e.kind == ERROR_UNAVAILABLE || e.kind == ERROR_NO_SPACE) {
+                                if (err)
+                                        *err = e;
+                                goto fail;
+                        }
+                        log_warn("director: signing ahead for device %s: %s (its next poll signs on demand)",
+                                 d.serial, e.msg);
+                        continue;
+                }
+                n_signed += signed_now;
+        }
+        if (store_director_sign_queue_delete(dc->store, ids, n, err) < 0)
+                goto fail;
+        if (store_tx_commit(dc->store, err) < 0)
+                return -1;
+        *done = n;
+        if (signed_count)
+                *signed_count = n_signed;
         return 0;
 fail:
         store_tx_rollback(dc->store);

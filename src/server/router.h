@@ -68,6 +68,7 @@ struct router {
         /* The director (issue 4): what routes-director.c builds a director_ctx from. */
         int64_t director_expiry;          /* seconds; 0 = DIRECTOR_EXPIRY_DEFAULT */
         const char *director_key;         /* NULL or "" = <data_dir>/director-keys/targets.key */
+        struct director_seen *director_seen; /* NULL: polls write last_seen themselves (director/seen.h) */
 };
 
 enum router_match_kind {

@@ -39,6 +39,7 @@ static int route_director(struct route_ctx *ctx, struct director_ctx *out, struc
         out->data_dir = ctx->router->data_dir;
         out->key_ref = ctx->router->director_key;
         out->expiry = ctx->router->director_expiry;
+        out->seen = ctx->router->director_seen;
         return 0;
 }
 

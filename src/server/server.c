@@ -20,6 +20,8 @@
 #include "http.h"
 #include "identity/peer.h"
 #include "metrics.h"
+#include "director-worker.h"
+#include "director/seen.h"
 #include "ota-maintenance.h"
 #include "release/ota.h"
 #include "router.h"
@@ -50,11 +52,18 @@ struct server {
         struct ota_config ota;
         char *upload_dir;
         struct ota_maintenance *ota_maintenance;
+        /* director: last_seen written in groups, targets signed ahead (issue 8) */
+        struct director_seen *director_seen;
+        struct director_worker *director_worker;
 };
 
 static void server_free(struct server *s) {
         http_server_stop(s->http);
         ota_maintenance_stop(s->ota_maintenance);
+        /* After the HTTP server: no poll notes last_seen any more, and the
+         * worker's last flush writes what the answered ones noted. */
+        director_worker_stop(s->director_worker);
+        director_seen_free(s->director_seen);
         free(s->upload_dir);
         store_pool_close(s->pool);
         auth_ratelimit_free(s->ratelimit);
@@ -141,6 +150,8 @@ static int server_start(struct server *s, const char *data_dir, struct error *er
                 .director_key = s->cfg.director_key,
                 .ota = &s->ota,
         };
+        s->director_seen = director_seen_new(0);
+        s->router.director_seen = s->director_seen;
         s->router.routes = routes_table(&s->router.n_routes);
         s->ota = (struct ota_config) {
                 .targets_expiry = s->cfg.targets_expiry_days * 86400,
@@ -171,6 +182,12 @@ static int server_start(struct server *s, const char *data_dir, struct error *er
                 return -1;
         if (ota_maintenance_start(s->pool, s->data_dir, &s->ota, OTA_MAINTENANCE_INTERVAL_S, &s->ota_maintenance,
                                   err) < 0)
+                return -1;
+        const struct director_worker_config dw = {
+                .pool = s->pool, .data_dir = s->data_dir, .key_ref = s->cfg.director_key,
+                .expiry = s->cfg.director_expiry, .seen = s->director_seen,
+        };
+        if (director_worker_start(&dw, &s->director_worker, err) < 0)
                 return -1;
         if (!url_known) {
                 s->crl_base_url = server_config_crl_base_url(&s->cfg, http_server_port(s->http));

@@ -379,6 +379,16 @@ const char *const store_migrations[] = {
         "DROP TABLE device_update_history;"
         "ALTER TABLE device_update_history_v6 RENAME TO device_update_history;"
         "CREATE INDEX device_update_history_device_id ON device_update_history (device_id, id);",
+        /* 7: the director's sign-ahead queue (issue 8). A device lands here in
+         * the transaction that opens or cancels its update action, and a
+         * background worker signs its targets metadata ahead of its next
+         * poll, in batches (director_presign_batch). A device is queued once
+         * however often it changes before the worker gets to it. */
+        "CREATE TABLE director_sign_queue ("
+        "  device_id INTEGER PRIMARY KEY REFERENCES devices (id),"
+        "  queued_at INTEGER NOT NULL"
+        ");"
+        "CREATE INDEX director_sign_queue_queued_at ON director_sign_queue (queued_at, device_id);",
 };
 
 const size_t store_migrations_count = sizeof(store_migrations) / sizeof(store_migrations[0]);

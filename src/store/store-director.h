@@ -99,6 +99,14 @@ int store_device_update_state_get(struct store *s, int64_t device_id, struct sto
  * already at or after when - min_interval (so frequent polls do not write). */
 int store_device_seen(struct store *s, int64_t device_id, int64_t when, int64_t min_interval,
                       struct error *err);
+/* Many devices at once, inside the caller's transaction (the director's
+ * batched last_seen, director/seen.h): last_seen = when unless it is
+ * already later; devices that no longer exist are skipped. */
+struct store_device_seen {
+        int64_t device_id;
+        int64_t when;
+};
+int store_devices_seen_batch(struct store *s, const struct store_device_seen *rows, size_t n, struct error *err);
 void store_device_update_state_clear(struct store_device_update_state *st);
 
 struct store_device_update_entry {
@@ -168,3 +176,14 @@ void store_update_actions_free(struct store_update_action *list, size_t n);
 /* Removes the device's assignment, so the director offers it nothing. No
  * error when it has none. */
 int store_device_assignment_delete(struct store *s, int64_t device_id, struct error *err);
+
+/* ---- the sign-ahead queue (schema version 7) ----
+ * Devices whose director targets should be signed before their next poll. */
+
+/* Queues the device (once: a queued device stays queued at its first time). */
+int store_director_sign_queue_add(struct store *s, int64_t device_id, int64_t now, struct error *err);
+/* Up to `max` queued device ids, oldest first (heap array). */
+int store_director_sign_queue_take(struct store *s, size_t max, int64_t **ids, size_t *n_out, struct error *err);
+int store_director_sign_queue_delete(struct store *s, const int64_t *ids, size_t n, struct error *err);
+/* How many devices are queued. */
+int store_director_sign_queue_count(struct store *s, int64_t *out, struct error *err);
