@@ -100,6 +100,9 @@ static int tag_one(struct store *s, const struct audit_actor *a, const char *ser
         char **before = NULL;
         size_t n_before = 0, n_after = 0;
         _cleanup_free_ const char **after = NULL;
+        /* Declared before the first goto: a jump must not skip a cleanup variable's initialisation. */
+        _cleanup_json_ json_t *details = NULL;
+        char object[96];
         int rc = -1;
         *changed = false;
         if (store_device_get_by_serial(s, serial, &d, err) < 0 ||
@@ -115,15 +118,13 @@ static int tag_one(struct store *s, const struct audit_actor *a, const char *ser
                 rc = 0;
                 goto out;
         }
-        char object[96];
         snprintf(object, sizeof(object), "device:%s", d.serial);
         if (store_device_tags_set(s, d.id, after, n_after, err) < 0)
                 goto out;
         json_t *tags = json_array();
         for (size_t i = 0; i < n_after; i++)
                 json_array_append_new(tags, json_string(after[i]));
-        _cleanup_json_ json_t *details =
-                json_pack("{s:o, s:o, s:b}", "tags", tags, "previous", strv_to_json(before, n_before), "bulk", 1);
+        details = json_pack("{s:o, s:o, s:b}", "tags", tags, "previous", strv_to_json(before, n_before), "bulk", 1);
         if (audit_append(s, a, "device.tags.set", object, details, err) < 0)
                 goto out;
         *changed = true;
