@@ -14,7 +14,7 @@ N=1005
 # N devices of product T1-EU, batch B1 (serials F0001..F1005), one
 # device's N history entries, N security events and N releases.
 sqlite3 "$db" <<SQL
-PRAGMA busy_timeout = 10000;
+.timeout 10000
 BEGIN;
 WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < $N)
 INSERT INTO devices (serial, product_id, batch_id, hardware_revision, production_date, station,
