@@ -83,8 +83,11 @@ fi
 echo
 echo "== 3. an interval later (61 s), every device polls again: each is due a last_seen =="
 sleep 61
+t3=$(date +%s)
+wal0=$(stat -c %s "$db-wal" 2>/dev/null || echo 0)
 poll
-sqlite3 -cmd '.timeout 10000' "$db" "SELECT 'devices with last_seen in the database right after: ' || count(*) FROM device_update_state;"
+sqlite3 -cmd '.timeout 10000' "$db" "SELECT 'devices whose last_seen this pass wrote before it ended: ' || count(*) FROM device_update_state WHERE last_seen >= $t3;"
+echo "WAL grew by $(( $(stat -c %s "$db-wal" 2>/dev/null || echo 0) - wal0 )) bytes during the pass (0 or less: no write, or a checkpoint)"
 
 echo
 echo "== 4. tagging every device =="
