@@ -463,7 +463,7 @@ static int device_actions_run(struct cli_ctx *ctx, int argc, char **argv) {
                 return r;
         _cleanup_free_ char *serial = cli_client_escape(argv[optind]);
         _cleanup_free_ char *path = str_printf("/api/v1/devices/%s/actions", serial);
-        return cli_send_list(ctx, path, cols, ELEMENTSOF(cols));
+        return cli_send_list_paged(ctx, path, &cli_cursor_before_id, -1, false, cols, ELEMENTSOF(cols));
 }
 
 #define REASONS_HELP                                                                             \

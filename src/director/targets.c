@@ -295,6 +295,12 @@ int director_presign_batch(struct director_ctx *dc, size_t max, size_t *done, si
         /* No root yet: nothing can be signed; the queue waits for one. */
         if (!found)
                 return 0;
+        /* An empty queue (the worker's usual look) costs one read, no key. */
+        int64_t n_queued = 0;
+        if (store_director_sign_queue_count(dc->store, &n_queued, err) < 0)
+                return -1;
+        if (n_queued == 0)
+                return 0;
         /* The key and root once for the whole batch, outside the write lock. */
         if (signer_load(dc, &root, &sg, err) < 0)
                 return -1;

@@ -24,7 +24,11 @@ struct director_worker {
         bool stop;
         struct director_worker_config cfg;
         int64_t last_flush_us;
+        int64_t presign_retry_us;       /* after a failed batch: not before this (no log flood) */
 };
+
+/* After a failed batch, the next try waits this long; polls sign on demand meanwhile. */
+#define DIRECTOR_WORKER_RETRY_US (60 * 1000000LL)
 
 static struct director_ctx worker_ctx(struct director_worker *w, struct store *s) {
         return (struct director_ctx) {
@@ -54,11 +58,15 @@ static void presign(struct director_worker *w, struct store *s) {
         struct director_ctx dc = worker_ctx(w, s);
         size_t total = 0, total_signed = 0;
         int64_t t0 = time_monotonic_usec();
+        if (t0 < w->presign_retry_us)
+                return;
         for (;;) {
                 size_t done = 0, n_signed = 0;
                 struct error err = {0};
                 if (director_presign_batch(&dc, DIRECTOR_PRESIGN_BATCH, &done, &n_signed, &err) < 0) {
-                        log_error("director: signing ahead of the poll: %s (polls sign on demand)", err.msg);
+                        log_error("director: signing ahead of the poll: %s (polls sign on demand; next try in "
+                                  "%lld s)", err.msg, DIRECTOR_WORKER_RETRY_US / 1000000);
+                        w->presign_retry_us = time_monotonic_usec() + DIRECTOR_WORKER_RETRY_US;
                         break;
                 }
                 total += done;

@@ -121,13 +121,14 @@ int routes_devices_history(struct route_ctx *ctx, struct http_response *resp, st
 }
 
 int routes_devices_actions(struct route_ctx *ctx, struct http_response *resp, struct error *err) {
-        int64_t limit = 0;
-        bool have_limit;
+        int64_t limit = 0, before = 0;
+        bool have_limit, have_before;
         _cleanup_json_ json_t *out = NULL;
         struct store *s;
-        if (route_query_int(ctx, "limit", 1, HISTORY_MAX_LIMIT, &limit, &have_limit, err) < 0 ||
+        if (route_query_int(ctx, "before", 1, INT64_MAX, &before, &have_before, err) < 0 ||
+            route_query_int(ctx, "limit", 1, HISTORY_MAX_LIMIT, &limit, &have_limit, err) < 0 ||
             !(s = route_store(ctx, err)) ||
-            director_device_actions(s, route_param(ctx, "serial"), (size_t) limit, &out, err) < 0)
+            director_device_actions_page(s, route_param(ctx, "serial"), before, (size_t) limit, &out, err) < 0)
                 return -1;
         route_respond_json(resp, 200, out);
         return 0;

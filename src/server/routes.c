@@ -99,7 +99,7 @@ static const struct route routes[] = {
         { "POST",   "/api/v1/devices/{serial}/tags",            routes_devices_tags_set,     BEARER, ROLES_PRODUCT_WRITERS, "devices.tags-set",   NULL },
         { "POST",   "/api/v1/devices/tags",                     routes_devices_tags_bulk,    BEARER, ROLES_PRODUCT_WRITERS, "devices.tags-bulk",  NULL },
         { "GET",    "/api/v1/devices/{serial}/history",         routes_devices_history,      BEARER, ROLE_ALL,             "devices.history",    "after,limit" },
-        { "GET",    "/api/v1/devices/{serial}/actions",         routes_devices_actions,      BEARER, ROLE_ALL,             "devices.actions",    "limit" },
+        { "GET",    "/api/v1/devices/{serial}/actions",         routes_devices_actions,      BEARER, ROLE_ALL,             "devices.actions",    "before,limit" },
         { "GET",    "/device/v1/director/root.json",            routes_device_director_root, DEVICE, 0,                    "device.director-root", NULL },
         { "GET",    "/device/v1/director/{file}",               routes_device_director_root_version, DEVICE, 0,            "device.director-root-version", NULL },
         { "GET",    "/device/v1/director/targets.json",         routes_device_director_targets, DEVICE, 0,                 "device.director-targets", NULL },

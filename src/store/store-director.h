@@ -170,6 +170,10 @@ int store_update_action_set(struct store *s, int64_t id, const char *status, con
 /* The device's actions, newest first; limit 0 = 1000. */
 int store_update_actions_of_device(struct store *s, int64_t device_id, size_t limit,
                                    struct store_update_action **out, size_t *n_out, struct error *err);
+/* A page of them: id < before (0 = from the newest), at most `limit` (the
+ * caller bounds it). */
+int store_update_actions_of_device_page(struct store *s, int64_t device_id, int64_t before, size_t limit,
+                                        struct store_update_action **out, size_t *n_out, struct error *err);
 void store_update_action_clear(struct store_update_action *r);
 void store_update_actions_free(struct store_update_action *list, size_t n);
 

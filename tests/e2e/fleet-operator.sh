@@ -12,7 +12,8 @@ db="$DATA/cradle.db"
 N=1005
 
 # N devices of product T1-EU, batch B1 (serials F0001..F1005), one
-# device's N history entries, N security events and N releases.
+# device's N history entries and N update actions, N security events and N
+# releases.
 sqlite3 "$db" <<SQL
 .timeout 10000
 BEGIN;
@@ -30,6 +31,10 @@ SELECT 1790000000 + i, 'test.event', 'low', 'e2e', '{}' FROM n;
 WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < $N)
 INSERT INTO releases (product_id, version, security_version, hardware_revisions, notes, status, created_at, created_by)
 SELECT p.id, printf('0.0.%d', i), i, '["r2"]', '', 'draft', 1790000000, 'e2e' FROM n, products p WHERE p.model = 'T1-EU';
+WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < $N)
+INSERT INTO update_actions (device_id, release_id, status, created_at, created_by, updated_at, closed_at)
+SELECT d.id, r.id, 'superseded', 1790000000 + i, 'e2e', 1790000000 + i, 1790000000 + i
+FROM n, devices d, releases r WHERE d.serial = 'F0001' AND r.version = '0.0.1';
 COMMIT;
 SQL
 
@@ -53,6 +58,11 @@ expect_match "device history --limit says it stopped and how to go on" "$(cat "$
 first=$(jq '.items[0].id' <<<"$out")
 out=$("$CRADLE" device history F0001 --after "$first" --json)
 expect_eq "device history --after pages through the rest" "$(jq '.items | length' <<<"$out")" "$((N - 1))"
+
+out=$("$CRADLE" device actions F0001 --json); rc=$?
+expect_eq "device actions succeeds" "$rc" 0
+expect_eq "device actions shows all $N actions" "$(jq '.items | length' <<<"$out")" "$N"
+expect_eq "... newest first, each once" "$(jq '[.items[].id] | (. == (sort | reverse)) and (unique | length) == length' <<<"$out")" true
 
 out=$("$CRADLE" security-events --json); rc=$?
 expect_eq "security-events succeeds" "$rc" 0
