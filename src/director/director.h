@@ -107,10 +107,14 @@ int director_device_seen(struct director_ctx *dc, int64_t device_id, int64_t sto
  * Signing ahead of the poll (issue 8). Opening or canceling an update action
  * (director/action.h) queues the device in the same transaction; cradled's
  * director worker calls this until the queue is empty. One batch: the online
- * key and root are loaded once, then, in one transaction, each queued
- * device's targets are worked out from the committed rows and signed when
- * the stored document does not already say exactly that, and the devices
- * leave the queue. The poll then finds a document it can serve as stored.
+ * key and root are loaded once; each queued device's targets are worked out
+ * from the committed rows and signed when the stored document does not
+ * already say exactly that (without the write lock, so polls signing on
+ * demand meanwhile do not wait behind the batch); then, in one transaction,
+ * each new document is checked against the committed rows again, stored if
+ * it still says what they say over the version it was signed after, and its
+ * device leaves the queue (otherwise it stays for the next batch). The poll
+ * then finds a document it can serve as stored.
  * A poll that comes first signs on demand as before; a poll never serves a
  * stored document that disagrees with the committed assignment, whether
  * the worker got to the device or not. No root yet: nothing is done.

@@ -277,14 +277,128 @@ fail:
         return -1;
 }
 
+/* One queued device in a sign-ahead batch. */
+enum presign_state {
+        PRESIGN_SKIP,      /* gone, or cannot be signed: leaves the queue (its poll signs on demand) */
+        PRESIGN_CURRENT,   /* its stored document was already right */
+        PRESIGN_SIGNED,    /* `fresh` signed for `content`, over stored version `prev_version` */
+};
+
+struct presign_item {
+        int64_t device_id;
+        enum presign_state state;
+        char content[SHA256_HEX_LEN];
+        int64_t prev_version;              /* 0 = nothing stored */
+        struct store_director_targets fresh;
+};
+
+/* What the device must get now, from the committed rows: its content hash.
+ * *found = false when the device no longer exists. */
+static int device_content(struct director_ctx *dc, int64_t device_id, int64_t now, struct store_device *d,
+                          struct wanted *w, char content[SHA256_HEX_LEN], bool *found, struct error *err) {
+        struct error e = {0};
+        *found = false;
+        if (store_device_get(dc->store, device_id, d, &e) < 0) {
+                if (e.kind == ERROR_NOT_FOUND)
+                        return 0;
+                if (err)
+                        *err = e;
+                return -1;
+        }
+        *found = true;
+        if (wanted_for_device(dc, d, w, err) < 0)
+                return -1;
+        _cleanup_json_ json_t *probe = build_signed(w, 1, now + 1, content, err);
+        return probe ? 0 : -1;
+}
+
+static bool db_failure(const struct error *e) {
+        return e->kind == ERROR_DB || e->kind == ERROR_UNAVAILABLE || e->kind == ERROR_NO_SPACE;
+}
+
+/* Phase 1, without the write lock: work out and sign. */
+static int presign_prepare(struct director_ctx *dc, const struct signer *sg, const struct store_director_root *root,
+                           int64_t now, struct presign_item *it, struct error *err) {
+        _cleanup_director_device_ struct store_device d = {0};
+        __attribute__((cleanup(store_director_targets_clearp))) struct store_director_targets cached = {0};
+        __attribute__((cleanup(wanted_clear))) struct wanted w = {0};
+        struct error e = {0};
+        bool found, have_cached;
+        it->state = PRESIGN_SKIP;
+        if (device_content(dc, it->device_id, now, &d, &w, it->content, &found, &e) < 0 ||
+            (found && store_director_targets_get(dc->store, d.id, &cached, &have_cached, &e) < 0))
+                goto failed;
+        if (!found)
+                return 0;
+        if (have_cached && reusable(&cached, it->content, root->version, now)) {
+                it->state = PRESIGN_CURRENT;
+                return 0;
+        }
+        it->prev_version = have_cached ? cached.version : 0;
+        /* As on a poll: strictly increasing, never below the signing time. */
+        int64_t version = have_cached ? cached.version + 1 : 1;
+        if (version < now)
+                version = now;
+        if (sign_new(dc, sg, &d, &w, version, now, &it->fresh, &e) < 0)
+                goto failed;
+        it->state = PRESIGN_SIGNED;
+        return 0;
+failed:
+        if (db_failure(&e)) {
+                if (err)
+                        *err = e;
+                return -1;
+        }
+        log_warn("director: signing ahead for device %s: %s (its next poll signs on demand)",
+                 d.serial ? d.serial : "?", e.msg);
+        return 0;
+}
+
+/* Phase 2, under the write lock: stores what is still right and says
+ * whether the device leaves the queue. A document signed for content the
+ * committed rows no longer call for, or over a version someone else has
+ * since replaced, is dropped, and the device stays queued for the next batch. */
+static int presign_commit_one(struct director_ctx *dc, const struct store_director_root *root, int64_t now,
+                              struct presign_item *it, bool *dequeue, bool *stored, struct error *err) {
+        _cleanup_director_device_ struct store_device d = {0};
+        __attribute__((cleanup(store_director_targets_clearp))) struct store_director_targets cached = {0};
+        __attribute__((cleanup(wanted_clear))) struct wanted w = {0};
+        char content[SHA256_HEX_LEN];
+        bool found, have_cached;
+        *dequeue = true;
+        *stored = false;
+        if (it->state == PRESIGN_SKIP)
+                return 0;
+        if (device_content(dc, it->device_id, now, &d, &w, content, &found, err) < 0)
+                return -1;
+        if (!found)
+                return 0;
+        if (store_director_targets_get(dc->store, d.id, &cached, &have_cached, err) < 0)
+                return -1;
+        if (have_cached && reusable(&cached, content, root->version, now))
+                return 0;
+        if (it->state == PRESIGN_SIGNED && str_eq(content, it->content) &&
+            (have_cached ? cached.version == it->prev_version : it->prev_version == 0)) {
+                if (store_director_targets_put(dc->store, &it->fresh, err) < 0)
+                        return -1;
+                *stored = true;
+                return 0;
+        }
+        *dequeue = false;
+        return 0;
+}
+
 int director_presign_batch(struct director_ctx *dc, size_t max, size_t *done, size_t *signed_count,
                            struct error *err) {
         __attribute__((cleanup(store_director_root_clearp))) struct store_director_root root = {0};
         __attribute__((cleanup(signer_clear))) struct signer sg = {0};
         _cleanup_free_ int64_t *ids = NULL;
+        _cleanup_free_ int64_t *leave = NULL;
+        struct presign_item *items = NULL;
         int64_t now = director_now(dc);
-        size_t n = 0, n_signed = 0;
+        size_t n = 0, n_leave = 0, n_signed = 0;
         bool found;
+        int rc = -1;
         *done = 0;
         if (signed_count)
                 *signed_count = 0;
@@ -301,56 +415,47 @@ int director_presign_batch(struct director_ctx *dc, size_t max, size_t *done, si
                 return -1;
         if (n_queued == 0)
                 return 0;
-        /* The key and root once for the whole batch, outside the write lock. */
-        if (signer_load(dc, &root, &sg, err) < 0)
+        /* The key and root once for the whole batch. */
+        if (signer_load(dc, &root, &sg, err) < 0 ||
+            store_director_sign_queue_take(dc->store, max, &ids, &n, err) < 0)
                 return -1;
-        /* Under the write lock from reading the queue to deleting from it: an
-         * assignment committed meanwhile re-queues its device after this
-         * batch, never into a gap between the two. */
-        if (store_tx_begin(dc->store, err) < 0)
-                return -1;
-        if (store_director_sign_queue_take(dc->store, max, &ids, &n, err) < 0)
-                goto fail;
+        /* Phase 1: the signatures, without the write lock, so polls that
+         * sign on demand meanwhile do not wait behind a whole batch. */
+        items = xcalloc(n ? n : 1, sizeof(*items));
         for (size_t i = 0; i < n; i++) {
-                _cleanup_director_device_ struct store_device d = {0};
-                __attribute__((cleanup(store_director_targets_clearp))) struct store_director_targets cached = {0};
-                __attribute__((cleanup(wanted_clear))) struct wanted w = {0};
-                char content[SHA256_HEX_LEN];
-                bool signed_now;
-                struct error e = {0};
-                if (store_device_get(dc->store, ids[i], &d, &e) < 0) {
-                        if (e.kind == ERROR_NOT_FOUND)
-                                continue; /* gone since it was queued */
-                        if (err)
-                                *err = e;
-                        goto fail;
-                }
-                _cleanup_json_ json_t *probe = NULL;
-                if (wanted_for_device(dc, &d, &w, &e) < 0 || !(probe = build_signed(&w, 1, now + 1, content, &e)) ||
-                    ensure_signed(dc, &sg, &root, &d, &w, content, now, &cached, &signed_now, &e) < 0) {
-                        /* The database failing ends the batch (it is retried);
-                         * one device that cannot be signed must not hold up the
-                         * rest: it leaves the queue and its poll signs on demand. */
-                        if (e.kind == ERROR_DB || e.kind == ERROR_UNAVAILABLE || e.kind == ERROR_NO_SPACE) {
-                                if (err)
-                                        *err = e;
-                                goto fail;
-                        }
-                        log_warn("director: signing ahead for device %s: %s (its next poll signs on demand)",
-                                 d.serial, e.msg);
-                        continue;
-                }
-                n_signed += signed_now;
+                items[i].device_id = ids[i];
+                if (presign_prepare(dc, &sg, &root, now, &items[i], err) < 0)
+                        goto out;
         }
-        if (store_director_sign_queue_delete(dc->store, ids, n, err) < 0)
-                goto fail;
+        /* Phase 2: under the write lock, each document is checked against the
+         * committed rows again, stored if still right, and the device leaves
+         * the queue; a change committed after this re-queues it. */
+        leave = xcalloc(n ? n : 1, sizeof(*leave));
+        if (store_tx_begin(dc->store, err) < 0)
+                goto out;
+        for (size_t i = 0; i < n; i++) {
+                bool dequeue, stored;
+                if (presign_commit_one(dc, &root, now, &items[i], &dequeue, &stored, err) < 0) {
+                        store_tx_rollback(dc->store);
+                        goto out;
+                }
+                if (dequeue)
+                        leave[n_leave++] = items[i].device_id;
+                n_signed += stored;
+        }
+        if (store_director_sign_queue_delete(dc->store, leave, n_leave, err) < 0) {
+                store_tx_rollback(dc->store);
+                goto out;
+        }
         if (store_tx_commit(dc->store, err) < 0)
-                return -1;
-        *done = n;
+                goto out;
+        *done = n_leave;
         if (signed_count)
                 *signed_count = n_signed;
-        return 0;
-fail:
-        store_tx_rollback(dc->store);
-        return -1;
+        rc = 0;
+out:
+        for (size_t i = 0; items && i < n; i++)
+                store_director_targets_clear(&items[i].fresh);
+        free(items);
+        return rc;
 }
