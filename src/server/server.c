@@ -19,6 +19,7 @@
 #include "crypto/ct.h"
 #include "http.h"
 #include "identity/peer.h"
+#include "campaign-evaluator.h"
 #include "metrics.h"
 #include "director-worker.h"
 #include "director/seen.h"
@@ -52,6 +53,7 @@ struct server {
         struct ota_config ota;
         char *upload_dir;
         struct ota_maintenance *ota_maintenance;
+        struct campaign_evaluator *campaign_evaluator;
         /* director: last_seen written in groups, targets signed ahead (issue 8) */
         struct director_seen *director_seen;
         struct director_worker *director_worker;
@@ -59,6 +61,7 @@ struct server {
 
 static void server_free(struct server *s) {
         http_server_stop(s->http);
+        campaign_evaluator_stop(s->campaign_evaluator);
         ota_maintenance_stop(s->ota_maintenance);
         /* After the HTTP server: no poll notes last_seen any more, and the
          * worker's last flush writes what the answered ones noted. */
@@ -182,6 +185,9 @@ static int server_start(struct server *s, const char *data_dir, struct error *er
                 return -1;
         if (ota_maintenance_start(s->pool, s->data_dir, &s->ota, OTA_MAINTENANCE_INTERVAL_S, &s->ota_maintenance,
                                   err) < 0)
+                return -1;
+        if (campaign_evaluator_start(s->pool, s->metrics, (unsigned) s->cfg.campaign_evaluate_interval,
+                                     &s->campaign_evaluator, err) < 0)
                 return -1;
         const struct director_worker_config dw = {
                 .pool = s->pool, .data_dir = s->data_dir, .key_ref = s->cfg.director_key,
