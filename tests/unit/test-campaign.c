@@ -14,6 +14,7 @@
 #include "store/store-audit.h"
 #include "store/store-campaign.h"
 #include "store/store-identity.h"
+#include "store/store-director.h"
 #include "testutil-director.h"
 
 static const struct audit_actor rm1 = {.name = "rm-1", .role = "release-manager"};
@@ -712,7 +713,20 @@ static void test_abort_cancels_offers_only(void **state) {
                                   "\"T1-EU\"}, \"waves\": [{\"size\": 3}, {\"size\": \"100%\"}]}");
         act_ok(c, campaign_start, &rm1, id, NULL, DFX_NOW);
         evaluate(c, DFX_NOW);
+        /* The wave's devices are queued for the director to sign ahead of their polls. */
+        int64_t queued = -1;
+        struct error qerr = {0};
+        assert_int_equal(store_director_sign_queue_count(c->f->id->s, &queued, &qerr), 0);
+        assert_int_equal(queued, 3);
+        int64_t *ids = NULL;
+        size_t n_ids = 0;
+        assert_int_equal(store_director_sign_queue_take(c->f->id->s, 100, &ids, &n_ids, &qerr), 0);
+        assert_int_equal(store_director_sign_queue_delete(c->f->id->s, ids, n_ids, &qerr), 0);
+        free(ids);
         act_ok(c, campaign_abort, &rm2, id, "{\"reason\": \"bad build\"}", DFX_NOW + 5);
+        /* ...and again when the abort takes their offer back. */
+        assert_int_equal(store_director_sign_queue_count(c->f->id->s, &queued, &qerr), 0);
+        assert_int_equal(queued, 3);
         assert_string_equal(status_of(c, id), "aborted");
         int canceling = 0, untouched = 0;
         for (int i = 0; i < 10; i++) {
