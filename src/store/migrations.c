@@ -379,6 +379,36 @@ const char *const store_migrations[] = {
         "DROP TABLE device_update_history;"
         "ALTER TABLE device_update_history_v6 RENAME TO device_update_history;"
         "CREATE INDEX device_update_history_device_id ON device_update_history (device_id, id);",
+
+        /* 7: hawkBit DDI (issue 8). A device's TargetToken is kept as the
+         * SHA-256 of its secret (one per device; a new one replaces it). The
+         * SHA-1 and MD5 of an image are what DDI clients check (images are
+         * stored by SHA-256), computed once and kept. Per action, the feedback
+         * and detail lines counted against the quotas. configData keeps only
+         * allow-listed keys. */
+        "CREATE TABLE ddi_tokens ("
+        "  device_id INTEGER PRIMARY KEY REFERENCES devices (id),"
+        "  secret_sha256 TEXT NOT NULL,"   /* lowercase hex */
+        "  created_at INTEGER NOT NULL,"
+        "  created_by TEXT NOT NULL"
+        ");"
+        "CREATE TABLE image_digests ("
+        "  sha256 TEXT PRIMARY KEY REFERENCES images (sha256),"
+        "  sha1 TEXT NOT NULL,"
+        "  md5 TEXT NOT NULL"
+        ");"
+        "CREATE TABLE ddi_action_quota ("
+        "  action_id INTEGER PRIMARY KEY REFERENCES update_actions (id),"
+        "  feedback INTEGER NOT NULL,"
+        "  detail_lines INTEGER NOT NULL"
+        ");"
+        "CREATE TABLE ddi_config_data ("
+        "  device_id INTEGER NOT NULL REFERENCES devices (id),"
+        "  key TEXT NOT NULL,"
+        "  value TEXT NOT NULL,"
+        "  updated_at INTEGER NOT NULL,"
+        "  PRIMARY KEY (device_id, key)"
+        ");",
 };
 
 const size_t store_migrations_count = sizeof(store_migrations) / sizeof(store_migrations[0]);
