@@ -109,6 +109,7 @@ int ddi_config_data(struct ddi_ctx *c, const struct store_device *d, const char 
                 return -1;
         int64_t now = c->now ? c->now : time_now();
         _cleanup_json_ json_t *stored = json_array(), *ignored = json_array(), *removed = json_array();
+        _cleanup_json_ json_t *details = NULL;
         struct store_ddi_attr *attrs = NULL;
         size_t n_attrs = 0;
         if (store_tx_begin(s, err) < 0)
@@ -152,7 +153,7 @@ int ddi_config_data(struct ddi_ctx *c, const struct store_device *d, const char 
         const struct audit_actor actor = { .name = actor_name, .role = "device" };
         static const char *const modes[] = { "merge", "replace", "remove" };
         /* Keys only: the values are the device's, kept in their table. */
-        _cleanup_json_ json_t *details = json_pack("{s:s, s:O, s:O, s:O}", "mode", modes[cd.mode], "stored", stored,
+        details = json_pack("{s:s, s:O, s:O, s:O}", "mode", modes[cd.mode], "stored", stored,
                                                    "removed", removed, "ignored", ignored);
         if (audit_append(s, &actor, "device.config-data", object, details, err) < 0)
                 goto fail;

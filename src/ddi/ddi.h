@@ -47,6 +47,7 @@ struct ddi_config {
         int64_t config_key_max;       /* bytes of a key */
         int64_t config_value_max;     /* bytes of a value */
         const char *config_allow;     /* comma-separated keys kept from configData */
+        const char *gateway_token_sha256; /* hex SHA-256 of the GatewayToken; NULL or "" = off */
 };
 
 #define DDI_POLLING_SLEEP_DEFAULT 300
@@ -132,6 +133,12 @@ int ddi_token_revoke(struct store *s, const struct audit_actor *a, const char *s
  * compare of SHA-256 digests). *out = the device. */
 int ddi_token_authenticate(struct store *s, const char *tenant, const char *controller_id, const char *token,
                            struct store_device *out, struct error *err);
+/* "GatewayToken <token>": one shared token for a gateway that speaks for many
+ * devices; off unless configured. ERROR_UNAUTHENTICATED when off or wrong,
+ * or when {controllerId} is not a device of product {tenant}. */
+int ddi_gateway_authenticate(struct store *s, const struct ddi_config *cfg, const char *tenant,
+                             const char *controller_id, const char *token, struct store_device *out,
+                             struct error *err);
 
 /* ---- parsers of device input (feedback.c, config-data.c, lenient.c) ---- */
 

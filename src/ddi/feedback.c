@@ -285,6 +285,7 @@ static int feedback_apply(struct ddi_ctx *c, const struct store_device *d, int64
         struct ddi_feedback_mapping m;
         ddi_feedback_map(f, kind, &m);
         _cleanup_free_ char *reason = m.reason;
+        _cleanup_json_ json_t *extra = NULL;
         int64_t now = ddi_now(c);
         if (store_tx_begin(s, err) < 0)
                 return -1;
@@ -318,7 +319,7 @@ static int feedback_apply(struct ddi_ctx *c, const struct store_device *d, int64
         }
         if (store_ddi_quota_add(s, action_id, 1, (int64_t) f->n_details, err) < 0)
                 goto fail;
-        _cleanup_json_ json_t *extra = json_pack("{s:s, s:s, s:s, s:o}", "via", "ddi", "execution",
+        extra = json_pack("{s:s, s:s, s:s, s:o}", "via", "ddi", "execution",
                                                  exec_names[f->execution], "finished", finished_names[f->finished],
                                                  "details", details_excerpt(f));
         if (m.stage) {

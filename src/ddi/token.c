@@ -116,3 +116,32 @@ int ddi_token_authenticate(struct store *s, const char *tenant, const char *cont
         memset(&d, 0, sizeof(d));
         return 0;
 }
+
+int ddi_gateway_authenticate(struct store *s, const struct ddi_config *cfg, const char *tenant,
+                             const char *controller_id, const char *token, struct store_device *out,
+                             struct error *err) {
+        _cleanup_device_ struct store_device d = {0};
+        char presented[SHA256_HEX_LEN];
+        bool found;
+        memset(out, 0, sizeof(*out));
+        const char *want = cfg ? cfg->gateway_token_sha256 : NULL;
+        if (!want || strlen(want) != SHA256_HEX_LEN - 1)
+                return error_set(err, ERROR_UNAUTHENTICATED,
+                                 "GatewayToken authentication is off on this server ([ddi] gateway_token_sha256)");
+        size_t n = token ? strlen(token) : 0;
+        if (n == 0 || n > DDI_TOKEN_MAX)
+                return error_set(err, ERROR_UNAUTHENTICATED, "GatewayToken: empty or malformed");
+        hash_sha256_hex(token, n, presented);
+        bool ok = ct_equal(want, presented, SHA256_HEX_LEN - 1);
+        ct_wipe(presented, sizeof(presented));
+        if (!ok)
+                return error_set(err, ERROR_UNAUTHENTICATED, "GatewayToken: not valid");
+        if (store_device_find_by_serial(s, controller_id, &d, &found, err) < 0)
+                return -1;
+        if (!found || !str_eq(d.product_model, tenant) || d.status == STORE_DEVICE_DECOMMISSIONED)
+                return error_set(err, ERROR_UNAUTHENTICATED, "GatewayToken: no active device %.64s of %.64s",
+                                 controller_id, tenant);
+        *out = d;
+        memset(&d, 0, sizeof(d));
+        return 0;
+}

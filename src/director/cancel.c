@@ -22,6 +22,7 @@ int director_action_cancel_by_operator(struct director_ctx *dc, const struct aud
         __attribute__((cleanup(action_clearp))) struct store_update_action act = {0};
         struct store *s = dc->store;
         const char *reason = "canceled by an operator";
+        _cleanup_json_ json_t *details = NULL;
         bool found;
         *out = NULL;
         if (body) {
@@ -58,7 +59,7 @@ int director_action_cancel_by_operator(struct director_ctx *dc, const struct aud
                 goto fail;
         char object[96];
         snprintf(object, sizeof(object), "device:%s", d.serial);
-        _cleanup_json_ json_t *details = json_pack("{s:I, s:I, s:s, s:s}", "action_id", (json_int_t) canceled,
+        details = json_pack("{s:I, s:I, s:s, s:s}", "action_id", (json_int_t) canceled,
                                                    "release_id", (json_int_t) act.release_id, "release",
                                                    act.release_version ? act.release_version : "?", "reason", reason);
         if (audit_append(s, a, "device.action.cancel", object, details, err) < 0)
