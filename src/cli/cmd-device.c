@@ -12,6 +12,7 @@
 #include "cli/cli.h"
 #include "cli/client.h"
 #include "cli/cmd-common.h"
+#include "cli/cmd-ddi.h"
 #include "cli/command.h"
 #include "core/cleanup.h"
 #include "core/strutil.h"
@@ -410,12 +411,13 @@ static const struct cli_command device_history = {
 
 static const struct cli_command *const device_subs[] = {
         &device_list, &device_show, &device_revoke, &device_decommission, &device_assign, &device_tag,
-        &device_history, NULL,
+        &device_history, &cli_cmd_device_ddi_token, &cli_cmd_device_cancel, &cli_cmd_device_config_data, NULL,
 };
 
 const struct cli_command cli_cmd_device = {
         .name = "device",
-        .summary = "Device register: list, show, revoke, decommission, assign, tag, history",
+        .summary = "Device register: list, show, revoke, decommission, assign, tag, history, ddi-token, "
+                   "cancel, config-data",
         .subs = device_subs,
 };
 
