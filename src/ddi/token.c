@@ -138,7 +138,8 @@ int ddi_gateway_authenticate(struct store *s, const struct ddi_config *cfg, cons
                 return error_set(err, ERROR_UNAUTHENTICATED, "GatewayToken: not valid");
         if (store_device_find_by_serial(s, controller_id, &d, &found, err) < 0)
                 return -1;
-        if (!found || !str_eq(d.product_model, tenant) || d.status == STORE_DEVICE_DECOMMISSIONED)
+        bool device_ok = found && str_eq(d.product_model, tenant) && d.status != STORE_DEVICE_DECOMMISSIONED;
+        if (!device_ok)
                 return error_set(err, ERROR_UNAUTHENTICATED, "GatewayToken: no active device %.64s of %.64s",
                                  controller_id, tenant);
         *out = d;

@@ -360,7 +360,8 @@ static int authenticate_ddi(const struct router *r, struct route_ctx *ctx, struc
         if (req->peer_chain && req->n_peer_chain > 0) {
                 /* A certificate, when presented, decides: a token cannot
                  * stand in for a certificate that fails. */
-                if (authenticate_device(r, ctx, peer, resp) < 0)
+                int rc = authenticate_device(r, ctx, peer, resp);
+                if (rc < 0)
                         return -1;
                 if (!str_eq(peer->serial, controller)) {
                         error_set(&err, ERROR_FORBIDDEN,

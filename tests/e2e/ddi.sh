@@ -251,6 +251,29 @@ mtls PUT "$B/D1/configData" D1 --data-binary '{"mode":"swap","data":{}}'
 expect_eq "an unknown mode: 400" "$STATUS" 400
 check "... as a problem" is_problem
 
+# --- another device's objects -------------------------------------------------------------
+out=$("$CRADLE" device cancel D2 --action "$A3" 2>&1)
+expect_eq "canceling D1's action under D2's serial: exit 3" "$?" 3
+expect_match "... not found" "$out" "device D2 has no update action $A3"
+ota_publish 1.1.0 2 >/dev/null; R2=$REL_ID
+"$CRADLE" device assign --release "$R2" --device D2 >/dev/null
+ddi_tok GET "$B/D2/softwaremodules/$R2/artifacts/rootfs.img" "TargetToken $TOK2"
+expect_eq "D2 downloads its own release's artifact" "$STATUS" 200
+ddi_tok GET "$B/D2/softwaremodules/$R1/artifacts/rootfs.img" "TargetToken $TOK2"
+expect_eq "... but not D1's release (same image name): 404" "$STATUS" 404
+
+# --- GatewayToken, when an operator turns it on -----------------------------------------------
+stop_server
+GW=gw_$(head -c 24 /dev/urandom | base64 | tr '+/' '-_')
+sed -i "s/^gateway_token_sha256 = .*/gateway_token_sha256 = $(printf %s "$GW" | sha256sum | cut -d' ' -f1)/" "$DATA/cradled.conf"
+start_server || tap_fail "restart with a gateway token"
+ddi_tok GET "$B/D1" "GatewayToken $GW"
+expect_eq "the configured GatewayToken: 200" "$STATUS" 200
+ddi_tok GET "$B/D1" "GatewayToken ${GW%?}x"
+expect_eq "another GatewayToken: 401" "$STATUS" 401
+ddi_tok GET "$B/NOPE" "GatewayToken $GW"
+expect_eq "the GatewayToken for an unknown controller: 401" "$STATUS" 401
+
 # --- revoking the token -----------------------------------------------------------------
 "$CRADLE" device ddi-token D2 --revoke >/dev/null
 ddi_tok GET "$B/D2" "TargetToken $TOK2"
