@@ -283,7 +283,7 @@ static int device_history_run(struct cli_ctx *ctx, int argc, char **argv) {
         static const struct cli_field cols[] = {
                 { "ID", "id" }, { "TIME", "time" }, { "STAGE", "stage" }, { "RESULT", "result" },
                 { "FROM", "from_version" }, { "TO", "to_version" }, { "SECURITY", "security_version" },
-                { "REASON", "reason" },
+                { "REASON", "reason" }, { "ACTION", "action_id" },
         };
         const char *after = NULL, *limit = NULL;
         int64_t v;
@@ -314,6 +314,27 @@ static int device_history_run(struct cli_ctx *ctx, int argc, char **argv) {
         _cleanup_free_ char *query = buf_steal(&q);
         _cleanup_free_ char *serial = cli_client_escape(argv[optind]);
         _cleanup_free_ char *path = str_printf("/api/v1/devices/%s/history%s", serial, query ? query : "");
+        return cli_send_list(ctx, path, cols, ELEMENTSOF(cols));
+}
+
+static int device_actions_run(struct cli_ctx *ctx, int argc, char **argv) {
+        static const struct option options[] = {
+                CLI_GLOBAL_LONG_OPTIONS,
+                { 0 },
+        };
+        static const struct cli_field cols[] = {
+                { "ID", "id" }, { "RELEASE", "release" }, { "CAMPAIGN", "campaign_id" }, { "STATUS", "status" },
+                { "STAGE", "last_stage" }, { "CREATED", "created_at" }, { "CLOSED", "closed_at" },
+                { "REASON", "reason" },
+        };
+        int c, r;
+        while ((c = getopt_long(argc, argv, CLI_GLOBAL_SHORT_OPTIONS, options, NULL)) != -1)
+                if ((r = cli_option_common(ctx, c, argc, argv)) != CLI_CONTINUE)
+                        return r;
+        if ((r = cli_positional(ctx, argc, argv, 1, "SERIAL")) != CLI_CONTINUE)
+                return r;
+        _cleanup_free_ char *serial = cli_client_escape(argv[optind]);
+        _cleanup_free_ char *path = str_printf("/api/v1/devices/%s/actions", serial);
         return cli_send_list(ctx, path, cols, ELEMENTSOF(cols));
 }
 
@@ -409,15 +430,29 @@ static const struct cli_command device_history = {
         .run = device_history_run,
 };
 
+static const struct cli_command device_actions = {
+        .name = "actions",
+        .summary = "Show a device's update actions",
+        .usage = "SERIAL",
+        .help = "Lists the update actions of device SERIAL, newest first: each offer of a\n"
+                "release (a direct assignment or a campaign's), its status (open, canceling,\n"
+                "canceled, succeeded, failed, rejected, superseded), the last stage reported for\n"
+                "it, and when it was opened and closed (GET /api/v1/devices/SERIAL/actions; any\n"
+                "role). The id is the hawkBit DDI actionId; 'cradle device history' names it\n"
+                "per report.\n",
+        .run = device_actions_run,
+};
+
 static const struct cli_command *const device_subs[] = {
         &device_list, &device_show, &device_revoke, &device_decommission, &device_assign, &device_tag,
-        &device_history, &cli_cmd_device_ddi_token, &cli_cmd_device_cancel, &cli_cmd_device_config_data, NULL,
+        &device_history, &device_actions, &cli_cmd_device_ddi_token, &cli_cmd_device_cancel,
+        &cli_cmd_device_config_data, NULL,
 };
 
 const struct cli_command cli_cmd_device = {
         .name = "device",
-        .summary = "Device register: list, show, revoke, decommission, assign, tag, history, ddi-token, "
-                   "cancel, config-data",
+        .summary = "Device register: list, show, revoke, decommission, assign, tag, history, actions, "
+                   "ddi-token, cancel, config-data",
         .subs = device_subs,
 };
 

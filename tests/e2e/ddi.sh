@@ -279,5 +279,11 @@ expect_eq "the GatewayToken for an unknown controller: 401" "$STATUS" 401
 ddi_tok GET "$B/D2" "TargetToken $TOK2"
 expect_eq "a revoked TargetToken: 401" "$STATUS" 401
 
+# --- failures are rate limited per source, like operator tokens (last: it locks 127.0.0.1 out) ---
+codes=""
+for _ in 1 2 3 4 5 6; do ddi_tok GET "$B/D2" "TargetToken ddi_guess"; codes+="$STATUS "; done
+expect_match "repeated wrong TargetTokens from one address: 429" "$codes" '429 $'
+expect_match "... with Retry-After" "$HEADERS" 'Retry-After: [0-9]+'
+
 stop_server
 finish

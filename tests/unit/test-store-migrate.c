@@ -152,6 +152,45 @@ static void test_upgrade_from_older_version(void **state) {
         assert_int_equal(err.kind, ERROR_CONFLICT);
 }
 
+static void test_assignments_become_actions(void **state) {
+        struct tdir *t = *state;
+        struct error err = {0};
+        struct store *s = NULL;
+        /* A database of schema version 5: two devices assigned 1.1.0, D1
+         * already running it; one history row. */
+        assert_int_equal(store_open_with_migrations(t->db, store_migrations, 5, &s, &err), 0);
+        store_close(s);
+        raw_exec(t->db, "INSERT INTO products (id, name, model, manufacturer_name, manufacturer_address, "
+                        "manufacturer_contact, support_start, support_end, created_at, updated_at) "
+                        "VALUES (1, 'P', 'p1', 'M', 'A', 'c@example.com', '2026-01-01', '2031-01-01', 1, 1)");
+        raw_exec(t->db, "INSERT INTO devices (id, serial, product_id, status, origin, created_at) VALUES "
+                        "(1, 'D1', 1, 'active', 'factory', 1), (2, 'D2', 1, 'active', 'factory', 1)");
+        raw_exec(t->db, "INSERT INTO releases (id, product_id, version, security_version, hardware_revisions, notes, "
+                        "status, created_at, created_by) VALUES (7, 1, '1.1.0', 3, '[]', '', 'published', 1, 'rm')");
+        raw_exec(t->db, "INSERT INTO device_assignments VALUES (1, 7, NULL, 100, 'rm'), (2, 7, 'pilot', 200, 'rm')");
+        raw_exec(t->db, "INSERT INTO device_update_state (device_id, installed_version, security_version, last_seen) "
+                        "VALUES (1, '1.1.0', 3, 300)");
+        raw_exec(t->db, "INSERT INTO device_update_history (id, device_id, time, stage, to_version, security_version, "
+                        "result) VALUES (5, 1, 300, 'success', '1.1.0', 3, 'success')");
+
+        assert_int_equal(store_open(t->db, &s, &err), 0);
+        store_close(s);
+        assert_int_equal(raw_int(t->db, "SELECT count(*) FROM update_actions"), 2);
+        assert_int_equal(raw_int(t->db, "SELECT count(*) FROM update_actions WHERE device_id = 1 AND "
+                                        "status = 'succeeded' AND closed_at = 100"), 1);
+        assert_int_equal(raw_int(t->db, "SELECT count(*) FROM update_actions WHERE device_id = 2 AND "
+                                        "status = 'open' AND closed_at IS NULL AND created_at = 200"), 1);
+        /* The history kept its rows and ids, and takes the new stages. */
+        assert_int_equal(raw_int(t->db, "SELECT count(*) FROM device_update_history WHERE id = 5 AND "
+                                        "action_id IS NULL AND stage = 'success'"), 1);
+        raw_exec(t->db, "INSERT INTO device_update_history (device_id, time, stage, result) "
+                        "VALUES (2, 400, 'canceled', 'canceled')");
+        /* One active action per device. */
+        assert_int_equal(raw_exec_rc(t->db, "INSERT INTO update_actions (device_id, release_id, status, created_at, "
+                                            "created_by, updated_at) VALUES (2, 7, 'canceling', 1, 'x', 1)"),
+                         SQLITE_CONSTRAINT);
+}
+
 static void test_not_a_database(void **state) {
         struct tdir *t = *state;
         struct error err = {0};
@@ -177,6 +216,7 @@ int main(void) {
                 cmocka_unit_test_setup_teardown(test_newer_schema_refused_byte_identical, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_newer_schema_refused_after_upgrade_elsewhere, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_failed_migration_keeps_previous_version, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_assignments_become_actions, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_upgrade_from_older_version, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_not_a_database, setup, teardown),
         };

@@ -73,6 +73,16 @@ static inline void raw_exec(const char *db, const char *sql) {
         sqlite3_close(h);
 }
 
+/* Runs SQL that may fail; returns the primary result code. */
+static inline int raw_exec_rc(const char *db, const char *sql) {
+        sqlite3 *h = NULL;
+        assert_int_equal(sqlite3_open_v2(db, &h, SQLITE_OPEN_READWRITE, NULL), SQLITE_OK);
+        sqlite3_busy_timeout(h, 5000);
+        int rc = sqlite3_exec(h, sql, NULL, NULL, NULL);
+        sqlite3_close(h);
+        return rc & 0xff;
+}
+
 /* First column of the first row as an integer (-1 if no row). */
 static inline int64_t raw_int(const char *db, const char *sql) {
         sqlite3 *h = NULL;
