@@ -114,7 +114,7 @@ int ddi_feedback_check(json_t *doc, const struct ddi_config *cfg, struct ddi_fee
         if (!json_is_string(exec))
                 return error_set(err, ERROR_INVALID, "field 'status.execution': %s",
                                  exec ? "expected a string" : "is required");
-        int e;
+        int e = 0;
         if (enum_lookup("status.execution", json_string_value(exec), exec_names, ELEMENTSOF(exec_names),
                         "closed, proceeding, canceled, scheduled, rejected, resumed, download, downloaded", &e,
                         err) < 0)
@@ -129,7 +129,7 @@ int ddi_feedback_check(json_t *doc, const struct ddi_config *cfg, struct ddi_fee
                 if (fin && !json_is_null(fin)) {
                         if (!json_is_string(fin))
                                 return error_set(err, ERROR_INVALID, "field 'status.result.finished': expected a string");
-                        int f;
+                        int f = 0;
                         if (enum_lookup("status.result.finished", json_string_value(fin), finished_names,
                                         ELEMENTSOF(finished_names), "success, failure, none", &f, err) < 0)
                                 return -1;
