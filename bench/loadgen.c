@@ -3,9 +3,15 @@
  * A small HTTPS load generator that presents a different client certificate
  * per worker, which wrk and ab cannot do. Each worker runs requests for a
  * fixed duration, either over one kept-alive connection or with a new TCP
- * connection and full TLS handshake per request (no session resumption).
+ * connection and full TLS handshake per request (no session resumption),
+ * or with a new TCP connection per request that resumes the worker's
+ * previous TLS session when the server allows it (--resume).
  *
- *   loadgen --url URL --cacert CA --certs DIR --seconds S --workers N [--new-handshake]
+ * With --poll K, each connection carries K requests and then closes, as a
+ * device's poll does (a full handshake per connection; with --resume the
+ * previous session is offered).
+ *
+ *   loadgen --url URL --cacert CA --certs DIR --seconds S --workers N [--new-handshake|--resume] [--poll K]
  *
  * DIR holds <serial>/cert.pem and <serial>/key.pem bundles (as written by
  * `cradle provision`); worker i uses the i-th bundle. Prints one line:
@@ -27,6 +33,8 @@ struct worker {
         const char *url, *cacert;
         double seconds;
         bool new_handshake;
+        bool resume;
+        int poll;
         long requests, errors;
         double *lat; size_t n_lat, cap_lat;
 };
@@ -62,10 +70,22 @@ static void *run(void *arg) {
                 curl_easy_setopt(c, CURLOPT_FORBID_REUSE, 1L);
                 curl_easy_setopt(c, CURLOPT_FRESH_CONNECT, 1L);
                 curl_easy_setopt(c, CURLOPT_SSL_SESSIONID_CACHE, 0L);
+        } else if (w->poll > 0) {
+                if (!w->resume)
+                        curl_easy_setopt(c, CURLOPT_SSL_SESSIONID_CACHE, 0L);
+        } else if (w->resume) {
+                /* A new connection each time; libcurl offers the session
+                 * it kept from the previous one. */
+                curl_easy_setopt(c, CURLOPT_FORBID_REUSE, 1L);
+                curl_easy_setopt(c, CURLOPT_FRESH_CONNECT, 1L);
         }
         double end = now_s() + w->seconds;
-        while (now_s() < end) {
+        for (long i = 0; now_s() < end; i++) {
                 double t0 = now_s();
+                if (w->poll > 0) {
+                        curl_easy_setopt(c, CURLOPT_FRESH_CONNECT, i % w->poll == 0 ? 1L : 0L);
+                        curl_easy_setopt(c, CURLOPT_FORBID_REUSE, i % w->poll == w->poll - 1 ? 1L : 0L);
+                }
                 CURLcode rc = curl_easy_perform(c);
                 long status = 0;
                 curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
@@ -99,11 +119,13 @@ int main(int argc, char **argv) {
         const char *url = NULL, *cacert = NULL, *certs = NULL;
         double seconds = 10;
         int workers = 4;
-        bool new_handshake = false;
+        bool new_handshake = false, resume = false;
+        int poll = 0;
         static const struct option opts[] = {
                 { "url", required_argument, NULL, 'u' }, { "cacert", required_argument, NULL, 'c' },
                 { "certs", required_argument, NULL, 'd' }, { "seconds", required_argument, NULL, 's' },
                 { "workers", required_argument, NULL, 'w' }, { "new-handshake", no_argument, NULL, 'n' },
+                { "resume", no_argument, NULL, 'r' }, { "poll", required_argument, NULL, 'p' },
                 {}
         };
         int o;
@@ -115,11 +137,13 @@ int main(int argc, char **argv) {
                 case 's': seconds = atof(optarg); break;
                 case 'w': workers = atoi(optarg); break;
                 case 'n': new_handshake = true; break;
+                case 'r': resume = true; break;
+                case 'p': poll = atoi(optarg); break;
                 default: return 2;
                 }
         }
-        if (!url || !cacert || workers < 1 || workers > 256 || seconds <= 0 || seconds > 600) {
-                fprintf(stderr, "usage: loadgen --url URL --cacert CA [--certs DIR] [--seconds S<=600] [--workers N<=256] [--new-handshake]\n");
+        if (!url || !cacert || workers < 1 || workers > 256 || seconds <= 0 || seconds > 600 || poll < 0 || poll > 1000) {
+                fprintf(stderr, "usage: loadgen --url URL --cacert CA [--certs DIR] [--seconds S<=600] [--workers N<=256] [--new-handshake|--resume] [--poll K<=1000]\n");
                 return 2;
         }
         curl_global_init(CURL_GLOBAL_DEFAULT);
@@ -147,6 +171,8 @@ int main(int argc, char **argv) {
         for (int i = 0; i < workers; i++) {
                 w[i].url = url; w[i].cacert = cacert; w[i].seconds = seconds;
                 w[i].new_handshake = new_handshake;
+                w[i].resume = resume;
+                w[i].poll = poll;
                 pthread_create(&w[i].thread, NULL, run, &w[i]);
         }
         long req = 0, err = 0; size_t n = 0;

@@ -48,6 +48,11 @@ int agent_http_new(const struct agent_http_options *opt, struct agent_http **out
                 return error_set(err, ERROR_INTERNAL, "cannot create a libcurl handle");
         }
         h->curl = c;
+        /* One handle for the agent's life: a poll's requests share its
+         * connection, and libcurl offers the TLS session it kept on the next
+         * poll's connection. The server issues tickets, but libcurl 7.88's
+         * GnuTLS backend turns tickets off, so with it nothing is resumed
+         * (docs/operations.md, "TLS and the device request path"). */
         curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
         curl_easy_setopt(c, CURLOPT_ERRORBUFFER, h->errbuf);
         curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "https,http,file");

@@ -15,7 +15,9 @@
  * Each entry also remembers chains it has verified (by SHA-256 of the whole
  * chain) for PEER_MEMO_SECONDS: a device on a kept-alive connection presents
  * the same chain on every request, and the signature checks were most of the
- * cost of a request (bench/identity.sh). What can change quickly is still
+ * cost of a request (bench/identity.sh), and with each chain the leaf's
+ * serial and fingerprint, so that a kept-alive or resumed connection does
+ * not parse its certificate again (bench/device-path.sh). What can change quickly is still
  * read on every request from the database: revocation, supersession,
  * decommissioning and the leaf's validity dates. A new CA generation starts
  * with an empty memo.
@@ -37,9 +39,22 @@
 #define PEER_MEMO_SLOTS 1024
 #define PEER_MEMO_SECONDS 300
 
+/* The leaf's certificate serial (hex) and SHA-256 fingerprint: what the
+ * database is asked about. */
+struct peer_leaf_ids {
+        char serial[41];
+        char fingerprint[65];
+};
+
 struct peer_memo_slot {
         uint8_t digest[SHA256_LEN];
         int64_t verified_at; /* 0 = empty */
+        /* Read from the leaf when the chain was verified: parsing the leaf
+         * again (and re-encoding it for its fingerprint) was a third of a
+         * kept-alive device request (perf, bench/device-path.sh). The slot
+         * is keyed by the hash of the whole chain, so these are the same
+         * bytes' serial and fingerprint. */
+        struct peer_leaf_ids ids;
 };
 
 struct trust_entry {
@@ -156,26 +171,39 @@ static void chain_digest(const gnutls_datum_t *chain, size_t n, uint8_t out[SHA2
 }
 
 static bool memo_lookup(struct identity_trust_cache *c, struct trust_entry *e, const uint8_t d[SHA256_LEN],
-                        int64_t now) {
+                        int64_t now, struct peer_leaf_ids *ids) {
         struct peer_memo_slot *slot = &e->memo[(d[0] | (d[1] << 8)) % PEER_MEMO_SLOTS];
         pthread_mutex_lock(&c->mu);
         bool hit = slot->verified_at != 0 && now >= slot->verified_at &&
                    now - slot->verified_at < PEER_MEMO_SECONDS && ct_equal(slot->digest, d, SHA256_LEN);
+        if (hit)
+                *ids = slot->ids;
         pthread_mutex_unlock(&c->mu);
         return hit;
 }
 
 static void memo_store(struct identity_trust_cache *c, struct trust_entry *e, const uint8_t d[SHA256_LEN],
-                       int64_t now) {
+                       int64_t now, const struct peer_leaf_ids *ids) {
         struct peer_memo_slot *slot = &e->memo[(d[0] | (d[1] << 8)) % PEER_MEMO_SLOTS];
         pthread_mutex_lock(&c->mu);
         memcpy(slot->digest, d, SHA256_LEN);
         slot->verified_at = now;
+        slot->ids = *ids;
         pthread_mutex_unlock(&c->mu);
 }
 
+static int leaf_ids_read(const gnutls_datum_t *leaf_der, struct peer_leaf_ids *ids, struct error *err) {
+        _cleanup_pki_crt_ gnutls_x509_crt_t leaf = NULL;
+        if (pki_cert_import(leaf_der->data, leaf_der->size, &leaf, err) < 0)
+                return -1;
+        if (pki_cert_serial_hex(leaf, ids->serial) < 0 || pki_cert_fingerprint_sha256(leaf, ids->fingerprint) < 0)
+                return error_set(err, ERROR_UNAUTHENTICATED, "client certificate cannot be read");
+        return 0;
+}
+
+/* Verifies the chain and reads the leaf's serial and fingerprint. */
 static int verify_chain(struct identity_ctx *ic, const gnutls_datum_t *chain, size_t n, int64_t now,
-                        struct error *err) {
+                        struct peer_leaf_ids *ids, struct error *err) {
         struct error e = {0};
         int r;
         if (ic->trust_cache) {
@@ -184,12 +212,16 @@ static int verify_chain(struct identity_ctx *ic, const gnutls_datum_t *chain, si
                         return -1;
                 uint8_t digest[SHA256_LEN];
                 chain_digest(chain, n, digest);
-                if (memo_lookup(ic->trust_cache, entry, digest, now)) {
+                if (memo_lookup(ic->trust_cache, entry, digest, now, ids)) {
                         r = 0;
                 } else {
                         r = pki_trust_verify_chain(entry->trust, chain, n, now, &e);
+                        if (r == 0 && leaf_ids_read(&chain[0], ids, err) < 0) {
+                                trust_release(ic->trust_cache, entry);
+                                return -1;
+                        }
                         if (r == 0)
-                                memo_store(ic->trust_cache, entry, digest, now);
+                                memo_store(ic->trust_cache, entry, digest, now, ids);
                 }
                 trust_release(ic->trust_cache, entry);
         } else {
@@ -197,6 +229,8 @@ static int verify_chain(struct identity_ctx *ic, const gnutls_datum_t *chain, si
                 if (trust_build(ic->store, &t, err) < 0)
                         return -1;
                 r = pki_trust_verify_chain(t, chain, n, now, &e);
+                if (r == 0)
+                        return leaf_ids_read(&chain[0], ids, err);
         }
         if (r == 0)
                 return 0;
@@ -220,15 +254,10 @@ int identity_peer_authenticate(struct identity_ctx *ic, const gnutls_datum_t *ch
         if (!chain || n == 0 || !chain[0].data || chain[0].size == 0)
                 return error_set(err, ERROR_UNAUTHENTICATED, "no client certificate presented");
         int64_t now = identity_now(ic);
-        if (verify_chain(ic, chain, n, now, err) < 0)
+        struct peer_leaf_ids ids;
+        if (verify_chain(ic, chain, n, now, &ids, err) < 0)
                 return -1;
-
-        _cleanup_pki_crt_ gnutls_x509_crt_t leaf = NULL;
-        if (pki_cert_import(chain[0].data, chain[0].size, &leaf, err) < 0)
-                return -1;
-        char serial[41], fp[65];
-        if (pki_cert_serial_hex(leaf, serial) < 0 || pki_cert_fingerprint_sha256(leaf, fp) < 0)
-                return error_set(err, ERROR_UNAUTHENTICATED, "client certificate cannot be read");
+        const char *serial = ids.serial, *fp = ids.fingerprint;
 
         _cleanup_cert_row_ struct store_certificate c = {0};
         struct error e = {0};

@@ -49,6 +49,9 @@ struct http_server {
          * more, so nothing is committed that could not be answered. */
         atomic_bool handlers_closed;
         atomic_uint handlers_running;
+        /* TLS session tickets (see tls_session_setup): the master key, made
+         * at start, in memory only. */
+        gnutls_datum_t ticket_key;
 };
 
 /* One request, from its first access-handler call to its completion. */
@@ -74,6 +77,10 @@ struct exchange {
         struct hash_sha256_ctx *stream_hash;
         uint64_t stream_len;
 };
+
+/* The documented header limit must fit the pool with room for the response. */
+_Static_assert(HTTP_MAX_HEADER_BYTES + 8 * 1024 <= HTTP_CONNECTION_MEMORY_LIMIT,
+               "HTTP_MAX_HEADER_BYTES does not fit libmicrohttpd's connection pool");
 
 /* A body without Content-Length (chunked) that goes over the limit can only
  * be answered once it ends (libmicrohttpd 0.9.75 cannot queue a response in
@@ -467,9 +474,26 @@ static enum MHD_Result refuse_draining(struct http_server *s, struct MHD_Connect
         return respond_early(conn, x, &resp);
 }
 
-static struct conn_guard_conn *guard_entry(struct MHD_Connection *conn) {
+/* What the server keeps per connection (libmicrohttpd's socket context). */
+struct http_conn {
+        struct conn_guard_conn *guarded;   /* may be NULL */
+        bool tls_counted;                  /* its TLS session is in the metrics */
+};
+
+static struct http_conn *conn_entry(struct MHD_Connection *conn) {
         const union MHD_ConnectionInfo *ci = MHD_get_connection_info(conn, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
         return ci ? ci->socket_context : NULL;
+}
+
+/* Counts the connection's TLS session, resumed or not, at its first request
+ * (the handshake is over by then). */
+static void count_tls_session(struct http_server *s, struct MHD_Connection *conn, struct http_conn *c) {
+        if (!c || c->tls_counted || !s->metrics)
+                return;
+        c->tls_counted = true;
+        const union MHD_ConnectionInfo *ci = MHD_get_connection_info(conn, MHD_CONNECTION_INFO_GNUTLS_SESSION);
+        if (ci && ci->tls_session)
+                metrics_tls_session(s->metrics, gnutls_session_is_resumed((gnutls_session_t) ci->tls_session) != 0);
 }
 
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url,
@@ -483,7 +507,9 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
                 /* First call: headers are in, the body (if any) is not. */
                 x = xcalloc(1, sizeof(*x));
                 x->server = s;
-                x->guarded = guard_entry(conn);
+                struct http_conn *c = conn_entry(conn);
+                x->guarded = c ? c->guarded : NULL;
+                count_tls_session(s, conn, c);
                 x->start_usec = time_monotonic_usec();
                 conn_guard_request_headers(s->guard, x->guarded, x->start_usec);
                 request_id_generate(x->request_id);
@@ -588,29 +614,63 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
  * the key); the router verifies the chain against the device CAs in the store
  * at each request (identity_peer_authenticate).
  */
-static void request_client_certificate(struct MHD_Connection *conn) {
+static void request_client_certificate(gnutls_session_t session) {
+        gnutls_certificate_server_set_request(session, GNUTLS_CERT_REQUEST);
+        gnutls_certificate_send_x509_rdn_sequence(session, 1);
+}
+
+/*
+ * Session resumption. A device polls every few minutes on a new connection;
+ * without resumption each poll pays a full handshake (an ECDHE exchange, the
+ * server's signature, and the client certificate's). libmicrohttpd 0.9.75
+ * has no option for it, but it hands us the GnuTLS session before the
+ * handshake, so tickets (RFC 5077, and TLS 1.3's PSK tickets) are enabled
+ * here with a master key made at start (GnuTLS derives the keys that seal
+ * tickets from it); a ticket resumes for HTTP_TLS_TICKET_LIFETIME. A restart
+ * forgets the key, so every device does one full handshake afterwards.
+ *
+ * A ticket carries the session's authentication data, the client's
+ * certificate chain included, sealed under the key: on a resumed session
+ * gnutls_certificate_get_peers returns the chain of the full handshake that
+ * the ticket came from, so the router authenticates it at every request
+ * exactly as on a fresh connection -- same chain verification, same
+ * database reads of revocation and device state (identity_peer_authenticate).
+ * A resumed session can therefore only ever speak as the device that did
+ * the full handshake, and only while that device is still good.
+ */
+static void tls_session_setup(struct http_server *s, struct MHD_Connection *conn) {
         const union MHD_ConnectionInfo *ci =
                 MHD_get_connection_info(conn, MHD_CONNECTION_INFO_GNUTLS_SESSION);
         if (!ci || !ci->tls_session)
                 return;
         gnutls_session_t session = (gnutls_session_t) ci->tls_session;
-        gnutls_certificate_server_set_request(session, GNUTLS_CERT_REQUEST);
-        gnutls_certificate_send_x509_rdn_sequence(session, 1);
+        request_client_certificate(session);
+        if (s->ticket_key.data) {
+                gnutls_db_set_cache_expiration(session, HTTP_TLS_TICKET_LIFETIME);
+                if (gnutls_session_ticket_enable_server(session, &s->ticket_key) < 0)
+                        log_warn("TLS: cannot enable session tickets on a connection; it needs a full handshake");
+        }
 }
 
 static void on_connection(void *cls, struct MHD_Connection *conn, void **socket_context,
                           enum MHD_ConnectionNotificationCode toe) {
         struct http_server *s = cls;
         if (toe == MHD_CONNECTION_NOTIFY_STARTED) {
-                request_client_certificate(conn);
+                tls_session_setup(s, conn);
                 const union MHD_ConnectionInfo *fd = MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CONNECTION_FD);
                 const union MHD_ConnectionInfo *ad = MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+                struct http_conn *c = xcalloc(1, sizeof(*c));
                 if (fd)
-                        *socket_context = conn_guard_open(s->guard, fd->connect_fd, ad ? ad->client_addr : NULL,
-                                                          time_monotonic_usec());
+                        c->guarded = conn_guard_open(s->guard, fd->connect_fd, ad ? ad->client_addr : NULL,
+                                                     time_monotonic_usec());
+                *socket_context = c;
         } else if (toe == MHD_CONNECTION_NOTIFY_CLOSED) {
                 /* libmicrohttpd closes the socket after this call. */
-                conn_guard_close(s->guard, *socket_context);
+                struct http_conn *c = *socket_context;
+                if (c) {
+                        conn_guard_close(s->guard, c->guarded);
+                        free(c);
+                }
                 *socket_context = NULL;
         }
         if (!s->metrics)
@@ -644,6 +704,14 @@ static size_t unescape_nothing(void *cls, struct MHD_Connection *c, char *s) {
 
 static void guard_ended(void *cls, const char *reason) {
         metrics_connection_ended(cls, reason);
+}
+
+static void ticket_key_free(struct http_server *s) {
+        if (s->ticket_key.data) {
+                gnutls_memset(s->ticket_key.data, 0, s->ticket_key.size);
+                gnutls_free(s->ticket_key.data);
+        }
+        s->ticket_key = (gnutls_datum_t) {0};
 }
 
 int http_server_start(const struct http_server_options *o, const struct router *router,
@@ -693,6 +761,10 @@ int http_server_start(const struct http_server_options *o, const struct router *
                 .sweep_interval_msec = HTTP_GUARD_SWEEP_MSEC,
         };
         s->guard = conn_guard_new(&gl);
+        if (gnutls_session_ticket_key_generate(&s->ticket_key) < 0) {
+                log_warn("TLS: cannot make a session ticket key; every connection needs a full handshake");
+                s->ticket_key = (gnutls_datum_t) {0};
+        }
 
         s->daemon = MHD_start_daemon(
                 flags, o->port, NULL, NULL, on_request, s,
@@ -713,6 +785,7 @@ int http_server_start(const struct http_server_options *o, const struct router *
                 MHD_OPTION_STRICT_FOR_CLIENT, (int) 1,
                 MHD_OPTION_END);
         if (!s->daemon) {
+                ticket_key_free(s);
                 conn_guard_free(s->guard);
                 free(s->stream_dir);
                 free(s);
@@ -766,6 +839,7 @@ void http_server_stop(struct http_server *s) {
         conn_guard_free(s->guard);
         if (s->quiesced_fd != MHD_INVALID_SOCKET)
                 close(s->quiesced_fd);
+        ticket_key_free(s);
         free(s->stream_dir);
         free(s);
 }

@@ -20,13 +20,35 @@ struct router;
 struct metrics;
 struct http_server;
 
-/* TLS 1.3 and 1.2 only; ECDHE key exchange; AES-GCM and ChaCha20-Poly1305. */
+/* TLS 1.3 and 1.2 only; ECDHE key exchange (X25519, P-256, P-384, P-521,
+ * X448); AES-GCM and ChaCha20-Poly1305. Everything offered is strong, so
+ * the client's order decides (no %SERVER_PRECEDENCE): a TLS 1.3 client sends
+ * a key share for the group it prefers, and taking that group costs no
+ * HelloRetryRequest. With the server's order deciding, every client whose
+ * share was not the server's first choice paid a HelloRetryRequest and a
+ * second key exchange -- with SECURE256's order (P-384 first) that was every
+ * cradle-agent poll. A device without AES instructions that prefers
+ * ChaCha20 now gets it, too. */
 #define HTTP_TLS_PRIORITIES \
         "SECURE256:+SECURE128:-VERS-ALL:+VERS-TLS1.3:+VERS-TLS1.2:-CIPHER-ALL:+AES-256-GCM:" \
-        "+AES-128-GCM:+CHACHA20-POLY1305:-SHA1:-RSA:-DHE-RSA:%SERVER_PRECEDENCE"
+        "+AES-128-GCM:+CHACHA20-POLY1305:-SHA1:-RSA:-DHE-RSA:" \
+        "-GROUP-ALL:+GROUP-X25519:+GROUP-SECP256R1:+GROUP-SECP384R1:+GROUP-SECP521R1:+GROUP-X448"
 
-/* Per-connection memory for headers and buffers: raised for TLS records. */
-#define HTTP_CONNECTION_MEMORY_LIMIT (256 * 1024)
+/* libmicrohttpd's memory pool per connection: the request line and headers
+ * (parsed in place), the response headers, and the read buffer bodies pass
+ * through in pieces (half the pool). libmicrohttpd 0.9.75 maps a fresh pool
+ * for every connection and zeroes all of it (so every page is touched) after
+ * each request: at 256 KiB that was about a fifth of the server's CPU for a
+ * poll on a new connection (bench/device-path.sh). 64 KiB holds a header
+ * section of up to HTTP_MAX_HEADER_BYTES (a larger one is answered 431) and
+ * still reads uploads 32 KiB at a time (docs/operations.md,
+ * tests/e2e/device-path.sh). */
+#define HTTP_CONNECTION_MEMORY_LIMIT (64 * 1024)
+/* The request line and header section a request may have (documented; the
+ * pool above is what enforces it). */
+#define HTTP_MAX_HEADER_BYTES (48 * 1024)
+/* How long a TLS session ticket resumes a session (seconds). */
+#define HTTP_TLS_TICKET_LIFETIME 3600
 #define HTTP_MAX_QUERY_PARAMS 64
 #define HTTP_MAX_HEADER_FIELDS 256
 #define HTTP_HEADER_TIMEOUT_DEFAULT 10

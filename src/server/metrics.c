@@ -37,6 +37,7 @@ struct metrics {
         char *version;
         int64_t open_connections;
         uint64_t ended[4];      /* by reason, in the order of ended_reasons */
+        uint64_t tls_sessions[2]; /* [0] full handshake, [1] resumed */
         struct route_histogram *histograms;
         size_t n_histograms;
         struct request_series *series;
@@ -132,6 +133,12 @@ void metrics_connection_opened(struct metrics *m) {
 
 static const char *const ended_reasons[4] = { "header_timeout", "body_too_slow", "evicted", "drained" };
 
+void metrics_tls_session(struct metrics *m, bool resumed) {
+        pthread_mutex_lock(&m->lock);
+        m->tls_sessions[resumed ? 1 : 0]++;
+        pthread_mutex_unlock(&m->lock);
+}
+
 void metrics_connection_ended(struct metrics *m, const char *reason) {
         for (size_t i = 0; i < 4; i++) {
                 if (strcmp(reason, ended_reasons[i]) == 0) {
@@ -226,6 +233,12 @@ char *metrics_render(struct metrics *m) {
         for (size_t i = 0; i < 4; i++)
                 buf_appendf(&b, "cradle_http_connections_ended_total{reason=\"%s\"} %" PRIu64 "\n", ended_reasons[i],
                             m->ended[i]);
+        buf_appendf(&b, "# HELP cradle_tls_sessions_total TLS connections that carried a request, by whether "
+                        "the session was resumed from a ticket.\n"
+                        "# TYPE cradle_tls_sessions_total counter\n"
+                        "cradle_tls_sessions_total{resumed=\"false\"} %" PRIu64 "\n"
+                        "cradle_tls_sessions_total{resumed=\"true\"} %" PRIu64 "\n",
+                        m->tls_sessions[0], m->tls_sessions[1]);
         buf_appendf(&b, "# HELP cradle_build_info Build information; the value is always 1.\n"
                         "# TYPE cradle_build_info gauge\n"
                         "cradle_build_info{version=\"");

@@ -7,11 +7,15 @@
  *   cradle_http_open_connections                           gauge
  *   cradle_http_connections_ended_total{reason}            counter: closed by the
  *       server's connection guard (header_timeout, body_too_slow, evicted, drained)
+ *   cradle_tls_sessions_total{resumed}                     counter: TLS connections that
+ *       carried a request, by whether the session was resumed ("true") or
+ *       came from a full handshake ("false")
  *   cradle_build_info{version}                             gauge, always 1
  * Labels come from bounded sets: `route` is a route pattern from the route
  * table (or "unmatched"), never a raw path; unknown methods are counted as
  * "OTHER". Owned by the server; all functions are thread-safe.
  */
+#include <stdbool.h>
 #include <stdint.h>
 
 struct metrics;
@@ -31,6 +35,9 @@ void metrics_connection_opened(struct metrics *m);
 void metrics_connection_closed(struct metrics *m);
 /* The connection guard ended a connection; `reason` is one of the four above. */
 void metrics_connection_ended(struct metrics *m, const char *reason);
+
+/* A TLS connection's first request: was its session resumed? */
+void metrics_tls_session(struct metrics *m, bool resumed);
 
 /* Heap string with the whole exposition, series sorted by label values. */
 char *metrics_render(struct metrics *m);

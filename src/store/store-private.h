@@ -11,19 +11,44 @@
 #include "core/error.h"
 #include "store/store.h"
 
+/* Prepared statements a connection keeps at most (store-stmt.c). */
+#define STORE_STMT_CACHE_MAX 256
+
+struct store_stmt_entry;
+
 struct store {
         sqlite3 *db;
         bool in_tx;
+        /* The statement cache (store-stmt.c). */
+        struct store_stmt_entry *stmts;
+        size_t n_stmts, cap_stmts;
+        uint64_t stmt_clock;
+        uint64_t stmt_hits, stmt_misses;
 };
 
-static inline void store_stmt_finalizep(sqlite3_stmt **st) {
-        if (*st)
-                sqlite3_finalize(*st);
-}
-#define _cleanup_stmt_ __attribute__((cleanup(store_stmt_finalizep)))
+/* Gives back a statement from store_prepare: reset, bindings cleared, kept
+ * for the next user of the same SQL (or finalized if it was not cached).
+ * Never sqlite3_finalize a statement store_prepare handed out. */
+void store_stmt_release(sqlite3_stmt *st);
 
-/* Prepares `sql`; on failure sets err (ERROR_DB) and returns -1. */
+static inline void store_stmt_releasep(sqlite3_stmt **st) {
+        store_stmt_release(*st);
+}
+#define _cleanup_stmt_ __attribute__((cleanup(store_stmt_releasep)))
+
+/* Lends the connection's prepared statement for `sql` (a constant of this
+ * module, or text built only from such constants), preparing it on first use;
+ * give it back with store_stmt_release (_cleanup_stmt_ does). On failure sets
+ * err (ERROR_DB) and returns -1. */
 int store_prepare(struct store *s, const char *sql, sqlite3_stmt **out, struct error *err);
+
+/* The cache's life: attach right after opening, clear (finalizes every
+ * statement; none may be lent) after migrations and before closing. */
+void store_stmt_attach(struct store *s);
+void store_stmt_cache_clear(struct store *s);
+/* For tests: statements kept, and statements lent right now. */
+size_t store_stmt_cache_size(const struct store *s);
+size_t store_stmt_cache_lent(const struct store *s);
 
 /* Maps the connection's last error to an error kind: BUSY/LOCKED -> ERROR_UNAVAILABLE,
  * anything else -> ERROR_DB. `what` says what was being done ("inserting a token").

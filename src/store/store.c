@@ -42,18 +42,6 @@ int store_fail(struct store *s, struct error *err, const char *what) {
         return error_set(err, ERROR_DB, "%s: %s", what, sqlite3_errmsg(s->db));
 }
 
-int store_prepare(struct store *s, const char *sql, sqlite3_stmt **out, struct error *err) {
-        *out = NULL;
-        if (sqlite3_prepare_v2(s->db, sql, -1, out, NULL) != SQLITE_OK) {
-                if (*out) {
-                        sqlite3_finalize(*out);
-                        *out = NULL;
-                }
-                return store_fail(s, err, "preparing a statement");
-        }
-        return 0;
-}
-
 bool store_is_unique_violation(struct store *s, char *column, size_t column_size) {
         int rc = sqlite3_extended_errcode(s->db);
         if (rc != SQLITE_CONSTRAINT_UNIQUE && rc != SQLITE_CONSTRAINT_PRIMARYKEY)
@@ -184,7 +172,7 @@ static int schema_version_read(struct store *s, int *out, struct error *err) {
         if (sqlite3_step(st) != SQLITE_ROW)
                 return store_fail(s, err, "reading the schema");
         bool exists = sqlite3_column_int64(st, 0) > 0;
-        sqlite3_finalize(st);
+        store_stmt_release(st);
         st = NULL;
         if (!exists) {
                 *out = 0;
@@ -294,6 +282,7 @@ int store_open_with_migrations(const char *path, const char *const *migrations,
         }
         sqlite3_extended_result_codes(s->db, 1);
         sqlite3_busy_timeout(s->db, STORE_BUSY_TIMEOUT_MS);
+        store_stmt_attach(s);
 
         int have = 0;
         if (store_exec(s, "PRAGMA foreign_keys = ON", err) < 0 ||
@@ -309,6 +298,10 @@ int store_open_with_migrations(const char *path, const char *const *migrations,
         for (int v = have + 1; v <= (int) n_migrations; v++)
                 if (migration_apply(s, migrations, n_migrations, v, err) < 0)
                         goto fail;
+        /* Nothing prepared against the old schema is kept (SQLite would
+         * re-prepare it, but there is no reason to carry it). */
+        if (have < (int) n_migrations)
+                store_stmt_cache_clear(s);
         *out = s;
         return 0;
 fail:
@@ -326,6 +319,7 @@ void store_close(struct store *s) {
                 return;
         if (s->db) {
                 store_tx_rollback(s);
+                store_stmt_cache_clear(s);
                 sqlite3_close_v2(s->db);
         }
         free(s);

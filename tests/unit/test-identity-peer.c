@@ -300,6 +300,66 @@ static void test_issued_serial_other_bytes(void **state) {
         json_decref(ca_json);
 }
 
+/* The memo keeps each chain's leaf serial and fingerprint: devices taking
+ * turns on kept-alive connections are each still themselves, and a forged
+ * certificate (a trusted CA's signature, another certificate's serial) is
+ * refused again when its chain is remembered. */
+static void test_memo_keeps_each_chains_leaf(void **state) {
+        struct idfx *f = *state;
+        struct error err = {0};
+        f->ic.trust_cache = identity_trust_cache_new();
+        gnutls_datum_t a = {0}, b = {0};
+        idfx_enroll(f, "SN-MA", &a, NULL);
+        idfx_enroll(f, "SN-MB", &b, NULL);
+        char sa[41], sb[41];
+        idfx_cert_serial(&a, sa);
+        idfx_cert_serial(&b, sb);
+        for (int round = 0; round < 3; round++) {
+                struct identity_device_peer peer;
+                assert_int_equal(identity_peer_authenticate(&f->ic, &a, 1, &peer, &err), 0);
+                assert_string_equal(peer.serial, "SN-MA");
+                assert_string_equal(peer.cert_serial, sa);
+                assert_int_equal(identity_peer_authenticate(&f->ic, &b, 1, &peer, &err), 0);
+                assert_string_equal(peer.serial, "SN-MB");
+                assert_string_equal(peer.cert_serial, sb);
+        }
+
+        json_t *ca_json = NULL;
+        assert_int_equal(identity_ca_get(f->s, IDFX_CA, &ca_json, &err), 0);
+        const char *ca_pem = json_string_value(json_object_get(ca_json, "certificate"));
+        struct crypto_key *ca_key = NULL;
+        gnutls_x509_crt_t ca = NULL;
+        assert_int_equal(crypto_key_load(json_string_value(json_object_get(ca_json, "key_ref")), &ca_key, &err), 0);
+        assert_int_equal(pki_cert_import(ca_pem, strlen(ca_pem), &ca, &err), 0);
+        uint8_t *der;
+        size_t len;
+        idfx_csr(f, "SN-MA", &der, &len, NULL); /* the attacker's key */
+        gnutls_x509_crq_t crq = NULL;
+        struct pki_csr_info info;
+        assert_int_equal(pki_csr_parse(der, len, &crq, &info, &err), 0);
+        struct pki_device_profile prof = {.kind = PKI_CERT_BIRTH, .product_model = IDFX_MODEL,
+                                          .device_serial = "SN-MA", .validity_days = PKI_BIRTH_DAYS_DEFAULT};
+        gnutls_x509_crt_t leaf = NULL;
+        assert_int_equal(pki_issue_device_cert(ca_key, ca, crq, &prof, &leaf, &err), 0);
+        gnutls_datum_t forged = {0};
+        forge_with_serial(f, leaf, &a, ca_key, ca, &forged);
+        char *want = str_printf("certificate not issued by this server: serial %s was issued with other contents", sa);
+        for (int round = 0; round < 2; round++) {
+                expect_peer_refused(f, &forged, 1, ERROR_UNAUTHENTICATED, want);
+                expect_peer_ok(f, &a, "SN-MA");
+        }
+        free(want);
+        gnutls_free(forged.data);
+        gnutls_x509_crt_deinit(leaf);
+        gnutls_x509_crq_deinit(crq);
+        free(der);
+        gnutls_x509_crt_deinit(ca);
+        crypto_key_free(ca_key);
+        json_decref(ca_json);
+        gnutls_free(a.data);
+        gnutls_free(b.data);
+}
+
 static void test_decommissioned(void **state) {
         struct idfx *f = *state;
         gnutls_datum_t cert = {0};
@@ -410,6 +470,7 @@ int main(void) {
                 cmocka_unit_test_setup_teardown(test_issued_serial_other_bytes, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_decommissioned, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_garbage_chain, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_memo_keeps_each_chains_leaf, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_trust_cache_follows_ca_generation, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_trust_cache_shared_by_threads, setup, teardown),
         };

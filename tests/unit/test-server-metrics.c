@@ -31,6 +31,10 @@ static void test_empty(void **state) {
                 "cradle_http_connections_ended_total{reason=\"body_too_slow\"} 0\n"
                 "cradle_http_connections_ended_total{reason=\"evicted\"} 0\n"
                 "cradle_http_connections_ended_total{reason=\"drained\"} 0\n"
+                "# HELP cradle_tls_sessions_total TLS connections that carried a request, by whether the session was resumed from a ticket.\n"
+                "# TYPE cradle_tls_sessions_total counter\n"
+                "cradle_tls_sessions_total{resumed=\"false\"} 0\n"
+                "cradle_tls_sessions_total{resumed=\"true\"} 0\n"
                 "# HELP cradle_build_info Build information; the value is always 1.\n"
                 "# TYPE cradle_build_info gauge\n"
                 "cradle_build_info{version=\"1.2.3\"} 1\n");
@@ -50,6 +54,9 @@ static void test_known_observations(void **state) {
         metrics_connection_opened(m);
         metrics_connection_opened(m);
         metrics_connection_closed(m);
+        metrics_tls_session(m, false);
+        metrics_tls_session(m, true);
+        metrics_tls_session(m, true);
         _cleanup_free_ char *text = metrics_render(m);
         assert_string_equal(text,
                 "# HELP cradle_http_requests_total HTTP requests handled, by route pattern, method and status.\n"
@@ -102,6 +109,10 @@ static void test_known_observations(void **state) {
                 "cradle_http_connections_ended_total{reason=\"body_too_slow\"} 0\n"
                 "cradle_http_connections_ended_total{reason=\"evicted\"} 0\n"
                 "cradle_http_connections_ended_total{reason=\"drained\"} 0\n"
+                "# HELP cradle_tls_sessions_total TLS connections that carried a request, by whether the session was resumed from a ticket.\n"
+                "# TYPE cradle_tls_sessions_total counter\n"
+                "cradle_tls_sessions_total{resumed=\"false\"} 1\n"
+                "cradle_tls_sessions_total{resumed=\"true\"} 2\n"
                 "# HELP cradle_build_info Build information; the value is always 1.\n"
                 "# TYPE cradle_build_info gauge\n"
                 "cradle_build_info{version=\"0.1.0\"} 1\n");
