@@ -27,6 +27,7 @@ const struct cli_command *const cli_commands[] = {
         &cli_cmd_release,
         &cli_cmd_repo,
         &cli_cmd_director,
+        &cli_cmd_campaign,
         NULL,
 };
 

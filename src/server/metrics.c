@@ -42,6 +42,7 @@ struct metrics {
         size_t n_histograms;
         struct request_series *series;
         size_t n_series;
+        char *campaigns;        /* the campaign gauges, rendered by the evaluator thread */
 };
 
 struct metrics *metrics_new(const char *version) {
@@ -63,6 +64,7 @@ void metrics_free(struct metrics *m) {
         free(m->histograms);
         free(m->series);
         free(m->version);
+        free(m->campaigns);
         pthread_mutex_destroy(&m->lock);
         free(m);
 }
@@ -244,6 +246,15 @@ char *metrics_render(struct metrics *m) {
                         "cradle_build_info{version=\"");
         append_label_value(&b, m->version);
         buf_appendf(&b, "\"} 1\n");
+        if (m->campaigns)
+                buf_appendf(&b, "%s", m->campaigns);
         pthread_mutex_unlock(&m->lock);
         return buf_steal(&b);
+}
+
+void metrics_set_campaigns(struct metrics *m, char *text) {
+        pthread_mutex_lock(&m->lock);
+        free(m->campaigns);
+        m->campaigns = text;
+        pthread_mutex_unlock(&m->lock);
 }

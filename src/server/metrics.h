@@ -11,6 +11,9 @@
  *       carried a request, by whether the session was resumed ("true") or
  *       came from a full handshake ("false")
  *   cradle_build_info{version}                             gauge, always 1
+ *   cradle_campaigns{status}, cradle_campaign_devices{campaign,state},
+ *   cradle_campaign_wave{campaign}                          gauges, set by the
+ *       campaign evaluator each round (campaign/campaign.h)
  * Labels come from bounded sets: `route` is a route pattern from the route
  * table (or "unmatched"), never a raw path; unknown methods are counted as
  * "OTHER". Owned by the server; all functions are thread-safe.
@@ -38,6 +41,8 @@ void metrics_connection_ended(struct metrics *m, const char *reason);
 
 /* A TLS connection's first request: was its session resumed? */
 void metrics_tls_session(struct metrics *m, bool resumed);
+/* Replaces the campaign gauges' exposition text (stolen; NULL = none). */
+void metrics_set_campaigns(struct metrics *m, char *text);
 
 /* Heap string with the whole exposition, series sorted by label values. */
 char *metrics_render(struct metrics *m);

@@ -11,6 +11,8 @@
 #define ROLES_BATCH_READERS (ROLE_ADMIN | ROLE_FACTORY | ROLE_AUDITOR)
 #define ROLES_REVOKERS (ROLE_ADMIN | ROLE_SECURITY_OFFICER)
 #define ROLES_WITHDRAWERS (ROLE_ADMIN | ROLE_RELEASE_MANAGER | ROLE_SECURITY_OFFICER)
+#define ROLES_CAMPAIGN_RUNNERS (ROLE_ADMIN | ROLE_RELEASE_MANAGER)
+#define ROLES_CAMPAIGN_READERS (ROLE_ADMIN | ROLE_RELEASE_MANAGER | ROLE_SECURITY_OFFICER | ROLE_AUDITOR)
 
 #define PUBLIC ROUTE_AUTH_PUBLIC
 #define BEARER ROUTE_AUTH_BEARER
@@ -105,6 +107,17 @@ static const struct route routes[] = {
         { "GET",    "/device/v1/director/{file}",               routes_device_director_root_version, DEVICE, 0,            "device.director-root-version", NULL },
         { "GET",    "/device/v1/director/targets.json",         routes_device_director_targets, DEVICE, 0,                 "device.director-targets", NULL },
         { "POST",   "/device/v1/status",                        routes_device_status,        DEVICE, 0,                    "device.status",      NULL },
+
+        /* Rollout campaigns (issue 8): release managers run them, auditors and security officers read. */
+        { "GET",    "/api/v1/campaigns",                        routes_campaigns_list,       BEARER, ROLES_CAMPAIGN_READERS, "campaigns.list",    "status" },
+        { "POST",   "/api/v1/campaigns",                        routes_campaigns_create,     BEARER, ROLES_CAMPAIGN_RUNNERS, "campaigns.create",  NULL },
+        { "GET",    "/api/v1/campaigns/{id}",                   routes_campaigns_get,        BEARER, ROLES_CAMPAIGN_READERS, "campaigns.get",     NULL },
+        { "POST",   "/api/v1/campaigns/{id}/start",             routes_campaigns_start,      BEARER, ROLES_CAMPAIGN_RUNNERS, "campaigns.start",   NULL },
+        { "POST",   "/api/v1/campaigns/{id}/pause",             routes_campaigns_pause,      BEARER, ROLES_CAMPAIGN_RUNNERS, "campaigns.pause",   NULL },
+        { "POST",   "/api/v1/campaigns/{id}/resume",            routes_campaigns_resume,     BEARER, ROLES_CAMPAIGN_RUNNERS, "campaigns.resume",  NULL },
+        { "POST",   "/api/v1/campaigns/{id}/approve",           routes_campaigns_approve,    BEARER, ROLES_CAMPAIGN_RUNNERS, "campaigns.approve", NULL },
+        { "POST",   "/api/v1/campaigns/{id}/abort",             routes_campaigns_abort,      BEARER, ROLES_CAMPAIGN_RUNNERS, "campaigns.abort",   NULL },
+
         { "POST",   "/api/v1/devices/{serial}/actions/{id}/cancel", routes_devices_action_cancel, BEARER, ROLES_PRODUCT_WRITERS, "devices.action-cancel", NULL },
 
         /* hawkBit DDI (issue 8): tenant = product model, controllerId = device serial. */

@@ -104,6 +104,15 @@ int routes_device_director_root(struct route_ctx *ctx, struct http_response *res
 int routes_device_director_root_version(struct route_ctx *ctx, struct http_response *resp, struct error *err);
 int routes_device_director_targets(struct route_ctx *ctx, struct http_response *resp, struct error *err);
 int routes_device_status(struct route_ctx *ctx, struct http_response *resp, struct error *err);
+/* routes-campaigns.c (issue 8: rollout campaigns) */
+int routes_campaigns_list(struct route_ctx *ctx, struct http_response *resp, struct error *err);
+int routes_campaigns_create(struct route_ctx *ctx, struct http_response *resp, struct error *err);
+int routes_campaigns_get(struct route_ctx *ctx, struct http_response *resp, struct error *err);
+int routes_campaigns_start(struct route_ctx *ctx, struct http_response *resp, struct error *err);
+int routes_campaigns_pause(struct route_ctx *ctx, struct http_response *resp, struct error *err);
+int routes_campaigns_resume(struct route_ctx *ctx, struct http_response *resp, struct error *err);
+int routes_campaigns_approve(struct route_ctx *ctx, struct http_response *resp, struct error *err);
+int routes_campaigns_abort(struct route_ctx *ctx, struct http_response *resp, struct error *err);
 /* routes-ddi.c (issue 8: hawkBit DDI, and the operator routes that go with it) */
 int routes_ddi_base(struct route_ctx *ctx, struct http_response *resp, struct error *err);
 int routes_ddi_deployment_base(struct route_ctx *ctx, struct http_response *resp, struct error *err);

@@ -92,6 +92,9 @@ static const struct config_key schema[] = {
         K("ota", "online_key_pkcs11", CONFIG_STRING, online_key_pkcs11, 0, 0, "",
           "empty: online keys are files under repo-keys/<model>/; else a pkcs11: URI template with "
           "{model} and {role} (snapshot, timestamp) naming keys that exist on the token"),
+        /* rollout campaigns (issue 8) */
+        K("campaigns", "evaluate_interval", CONFIG_DURATION, campaign_evaluate_interval, 1, 3600, "10s",
+          "how often the campaign evaluator reads device reports, checks gates and limits, and makes offers"),
         /* hawkBit DDI (issue 8; docs/ddi.md) */
         K("ddi", "polling_sleep", CONFIG_DURATION, ddi_polling_sleep, 1, 86399, "5m",
           "how long DDI clients sleep between polls (config.polling.sleep of the base poll)"),

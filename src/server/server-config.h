@@ -49,6 +49,7 @@ struct server_config {
         int64_t claim_max_lockout;    /* seconds */
         /* [ota], the director (issue 4) */
         int64_t director_expiry;      /* seconds */
+        int64_t campaign_evaluate_interval; /* seconds */
         char *director_key;           /* "" = <data>/director-keys/targets.key */
         /* [ota], releases and image repositories (issue 4) */
         uint64_t max_image_size;      /* bytes */

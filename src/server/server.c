@@ -20,6 +20,7 @@
 #include "crypto/ct.h"
 #include "http.h"
 #include "identity/peer.h"
+#include "campaign-evaluator.h"
 #include "metrics.h"
 #include "ota-maintenance.h"
 #include "release/ota.h"
@@ -52,10 +53,12 @@ struct server {
         struct ddi_config ddi;
         char *upload_dir;
         struct ota_maintenance *ota_maintenance;
+        struct campaign_evaluator *campaign_evaluator;
 };
 
 static void server_free(struct server *s) {
         http_server_stop(s->http);
+        campaign_evaluator_stop(s->campaign_evaluator);
         ota_maintenance_stop(s->ota_maintenance);
         free(s->upload_dir);
         store_pool_close(s->pool);
@@ -187,6 +190,9 @@ static int server_start(struct server *s, const char *data_dir, struct error *er
                 return -1;
         if (ota_maintenance_start(s->pool, s->data_dir, &s->ota, OTA_MAINTENANCE_INTERVAL_S, &s->ota_maintenance,
                                   err) < 0)
+                return -1;
+        if (campaign_evaluator_start(s->pool, s->metrics, (unsigned) s->cfg.campaign_evaluate_interval,
+                                     &s->campaign_evaluator, err) < 0)
                 return -1;
         if (!url_known) {
                 s->crl_base_url = server_config_crl_base_url(&s->cfg, http_server_port(s->http));

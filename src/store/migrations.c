@@ -380,7 +380,73 @@ const char *const store_migrations[] = {
         "ALTER TABLE device_update_history_v6 RENAME TO device_update_history;"
         "CREATE INDEX device_update_history_device_id ON device_update_history (device_id, id);",
 
-        /* 7: hawkBit DDI (issue 8). A device's TargetToken is kept as the
+        /* 7: rollout campaigns (issue 8). A campaign rolls one published release
+         * out to the devices its selector matched, in waves; it drives update
+         * actions (migration 6, campaign_id) and never offers anything itself.
+         * campaigns.selector and .plan are the normalised JSON the campaign was
+         * created with (docs/campaigns.md). campaign_devices is the membership:
+         * the wave each device belongs to, its rank (a keyed hash of the seed
+         * and the device id, so membership is reproducible), its state in the
+         * campaign and its last action; its counts per wave and state are the
+         * progress. campaign_waves keeps each wave's times and approval.
+         * The *_version_key columns hold a sortable form of a version
+         * (core/version.h) so the selector's version range is one SQL term;
+         * NULL until computed (the writer or the campaign evaluator's backfill). */
+        "CREATE TABLE campaigns ("
+        "  id INTEGER PRIMARY KEY,"
+        "  name TEXT NOT NULL UNIQUE,"
+        "  product_id INTEGER NOT NULL REFERENCES products (id),"
+        "  release_id INTEGER NOT NULL REFERENCES releases (id),"
+        "  selector TEXT NOT NULL,"             /* JSON object */
+        "  plan TEXT NOT NULL,"                 /* JSON object: waves, retry, window */
+        "  seed TEXT NOT NULL,"                 /* 32 hex digits */
+        "  dynamic INTEGER NOT NULL,"
+        "  security INTEGER NOT NULL,"
+        "  vulnerabilities TEXT NOT NULL,"      /* JSON array of identifiers */
+        "  status TEXT NOT NULL CHECK (status IN ('draft', 'running', 'waiting', 'paused', 'completed', "
+        "'aborted')),"
+        "  current_wave INTEGER NOT NULL,"      /* -1 before start */
+        "  pause_reason TEXT,"
+        "  acknowledged_at INTEGER NOT NULL,"   /* failures and stuck devices before it were seen by an operator */
+        "  created_at INTEGER NOT NULL,"
+        "  created_by TEXT NOT NULL,"
+        "  started_at INTEGER,"
+        "  updated_at INTEGER NOT NULL,"
+        "  finished_at INTEGER"
+        ");"
+        "CREATE INDEX campaigns_status ON campaigns (status);"
+        "CREATE TABLE campaign_waves ("
+        "  campaign_id INTEGER NOT NULL REFERENCES campaigns (id),"
+        "  idx INTEGER NOT NULL,"
+        "  started_at INTEGER,"
+        "  threshold_met_at INTEGER,"
+        "  completed_at INTEGER,"
+        "  approved_by TEXT,"
+        "  approved_at INTEGER,"
+        "  PRIMARY KEY (campaign_id, idx)"
+        ");"
+        "CREATE TABLE campaign_devices ("
+        "  campaign_id INTEGER NOT NULL REFERENCES campaigns (id),"
+        "  device_id INTEGER NOT NULL REFERENCES devices (id),"
+        "  wave INTEGER NOT NULL,"
+        "  rank INTEGER NOT NULL,"
+        "  state TEXT NOT NULL CHECK (state IN ('pending', 'offered', 'succeeded', 'failed', 'retrying', "
+        "'canceled')),"
+        "  attempts INTEGER NOT NULL DEFAULT 0,"
+        "  action_id INTEGER REFERENCES update_actions (id),"
+        "  offered_at INTEGER,"
+        "  finished_at INTEGER,"
+        "  next_attempt_at INTEGER,"
+        "  joined_at INTEGER NOT NULL,"
+        "  PRIMARY KEY (campaign_id, device_id)"
+        ");"
+        "CREATE INDEX campaign_devices_device_id ON campaign_devices (device_id);"
+        /* the evaluator takes members of one wave and state in device id order, in chunks */
+        "CREATE INDEX campaign_devices_wave ON campaign_devices (campaign_id, wave, state, device_id);"
+        "ALTER TABLE device_update_state ADD COLUMN installed_version_key TEXT;"
+        "ALTER TABLE devices ADD COLUMN initial_firmware_version_key TEXT;",
+
+        /* 8: hawkBit DDI (issue 8). A device's TargetToken is kept as the
          * SHA-256 of its secret (one per device; a new one replaces it). The
          * SHA-1 and MD5 of an image are what DDI clients check (images are
          * stored by SHA-256), computed once and kept. Per action, the feedback

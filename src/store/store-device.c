@@ -241,6 +241,7 @@ int store_device_reprovision(struct store *s, const struct store_device *d, stru
         _cleanup_stmt_ sqlite3_stmt *st = NULL;
         if (store_prepare(s, "UPDATE devices SET batch_id = ?2, hardware_revision = ?3, production_date = ?4, "
                              "station = ?5, initial_firmware_version = ?6, status = 'active', "
+                             "initial_firmware_version_key = NULL, "
                              "decommissioned_at = NULL WHERE id = ?1", &st, err) < 0 ||
             store_bind_int64(s, st, 1, d->id, err) < 0 ||
             store_bind_opt_int64(s, st, 2, d->batch_id, err) < 0 ||

@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "core/cleanup.h"
+#include "core/version.h"
 #include "core/strutil.h"
 #include "store/store-director.h"
 #include "store/store-identity-private.h"
@@ -93,15 +94,21 @@ int store_device_update_record(struct store *s, const struct store_device_update
                 *id_out = sqlite3_last_insert_rowid(s->db);
         if (set_installed) {
                 if (store_prepare(s, "INSERT INTO device_update_state (device_id, last_seen, last_stage, "
-                                     "last_report_at, installed_version, security_version) "
-                                     "VALUES (?1, ?2, ?3, ?2, ?4, ?5) "
+                                     "last_report_at, installed_version, security_version, installed_version_key) "
+                                     "VALUES (?1, ?2, ?3, ?2, ?4, ?5, ?6) "
                                      "ON CONFLICT (device_id) DO UPDATE SET "
                                      "installed_version = excluded.installed_version, "
                                      "security_version = excluded.security_version, "
+                                     "installed_version_key = excluded.installed_version_key, "
                                      "last_seen = excluded.last_seen, last_stage = excluded.last_stage, "
                                      "last_report_at = excluded.last_report_at", &up, err) < 0 ||
                     store_bind_text(s, up, 4, e->to_version, err) < 0 ||
                     bind_opt_version(s, up, 5, e->security_version, err) < 0)
+                        goto fail;
+                /* The campaign selector's version range compares these keys. */
+                char key[VERSION_KEY_MAX];
+                if (store_bind_text(s, up, 6, version_sort_key(e->to_version, key, sizeof(key)) ? key : NULL,
+                                    err) < 0)
                         goto fail;
         } else if (store_prepare(s, "INSERT INTO device_update_state (device_id, last_seen, last_stage, "
                                     "last_report_at) VALUES (?1, ?2, ?3, ?2) "
