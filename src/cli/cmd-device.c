@@ -13,6 +13,7 @@
 #include "cli/cli.h"
 #include "cli/client.h"
 #include "cli/cmd-common.h"
+#include "cli/cmd-ddi.h"
 #include "cli/command.h"
 #include "core/cleanup.h"
 #include "core/strutil.h"
@@ -586,12 +587,14 @@ static const struct cli_command device_actions = {
 
 static const struct cli_command *const device_subs[] = {
         &device_list, &device_show, &device_revoke, &device_decommission, &device_assign, &device_tag,
-        &device_history, &device_actions, NULL,
+        &device_history, &device_actions, &cli_cmd_device_ddi_token, &cli_cmd_device_cancel,
+        &cli_cmd_device_config_data, NULL,
 };
 
 const struct cli_command cli_cmd_device = {
         .name = "device",
-        .summary = "Device register: list, show, revoke, decommission, assign, tag, history, actions",
+        .summary = "Device register: list, show, revoke, decommission, assign, tag, history, actions, "
+                   "ddi-token, cancel, config-data",
         .subs = device_subs,
 };
 

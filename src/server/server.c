@@ -14,6 +14,7 @@
 #include "core/fileio.h"
 #include "core/log.h"
 #include "core/strutil.h"
+#include "ddi/ddi.h"
 #include "core/time.h"
 #include "cradle-version.h"
 #include "crypto/ct.h"
@@ -51,6 +52,7 @@ struct server {
         size_t key_len;
         /* releases and image repositories (issue 4) */
         struct ota_config ota;
+        struct ddi_config ddi;
         char *upload_dir;
         struct ota_maintenance *ota_maintenance;
         struct campaign_evaluator *campaign_evaluator;
@@ -152,6 +154,20 @@ static int server_start(struct server *s, const char *data_dir, struct error *er
                 .director_expiry = s->cfg.director_expiry,
                 .director_key = s->cfg.director_key,
                 .ota = &s->ota,
+                .ddi = &s->ddi,
+                .ddi_base_url = s->cfg.ddi_base_url,
+        };
+        s->ddi = (struct ddi_config) {
+                .polling_sleep = s->cfg.ddi_polling_sleep,
+                .feedback_lines_max = s->cfg.ddi_feedback_lines_max,
+                .feedback_line_max = s->cfg.ddi_feedback_line_max,
+                .action_feedback_max = s->cfg.ddi_action_feedback_max,
+                .action_lines_max = s->cfg.ddi_action_lines_max,
+                .config_keys_max = s->cfg.ddi_config_keys_max,
+                .config_key_max = s->cfg.ddi_config_key_max,
+                .config_value_max = s->cfg.ddi_config_value_max,
+                .config_allow = s->cfg.ddi_config_data_allow,
+                .gateway_token_sha256 = s->cfg.ddi_gateway_token_sha256,
         };
         s->director_seen = director_seen_new(0);
         s->router.director_seen = s->director_seen;

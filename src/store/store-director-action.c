@@ -160,3 +160,9 @@ int store_device_assignment_delete(struct store *s, int64_t device_id, struct er
                 return -1;
         return store_step_done(s, st, "removing an assignment", err);
 }
+
+int store_update_action_last_succeeded(struct store *s, int64_t device_id, struct store_update_action *out,
+                                       bool *found, struct error *err) {
+        return action_one(s, "a.device_id = ?1 AND a.status = 'succeeded' ORDER BY a.id DESC LIMIT 1", device_id,
+                          out, found, err);
+}

@@ -163,6 +163,9 @@ int store_update_action_get(struct store *s, int64_t id, struct store_update_act
 /* The device's open or canceling action. */
 int store_update_action_active(struct store *s, int64_t device_id, struct store_update_action *out, bool *found,
                                struct error *err);
+/* The device's newest succeeded action (DDI installedBase). */
+int store_update_action_last_succeeded(struct store *s, int64_t device_id, struct store_update_action *out,
+                                       bool *found, struct error *err);
 /* Sets status, last_stage (NULL keeps it), reason (NULL keeps it) and
  * updated_at = now; closed_at = now when `closed`. */
 int store_update_action_set(struct store *s, int64_t id, const char *status, const char *last_stage,
