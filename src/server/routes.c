@@ -110,7 +110,7 @@ static const struct route routes[] = {
         { "POST",   "/device/v1/status",                        routes_device_status,        DEVICE, 0,                    "device.status",      NULL },
 
         /* Rollout campaigns (issue 8): release managers run them, auditors and security officers read. */
-        { "GET",    "/api/v1/campaigns",                        routes_campaigns_list,       BEARER, ROLES_CAMPAIGN_READERS, "campaigns.list",    "status" },
+        { "GET",    "/api/v1/campaigns",                        routes_campaigns_list,       BEARER, ROLES_CAMPAIGN_READERS, "campaigns.list",    "status,before,limit" },
         { "POST",   "/api/v1/campaigns",                        routes_campaigns_create,     BEARER, ROLES_CAMPAIGN_RUNNERS, "campaigns.create",  NULL },
         { "GET",    "/api/v1/campaigns/{id}",                   routes_campaigns_get,        BEARER, ROLES_CAMPAIGN_READERS, "campaigns.get",     NULL },
         { "POST",   "/api/v1/campaigns/{id}/start",             routes_campaigns_start,      BEARER, ROLES_CAMPAIGN_RUNNERS, "campaigns.start",   NULL },
