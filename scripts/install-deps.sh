@@ -18,10 +18,13 @@ runtime=(
 # (coreutils, diffutils, findutils, grep, sed, mawk and bash are Essential;
 # scripts/fresh-machine-check.sh proves the list on a minimal Debian 12 root):
 #   curl, openssl, jq, sqlite3, softhsm2-util (softhsm2), pkcs11-tool (opensc),
-#   xxd, readelf/nm/strings (binutils), certtool (gnutls-bin), node/npm (nodejs, npm).
+#   xxd, readelf/nm/strings (binutils), certtool (gnutls-bin), node/npm (nodejs, npm),
+#   swupdate (the hawkBit DDI client of tests/e2e/ddi-swupdate.sh), cpio (builds its
+#   .swu images), python3 (that test's cutting TCP proxy).
 testing=(
   libcmocka-dev clang libclang-rt-14-dev
   openssl softhsm2 opensc procps iproute2 xxd binutils
+  swupdate cpio python3
 )
 
 want=("${runtime[@]}")

@@ -288,7 +288,8 @@ static json_t *summary_json(const struct store_campaign *c) {
                          "created_by", c->created_by);
 }
 
-int campaign_list(struct store *s, const char *status, json_t **out, struct error *err) {
+int campaign_list(struct store *s, const char *status, int64_t before, size_t limit, json_t **out,
+                  struct error *err) {
         static const char *const statuses[] = { "draft", "running", "waiting", "paused", "completed", "aborted" };
         struct store_campaign *list = NULL;
         size_t n = 0;
@@ -301,13 +302,19 @@ int campaign_list(struct store *s, const char *status, json_t **out, struct erro
                         return error_set(err, ERROR_INVALID, "query 'status': expected one of draft, running, "
                                          "waiting, paused, completed, aborted");
         }
-        if (store_campaign_list(s, status, &list, &n, err) < 0)
+        if (limit == 0 || limit > CAMPAIGN_LIST_MAX)
+                limit = CAMPAIGN_LIST_MAX;
+        /* One more than asked tells whether another page follows. */
+        if (store_campaign_list(s, status, before, limit + 1, &list, &n, err) < 0)
                 return -1;
+        bool more = n > limit;
+        size_t shown = more ? limit : n;
         json_t *items = json_array();
-        for (size_t i = 0; i < n; i++)
+        for (size_t i = 0; i < shown; i++)
                 json_array_append_new(items, summary_json(&list[i]));
+        json_t *next = more ? json_integer(list[shown - 1].id) : json_null();
         store_campaign_list_free(list, n);
-        *out = json_pack("{s:o}", "items", items);
+        *out = json_pack("{s:o, s:o}", "items", items, "next_before_id", next);
         return 0;
 }
 

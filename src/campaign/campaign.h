@@ -41,8 +41,13 @@ int campaign_body_check(json_t *body, struct error *err);
 
 int campaign_create(struct store *s, const struct audit_actor *a, json_t *body, int64_t now, json_t **out,
                     struct error *err);
-/* {"items": [summary...]} newest first; status NULL = any. */
-int campaign_list(struct store *s, const char *status, json_t **out, struct error *err);
+#define CAMPAIGN_LIST_MAX 1000
+/* {"items": [summary...], "next_before_id": ID|null} newest first; status
+ * NULL = any; ids below `before` (0 = from the newest); at most `limit`
+ * (0 or more than CAMPAIGN_LIST_MAX = CAMPAIGN_LIST_MAX). next_before_id
+ * continues the list when more follow. */
+int campaign_list(struct store *s, const char *status, int64_t before, size_t limit, json_t **out,
+                  struct error *err);
 /* The campaign with its plan and progress (progress.c). */
 int campaign_show(struct store *s, int64_t id, int64_t now, json_t **out, struct error *err);
 

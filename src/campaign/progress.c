@@ -160,14 +160,21 @@ int campaign_metrics_render(struct store *s, char **out, struct error *err) {
         size_t n = 0;
         struct buf b = {0};
         *out = NULL;
-        if (store_campaign_list(s, NULL, &list, &n, err) < 0)
-                return -1;
         buf_appendf(&b, "# HELP cradle_campaigns Campaigns per status.\n# TYPE cradle_campaigns gauge\n");
         for (size_t k = 0; k < ELEMENTSOF(statuses); k++) {
                 int64_t cnt = 0;
-                for (size_t i = 0; i < n; i++)
-                        cnt += str_eq(list[i].status, statuses[k]);
+                if (store_campaign_count_status(s, statuses[k], &cnt, err) < 0) {
+                        buf_free(&b);
+                        return -1;
+                }
                 buf_appendf(&b, "cradle_campaigns{status=\"%s\"} %lld\n", statuses[k], (long long) cnt);
+        }
+        /* Per-campaign gauges for the campaigns still in play (draft,
+         * running, waiting, paused): finished ones would only grow the
+         * exposition. */
+        if (store_campaign_list_active(s, &list, &n, err) < 0) {
+                buf_free(&b);
+                return -1;
         }
         buf_appendf(&b, "# HELP cradle_campaign_devices Members of active campaigns per state.\n"
                         "# TYPE cradle_campaign_devices gauge\n");

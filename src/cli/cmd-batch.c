@@ -90,7 +90,7 @@ static int batch_list_run(struct cli_ctx *ctx, int argc, char **argv) {
                 { "FIRMWARE", "initial_firmware_version" }, { "STATION", "station" },
                 { "MIGRATION KEY", "migration_key_set" },
         };
-        return cli_list_by_product(ctx, argc, argv, "/api/v1/batches", cols, ELEMENTSOF(cols));
+        return cli_list_by_product(ctx, argc, argv, "/api/v1/batches", NULL, cols, ELEMENTSOF(cols));
 }
 
 static int batch_close_run(struct cli_ctx *ctx, int argc, char **argv) {

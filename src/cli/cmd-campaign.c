@@ -208,7 +208,8 @@ static int campaign_list_run(struct cli_ctx *ctx, int argc, char **argv) {
                 return cli_usage_error(ctx, "--status: one of draft, running, waiting, paused, completed, aborted");
         _cleanup_free_ char *path = status ? str_printf("/api/v1/campaigns?status=%s", status)
                                            : str_dup("/api/v1/campaigns");
-        return cli_send_list(ctx, path, list_cols, ELEMENTSOF(list_cols));
+        /* Every page, newest first: the API gives at most 1000 a page. */
+        return cli_send_list_paged(ctx, path, &cli_cursor_before_id, -1, false, list_cols, ELEMENTSOF(list_cols));
 }
 
 static int campaign_show_run(struct cli_ctx *ctx, int argc, char **argv) {

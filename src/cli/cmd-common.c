@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <getopt.h>
+#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -81,6 +82,73 @@ int cli_send_list(struct cli_ctx *ctx, const char *path, const struct cli_field 
         if (ctx->flags.json)
                 return cli_emit_json(doc);
         return cli_print_table(items, cols, n);
+}
+
+const struct cli_cursor cli_cursor_after_id = { "after", "next_after_id", false };
+const struct cli_cursor cli_cursor_before_id = { "before", "next_before_id", true };
+
+/* The answer's cursor: *more = false on null; else the value, which must be
+ * a positive integer past `last` (when have_last) in the cursor's direction. */
+static int page_cursor(json_t *doc, const char *what, const struct cli_cursor *cur, bool have_last, int64_t last,
+                       size_t n_items, bool *more, int64_t *next) {
+        json_t *v = json_object_get(doc, cur->field);
+        *more = false;
+        if (!v || json_is_null(v))
+                return CLI_EXIT_OK;
+        if (!json_is_integer(v) || json_integer_value(v) < 0)
+                return cli_error(CLI_EXIT_SERVER, "%s: the server's \"%s\" is not an id", what, cur->field);
+        *next = json_integer_value(v);
+        if (n_items == 0 ||
+            (have_last && (cur->descending ? *next >= last : *next <= last)))
+                return cli_error(CLI_EXIT_SERVER,
+                                 "%s: the server's \"%s\" (%" PRId64 ") does not move past the last page; "
+                                 "stopping",
+                                 what, cur->field, *next);
+        *more = true;
+        return CLI_EXIT_OK;
+}
+
+int cli_send_list_paged(struct cli_ctx *ctx, const char *path, const struct cli_cursor *cur, int64_t start,
+                        bool one_page, const struct cli_field *cols, size_t n) {
+        struct cli_client *client;
+        _cleanup_json_ json_t *all = json_array();
+        bool have_last = start >= 0, more = true;
+        int64_t last = start;
+        int r;
+        if ((r = cli_ctx_client(ctx, &client)) != CLI_EXIT_OK)
+                return r;
+        while (more) {
+                _cleanup_json_ json_t *doc = NULL;
+                _cleanup_free_ char *page = have_last ? str_printf("%s%c%s=%" PRId64, path,
+                                                                   strchr(path, '?') ? '&' : '?', cur->param, last)
+                                                      : str_dup(path);
+                _cleanup_free_ char *what = str_printf("GET %s", page);
+                json_t *items;
+                int64_t next = 0;
+                if ((r = cli_client_request(client, "GET", page, NULL, &doc)) != CLI_EXIT_OK ||
+                    (r = cli_expect_items(doc, what, &items)) != CLI_EXIT_OK ||
+                    (r = page_cursor(doc, what, cur, have_last, last, json_array_size(items), &more, &next)) !=
+                            CLI_EXIT_OK)
+                        return r;
+                if (one_page) {
+                        /* What the user asked for is one page: say so when it is not all. */
+                        if (more)
+                                fprintf(stderr, "stopped after %zu entries; more follow: use --%s %" PRId64 "\n",
+                                        json_array_size(items), cur->param, next);
+                        if (ctx->flags.json)
+                                return cli_emit_json(doc);
+                        return cli_print_table(items, cols, n);
+                }
+                json_array_extend(all, items);
+                have_last = true;
+                last = next;
+        }
+        if (ctx->flags.json) {
+                _cleanup_json_ json_t *doc = json_pack("{s:O}", "items", all);
+                json_object_set_new(doc, cur->field, json_null());
+                return cli_emit_json(doc);
+        }
+        return cli_print_table(all, cols, n);
 }
 
 int cli_read_file(const char *option, const char *path, size_t max, char **out, size_t *len) {
@@ -162,7 +230,7 @@ int cli_require(struct cli_ctx *ctx, const char *value, const char *option) {
 }
 
 int cli_list_by_product(struct cli_ctx *ctx, int argc, char **argv, const char *collection,
-                        const struct cli_field *cols, size_t n) {
+                        const struct cli_cursor *cur, const struct cli_field *cols, size_t n) {
         enum { OPT_PRODUCT = CLI_OPT_LOCAL_BASE };
         static const struct option options[] = {
                 CLI_GLOBAL_LONG_OPTIONS,
@@ -187,5 +255,7 @@ int cli_list_by_product(struct cli_ctx *ctx, int argc, char **argv, const char *
                 buf_append(&path, q.data, q.len);
         buf_free(&q);
         _cleanup_free_ char *p = buf_steal(&path);
+        if (cur)
+                return cli_send_list_paged(ctx, p, cur, -1, false, cols, n);
         return cli_send_list(ctx, p, cols, n);
 }

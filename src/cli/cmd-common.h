@@ -28,10 +28,33 @@ int cli_send_show(struct cli_ctx *ctx, const char *method, const char *path, jso
 /* GET path; the answer must be {"items": [...]}, printed as a table of `cols`
  * (or the JSON with --json). */
 int cli_send_list(struct cli_ctx *ctx, const char *path, const struct cli_field *cols, size_t n);
+/* How a collection pages: the query parameter that continues it and the
+ * answer's field that gives its value (null on the last page). The cursor
+ * must move in one direction: up ("after", ascending ids) or down
+ * ("before", newest first). */
+struct cli_cursor {
+        const char *param;      /* "after" */
+        const char *field;      /* "next_after_id" */
+        bool descending;        /* true: each cursor is below the last */
+};
+extern const struct cli_cursor cli_cursor_after_id;  /* after / next_after_id */
+extern const struct cli_cursor cli_cursor_before_id; /* before / next_before_id */
+/* GET path (which may carry a query already; `start` >= 0: continuing
+ * from that cursor, as --after/--before give it) and every following page, so
+ * a list shows the whole collection, not its first page. With `one_page`
+ * (the user gave --limit or a cursor) only that page is fetched, and when
+ * more follow a note on stderr names the option that continues. Printed as
+ * one table; with --json as {"items": [...all...], FIELD: null} (or the one
+ * page as the server sent it). A cursor that does not move, or a page that
+ * is empty but claims more, stops with CLI_EXIT_SERVER (no endless loop on a
+ * faulty server). */
+int cli_send_list_paged(struct cli_ctx *ctx, const char *path, const struct cli_cursor *cur, int64_t start,
+                        bool one_page, const struct cli_field *cols, size_t n);
 /* A list command whose only own option is --product MODEL: GET
- * <collection>[?product=MODEL], printed as cli_send_list does. */
+ * <collection>[?product=MODEL], printed as cli_send_list does; with a
+ * cursor (NULL = the collection is not paged), every page. */
 int cli_list_by_product(struct cli_ctx *ctx, int argc, char **argv, const char *collection,
-                        const struct cli_field *cols, size_t n);
+                        const struct cli_cursor *cur, const struct cli_field *cols, size_t n);
 /* Prints key/value lines of an object / a table of an array. */
 int cli_print_object(json_t *obj, const struct cli_field *fields, size_t n);
 int cli_print_table(json_t *items, const struct cli_field *cols, size_t n);

@@ -6,20 +6,27 @@
  * cradle device assign|tag|history: what the director offers a device, and
  * what the device reported back (issue 4).
  */
+#include <errno.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "cli/cli.h"
 #include "cli/client.h"
 #include "cli/cmd-common.h"
+#include "cli/cmd-ddi.h"
 #include "cli/command.h"
 #include "core/cleanup.h"
 #include "core/strutil.h"
 
 enum {
         OPT_PRODUCT = CLI_OPT_LOCAL_BASE, OPT_BATCH, OPT_STATUS, OPT_EXPIRING, OPT_REASON,
-        OPT_RELEASE, OPT_DEVICE, OPT_TAG, OPT_CLEAR, OPT_AFTER, OPT_LIMIT,
+        OPT_RELEASE, OPT_DEVICE, OPT_TAG, OPT_CLEAR, OPT_AFTER, OPT_LIMIT, OPT_ADD, OPT_REMOVE, OPT_SERIALS_FILE,
 };
+
+/* Serials per POST /api/v1/devices/tags (the server's DIRECTOR_TAGS_BULK_MAX). */
+#define DEVICE_TAG_CHUNK 1000
+/* A line of a serials file longer than this is refused (serials are at most 64 bytes). */
+#define DEVICE_SERIAL_LINE_MAX 256
 
 static const struct cli_field device_fields[] = {
         { "serial", "serial" }, { "product", "product" }, { "batch", "batch" }, { "status", "status" },
@@ -104,7 +111,7 @@ static int device_list_run(struct cli_ctx *ctx, int argc, char **argv) {
         cli_query_add(&q, "expiring_within_days", expiring);
         _cleanup_free_ char *query = buf_steal(&q);
         _cleanup_free_ char *path = str_printf("/api/v1/devices%s", query ? query : "");
-        return cli_send_list(ctx, path, cols, ELEMENTSOF(cols));
+        return cli_send_list_paged(ctx, path, &cli_cursor_after_id, -1, false, cols, ELEMENTSOF(cols));
 }
 
 /* Options: globals, plus --reason when `reason` is not NULL. */
@@ -235,37 +242,161 @@ static int device_assign_run(struct cli_ctx *ctx, int argc, char **argv) {
         return cli_send_show(ctx, "POST", "/api/v1/assignments", body, fields, ELEMENTSOF(fields));
 }
 
+/* The running totals of a bulk tag operation. */
+struct tag_bulk {
+        struct cli_client *client;
+        json_t *add, *remove;
+        json_t *chunk;          /* serials not sent yet */
+        size_t sent, changed, unchanged, requests;
+};
+
+/* Sends the pending chunk: one request, one transaction on the server. */
+static int tag_bulk_flush(struct tag_bulk *b) {
+        if (json_array_size(b->chunk) == 0)
+                return CLI_EXIT_OK;
+        _cleanup_json_ json_t *body = json_pack("{s:O, s:O, s:O}", "add", b->add, "remove", b->remove, "devices",
+                                                b->chunk);
+        _cleanup_json_ json_t *doc = NULL;
+        int r = cli_client_request(b->client, "POST", "/api/v1/devices/tags", body, &doc);
+        if (r == CLI_EXIT_OK)
+                r = cli_expect_object(doc, "POST /api/v1/devices/tags");
+        if (r != CLI_EXIT_OK) {
+                /* What was sent before is committed; re-sending is harmless (add/remove are idempotent). */
+                fprintf(stderr,
+                        "stopped: the request for devices %zu-%zu was refused (nothing of it applied); the %zu "
+                        "devices before it are tagged. Running the same command again is safe.\n",
+                        b->sent + 1, b->sent + json_array_size(b->chunk), b->sent);
+                return r;
+        }
+        b->sent += json_array_size(b->chunk);
+        b->changed += json_array_size(json_object_get(doc, "changed"));
+        b->unchanged += (size_t) json_integer_value(json_object_get(doc, "unchanged"));
+        b->requests++;
+        json_array_clear(b->chunk);
+        return CLI_EXIT_OK;
+}
+
+static int tag_bulk_add_serial(struct tag_bulk *b, const char *serial) {
+        json_t *v = json_string(serial);
+        if (!v)
+                return cli_error(CLI_EXIT_LOCAL, "serial '%s' is not valid UTF-8", serial);
+        json_array_append_new(b->chunk, v);
+        return json_array_size(b->chunk) >= DEVICE_TAG_CHUNK ? tag_bulk_flush(b) : CLI_EXIT_OK;
+}
+
+/* Streams FILE (one serial a line; blank lines and '#' comments skipped;
+ * "-" = stdin) in chunks, so a file of any length needs one chunk of memory. */
+static int tag_bulk_file(struct tag_bulk *b, const char *path) {
+        bool is_stdin = str_eq(path, "-");
+        FILE *f = is_stdin ? stdin : fopen(path, "r");
+        if (!f)
+                return cli_error(CLI_EXIT_LOCAL, "--serials-file: cannot open %s: %s", path, strerror(errno));
+        char line[DEVICE_SERIAL_LINE_MAX + 2];
+        size_t lineno = 0;
+        int r = CLI_EXIT_OK;
+        while (r == CLI_EXIT_OK && fgets(line, sizeof(line), f)) {
+                lineno++;
+                size_t n = strlen(line);
+                if (n == sizeof(line) - 1 && line[n - 1] != '\n') {
+                        r = cli_error(CLI_EXIT_LOCAL, "--serials-file: %s line %zu is longer than %d bytes", path,
+                                      lineno, DEVICE_SERIAL_LINE_MAX);
+                        break;
+                }
+                while (n > 0 && (line[n - 1] == '\n' || line[n - 1] == '\r' || line[n - 1] == ' ' ||
+                                 line[n - 1] == '\t'))
+                        line[--n] = '\0';
+                char *p = line;
+                while (*p == ' ' || *p == '\t')
+                        p++;
+                if (*p == '\0' || *p == '#')
+                        continue;
+                r = tag_bulk_add_serial(b, p);
+        }
+        if (r == CLI_EXIT_OK && ferror(f))
+                r = cli_error(CLI_EXIT_LOCAL, "--serials-file: reading %s: %s", path, strerror(errno));
+        if (!is_stdin)
+                fclose(f);
+        return r;
+}
+
+static int device_tag_bulk(struct cli_ctx *ctx, int argc, char **argv, json_t *add, json_t *remove,
+                           const char *serials_file) {
+        struct tag_bulk b = { .add = add, .remove = remove };
+        _cleanup_json_ json_t *chunk = json_array();
+        b.chunk = chunk;
+        int r;
+        if (!serials_file && optind >= argc)
+                return cli_usage_error(ctx, "name the devices: SERIAL... or --serials-file FILE");
+        if ((r = cli_ctx_client(ctx, &b.client)) != CLI_EXIT_OK)
+                return r;
+        for (int i = optind; i < argc; i++)
+                if ((r = tag_bulk_add_serial(&b, argv[i])) != CLI_EXIT_OK)
+                        return r;
+        if (serials_file && (r = tag_bulk_file(&b, serials_file)) != CLI_EXIT_OK)
+                return r;
+        if ((r = tag_bulk_flush(&b)) != CLI_EXIT_OK)
+                return r;
+        if (b.sent == 0)
+                return cli_error(CLI_EXIT_LOCAL, "--serials-file: %s names no device", serials_file);
+        if (ctx->flags.json) {
+                _cleanup_json_ json_t *doc = json_pack("{s:I, s:I, s:I, s:I}", "devices", (json_int_t) b.sent,
+                                                       "changed", (json_int_t) b.changed, "unchanged",
+                                                       (json_int_t) b.unchanged, "requests", (json_int_t) b.requests);
+                return cli_emit_json(doc);
+        }
+        printf("%zu devices: %zu changed, %zu already so (%zu request%s)\n", b.sent, b.changed, b.unchanged,
+               b.requests, b.requests == 1 ? "" : "s");
+        return CLI_EXIT_OK;
+}
+
 static int device_tag_run(struct cli_ctx *ctx, int argc, char **argv) {
         static const struct option options[] = {
                 CLI_GLOBAL_LONG_OPTIONS,
                 { "tag", required_argument, NULL, OPT_TAG },
                 { "clear", no_argument, NULL, OPT_CLEAR },
+                { "add", required_argument, NULL, OPT_ADD },
+                { "remove", required_argument, NULL, OPT_REMOVE },
+                { "serials-file", required_argument, NULL, OPT_SERIALS_FILE },
                 { 0 },
         };
         static const struct cli_field fields[] = { { "serial", "serial" }, { "tags", "tags" } };
-        _cleanup_json_ json_t *tags = json_array();
+        _cleanup_json_ json_t *tags = json_array(), *add = json_array(), *remove = json_array();
+        const char *serials_file = NULL;
         bool clear = false;
         int c, r;
         while ((c = getopt_long(argc, argv, CLI_GLOBAL_SHORT_OPTIONS, options, NULL)) != -1) {
                 switch (c) {
-                case OPT_TAG: {
+                case OPT_TAG:
+                case OPT_ADD:
+                case OPT_REMOVE: {
                         json_t *v = json_string(optarg);
                         if (!v)
-                                return cli_usage_error(ctx, "option '--tag': '%s' is not valid UTF-8", optarg);
-                        json_array_append_new(tags, v);
+                                return cli_usage_error(ctx, "option '--%s': '%s' is not valid UTF-8",
+                                                       c == OPT_TAG ? "tag" : c == OPT_ADD ? "add" : "remove", optarg);
+                        json_array_append_new(c == OPT_TAG ? tags : c == OPT_ADD ? add : remove, v);
                         break;
                 }
                 case OPT_CLEAR: clear = true; break;
+                case OPT_SERIALS_FILE: serials_file = optarg; break;
                 default:
                         if ((r = cli_option_common(ctx, c, argc, argv)) != CLI_CONTINUE)
                                 return r;
                 }
         }
+        bool bulk = json_array_size(add) + json_array_size(remove) > 0;
+        if (bulk && (json_array_size(tags) > 0 || clear))
+                return cli_usage_error(ctx, "--add/--remove change some tags of many devices; --tag/--clear replace "
+                                            "all tags of one: use one kind");
+        if (bulk)
+                return device_tag_bulk(ctx, argc, argv, add, remove, serials_file);
+        if (serials_file)
+                return cli_usage_error(ctx, "--serials-file goes with --add TAG or --remove TAG");
         if ((r = cli_positional(ctx, argc, argv, 1, "SERIAL")) != CLI_CONTINUE)
                 return r;
         /* Replacing with nothing must be asked for: a forgotten --tag must not wipe them. */
         if ((json_array_size(tags) > 0) == clear)
-                return cli_usage_error(ctx, "give the device's tags with --tag TAG (repeatable), or --clear");
+                return cli_usage_error(ctx, "give the device's tags with --tag TAG (repeatable), or --clear; or "
+                                            "change tags of many devices with --add/--remove");
         _cleanup_free_ char *serial = cli_client_escape(argv[optind]);
         _cleanup_free_ char *path = str_printf("/api/v1/devices/%s/tags", serial);
         _cleanup_json_ json_t *body = json_pack("{s:O}", "tags", tags);
@@ -284,15 +415,14 @@ static int device_history_run(struct cli_ctx *ctx, int argc, char **argv) {
                 { "FROM", "from_version" }, { "TO", "to_version" }, { "SECURITY", "security_version" },
                 { "REASON", "reason" }, { "ACTION", "action_id" },
         };
-        const char *after = NULL, *limit = NULL;
-        int64_t v;
+        const char *limit = NULL;
+        int64_t v, after = -1;
         int c, r;
         while ((c = getopt_long(argc, argv, CLI_GLOBAL_SHORT_OPTIONS, options, NULL)) != -1) {
                 switch (c) {
                 case OPT_AFTER:
-                        if (str_to_int64(optarg, 0, INT64_MAX, &v) < 0)
+                        if (str_to_int64(optarg, 0, INT64_MAX, &after) < 0)
                                 return cli_usage_error(ctx, "option '--after': '%s' is not a history id", optarg);
-                        after = optarg;
                         break;
                 case OPT_LIMIT:
                         if (str_to_int64(optarg, 1, 1000, &v) < 0)
@@ -308,12 +438,12 @@ static int device_history_run(struct cli_ctx *ctx, int argc, char **argv) {
         if ((r = cli_positional(ctx, argc, argv, 1, "SERIAL")) != CLI_CONTINUE)
                 return r;
         struct buf q = {0};
-        cli_query_add(&q, "after", after);
         cli_query_add(&q, "limit", limit);
         _cleanup_free_ char *query = buf_steal(&q);
         _cleanup_free_ char *serial = cli_client_escape(argv[optind]);
         _cleanup_free_ char *path = str_printf("/api/v1/devices/%s/history%s", serial, query ? query : "");
-        return cli_send_list(ctx, path, cols, ELEMENTSOF(cols));
+        /* --limit asks for one page; otherwise every entry (from --after on). */
+        return cli_send_list_paged(ctx, path, &cli_cursor_after_id, after, limit != NULL, cols, ELEMENTSOF(cols));
 }
 
 static int device_actions_run(struct cli_ctx *ctx, int argc, char **argv) {
@@ -334,7 +464,7 @@ static int device_actions_run(struct cli_ctx *ctx, int argc, char **argv) {
                 return r;
         _cleanup_free_ char *serial = cli_client_escape(argv[optind]);
         _cleanup_free_ char *path = str_printf("/api/v1/devices/%s/actions", serial);
-        return cli_send_list(ctx, path, cols, ELEMENTSOF(cols));
+        return cli_send_list_paged(ctx, path, &cli_cursor_before_id, -1, false, cols, ELEMENTSOF(cols));
 }
 
 #define REASONS_HELP                                                                             \
@@ -405,14 +535,26 @@ static const struct cli_command device_assign = {
 
 static const struct cli_command device_tag = {
         .name = "tag",
-        .summary = "Set a device's tags",
-        .usage = "SERIAL (--tag TAG... | --clear)",
-        .help = "Replaces the tags of device SERIAL (POST /api/v1/devices/SERIAL/tags; admin,\n"
-                "release-manager). Tags are 1-32 characters of a-z, 0-9, '.', '_' and '-'; at\n"
-                "most 32 per device. 'cradle device assign --tag' selects devices by tag.\n\n"
+        .summary = "Set a device's tags, or add and remove tags on many devices",
+        .usage = "SERIAL (--tag TAG... | --clear)\n"
+                 "       cradle device tag (--add TAG | --remove TAG)... (--serials-file FILE | SERIAL...)",
+        .help = "With --tag or --clear: replaces the tags of device SERIAL\n"
+                "(POST /api/v1/devices/SERIAL/tags). With --add and --remove: adds and removes\n"
+                "those tags on every device named, keeping their other tags\n"
+                "(POST /api/v1/devices/tags, 1000 devices per request, one transaction each;\n"
+                "a file is streamed). Admin, release-manager. Tags are 1-32 characters of\n"
+                "a-z, 0-9, '.', '_' and '-'; at most 32 per device. Every device whose tags\n"
+                "change gets an audit entry (device.tags.set). If a request is refused (an\n"
+                "unknown serial, too many tags), nothing of it is applied, the devices before\n"
+                "it stay tagged, and running the command again is safe.\n"
+                "'cradle device assign --tag' selects devices by tag.\n\n"
                 "Options:\n"
-                "  --tag TAG   a tag; repeat for more\n"
-                "  --clear     remove every tag\n",
+                "  --tag TAG             a tag; repeat for more (replaces all of SERIAL's)\n"
+                "  --clear               remove every tag of SERIAL\n"
+                "  --add TAG             add TAG; repeatable\n"
+                "  --remove TAG          remove TAG; repeatable\n"
+                "  --serials-file FILE   one serial a line ('#' comments and blank lines\n"
+                "                        skipped; '-' = stdin), besides any SERIAL given\n",
         .run = device_tag_run,
 };
 
@@ -424,8 +566,9 @@ static const struct cli_command device_history = {
                 "and to version, security version, reason (GET /api/v1/devices/SERIAL/history;\n"
                 "any role). 'cradle device show' gives the installed version and last seen.\n\n"
                 "Options:\n"
-                "  --after ID   only entries after history id ID (the next page)\n"
-                "  --limit N    at most N entries (1-1000, default 1000)\n",
+                "  --after ID   only entries after history id ID\n"
+                "  --limit N    one page of at most N entries (1-1000); a note on stderr\n"
+                "               says how to go on. Without it every entry is shown.\n",
         .run = device_history_run,
 };
 
@@ -444,12 +587,14 @@ static const struct cli_command device_actions = {
 
 static const struct cli_command *const device_subs[] = {
         &device_list, &device_show, &device_revoke, &device_decommission, &device_assign, &device_tag,
-        &device_history, &device_actions, NULL,
+        &device_history, &device_actions, &cli_cmd_device_ddi_token, &cli_cmd_device_cancel,
+        &cli_cmd_device_config_data, NULL,
 };
 
 const struct cli_command cli_cmd_device = {
         .name = "device",
-        .summary = "Device register: list, show, revoke, decommission, assign, tag, history, actions",
+        .summary = "Device register: list, show, revoke, decommission, assign, tag, history, actions, "
+                   "ddi-token, cancel, config-data",
         .subs = device_subs,
 };
 

@@ -366,7 +366,7 @@ static int release_list_run(struct cli_ctx *ctx, int argc, char **argv) {
                 { "SECURITY", "security_version" }, { "STATUS", "status" }, { "SIGNATURES", "targets.signatures" },
                 { "PUBLISHED", "published_at" },
         };
-        return cli_list_by_product(ctx, argc, argv, "/api/v1/releases", cols, ELEMENTSOF(cols));
+        return cli_list_by_product(ctx, argc, argv, "/api/v1/releases", &cli_cursor_before_id, cols, ELEMENTSOF(cols));
 }
 
 /* ---- sign ---- */

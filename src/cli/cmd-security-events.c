@@ -48,7 +48,7 @@ static int security_events_run(struct cli_ctx *ctx, int argc, char **argv) {
         }
         _cleanup_free_ char *query = buf_steal(&q);
         _cleanup_free_ char *path = str_printf("/api/v1/security-events%s", query ? query : "");
-        return cli_send_list(ctx, path, cols, ELEMENTSOF(cols));
+        return cli_send_list_paged(ctx, path, &cli_cursor_after_id, -1, false, cols, ELEMENTSOF(cols));
 }
 
 const struct cli_command cli_cmd_security_events = {

@@ -89,6 +89,7 @@ const char *error_kind_name(enum error_kind kind) {
                 [ERROR_INTERNAL] = "internal",
                 [ERROR_UNAVAILABLE] = "unavailable",
                 [ERROR_NO_SPACE] = "insufficient-storage",
+                [ERROR_GONE] = "gone",
         };
 
         if ((unsigned) kind >= _ERROR_KIND_MAX || !names[kind])

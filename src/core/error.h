@@ -26,6 +26,7 @@ enum error_kind {
         ERROR_INTERNAL,         /* broken invariant that did not justify abort */
         ERROR_UNAVAILABLE,      /* temporarily unavailable (503) */
         ERROR_NO_SPACE,         /* the disk (file or database) is full: writes fail, reads work (507) */
+        ERROR_GONE,             /* the object existed and is no longer available (410): a closed DDI action */
         _ERROR_KIND_MAX,
 };
 

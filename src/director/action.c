@@ -26,7 +26,9 @@ int director_action_open(struct store *s, const char *actor_name, int64_t device
                 .device_id = device_id, .release_id = release_id, .tag = (char *) tag, .assigned_at = now,
                 .assigned_by = (char *) actor_name,
         };
-        if (store_update_action_insert(s, &row, action_id, err) < 0 || store_device_assignment_put(s, &asg, err) < 0)
+        /* Queued for signing ahead of the device's next poll (director.h). */
+        if (store_update_action_insert(s, &row, action_id, err) < 0 || store_device_assignment_put(s, &asg, err) < 0 ||
+            store_director_sign_queue_add(s, device_id, now, err) < 0)
                 return -1;
         return 0;
 }
@@ -37,6 +39,7 @@ int director_action_cancel(struct store *s, int64_t device_id, const char *reaso
         bool found;
         *canceled_id = 0;
         if (store_device_assignment_delete(s, device_id, err) < 0 ||
+            store_director_sign_queue_add(s, device_id, now, err) < 0 ||
             store_update_action_active(s, device_id, &act, &found, err) < 0)
                 return -1;
         if (!found)
@@ -92,19 +95,33 @@ static json_t *action_json(const struct store_update_action *r) {
 }
 
 int director_device_actions(struct store *s, const char *serial, size_t limit, json_t **out, struct error *err) {
+        if (director_device_actions_page(s, serial, 0, limit, out, err) < 0)
+                return -1;
+        json_object_del(*out, "next_before_id");
+        return 0;
+}
+
+int director_device_actions_page(struct store *s, const char *serial, int64_t before, size_t limit, json_t **out,
+                                 struct error *err) {
         _cleanup_director_device_ struct store_device d = {0};
         struct store_update_action *list = NULL;
         size_t n = 0;
         *out = NULL;
         if (!serial || !*serial)
                 return error_set(err, ERROR_INVALID, "device serial: is required");
+        if (limit == 0 || limit > DIRECTOR_ACTIONS_PAGE_MAX)
+                limit = DIRECTOR_ACTIONS_PAGE_MAX;
+        /* One more than the page says whether another follows. */
         if (store_device_get_by_serial(s, serial, &d, err) < 0 ||
-            store_update_actions_of_device(s, d.id, limit, &list, &n, err) < 0)
+            store_update_actions_of_device_page(s, d.id, before, limit + 1, &list, &n, err) < 0)
                 return -1;
+        bool more = n > limit;
         json_t *items = json_array();
-        for (size_t i = 0; i < n; i++)
+        for (size_t i = 0; i < n && i < limit; i++)
                 json_array_append_new(items, action_json(&list[i]));
+        int64_t next = more ? list[limit - 1].id : 0;
         store_update_actions_free(list, n);
-        *out = json_pack("{s:s, s:o}", "serial", d.serial, "items", items);
+        *out = json_pack("{s:s, s:o, s:o}", "serial", d.serial, "items", items, "next_before_id",
+                         next ? json_integer(next) : json_null());
         return 0;
 }

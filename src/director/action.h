@@ -54,3 +54,9 @@ int director_action_apply_report(struct store *s, int64_t device_id, const char 
  * "reason"|null, "created_at", "created_by", "updated_at", "closed_at"|null}]}
  * newest first, at most `limit` (0 = 1000). ERROR_NOT_FOUND for an unknown device. */
 int director_device_actions(struct store *s, const char *serial, size_t limit, json_t **out, struct error *err);
+/* The same a page at a time: ids below `before` (0 = from the newest), at
+ * most `limit` (0 = DIRECTOR_ACTIONS_PAGE_MAX), plus "next_before_id": the
+ * cursor of the next page, null on the last. */
+#define DIRECTOR_ACTIONS_PAGE_MAX 1000
+int director_device_actions_page(struct store *s, const char *serial, int64_t before, size_t limit, json_t **out,
+                                 struct error *err);

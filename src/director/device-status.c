@@ -74,13 +74,74 @@ static json_t *state_json(const char *serial, const struct store_device_update_s
 
 static inline void state_clearp(struct store_device_update_state *st) { store_device_update_state_clear(st); }
 
+int director_report_record(struct store *s, const struct store_device *d, const struct director_report *r,
+                           int64_t now, json_t *audit_extra, int64_t *action_id_out, struct error *err) {
+        __attribute__((cleanup(state_clearp))) struct store_device_update_state before = {0};
+        _cleanup_json_ json_t *details = NULL;
+        char actor_name[96], object[96];
+        struct audit_actor actor;
+        bool found;
+        /* Only a success changes what the device runs (installed version,
+         * security version): every other result, a DDI "Skipped Update."
+         * included, leaves them alone. */
+        bool installed = str_eq(r->result, "success");
+        if (store_device_update_state_get(s, d->id, &before, &found, err) < 0)
+                return -1;
+        int64_t action_id;
+        if (director_action_apply_report(s, d->id, r->stage, r->result, r->to_version, r->reason, now, &action_id,
+                                         err) < 0)
+                return -1;
+        const struct store_device_update_entry e = {
+                .device_id = d->id, .time = now, .stage = (char *) r->stage, .from_version = (char *) r->from_version,
+                .to_version = (char *) r->to_version, .security_version = r->security_version,
+                .result = (char *) r->result, .reason = (char *) r->reason, .action_id = action_id,
+        };
+        int64_t entry_id;
+        if (store_device_update_record(s, &e, installed, &entry_id, err) < 0)
+                return -1;
+        director_device_actor(d->serial, actor_name, sizeof(actor_name), &actor);
+        snprintf(object, sizeof(object), "device:%s", d->serial);
+        details = json_pack("{s:I, s:s, s:s, s:o, s:s, s:o, s:o, s:o}", "history_id", (json_int_t) entry_id,
+                            "stage", r->stage, "result", r->result, "from_version",
+                            director_str_json(r->from_version), "to_version", r->to_version, "security_version",
+                            r->security_version >= 0 ? json_integer(r->security_version) : json_null(), "reason",
+                            director_str_json(r->reason), "action_id",
+                            action_id ? json_integer(action_id) : json_null());
+        if (audit_extra)
+                json_object_update(details, audit_extra);
+        char action[48];
+        snprintf(action, sizeof(action), "device.update.%s", r->stage);
+        if (audit_append(s, &actor, action, object, details, err) < 0)
+                return -1;
+        if (installed && found && before.security_version > r->security_version) {
+                _cleanup_json_ json_t *ev = json_pack("{s:I, s:I, s:s, s:o}", "recorded_security_version",
+                                                      (json_int_t) before.security_version, "reported_security_version",
+                                                      (json_int_t) r->security_version, "to_version", r->to_version,
+                                                      "from_version", director_str_json(r->from_version));
+                if (identity_security_event_record(s, "ota.security-version-decrease", "high", d->product_id,
+                                                   d->serial, NULL, ev, err) < 0)
+                        return -1;
+        }
+        if (action_id_out)
+                *action_id_out = action_id;
+        return 0;
+}
+
+int director_device_update_state_json(struct store *s, const struct store_device *d, json_t **out,
+                                      struct error *err) {
+        __attribute__((cleanup(state_clearp))) struct store_device_update_state st = {0};
+        bool found;
+        *out = NULL;
+        if (store_device_update_state_get(s, d->id, &st, &found, err) < 0)
+                return -1;
+        *out = state_json(d->serial, &st);
+        return 0;
+}
+
 int director_status_report(struct director_ctx *dc, const char *serial, json_t *body, json_t **out,
                            struct error *err) {
-        __attribute__((cleanup(state_clearp))) struct store_device_update_state before = {0}, after = {0};
         _cleanup_director_device_ struct store_device d = {0};
-        _cleanup_json_ json_t *details = NULL;
         struct store *s = dc->store;
-        bool found;
         *out = NULL;
         if (cr_json_check_object("request body", body, report_fields, ELEMENTSOF(report_fields), err) < 0)
                 return -1;
@@ -111,60 +172,31 @@ int director_status_report(struct director_ctx *dc, const char *serial, json_t *
                 return -1;
         if (stages[k].needs_reason && !reason)
                 return error_set(err, ERROR_INVALID, "field 'reason': is required for stage '%s'", stage);
-        bool success = str_eq(stage, "success");
-        if (success && security_version < 0)
+        if (str_eq(stage, "success") && security_version < 0)
                 return error_set(err, ERROR_INVALID,
                                  "field 'security_version': is required for stage 'success' (that of to_version)");
         if (!serial || !*serial)
                 return error_set(err, ERROR_INVALID, "device serial: is required");
 
-        int64_t now = director_now(dc);
-        char actor_name[96], object[96];
-        struct audit_actor actor;
+        const struct director_report r = {
+                .stage = stage, .result = stages[k].result, .from_version = from, .to_version = to,
+                .security_version = security_version, .reason = reason,
+        };
         if (store_tx_begin(s, err) < 0)
                 return -1;
         if (store_device_get_by_serial(s, serial, &d, err) < 0 ||
-            store_device_update_state_get(s, d.id, &before, &found, err) < 0)
+            director_report_record(s, &d, &r, director_now(dc), NULL, NULL, err) < 0 ||
+            director_device_update_state_json(s, &d, out, err) < 0)
                 goto fail;
-        int64_t action_id;
-        if (director_action_apply_report(s, d.id, stage, stages[k].result, to, reason, now, &action_id, err) < 0)
-                goto fail;
-        const struct store_device_update_entry e = {
-                .device_id = d.id, .time = now, .stage = (char *) stage, .from_version = (char *) from,
-                .to_version = (char *) to, .security_version = security_version, .result = (char *) stages[k].result,
-                .reason = (char *) reason, .action_id = action_id,
-        };
-        int64_t entry_id;
-        if (store_device_update_record(s, &e, success, &entry_id, err) < 0)
-                goto fail;
-        director_device_actor(d.serial, actor_name, sizeof(actor_name), &actor);
-        snprintf(object, sizeof(object), "device:%s", d.serial);
-        details = json_pack("{s:I, s:s, s:s, s:o, s:s, s:o, s:o, s:o}", "history_id", (json_int_t) entry_id,
-                            "stage", stage, "result", stages[k].result, "from_version", director_str_json(from),
-                            "to_version", to, "security_version",
-                            security_version >= 0 ? json_integer(security_version) : json_null(), "reason",
-                            director_str_json(reason), "action_id",
-                            action_id ? json_integer(action_id) : json_null());
-        char action[48];
-        snprintf(action, sizeof(action), "device.update.%s", stage);
-        if (audit_append(s, &actor, action, object, details, err) < 0)
-                goto fail;
-        if (success && found && before.security_version > security_version) {
-                _cleanup_json_ json_t *ev = json_pack("{s:I, s:I, s:s, s:o}", "recorded_security_version",
-                                                      (json_int_t) before.security_version, "reported_security_version",
-                                                      (json_int_t) security_version, "to_version", to,
-                                                      "from_version", director_str_json(from));
-                if (identity_security_event_record(s, "ota.security-version-decrease", "high", d.product_id, d.serial,
-                                                   NULL, ev, err) < 0)
-                        goto fail;
-        }
-        if (store_device_update_state_get(s, d.id, &after, &found, err) < 0)
-                goto fail;
-        if (store_tx_commit(s, err) < 0)
+        if (store_tx_commit(s, err) < 0) {
+                json_decref(*out);
+                *out = NULL;
                 return -1;
-        *out = state_json(d.serial, &after);
+        }
         return 0;
 fail:
+        json_decref(*out);
+        *out = NULL;
         store_tx_rollback(s);
         return -1;
 }

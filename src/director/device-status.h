@@ -38,6 +38,33 @@
 #define DEVICE_STATUS_VERSION_MAX 64
 #define DEVICE_STATUS_REASON_MAX 1024
 
+/* One report, validated, as the history records it; shared by cradle-agent's
+ * status reports and hawkBit DDI feedback so both leave the same records.
+ * stage: a history stage (downloading, installing, awaiting-reboot, success,
+ * failure, rolled-back, canceled, rejected); result: in-progress, success,
+ * failure, rolled-back, canceled or rejected; security_version -1 = none. */
+struct director_report {
+        const char *stage;
+        const char *result;
+        const char *from_version;
+        const char *to_version;
+        int64_t security_version;
+        const char *reason;
+};
+struct store_device;
+/* Inside the caller's transaction: applies the report to the device's active
+ * action (director_action_apply_report), appends the history row (a
+ * "success" result sets the installed and security version), appends the
+ * audit entry device.update.<stage> (actor device:<serial>; audit_extra's
+ * members are added to its details) and raises
+ * ota.security-version-decrease when a success goes below the recorded
+ * security version. *action_id = the action it applied to, or 0. */
+int director_report_record(struct store *s, const struct store_device *d, const struct director_report *r,
+                           int64_t now, json_t *audit_extra, int64_t *action_id, struct error *err);
+/* The device's update state as director_status_report returns it. */
+int director_device_update_state_json(struct store *s, const struct store_device *d, json_t **out,
+                                      struct error *err);
+
 int director_status_report(struct director_ctx *dc, const char *serial, json_t *body, json_t **out,
                            struct error *err);
 /* limit 0 = 1000 (at most 1000). ERROR_NOT_FOUND for an unknown device. */

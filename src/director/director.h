@@ -58,6 +58,8 @@
 /* last_seen is written at most this often by polls (status reports always write). */
 #define DIRECTOR_SEEN_INTERVAL 60
 
+struct director_seen;
+
 /* Built per request by the server (cheap: pointers and numbers). */
 struct director_ctx {
         struct store *store;
@@ -66,6 +68,7 @@ struct director_ctx {
                                    or a pkcs11: URI, never generated */
         int64_t expiry;         /* seconds; 0 = DIRECTOR_EXPIRY_DEFAULT */
         int64_t now;            /* 0 = the clock; tests pin time */
+        struct director_seen *seen; /* NULL: each poll writes last_seen itself (director/seen.h) */
 };
 
 /* The online key's TUF key object: {"targets": {"keyid": K, "key": {...}}}.
@@ -90,6 +93,34 @@ int director_root_document(struct director_ctx *dc, int64_t version, char **out,
 
 /* The signed targets metadata for a device (see above), as bytes to serve.
  * ERROR_NOT_FOUND for an unknown device or when no director root exists
- * yet. Records that the device was seen (at most every DIRECTOR_SEEN_INTERVAL). */
+ * yet. Records that the device was seen (director_device_seen). */
 int director_targets_for_device(struct director_ctx *dc, const char *serial, char **out, size_t *len,
                                 struct error *err);
+
+/* Records that a device was seen `now`: nothing when its stored last_seen
+ * is younger than DIRECTOR_SEEN_INTERVAL; else a note in dc->seen, written
+ * with the next flush (director/seen.h); else (no set, or a full one) a
+ * write now. A failed write is logged, not returned to the device. */
+int director_device_seen(struct director_ctx *dc, int64_t device_id, int64_t stored_last_seen, int64_t now);
+
+/*
+ * Signing ahead of the poll (issue 8). Opening or canceling an update action
+ * (director/action.h) queues the device in the same transaction; cradled's
+ * director worker calls this until the queue is empty. One batch: the online
+ * key and root are loaded once; each queued device's targets are worked out
+ * from the committed rows and signed when the stored document does not
+ * already say exactly that (without the write lock, so polls signing on
+ * demand meanwhile do not wait behind the batch); then, in one transaction,
+ * each new document is checked against the committed rows again, stored if
+ * it still says what they say over the version it was signed after, and its
+ * device leaves the queue (otherwise it stays for the next batch). The poll
+ * then finds a document it can serve as stored.
+ * A poll that comes first signs on demand as before; a poll never serves a
+ * stored document that disagrees with the committed assignment, whether
+ * the worker got to the device or not. No root yet: nothing is done.
+ * *done = devices taken from the queue, *signed_count (may be NULL) = how
+ * many needed a new signature.
+ */
+#define DIRECTOR_PRESIGN_BATCH 250
+int director_presign_batch(struct director_ctx *dc, size_t max, size_t *done, size_t *signed_count,
+                           struct error *err);

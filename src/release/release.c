@@ -305,15 +305,22 @@ int release_get(const struct ota_ctx *c, int64_t id, json_t **out, struct error 
         return render_by_id(c->store, id, out, err);
 }
 
-int release_list(const struct ota_ctx *c, const char *product_model, json_t **out, struct error *err) {
+int release_list(const struct ota_ctx *c, const char *product_model, int64_t before, size_t limit, json_t **out,
+                 struct error *err) {
         *out = NULL;
         int64_t product_id = 0;
         if (product_model && store_identity_product_by_model(c->store, product_model, &product_id, err) < 0)
                 return -1;
+        if (limit == 0 || limit > RELEASE_LIST_MAX)
+                limit = RELEASE_LIST_MAX;
         struct store_release *list = NULL;
         size_t n = 0;
-        if (store_release_list(c->store, product_id, -1, 0, 0, &list, &n, err) < 0)
+        /* One more than the page: whether another page follows, without a count. */
+        if (store_release_list(c->store, product_id, -1, before, limit + 1, &list, &n, err) < 0)
                 return -1;
+        bool more = n > limit;
+        if (more)
+                n = limit;
         json_t *items = json_array();
         for (size_t i = 0; i < n; i++) {
                 json_t *j;
@@ -324,8 +331,9 @@ int release_list(const struct ota_ctx *c, const char *product_model, json_t **ou
                 }
                 json_array_append_new(items, j);
         }
-        store_release_list_free(list, n);
-        *out = json_pack("{s:o}", "items", items);
+        int64_t next = more ? list[n - 1].id : 0;
+        store_release_list_free(list, more ? n + 1 : n);
+        *out = json_pack("{s:o, s:o}", "items", items, "next_before_id", next ? json_integer(next) : json_null());
         return 0;
 }
 

@@ -65,8 +65,13 @@ struct release_upload {
 int release_create(const struct ota_ctx *c, const struct audit_actor *a, json_t *body, json_t **out,
                    struct error *err);
 int release_get(const struct ota_ctx *c, int64_t id, json_t **out, struct error *err);
-/* {"items": [...]}, newest first; product_model NULL = every product. */
-int release_list(const struct ota_ctx *c, const char *product_model, json_t **out, struct error *err);
+/* {"items": [...], "next_before_id": ID|null}, newest first, at most `limit`
+ * (0 = RELEASE_LIST_MAX) with id < before (0 = from the newest);
+ * product_model NULL = every product. next_before_id continues the list
+ * (null when this page is the last). */
+#define RELEASE_LIST_MAX 1000
+int release_list(const struct ota_ctx *c, const char *product_model, int64_t before, size_t limit, json_t **out,
+                 struct error *err);
 
 /* Adds (or replaces) image `name` of a draft. Audited "release.image". */
 int release_add_image(const struct ota_ctx *c, const struct audit_actor *a, int64_t id, const char *name,

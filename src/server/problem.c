@@ -20,6 +20,7 @@ bool problem_kind_is_server_fault(enum error_kind kind) {
         case ERROR_RATE_LIMITED:
         case ERROR_UNSUPPORTED:
         case ERROR_UNAVAILABLE:
+        case ERROR_GONE:
                 return false;
         default:
                 return true;
@@ -38,6 +39,7 @@ unsigned problem_status(enum error_kind kind) {
         case ERROR_RATE_LIMITED: return 429;
         case ERROR_UNAVAILABLE: return 503;
         case ERROR_NO_SPACE: return 507;
+        case ERROR_GONE: return 410;
         default: return 500;
         }
 }
@@ -54,6 +56,7 @@ static const char *problem_title(enum error_kind kind) {
         case ERROR_RATE_LIMITED: return "Too many requests";
         case ERROR_UNAVAILABLE: return "Service unavailable";
         case ERROR_NO_SPACE: return "Insufficient storage";
+        case ERROR_GONE: return "Gone";
         default: return "Internal server error";
         }
 }

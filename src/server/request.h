@@ -45,6 +45,8 @@ struct http_request {
         const char *range;
         const char *if_range;
         const char *if_none_match;
+        /* The Host header (NULL when absent): absolute links in DDI documents. */
+        const char *host;
         /* On a ROUTE_STREAM_BODY route: the body, already on disk; else NULL. */
         const struct http_stream_body *stream;
 };

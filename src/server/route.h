@@ -21,6 +21,17 @@
  *                      before the handler runs. A granted claim does not
  *                      reset the count (one valid device must not launder a
  *                      source's guesses).
+ *   ROUTE_AUTH_DDI     a hawkBit DDI device, on a route whose pattern has
+ *                      {tenant} and {controllerId}: by its client certificate
+ *                      when it presents one (as DEVICE, and the certificate's
+ *                      device serial must equal {controllerId} and its product
+ *                      model {tenant}: else 403), otherwise by
+ *                      "Authorization: TargetToken <token>", which must be the
+ *                      token of the device {controllerId} of product {tenant}
+ *                      (401 otherwise; failures rate limited per source as
+ *                      bearer tokens are). "GatewayToken" is refused unless
+ *                      [ddi] gateway_token_sha256 is set. ctx->device is the
+ *                      device (cert fields zero for a token).
  */
 #include <stdbool.h>
 #include <stddef.h>
@@ -40,6 +51,7 @@ enum route_auth {
         ROUTE_AUTH_BEARER,
         ROUTE_AUTH_DEVICE,
         ROUTE_AUTH_CLAIM,
+        ROUTE_AUTH_DDI,
 };
 
 /* Fills `resp` and returns 0, or returns -1 with `err` set (the router turns
@@ -67,7 +79,7 @@ struct route {
 #define ROUTE_STREAM_BODY 1u
 
 /* The auth mode as `cradled routes` and docs/openapi.json (x-cradle-auth)
- * name it: "public", "bearer", "device" or "claim". */
+ * name it: "public", "bearer", "device", "claim" or "ddi". */
 const char *route_auth_name(enum route_auth auth);
 /* True when auth and roles agree (BEARER has roles, the others none). */
 bool route_is_consistent(const struct route *r);

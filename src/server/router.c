@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "auth/ratelimit.h"
 #include "auth/role.h"
@@ -15,6 +16,8 @@
 #include "identity/peer.h"
 #include "metrics.h"
 #include "crypto/percent.h"
+#include "ddi/ddi.h"
+#include "store/store-identity.h"
 #include "problem.h"
 #include "route-io.h"
 #include "routes.h"
@@ -324,6 +327,100 @@ static int authenticate_device(const struct router *r, struct route_ctx *ctx,
         return 0;
 }
 
+/* The credential scheme of an Authorization header ("TargetToken abc"):
+ * the token after the scheme name and one space, or NULL. */
+static const char *auth_scheme_token(const char *header, const char *scheme) {
+        size_t n = strlen(scheme);
+        if (!header || strncasecmp(header, scheme, n) != 0 || header[n] != ' ')
+                return header && str_eq(header, scheme) ? "" : NULL;
+        return header + n + 1;
+}
+
+static void respond_ddi_unauthenticated(struct http_response *resp, const struct error *err,
+                                        const struct http_request *req) {
+        problem_respond(resp, err, req->path, req->request_id);
+        http_response_add_header(resp, "WWW-Authenticate", "TargetToken realm=\"cradle-ddi\"");
+}
+
+/* DDI routes (route.h, ROUTE_AUTH_DDI): 0 with *peer set to the device the
+ * URL names, or -1 with the response filled. */
+static int authenticate_ddi(const struct router *r, struct route_ctx *ctx, struct identity_device_peer *peer,
+                            struct http_response *resp) {
+        const struct http_request *req = ctx->req;
+        const char *tenant = route_param(ctx, "tenant");
+        const char *controller = route_param(ctx, "controllerId");
+        const char *source = req->client_ip ? req->client_ip : "unknown";
+        struct error err = {0};
+        if (!tenant || !controller) {
+                error_set(&err, ERROR_INTERNAL, "route %s: a DDI route needs {tenant} and {controllerId}",
+                          ctx->route->name);
+                problem_respond(resp, &err, req->path, req->request_id);
+                return -1;
+        }
+        if (req->peer_chain && req->n_peer_chain > 0) {
+                /* A certificate, when presented, decides: a token cannot
+                 * stand in for a certificate that fails. */
+                int rc = authenticate_device(r, ctx, peer, resp);
+                if (rc < 0)
+                        return -1;
+                if (!str_eq(peer->serial, controller)) {
+                        error_set(&err, ERROR_FORBIDDEN,
+                                  "the client certificate is device %s's; this URL is controller %.64s's", peer->serial,
+                                  controller);
+                        problem_respond(resp, &err, req->path, req->request_id);
+                        return -1;
+                }
+                if (!str_eq(peer->product_model, tenant)) {
+                        error_set(&err, ERROR_FORBIDDEN,
+                                  "device %s is a %s; the tenant of a DDI URL is the device's product model, not "
+                                  "'%.64s'",
+                                  peer->serial, peer->product_model, tenant);
+                        problem_respond(resp, &err, req->path, req->request_id);
+                        return -1;
+                }
+                return 0;
+        }
+        const char *target = auth_scheme_token(req->authorization, "TargetToken");
+        const char *gateway = target ? NULL : auth_scheme_token(req->authorization, "GatewayToken");
+        if (!target && !gateway) {
+                error_set(&err, ERROR_UNAUTHENTICATED,
+                          "DDI endpoints authenticate the device by its client certificate (mutual TLS) or by "
+                          "'Authorization: TargetToken <token>'; this request has neither");
+                respond_ddi_unauthenticated(resp, &err, req);
+                return -1;
+        }
+        int64_t wait = r->ratelimit ? auth_ratelimit_check(r->ratelimit, source, time_now()) : 0;
+        if (wait > 0) {
+                respond_rate_limited(r, r->ratelimit, req, source, wait, true, resp);
+                return -1;
+        }
+        struct store *store = route_store(ctx, &err);
+        if (!store) {
+                problem_respond(resp, &err, req->path, req->request_id);
+                return -1;
+        }
+        struct store_device d = {0};
+        int rc = target ? ddi_token_authenticate(store, tenant, controller, target, &d, &err)
+                        : ddi_gateway_authenticate(store, r->ddi, tenant, controller, gateway, &d, &err);
+        if (rc < 0) {
+                if (err.kind != ERROR_UNAUTHENTICATED) {
+                        problem_respond(resp, &err, req->path, req->request_id);
+                        return -1;
+                }
+                if (r->ratelimit)
+                        auth_ratelimit_failure(r->ratelimit, source, time_now());
+                log_msg(LOG_LEVEL_INFO, req->request_id, "DDI authentication failed from %s: %s", source, err.msg);
+                respond_ddi_unauthenticated(resp, &err, req);
+                return -1;
+        }
+        memset(peer, 0, sizeof(*peer));
+        peer->device_id = d.id;
+        snprintf(peer->serial, sizeof(peer->serial), "%s", d.serial);
+        snprintf(peer->product_model, sizeof(peer->product_model), "%s", d.product_model ? d.product_model : "");
+        store_device_clear(&d);
+        return 0;
+}
+
 /* The outcomes of a claim that count against its source: a refused
  * credential, a closed window, a serial claimed already. */
 static bool claim_failure(enum error_kind kind) {
@@ -362,6 +459,11 @@ static int authorize_route(const struct router *r, struct route_ctx *ctx, struct
                 break;
         case ROUTE_AUTH_DEVICE:
                 if (authenticate_device(r, ctx, peer, resp) < 0)
+                        return -1;
+                ctx->device = peer;
+                break;
+        case ROUTE_AUTH_DDI:
+                if (authenticate_ddi(r, ctx, peer, resp) < 0)
                         return -1;
                 ctx->device = peer;
                 break;

@@ -36,6 +36,7 @@ struct identity_ctx;
 struct identity_trust_cache;
 struct metrics;
 struct ota_config;
+struct ddi_config;
 struct store_pool;
 
 /* identity_peer_authenticate's signature (tests put a fake in its place). */
@@ -68,6 +69,11 @@ struct router {
         /* The director (issue 4): what routes-director.c builds a director_ctx from. */
         int64_t director_expiry;          /* seconds; 0 = DIRECTOR_EXPIRY_DEFAULT */
         const char *director_key;         /* NULL or "" = <data_dir>/director-keys/targets.key */
+        struct director_seen *director_seen; /* NULL: polls write last_seen themselves (director/seen.h) */
+
+        /* hawkBit DDI (issue 8): limits, allow-list, GatewayToken; NULL = defaults. */
+        const struct ddi_config *ddi;
+        const char *ddi_base_url;         /* links in DDI documents; NULL or "" = https://<Host header> */
 };
 
 enum router_match_kind {

@@ -21,9 +21,13 @@
 int routes_campaigns_list(struct route_ctx *ctx, struct http_response *resp, struct error *err) {
         _cleanup_free_ char *status = NULL;
         _cleanup_json_ json_t *out = NULL;
+        int64_t before = 0, limit = 0;
+        bool have_before, have_limit;
         struct store *s;
-        if (route_query_string(ctx, "status", &status, err) < 0 || !(s = route_store(ctx, err)) ||
-            campaign_list(s, status, &out, err) < 0)
+        if (route_query_string(ctx, "status", &status, err) < 0 ||
+            route_query_int(ctx, "before", 1, INT64_MAX, &before, &have_before, err) < 0 ||
+            route_query_int(ctx, "limit", 1, CAMPAIGN_LIST_MAX, &limit, &have_limit, err) < 0 ||
+            !(s = route_store(ctx, err)) || campaign_list(s, status, before, (size_t) limit, &out, err) < 0)
                 return -1;
         route_respond_json(resp, 200, out);
         return 0;

@@ -14,6 +14,8 @@
 #include <string.h>
 
 #include "core/cleanup.h"
+#include "core/log.h"
+#include "ddi/ddi.h"
 #include "core/json.h"
 #include "core/strutil.h"
 #include "identity/device-ca.h"
@@ -58,6 +60,8 @@ static const struct cr_json_field claim_fields[] = {
         { .name = "device_secret", .type = CR_JSON_STRING, .required = true, .max_len = 128 },
         /* base64 of at most PKI_CSR_MAX_DER bytes, with line breaks */
         { .name = "csr", .type = CR_JSON_STRING, .required = true, .max_len = 32768 },
+        /* true: also a hawkBit DDI TargetToken, for a client that cannot use the certificate yet */
+        { .name = "ddi_token", .type = CR_JSON_BOOL },
 };
 
 int routes_device_claim(struct route_ctx *ctx, struct http_response *resp, struct error *err) {
@@ -95,6 +99,20 @@ int routes_device_claim(struct route_ctx *ctx, struct http_response *resp, struc
             identity_ca_chain_pem(ic.store, claim.product_model, &chain_pem, err) < 0)
                 return -1;
         _cleanup_json_ json_t *out = json_pack("{s:s, s:s}", "certificate", cert_pem, "chain", chain_pem);
+        if (json_is_true(json_object_get(body, "ddi_token"))) {
+                /* The claim is granted and recorded (one per serial): a token
+                 * that cannot be issued must not cost the device its
+                 * certificate, so the answer says null and the log why. */
+                _cleanup_json_ json_t *tok = NULL;
+                char actor_name[96];
+                snprintf(actor_name, sizeof(actor_name), "device:%s", claim.serial);
+                const struct audit_actor actor = { .name = actor_name, .role = "device" };
+                struct error terr = {0};
+                if (ddi_token_issue(ic.store, &actor, claim.serial, 0, &tok, &terr) < 0)
+                        log_msg(LOG_LEVEL_WARN, ctx->req->request_id, "claim of %s: no DDI token: %s", claim.serial,
+                                terr.msg);
+                json_object_set(out, "ddi_token", tok ? json_object_get(tok, "token") : json_null());
+        }
         route_respond_json(resp, 200, out);
         return 0;
 }

@@ -6,6 +6,7 @@
  *   POST /api/v1/director/root                {"root": signed root} install 1 / rotate N+1 (admin)
  *   POST /api/v1/assignments                  {release_id, devices[]} or {release_id, tag}
  *   POST /api/v1/devices/{serial}/tags        {"tags": [...]} (replace)
+ *   POST /api/v1/devices/tags                 {"add", "remove", "devices": [serials]} (many devices)
  *   GET  /api/v1/devices/{serial}/history     update history, oldest first (after, limit)
  * Devices (mTLS), each for itself only:
  *   GET  /device/v1/director/root.json, /device/v1/director/{N}.root.json
@@ -22,6 +23,7 @@
 #include "director/assign.h"
 #include "director/device-status.h"
 #include "director/director.h"
+#include "director/tags-bulk.h"
 #include "identity/peer.h"
 #include "route-io.h"
 #include "router.h"
@@ -37,6 +39,7 @@ static int route_director(struct route_ctx *ctx, struct director_ctx *out, struc
         out->data_dir = ctx->router->data_dir;
         out->key_ref = ctx->router->director_key;
         out->expiry = ctx->router->director_expiry;
+        out->seen = ctx->router->director_seen;
         return 0;
 }
 
@@ -92,6 +95,17 @@ int routes_devices_tags_set(struct route_ctx *ctx, struct http_response *resp, s
         return 0;
 }
 
+int routes_devices_tags_bulk(struct route_ctx *ctx, struct http_response *resp, struct error *err) {
+        _cleanup_json_ json_t *body = NULL, *out = NULL;
+        struct audit_actor a = route_actor(ctx);
+        struct store *s;
+        if (route_read_json_body(ctx, &body, err) < 0 || !(s = route_store(ctx, err)) ||
+            director_devices_tags_bulk(s, &a, body, &out, err) < 0)
+                return -1;
+        route_respond_json(resp, 200, out);
+        return 0;
+}
+
 int routes_devices_history(struct route_ctx *ctx, struct http_response *resp, struct error *err) {
         int64_t after = 0, limit = 0;
         bool have_after, have_limit;
@@ -107,13 +121,14 @@ int routes_devices_history(struct route_ctx *ctx, struct http_response *resp, st
 }
 
 int routes_devices_actions(struct route_ctx *ctx, struct http_response *resp, struct error *err) {
-        int64_t limit = 0;
-        bool have_limit;
+        int64_t limit = 0, before = 0;
+        bool have_limit, have_before;
         _cleanup_json_ json_t *out = NULL;
         struct store *s;
-        if (route_query_int(ctx, "limit", 1, HISTORY_MAX_LIMIT, &limit, &have_limit, err) < 0 ||
+        if (route_query_int(ctx, "before", 1, INT64_MAX, &before, &have_before, err) < 0 ||
+            route_query_int(ctx, "limit", 1, HISTORY_MAX_LIMIT, &limit, &have_limit, err) < 0 ||
             !(s = route_store(ctx, err)) ||
-            director_device_actions(s, route_param(ctx, "serial"), (size_t) limit, &out, err) < 0)
+            director_device_actions_page(s, route_param(ctx, "serial"), before, (size_t) limit, &out, err) < 0)
                 return -1;
         route_respond_json(resp, 200, out);
         return 0;

@@ -38,8 +38,12 @@ int routes_releases_list(struct route_ctx *ctx, struct http_response *resp, stru
         struct ota_ctx oc;
         _cleanup_free_ char *product = NULL;
         _cleanup_json_ json_t *body = NULL;
-        if (route_query_string(ctx, "product", &product, err) < 0 || route_ota(ctx, &oc, err) < 0 ||
-            release_list(&oc, product, &body, err) < 0)
+        int64_t before = 0, limit = 0;
+        bool have_before, have_limit;
+        if (route_query_string(ctx, "product", &product, err) < 0 ||
+            route_query_int(ctx, "before", 1, INT64_MAX, &before, &have_before, err) < 0 ||
+            route_query_int(ctx, "limit", 1, RELEASE_LIST_MAX, &limit, &have_limit, err) < 0 ||
+            route_ota(ctx, &oc, err) < 0 || release_list(&oc, product, before, (size_t) limit, &body, err) < 0)
                 return -1;
         route_respond_json(resp, 200, body);
         return 0;

@@ -18,6 +18,8 @@
 #define BEARER ROUTE_AUTH_BEARER
 #define DEVICE ROUTE_AUTH_DEVICE /* a device, by its client certificate (mTLS) */
 #define CLAIM ROUTE_AUTH_CLAIM   /* public; the body's credential is checked, failures rate limited */
+#define DDI ROUTE_AUTH_DDI       /* a DDI device: its certificate, or its TargetToken (route.h) */
+#define DDI_BASE "/ddi/{tenant}/controller/v1/{controllerId}"
 
 /* A row gives `flags` (after query) only when it sets one. */
 #pragma GCC diagnostic ignored "-Wmissing-field-initializers"
@@ -72,7 +74,7 @@ static const struct route routes[] = {
           "kind,since,product,after,limit" },
 
         /* Releases, their offline signing, and each product's TUF image repository (issue 4). */
-        { "GET",    "/api/v1/releases",                         routes_releases_list,        BEARER, ROLE_ALL,              "releases.list",      "product" },
+        { "GET",    "/api/v1/releases",                         routes_releases_list,        BEARER, ROLE_ALL,              "releases.list",      "product,before,limit" },
         { "POST",   "/api/v1/releases",                         routes_releases_create,      BEARER, ROLES_PRODUCT_WRITERS, "releases.create",    NULL },
         { "GET",    "/api/v1/releases/{id}",                    routes_releases_get,         BEARER, ROLE_ALL,              "releases.get",       NULL },
         { "PUT",    "/api/v1/releases/{id}/images/{name}",      routes_releases_upload_image, BEARER, ROLES_PRODUCT_WRITERS, "releases.upload-image", NULL, STREAM },
@@ -99,15 +101,16 @@ static const struct route routes[] = {
         { "POST",   "/api/v1/director/root",                    routes_director_root_install, BEARER, ROLE_ADMIN,          "director.root-install", NULL },
         { "POST",   "/api/v1/assignments",                      routes_assignments_create,   BEARER, ROLES_PRODUCT_WRITERS, "assignments.create", NULL },
         { "POST",   "/api/v1/devices/{serial}/tags",            routes_devices_tags_set,     BEARER, ROLES_PRODUCT_WRITERS, "devices.tags-set",   NULL },
+        { "POST",   "/api/v1/devices/tags",                     routes_devices_tags_bulk,    BEARER, ROLES_PRODUCT_WRITERS, "devices.tags-bulk",  NULL },
         { "GET",    "/api/v1/devices/{serial}/history",         routes_devices_history,      BEARER, ROLE_ALL,             "devices.history",    "after,limit" },
-        { "GET",    "/api/v1/devices/{serial}/actions",         routes_devices_actions,      BEARER, ROLE_ALL,             "devices.actions",    "limit" },
+        { "GET",    "/api/v1/devices/{serial}/actions",         routes_devices_actions,      BEARER, ROLE_ALL,             "devices.actions",    "before,limit" },
         { "GET",    "/device/v1/director/root.json",            routes_device_director_root, DEVICE, 0,                    "device.director-root", NULL },
         { "GET",    "/device/v1/director/{file}",               routes_device_director_root_version, DEVICE, 0,            "device.director-root-version", NULL },
         { "GET",    "/device/v1/director/targets.json",         routes_device_director_targets, DEVICE, 0,                 "device.director-targets", NULL },
         { "POST",   "/device/v1/status",                        routes_device_status,        DEVICE, 0,                    "device.status",      NULL },
 
         /* Rollout campaigns (issue 8): release managers run them, auditors and security officers read. */
-        { "GET",    "/api/v1/campaigns",                        routes_campaigns_list,       BEARER, ROLES_CAMPAIGN_READERS, "campaigns.list",    "status" },
+        { "GET",    "/api/v1/campaigns",                        routes_campaigns_list,       BEARER, ROLES_CAMPAIGN_READERS, "campaigns.list",    "status,before,limit" },
         { "POST",   "/api/v1/campaigns",                        routes_campaigns_create,     BEARER, ROLES_CAMPAIGN_RUNNERS, "campaigns.create",  NULL },
         { "GET",    "/api/v1/campaigns/{id}",                   routes_campaigns_get,        BEARER, ROLES_CAMPAIGN_READERS, "campaigns.get",     NULL },
         { "POST",   "/api/v1/campaigns/{id}/start",             routes_campaigns_start,      BEARER, ROLES_CAMPAIGN_RUNNERS, "campaigns.start",   NULL },
@@ -115,6 +118,21 @@ static const struct route routes[] = {
         { "POST",   "/api/v1/campaigns/{id}/resume",            routes_campaigns_resume,     BEARER, ROLES_CAMPAIGN_RUNNERS, "campaigns.resume",  NULL },
         { "POST",   "/api/v1/campaigns/{id}/approve",           routes_campaigns_approve,    BEARER, ROLES_CAMPAIGN_RUNNERS, "campaigns.approve", NULL },
         { "POST",   "/api/v1/campaigns/{id}/abort",             routes_campaigns_abort,      BEARER, ROLES_CAMPAIGN_RUNNERS, "campaigns.abort",   NULL },
+
+        { "POST",   "/api/v1/devices/{serial}/actions/{id}/cancel", routes_devices_action_cancel, BEARER, ROLES_PRODUCT_WRITERS, "devices.action-cancel", NULL },
+
+        /* hawkBit DDI (issue 8): tenant = product model, controllerId = device serial. */
+        { "POST",   "/api/v1/devices/{serial}/ddi-token",       routes_devices_ddi_token_issue, BEARER, ROLE_ADMIN,        "devices.ddi-token-issue", NULL },
+        { "DELETE", "/api/v1/devices/{serial}/ddi-token",       routes_devices_ddi_token_revoke, BEARER, ROLE_ADMIN,       "devices.ddi-token-revoke", NULL },
+        { "GET",    "/api/v1/devices/{serial}/config-data",     routes_devices_config_data,  BEARER, ROLE_ALL,             "devices.config-data", NULL },
+        { "GET",    DDI_BASE,                                   routes_ddi_base,             DDI,    0,                    "ddi.base",           NULL },
+        { "GET",    DDI_BASE "/deploymentBase/{actionId}",      routes_ddi_deployment_base,  DDI,    0,                    "ddi.deployment-base", "c,actionHistory" },
+        { "POST",   DDI_BASE "/deploymentBase/{actionId}/feedback", routes_ddi_deployment_feedback, DDI, 0,                "ddi.deployment-feedback", NULL },
+        { "GET",    DDI_BASE "/installedBase/{actionId}",       routes_ddi_installed_base,   DDI,    0,                    "ddi.installed-base", "actionHistory" },
+        { "GET",    DDI_BASE "/cancelAction/{actionId}",        routes_ddi_cancel_action,    DDI,    0,                    "ddi.cancel-action",  NULL },
+        { "POST",   DDI_BASE "/cancelAction/{actionId}/feedback", routes_ddi_cancel_feedback, DDI,   0,                    "ddi.cancel-feedback", NULL },
+        { "PUT",    DDI_BASE "/configData",                     routes_ddi_config_data,      DDI,    0,                    "ddi.config-data",    NULL },
+        { "GET",    DDI_BASE "/softwaremodules/{moduleId}/artifacts/{fileName}", routes_ddi_artifact, DDI, 0,              "ddi.artifact",       NULL },
 };
 
 const struct route *routes_table(size_t *n_out) {
@@ -136,6 +154,8 @@ const char *route_auth_name(enum route_auth auth) {
                 return "device";
         case ROUTE_AUTH_CLAIM:
                 return "claim";
+        case ROUTE_AUTH_DDI:
+                return "ddi";
         }
         return "unknown";
 }
@@ -147,6 +167,7 @@ bool route_is_consistent(const struct route *r) {
         case ROUTE_AUTH_PUBLIC:
         case ROUTE_AUTH_DEVICE:
         case ROUTE_AUTH_CLAIM:
+        case ROUTE_AUTH_DDI:
                 return r->roles == 0;
         }
         return false;
@@ -161,7 +182,7 @@ json_t *routes_roles_to_json(unsigned roles) {
 }
 
 json_t *routes_route_roles_to_json(const struct route *r) {
-        if (r->auth == ROUTE_AUTH_DEVICE) {
+        if (r->auth == ROUTE_AUTH_DEVICE || r->auth == ROUTE_AUTH_DDI) {
                 json_t *a = json_array();
                 json_array_append_new(a, json_string(ROUTES_ROLE_DEVICE));
                 return a;

@@ -98,6 +98,7 @@ int routes_director_online_keys(struct route_ctx *ctx, struct http_response *res
 int routes_director_root_install(struct route_ctx *ctx, struct http_response *resp, struct error *err);
 int routes_assignments_create(struct route_ctx *ctx, struct http_response *resp, struct error *err);
 int routes_devices_tags_set(struct route_ctx *ctx, struct http_response *resp, struct error *err);
+int routes_devices_tags_bulk(struct route_ctx *ctx, struct http_response *resp, struct error *err);
 int routes_devices_history(struct route_ctx *ctx, struct http_response *resp, struct error *err);
 int routes_devices_actions(struct route_ctx *ctx, struct http_response *resp, struct error *err);
 int routes_device_director_root(struct route_ctx *ctx, struct http_response *resp, struct error *err);
@@ -113,3 +114,16 @@ int routes_campaigns_pause(struct route_ctx *ctx, struct http_response *resp, st
 int routes_campaigns_resume(struct route_ctx *ctx, struct http_response *resp, struct error *err);
 int routes_campaigns_approve(struct route_ctx *ctx, struct http_response *resp, struct error *err);
 int routes_campaigns_abort(struct route_ctx *ctx, struct http_response *resp, struct error *err);
+/* routes-ddi.c (issue 8: hawkBit DDI, and the operator routes that go with it) */
+int routes_ddi_base(struct route_ctx *ctx, struct http_response *resp, struct error *err);
+int routes_ddi_deployment_base(struct route_ctx *ctx, struct http_response *resp, struct error *err);
+int routes_ddi_deployment_feedback(struct route_ctx *ctx, struct http_response *resp, struct error *err);
+int routes_ddi_installed_base(struct route_ctx *ctx, struct http_response *resp, struct error *err);
+int routes_ddi_cancel_action(struct route_ctx *ctx, struct http_response *resp, struct error *err);
+int routes_ddi_cancel_feedback(struct route_ctx *ctx, struct http_response *resp, struct error *err);
+int routes_ddi_config_data(struct route_ctx *ctx, struct http_response *resp, struct error *err);
+int routes_ddi_artifact(struct route_ctx *ctx, struct http_response *resp, struct error *err);
+int routes_devices_ddi_token_issue(struct route_ctx *ctx, struct http_response *resp, struct error *err);
+int routes_devices_ddi_token_revoke(struct route_ctx *ctx, struct http_response *resp, struct error *err);
+int routes_devices_config_data(struct route_ctx *ctx, struct http_response *resp, struct error *err);
+int routes_devices_action_cancel(struct route_ctx *ctx, struct http_response *resp, struct error *err);

@@ -12,6 +12,7 @@
 #include "core/cleanup.h"
 #include "core/fileio.h"
 #include "core/strutil.h"
+#include "ddi/ddi.h"
 
 #define K(section, key, type, field, min, max, def, doc) \
         { section, key, type, offsetof(struct server_config, field), min, max, def, doc }
@@ -94,6 +95,31 @@ static const struct config_key schema[] = {
         /* rollout campaigns (issue 8) */
         K("campaigns", "evaluate_interval", CONFIG_DURATION, campaign_evaluate_interval, 1, 3600, "10s",
           "how often the campaign evaluator reads device reports, checks gates and limits, and makes offers"),
+        /* hawkBit DDI (issue 8; docs/ddi.md) */
+        K("ddi", "polling_sleep", CONFIG_DURATION, ddi_polling_sleep, 1, 86399, "5m",
+          "how long DDI clients sleep between polls (config.polling.sleep of the base poll)"),
+        K("ddi", "feedback_lines_max", CONFIG_INT, ddi_feedback_lines_max, 1, 10000, "64",
+          "detail lines accepted in one DDI feedback; more get 413"),
+        K("ddi", "feedback_line_max", CONFIG_INT, ddi_feedback_line_max, 64, 65536, "4096",
+          "bytes of one DDI feedback detail line; longer ones get 413"),
+        K("ddi", "action_feedback_max", CONFIG_INT, ddi_action_feedback_max, 1, 1000000, "1000",
+          "in-progress DDI feedback reports taken per action; later ones get 413 (a closing report is always taken)"),
+        K("ddi", "action_lines_max", CONFIG_INT, ddi_action_lines_max, 1, 10000000, "10000",
+          "DDI feedback detail lines taken per action; later in-progress reports get 413"),
+        K("ddi", "config_keys_max", CONFIG_INT, ddi_config_keys_max, 1, 10000, "100",
+          "configData keys kept per device (and accepted per request)"),
+        K("ddi", "config_key_max", CONFIG_INT, ddi_config_key_max, 1, 1024, "128",
+          "bytes of a configData key"),
+        K("ddi", "config_value_max", CONFIG_INT, ddi_config_value_max, 1, 65536, "512",
+          "bytes of a configData value (control characters are stored escaped)"),
+        K("ddi", "config_data_allow", CONFIG_STRING, ddi_config_data_allow, 0, 0, DDI_CONFIG_ALLOW_DEFAULT,
+          "comma-separated configData keys that are kept; others are answered as ignored and never "
+          "stored (data minimisation); empty = keep none"),
+        K("ddi", "gateway_token_sha256", CONFIG_STRING, ddi_gateway_token_sha256, 0, 0, "",
+          "hex SHA-256 of the one DDI GatewayToken that may speak for every device; empty = "
+          "GatewayToken refused (the default)"),
+        K("ddi", "base_url", CONFIG_STRING, ddi_base_url, 0, 0, "",
+          "https://host:port that links in DDI documents start with; empty = https://<the request's Host>"),
 };
 
 const struct config_key *server_config_schema(size_t *n_out) {
@@ -127,6 +153,19 @@ int server_config_check(const struct server_config *c, struct error *err) {
                 return error_prefix(err, "[log] level: ");
         if (log_format_parse(c->log_format, &format, err) < 0)
                 return error_prefix(err, "[log] format: ");
+        const char *gw = c->ddi_gateway_token_sha256;
+        if (gw && *gw) {
+                bool hex = strlen(gw) == 64;
+                for (size_t i = 0; hex && i < 64; i++)
+                        hex = (gw[i] >= '0' && gw[i] <= '9') || (gw[i] >= 'a' && gw[i] <= 'f');
+                if (!hex)
+                        return error_set(err, ERROR_INVALID, "[ddi] gateway_token_sha256: must be empty or 64 "
+                                         "lowercase hex digits (the SHA-256 of the token, never the token)");
+        }
+        const char *bu = c->ddi_base_url;
+        if (bu && *bu && (strncmp(bu, "https://", 8) != 0 || bu[strlen(bu) - 1] == '/'))
+                return error_set(err, ERROR_INVALID, "[ddi] base_url: must be empty or https://host[:port] without "
+                                 "a trailing slash");
         const struct { const char *name; const char *v; } paths[] = {
                 { "[tls] cert", c->tls_cert }, { "[tls] key", c->tls_key },
                 { "[tls] ca", c->tls_ca }, { "[store] path", c->store_path },

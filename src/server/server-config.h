@@ -58,6 +58,18 @@ struct server_config {
         int64_t timestamp_expiry;     /* seconds */
         char *online_key_type;        /* "ed25519" | "p256" */
         char *online_key_pkcs11;      /* "" = files; else a pkcs11: URI template */
+        /* [ddi], hawkBit DDI (issue 8) */
+        int64_t ddi_polling_sleep;    /* seconds */
+        int64_t ddi_feedback_lines_max;
+        int64_t ddi_feedback_line_max;
+        int64_t ddi_action_feedback_max;
+        int64_t ddi_action_lines_max;
+        int64_t ddi_config_keys_max;
+        int64_t ddi_config_key_max;
+        int64_t ddi_config_value_max;
+        char *ddi_config_data_allow;
+        char *ddi_gateway_token_sha256; /* "" = GatewayToken off */
+        char *ddi_base_url;           /* "" = https://<Host header> */
 };
 
 #define SERVER_CRL_PATH "/pki/crl"

@@ -14,6 +14,7 @@
 #include "core/fileio.h"
 #include "core/log.h"
 #include "core/strutil.h"
+#include "ddi/ddi.h"
 #include "core/time.h"
 #include "cradle-version.h"
 #include "crypto/ct.h"
@@ -21,6 +22,8 @@
 #include "identity/peer.h"
 #include "campaign-evaluator.h"
 #include "metrics.h"
+#include "director-worker.h"
+#include "director/seen.h"
 #include "ota-maintenance.h"
 #include "release/ota.h"
 #include "router.h"
@@ -49,15 +52,23 @@ struct server {
         size_t key_len;
         /* releases and image repositories (issue 4) */
         struct ota_config ota;
+        struct ddi_config ddi;
         char *upload_dir;
         struct ota_maintenance *ota_maintenance;
         struct campaign_evaluator *campaign_evaluator;
+        /* director: last_seen written in groups, targets signed ahead (issue 8) */
+        struct director_seen *director_seen;
+        struct director_worker *director_worker;
 };
 
 static void server_free(struct server *s) {
         http_server_stop(s->http);
         campaign_evaluator_stop(s->campaign_evaluator);
         ota_maintenance_stop(s->ota_maintenance);
+        /* After the HTTP server: no poll notes last_seen any more, and the
+         * worker's last flush writes what the answered ones noted. */
+        director_worker_stop(s->director_worker);
+        director_seen_free(s->director_seen);
         free(s->upload_dir);
         store_pool_close(s->pool);
         auth_ratelimit_free(s->ratelimit);
@@ -143,7 +154,23 @@ static int server_start(struct server *s, const char *data_dir, struct error *er
                 .director_expiry = s->cfg.director_expiry,
                 .director_key = s->cfg.director_key,
                 .ota = &s->ota,
+                .ddi = &s->ddi,
+                .ddi_base_url = s->cfg.ddi_base_url,
         };
+        s->ddi = (struct ddi_config) {
+                .polling_sleep = s->cfg.ddi_polling_sleep,
+                .feedback_lines_max = s->cfg.ddi_feedback_lines_max,
+                .feedback_line_max = s->cfg.ddi_feedback_line_max,
+                .action_feedback_max = s->cfg.ddi_action_feedback_max,
+                .action_lines_max = s->cfg.ddi_action_lines_max,
+                .config_keys_max = s->cfg.ddi_config_keys_max,
+                .config_key_max = s->cfg.ddi_config_key_max,
+                .config_value_max = s->cfg.ddi_config_value_max,
+                .config_allow = s->cfg.ddi_config_data_allow,
+                .gateway_token_sha256 = s->cfg.ddi_gateway_token_sha256,
+        };
+        s->director_seen = director_seen_new(0);
+        s->router.director_seen = s->director_seen;
         s->router.routes = routes_table(&s->router.n_routes);
         s->ota = (struct ota_config) {
                 .targets_expiry = s->cfg.targets_expiry_days * 86400,
@@ -177,6 +204,12 @@ static int server_start(struct server *s, const char *data_dir, struct error *er
                 return -1;
         if (campaign_evaluator_start(s->pool, s->metrics, (unsigned) s->cfg.campaign_evaluate_interval,
                                      &s->campaign_evaluator, err) < 0)
+                return -1;
+        const struct director_worker_config dw = {
+                .pool = s->pool, .data_dir = s->data_dir, .key_ref = s->cfg.director_key,
+                .expiry = s->cfg.director_expiry, .seen = s->director_seen,
+        };
+        if (director_worker_start(&dw, &s->director_worker, err) < 0)
                 return -1;
         if (!url_known) {
                 s->crl_base_url = server_config_crl_base_url(&s->cfg, http_server_port(s->http));

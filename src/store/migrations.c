@@ -445,6 +445,45 @@ const char *const store_migrations[] = {
         "CREATE INDEX campaign_devices_wave ON campaign_devices (campaign_id, wave, state, device_id);"
         "ALTER TABLE device_update_state ADD COLUMN installed_version_key TEXT;"
         "ALTER TABLE devices ADD COLUMN initial_firmware_version_key TEXT;",
+        /* 8: the director's sign-ahead queue (issue 8). A device lands here in
+         * the transaction that opens or cancels its update action, and a
+         * background worker signs its targets metadata ahead of its next
+         * poll, in batches (director_presign_batch). A device is queued once
+         * however often it changes before the worker gets to it. */
+        "CREATE TABLE director_sign_queue ("
+        "  device_id INTEGER PRIMARY KEY REFERENCES devices (id),"
+        "  queued_at INTEGER NOT NULL"
+        ");"
+        "CREATE INDEX director_sign_queue_queued_at ON director_sign_queue (queued_at, device_id);",
+        /* 9: hawkBit DDI (issue 8). A device's TargetToken is kept as the
+         * SHA-256 of its secret (one per device; a new one replaces it). The
+         * SHA-1 and MD5 of an image are what DDI clients check (images are
+         * stored by SHA-256), computed once and kept. Per action, the feedback
+         * and detail lines counted against the quotas. configData keeps only
+         * allow-listed keys. */
+        "CREATE TABLE ddi_tokens ("
+        "  device_id INTEGER PRIMARY KEY REFERENCES devices (id),"
+        "  secret_sha256 TEXT NOT NULL,"   /* lowercase hex */
+        "  created_at INTEGER NOT NULL,"
+        "  created_by TEXT NOT NULL"
+        ");"
+        "CREATE TABLE image_digests ("
+        "  sha256 TEXT PRIMARY KEY REFERENCES images (sha256),"
+        "  sha1 TEXT NOT NULL,"
+        "  md5 TEXT NOT NULL"
+        ");"
+        "CREATE TABLE ddi_action_quota ("
+        "  action_id INTEGER PRIMARY KEY REFERENCES update_actions (id),"
+        "  feedback INTEGER NOT NULL,"
+        "  detail_lines INTEGER NOT NULL"
+        ");"
+        "CREATE TABLE ddi_config_data ("
+        "  device_id INTEGER NOT NULL REFERENCES devices (id),"
+        "  key TEXT NOT NULL,"
+        "  value TEXT NOT NULL,"
+        "  updated_at INTEGER NOT NULL,"
+        "  PRIMARY KEY (device_id, key)"
+        ");",
 };
 
 const size_t store_migrations_count = sizeof(store_migrations) / sizeof(store_migrations[0]);

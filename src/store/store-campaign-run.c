@@ -88,6 +88,13 @@ int store_campaign_offer_chunk(struct store *s, int64_t campaign_id, int64_t rel
                        "assigned_at = excluded.assigned_at, assigned_by = excluded.assigned_by",
                        campaign_id, wave, from_state, hi, now, release_id, actor_name, "assigning the release",
                        err) < 0 ||
+            /* The director's worker signs these devices' targets ahead of
+             * their polls, as it does for a direct assignment. */
+            chunk_exec(s,
+                       "INSERT INTO director_sign_queue (device_id, queued_at) SELECT device_id, ?5 FROM ("
+                       CHUNK_MEMBERS ") m WHERE 1 = 1 ON CONFLICT (device_id) DO NOTHING",
+                       campaign_id, wave, from_state, hi, now, 0, NULL, "queueing devices for director signing",
+                       err) < 0 ||
             chunk_exec(s,
                        "UPDATE campaign_devices SET state = 'offered', attempts = attempts + 1, offered_at = ?5, "
                        "finished_at = NULL, next_attempt_at = NULL, action_id = (SELECT a.id FROM update_actions a "
@@ -243,6 +250,11 @@ int store_campaign_cancel(struct store *s, int64_t campaign_id, const char *reas
                           int64_t *n_canceled, int64_t *n_members, struct error *err) {
         *n_canceled = *n_members = 0;
         if (exec_campaign(s,
+                          "INSERT INTO director_sign_queue (device_id, queued_at) SELECT device_id, ?2 FROM "
+                          "update_actions WHERE campaign_id = ?1 AND status = 'open' "
+                          "ON CONFLICT (device_id) DO NOTHING",
+                          campaign_id, NULL, now, "queueing devices for director signing", NULL, err) < 0 ||
+            exec_campaign(s,
                           "DELETE FROM device_assignments WHERE device_id IN (SELECT device_id FROM update_actions "
                           "WHERE campaign_id = ?1 AND status = 'open')",
                           campaign_id, NULL, now, "removing campaign assignments", NULL, err) < 0 ||

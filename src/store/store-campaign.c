@@ -93,18 +93,20 @@ int store_campaign_get_by_name(struct store *s, const char *name, struct store_c
         return campaign_one(s, "c.name = ?1", 0, name, out, err);
 }
 
-int store_campaign_list(struct store *s, const char *status, struct store_campaign **out, size_t *n_out,
-                        struct error *err) {
+int store_campaign_list(struct store *s, const char *status, int64_t before, size_t limit,
+                        struct store_campaign **out, size_t *n_out, struct error *err) {
         _cleanup_stmt_ sqlite3_stmt *st = NULL;
         struct store_campaign *list = NULL;
         size_t n = 0, cap = 0;
         int rc;
         *out = NULL;
         *n_out = 0;
-        if (store_prepare(s, "SELECT " CAMPAIGN_COLUMNS "WHERE (?1 IS NULL OR c.status = ?1) ORDER BY c.id DESC "
-                             "LIMIT 1000",
+        if (store_prepare(s, "SELECT " CAMPAIGN_COLUMNS "WHERE (?1 IS NULL OR c.status = ?1) AND c.id < ?2 "
+                             "ORDER BY c.id DESC LIMIT ?3",
                           &st, err) < 0 ||
-            store_bind_text(s, st, 1, status, err) < 0)
+            store_bind_text(s, st, 1, status, err) < 0 ||
+            store_bind_int64(s, st, 2, before > 0 ? before : INT64_MAX, err) < 0 ||
+            store_bind_int64(s, st, 3, (int64_t) limit, err) < 0)
                 return -1;
         while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
                 STORE_LIST_GROW(list, n, cap);
@@ -116,6 +118,42 @@ int store_campaign_list(struct store *s, const char *status, struct store_campai
         }
         *out = list;
         *n_out = n;
+        return 0;
+}
+
+int store_campaign_list_active(struct store *s, struct store_campaign **out, size_t *n_out, struct error *err) {
+        _cleanup_stmt_ sqlite3_stmt *st = NULL;
+        struct store_campaign *list = NULL;
+        size_t n = 0, cap = 0;
+        int rc;
+        *out = NULL;
+        *n_out = 0;
+        if (store_prepare(s, "SELECT " CAMPAIGN_COLUMNS "WHERE c.status NOT IN ('completed', 'aborted') ORDER BY c.id",
+                          &st, err) < 0)
+                return -1;
+        while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+                STORE_LIST_GROW(list, n, cap);
+                campaign_from_row(st, &list[n++]);
+        }
+        if (rc != SQLITE_DONE) {
+                store_campaign_list_free(list, n);
+                return store_fail(s, err, "listing active campaigns");
+        }
+        *out = list;
+        *n_out = n;
+        return 0;
+}
+
+int store_campaign_count_status(struct store *s, const char *status, int64_t *out, struct error *err) {
+        _cleanup_stmt_ sqlite3_stmt *st = NULL;
+        *out = 0;
+        if (store_prepare(s, "SELECT count(*) FROM campaigns WHERE status = ?1", &st, err) < 0 ||
+            store_bind_text(s, st, 1, status, err) < 0)
+                return -1;
+        int rc = store_step_row(s, st, "counting campaigns", err);
+        if (rc < 0)
+                return -1;
+        *out = sqlite3_column_int64(st, 0);
         return 0;
 }
 

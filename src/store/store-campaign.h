@@ -50,9 +50,14 @@ int store_campaign_insert(struct store *s, const struct store_campaign *c, int64
 /* ERROR_NOT_FOUND "no campaign N". */
 int store_campaign_get(struct store *s, int64_t id, struct store_campaign *out, struct error *err);
 int store_campaign_get_by_name(struct store *s, const char *name, struct store_campaign *out, struct error *err);
-/* Newest first; status NULL = any; at most 1000. */
-int store_campaign_list(struct store *s, const char *status, struct store_campaign **out, size_t *n_out,
-                        struct error *err);
+/* Newest first, ids below `before` (0 = all); status NULL = any; at most
+ * `limit` rows. */
+int store_campaign_list(struct store *s, const char *status, int64_t before, size_t limit,
+                        struct store_campaign **out, size_t *n_out, struct error *err);
+/* Every campaign not completed or aborted, by id. */
+int store_campaign_list_active(struct store *s, struct store_campaign **out, size_t *n_out, struct error *err);
+/* How many campaigns have `status`. */
+int store_campaign_count_status(struct store *s, const char *status, int64_t *out, struct error *err);
 /* Writes the mutable columns: release_id, status, current_wave,
  * pause_reason, acknowledged_at, started_at, updated_at, finished_at. */
 int store_campaign_update(struct store *s, const struct store_campaign *c, struct error *err);

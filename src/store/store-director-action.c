@@ -107,16 +107,21 @@ int store_update_action_set(struct store *s, int64_t id, const char *status, con
 
 int store_update_actions_of_device(struct store *s, int64_t device_id, size_t limit,
                                    struct store_update_action **out, size_t *n_out, struct error *err) {
+        return store_update_actions_of_device_page(s, device_id, 0, store_list_limit(limit), out, n_out, err);
+}
+
+int store_update_actions_of_device_page(struct store *s, int64_t device_id, int64_t before, size_t limit,
+                                        struct store_update_action **out, size_t *n_out, struct error *err) {
         _cleanup_stmt_ sqlite3_stmt *st = NULL;
         struct store_update_action *list = NULL;
         size_t n = 0, cap = 0;
         int rc;
         *out = NULL;
         *n_out = 0;
-        if (store_prepare(s, "SELECT " ACTION_COLUMNS "WHERE a.device_id = ?1 ORDER BY a.id DESC LIMIT ?2", &st,
-                          err) < 0 ||
-            store_bind_int64(s, st, 1, device_id, err) < 0 ||
-            store_bind_int64(s, st, 2, (int64_t) store_list_limit(limit), err) < 0)
+        if (store_prepare(s, "SELECT " ACTION_COLUMNS "WHERE a.device_id = ?1 AND (?2 = 0 OR a.id < ?2) "
+                             "ORDER BY a.id DESC LIMIT ?3", &st, err) < 0 ||
+            store_bind_int64(s, st, 1, device_id, err) < 0 || store_bind_int64(s, st, 2, before, err) < 0 ||
+            store_bind_int64(s, st, 3, (int64_t) limit, err) < 0)
                 return -1;
         while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
                 STORE_LIST_GROW(list, n, cap);
@@ -154,4 +159,10 @@ int store_device_assignment_delete(struct store *s, int64_t device_id, struct er
             store_bind_int64(s, st, 1, device_id, err) < 0)
                 return -1;
         return store_step_done(s, st, "removing an assignment", err);
+}
+
+int store_update_action_last_succeeded(struct store *s, int64_t device_id, struct store_update_action *out,
+                                       bool *found, struct error *err) {
+        return action_one(s, "a.device_id = ?1 AND a.status = 'succeeded' ORDER BY a.id DESC LIMIT 1", device_id,
+                          out, found, err);
 }

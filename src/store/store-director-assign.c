@@ -139,3 +139,61 @@ void store_device_assignment_clear(struct store_device_assignment *a) {
         free(a->assigned_by);
         memset(a, 0, sizeof(*a));
 }
+
+int store_director_sign_queue_add(struct store *s, int64_t device_id, int64_t now, struct error *err) {
+        _cleanup_stmt_ sqlite3_stmt *st = NULL;
+        if (store_prepare(s, "INSERT INTO director_sign_queue (device_id, queued_at) VALUES (?1, ?2) "
+                             "ON CONFLICT (device_id) DO NOTHING", &st, err) < 0 ||
+            store_bind_int64(s, st, 1, device_id, err) < 0 || store_bind_int64(s, st, 2, now, err) < 0)
+                return -1;
+        return store_step_done(s, st, "queueing a device for director signing", err);
+}
+
+int store_director_sign_queue_take(struct store *s, size_t max, int64_t **ids, size_t *n_out, struct error *err) {
+        _cleanup_stmt_ sqlite3_stmt *st = NULL;
+        *ids = NULL;
+        *n_out = 0;
+        if (store_prepare(s, "SELECT device_id FROM director_sign_queue ORDER BY queued_at, device_id LIMIT ?1", &st,
+                          err) < 0 ||
+            store_bind_int64(s, st, 1, (int64_t) max, err) < 0)
+                return -1;
+        int64_t *v = xcalloc(max ? max : 1, sizeof(*v));
+        size_t n = 0;
+        int rc;
+        while ((rc = sqlite3_step(st)) == SQLITE_ROW && n < max)
+                v[n++] = sqlite3_column_int64(st, 0);
+        if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
+                free(v);
+                return store_fail(s, err, "reading the director signing queue");
+        }
+        *ids = v;
+        *n_out = n;
+        return 0;
+}
+
+int store_director_sign_queue_delete(struct store *s, const int64_t *ids, size_t n, struct error *err) {
+        _cleanup_stmt_ sqlite3_stmt *st = NULL;
+        if (n == 0)
+                return 0;
+        if (store_prepare(s, "DELETE FROM director_sign_queue WHERE device_id = ?1", &st, err) < 0)
+                return -1;
+        for (size_t i = 0; i < n; i++) {
+                sqlite3_reset(st);
+                if (store_bind_int64(s, st, 1, ids[i], err) < 0 ||
+                    store_step_done(s, st, "emptying the director signing queue", err) < 0)
+                        return -1;
+        }
+        return 0;
+}
+
+int store_director_sign_queue_count(struct store *s, int64_t *out, struct error *err) {
+        _cleanup_stmt_ sqlite3_stmt *st = NULL;
+        *out = 0;
+        if (store_prepare(s, "SELECT count(*) FROM director_sign_queue", &st, err) < 0)
+                return -1;
+        int rc = store_step_row(s, st, "counting the director signing queue", err);
+        if (rc < 0)
+                return -1;
+        *out = sqlite3_column_int64(st, 0);
+        return 0;
+}

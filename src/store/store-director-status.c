@@ -61,6 +61,26 @@ int store_device_seen(struct store *s, int64_t device_id, int64_t when, int64_t 
         return store_step_done(s, st, "recording when a device was seen", err);
 }
 
+int store_devices_seen_batch(struct store *s, const struct store_device_seen *rows, size_t n, struct error *err) {
+        _cleanup_stmt_ sqlite3_stmt *st = NULL;
+        /* A device deleted since it was seen is skipped (no row to point at),
+         * and last_seen never goes back (a status report may have written a
+         * later time in between). */
+        if (store_prepare(s, "INSERT INTO device_update_state (device_id, last_seen) "
+                             "SELECT ?1, ?2 WHERE EXISTS (SELECT 1 FROM devices WHERE id = ?1) "
+                             "ON CONFLICT (device_id) DO UPDATE SET last_seen = excluded.last_seen "
+                             "WHERE device_update_state.last_seen < excluded.last_seen", &st, err) < 0)
+                return -1;
+        for (size_t i = 0; i < n; i++) {
+                sqlite3_reset(st);
+                if (store_bind_int64(s, st, 1, rows[i].device_id, err) < 0 ||
+                    store_bind_int64(s, st, 2, rows[i].when, err) < 0 ||
+                    store_step_done(s, st, "recording when devices were seen", err) < 0)
+                        return -1;
+        }
+        return 0;
+}
+
 void store_device_update_state_clear(struct store_device_update_state *st) {
         if (!st)
                 return;

@@ -99,6 +99,14 @@ int store_device_update_state_get(struct store *s, int64_t device_id, struct sto
  * already at or after when - min_interval (so frequent polls do not write). */
 int store_device_seen(struct store *s, int64_t device_id, int64_t when, int64_t min_interval,
                       struct error *err);
+/* Many devices at once, inside the caller's transaction (the director's
+ * batched last_seen, director/seen.h): last_seen = when unless it is
+ * already later; devices that no longer exist are skipped. */
+struct store_device_seen {
+        int64_t device_id;
+        int64_t when;
+};
+int store_devices_seen_batch(struct store *s, const struct store_device_seen *rows, size_t n, struct error *err);
 void store_device_update_state_clear(struct store_device_update_state *st);
 
 struct store_device_update_entry {
@@ -155,6 +163,9 @@ int store_update_action_get(struct store *s, int64_t id, struct store_update_act
 /* The device's open or canceling action. */
 int store_update_action_active(struct store *s, int64_t device_id, struct store_update_action *out, bool *found,
                                struct error *err);
+/* The device's newest succeeded action (DDI installedBase). */
+int store_update_action_last_succeeded(struct store *s, int64_t device_id, struct store_update_action *out,
+                                       bool *found, struct error *err);
 /* Sets status, last_stage (NULL keeps it), reason (NULL keeps it) and
  * updated_at = now; closed_at = now when `closed`. */
 int store_update_action_set(struct store *s, int64_t id, const char *status, const char *last_stage,
@@ -162,9 +173,24 @@ int store_update_action_set(struct store *s, int64_t id, const char *status, con
 /* The device's actions, newest first; limit 0 = 1000. */
 int store_update_actions_of_device(struct store *s, int64_t device_id, size_t limit,
                                    struct store_update_action **out, size_t *n_out, struct error *err);
+/* A page of them: id < before (0 = from the newest), at most `limit` (the
+ * caller bounds it). */
+int store_update_actions_of_device_page(struct store *s, int64_t device_id, int64_t before, size_t limit,
+                                        struct store_update_action **out, size_t *n_out, struct error *err);
 void store_update_action_clear(struct store_update_action *r);
 void store_update_actions_free(struct store_update_action *list, size_t n);
 
 /* Removes the device's assignment, so the director offers it nothing. No
  * error when it has none. */
 int store_device_assignment_delete(struct store *s, int64_t device_id, struct error *err);
+
+/* ---- the sign-ahead queue (schema version 7) ----
+ * Devices whose director targets should be signed before their next poll. */
+
+/* Queues the device (once: a queued device stays queued at its first time). */
+int store_director_sign_queue_add(struct store *s, int64_t device_id, int64_t now, struct error *err);
+/* Up to `max` queued device ids, oldest first (heap array). */
+int store_director_sign_queue_take(struct store *s, size_t max, int64_t **ids, size_t *n_out, struct error *err);
+int store_director_sign_queue_delete(struct store *s, const int64_t *ids, size_t n, struct error *err);
+/* How many devices are queued. */
+int store_director_sign_queue_count(struct store *s, int64_t *out, struct error *err);

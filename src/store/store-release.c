@@ -285,7 +285,7 @@ int store_release_list(struct store *s, int64_t product_id, int status, int64_t 
                        struct store_release **out, size_t *n_out, struct error *err) {
         *out = NULL;
         *n_out = 0;
-        if (limit == 0 || limit > STORE_RELEASE_LIST_MAX)
+        if (limit == 0)
                 limit = STORE_RELEASE_LIST_MAX;
         _cleanup_stmt_ sqlite3_stmt *st = NULL;
         if (store_prepare(s, "SELECT " RELEASE_COLUMNS RELEASE_FROM

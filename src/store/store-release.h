@@ -90,7 +90,8 @@ int store_release_insert(struct store *s, const struct store_release *r, int64_t
                          struct error *err);
 int store_release_get(struct store *s, int64_t id, struct store_release *out, struct error *err);
 /* product_id 0 = every product; status < 0 = any. Newest first by id,
- * at most `limit` (0 = STORE_RELEASE_LIST_MAX) with id < before (0 = no bound). */
+ * at most `limit` (0 = STORE_RELEASE_LIST_MAX; the caller bounds larger
+ * values) with id < before (0 = no bound). */
 #define STORE_RELEASE_LIST_MAX 1000
 int store_release_list(struct store *s, int64_t product_id, int status, int64_t before, size_t limit,
                        struct store_release **out, size_t *n_out, struct error *err);

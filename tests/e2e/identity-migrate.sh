@@ -42,6 +42,25 @@ check "the migrated certificate verifies" openssl verify -CAfile "$PKI/root.pem"
 mtls GET /device/v1/whoami m1
 expect_eq "the migrated device now authenticates with its own certificate" "$STATUS" 200
 
+# A device whose hawkBit client cannot use the certificate yet asks for a DDI TargetToken too.
+make_csr m9 LEG-0009
+body=$(jq -cn --arg s LEG-0009 --arg d "$(secret_for LEG-0009)" --arg r "$(tr -d '\n' <"$PKI/m9.csr.b64")" \
+  '{product:"T1-EU", serial:$s, batch:"B1", shared_credential:"legacy-fleet-password-2019", device_secret:$d, csr:$r, ddi_token:true}')
+STATUS=$(curl -sS --cacert "$CA" -H 'Content-Type: application/json' --data-binary "$body" -o "$E2E_TMP/body" \
+  -w '%{http_code}' "$URL/device/v1/claim"); BODY=$(cat "$E2E_TMP/body")
+expect_eq "a claim asking for a DDI TargetToken" "$STATUS" 200
+DDI_TOK=$(jqr .ddi_token)
+expect_match "... gets one, with its certificate" "$DDI_TOK $(jqr .certificate | head -c 27)" '^ddi_[A-Za-z0-9_-]{43} -----BEGIN CERTIFICATE-----$'
+printf 'Authorization: TargetToken %s\n' "$DDI_TOK" >"$E2E_TMP/ddi-auth"
+STATUS=$(curl -sS --cacert "$CA" -H @"$E2E_TMP/ddi-auth" -o /dev/null -w '%{http_code}' "$URL/ddi/T1-EU/controller/v1/LEG-0009")
+expect_eq "... which works on its DDI URL" "$STATUS" 200
+STATUS=$(curl -sS --cacert "$CA" -H @"$E2E_TMP/ddi-auth" -o /dev/null -w '%{http_code}' "$URL/ddi/T1-EU/controller/v1/LEG-0001")
+expect_eq "... and on no other device's" "$STATUS" 401
+api GET "/api/v1/audit?object=device:LEG-0009" "$ADMIN_TOKEN"
+expect_match "... audited as issued by the claiming device" "$(jq -c '[.items[] | select(.action == "device.ddi-token.issue") | .actor_name]' <<<"$BODY")" '"device:LEG-0009"'
+claim LEG-0001 m1
+expect_eq "a claim that does not ask gets no token" "$(jq -r 'has("ddi_token")' <<<"$BODY") $STATUS" "false 409"
+
 make_csr m1b LEG-0001
 claim LEG-0001 m1b
 expect_eq "a second claim for a migrated serial is refused (409)" "$STATUS" 409

@@ -232,8 +232,9 @@ ota_setup() {
 
 # ota_publish VERSION SECURITY_VERSION [HW_REVISION...]: one more release of
 # $OTA_MODEL (hardware r2 unless given) with one random image rootfs.img of
-# OTA_IMAGE_SIZE bytes (default 65536), prepared, signed with targets keys 1
-# and 2, and published. Sets REL_ID, IMG (the local file), IMG_SHA, IMG_LEN,
+# OTA_IMAGE_SIZE bytes (default 65536; OTA_IMAGE_SRC: a copy of that file
+# instead, OTA_IMAGE_NAME: another image name), prepared, signed with targets
+# keys 1 and 2, and published. Sets REL_ID, IMG (the local file), IMG_SHA, IMG_LEN,
 # IMG_URL ($OTA_REPO_URL/targets/VERSION/IMG_SHA.rootfs.img).
 ota_publish() {
   local version=$1 sv=$2; shift 2
@@ -244,9 +245,9 @@ ota_publish() {
     || { echo "# release create $version failed"; return 1; }
   REL_ID=$(jq -r .id <<<"$out")
   IMG=$OTA/rootfs-$version.img
-  head -c "${OTA_IMAGE_SIZE:-65536}" /dev/urandom >"$IMG"
+  if [[ -n "${OTA_IMAGE_SRC:-}" ]]; then cp "$OTA_IMAGE_SRC" "$IMG"; else head -c "${OTA_IMAGE_SIZE:-65536}" /dev/urandom >"$IMG"; fi
   IMG_SHA=$(sha256sum "$IMG" | cut -d' ' -f1); IMG_LEN=$(stat -c %s "$IMG")
-  "$CRADLE" release upload "$REL_ID" "$IMG" --name rootfs.img >/dev/null &&
+  "$CRADLE" release upload "$REL_ID" "$IMG" --name "${OTA_IMAGE_NAME:-rootfs.img}" >/dev/null &&
     "$CRADLE" release prepare "$REL_ID" >/dev/null 2>&1 &&
     "$CRADLE" release sign "$REL_ID" --key "$OTA/t1.key" >/dev/null 2>&1 &&
     "$CRADLE" release sign "$REL_ID" --key "$OTA/t2.key" >/dev/null 2>&1 &&

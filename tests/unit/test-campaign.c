@@ -14,6 +14,7 @@
 #include "store/store-audit.h"
 #include "store/store-campaign.h"
 #include "store/store-identity.h"
+#include "store/store-director.h"
 #include "testutil-director.h"
 
 static const struct audit_actor rm1 = {.name = "rm-1", .role = "release-manager"};
@@ -651,6 +652,40 @@ static void test_window_holds_offers(void **state) {
         assert_int_equal(evaluate(c, DFX_NOW + 2 * 3600 + 5).offered, 3);
 }
 
+static void test_list_pages(void **state) {
+        struct cfx *c = *state;
+        add_devices(c, "L", 3, "rev-C");
+        int64_t ids[3];
+        for (int i = 0; i < 3; i++) {
+                char fmt[200];
+                snprintf(fmt, sizeof(fmt),
+                         "{\"name\": \"page-%d\", \"release_id\": %%lld, \"selector\": {\"product\": "
+                         "\"T1-EU\", \"serials\": [\"L%04d\"]}}",
+                         i, i);
+                ids[i] = create_ok(c, fmt);
+        }
+        struct error err = {0};
+        json_t *out = NULL;
+        /* Two a page, newest first; the cursor continues below the last shown. */
+        assert_int_equal(campaign_list(c->f->id->s, NULL, 0, 2, &out, &err), 0);
+        json_t *items = json_object_get(out, "items");
+        assert_int_equal(json_array_size(items), 2);
+        assert_int_equal(json_integer_value(json_object_get(json_array_get(items, 0), "id")), ids[2]);
+        assert_int_equal(json_integer_value(json_object_get(out, "next_before_id")), ids[1]);
+        json_decref(out);
+        assert_int_equal(campaign_list(c->f->id->s, NULL, ids[1], 2, &out, &err), 0);
+        items = json_object_get(out, "items");
+        assert_int_equal(json_array_size(items), 1);
+        assert_int_equal(json_integer_value(json_object_get(json_array_get(items, 0), "id")), ids[0]);
+        assert_true(json_is_null(json_object_get(out, "next_before_id")));
+        json_decref(out);
+        /* Exactly a page's worth: no cursor. */
+        assert_int_equal(campaign_list(c->f->id->s, NULL, 0, 3, &out, &err), 0);
+        assert_int_equal(json_array_size(json_object_get(out, "items")), 3);
+        assert_true(json_is_null(json_object_get(out, "next_before_id")));
+        json_decref(out);
+}
+
 static void test_conflict_names_campaign(void **state) {
         struct cfx *c = *state;
         add_devices(c, "C", 3, "rev-C");
@@ -768,7 +803,20 @@ static void test_abort_cancels_offers_only(void **state) {
                                   "\"T1-EU\"}, \"waves\": [{\"size\": 3}, {\"size\": \"100%\"}]}");
         act_ok(c, campaign_start, &rm1, id, NULL, DFX_NOW);
         evaluate(c, DFX_NOW);
+        /* The wave's devices are queued for the director to sign ahead of their polls. */
+        int64_t queued = -1;
+        struct error qerr = {0};
+        assert_int_equal(store_director_sign_queue_count(c->f->id->s, &queued, &qerr), 0);
+        assert_int_equal(queued, 3);
+        int64_t *ids = NULL;
+        size_t n_ids = 0;
+        assert_int_equal(store_director_sign_queue_take(c->f->id->s, 100, &ids, &n_ids, &qerr), 0);
+        assert_int_equal(store_director_sign_queue_delete(c->f->id->s, ids, n_ids, &qerr), 0);
+        free(ids);
         act_ok(c, campaign_abort, &rm2, id, "{\"reason\": \"bad build\"}", DFX_NOW + 5);
+        /* ...and again when the abort takes their offer back. */
+        assert_int_equal(store_director_sign_queue_count(c->f->id->s, &queued, &qerr), 0);
+        assert_int_equal(queued, 3);
         assert_string_equal(status_of(c, id), "aborted");
         int canceling = 0, untouched = 0;
         for (int i = 0; i < 10; i++) {
@@ -848,6 +896,7 @@ int main(void) {
                 cmocka_unit_test_setup_teardown(test_window_holds_offers, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_withdrawn_release_pauses, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_conflict_names_campaign, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_list_pages, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_selector_terms, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_four_eyes_gate, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_abort_cancels_offers_only, setup, teardown),

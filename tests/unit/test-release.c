@@ -82,11 +82,41 @@ static void test_create(void **state) {
         assert_int_equal(json_array_size(json_object_get(r, "images")), 0);
         ota_fx_ok(release_get(&f->c, jint(r, "id"), &got, &err), err);
         assert_true(json_equal(r, got));
-        ota_fx_ok(release_list(&f->c, "T1-EU", &list, &err), err);
+        ota_fx_ok(release_list(&f->c, "T1-EU", 0, 0, &list, &err), err);
         assert_int_equal(json_array_size(json_object_get(list, "items")), 1);
+        assert_true(json_is_null(json_object_get(list, "next_before_id")));
         assert_int_equal(raw_int(f->t->db, "SELECT count(*) FROM audit_log WHERE action = 'release.create'"), 1);
         /* The same version twice. */
         expect_create_refused(f, BODY("1.2.0+build.7", 7), ERROR_CONFLICT, "already has a release 1.2.0+build.7");
+}
+
+/* The list pages newest first: next_before_id continues it, null on the last page. */
+static void test_list_pages(void **state) {
+        struct ota_fx *f = *state;
+        struct error err = { 0 };
+        int64_t ids[3];
+        const char *bodies[] = { BODY("1.0.0", 1), BODY("1.1.0", 2), BODY("1.2.0", 3) };
+        for (size_t i = 0; i < 3; i++) {
+                _cleanup_json_ json_t *r = NULL;
+                ota_fx_ok(create(f, bodies[i], &r, &err), err);
+                ids[i] = jint(r, "id");
+        }
+        _cleanup_json_ json_t *p1 = NULL, *p2 = NULL, *all = NULL;
+        ota_fx_ok(release_list(&f->c, NULL, 0, 2, &p1, &err), err);
+        json_t *items = json_object_get(p1, "items");
+        assert_int_equal(json_array_size(items), 2);
+        assert_int_equal(jint(json_array_get(items, 0), "id"), ids[2]);
+        assert_int_equal(jint(json_array_get(items, 1), "id"), ids[1]);
+        assert_int_equal(jint(p1, "next_before_id"), ids[1]);
+        ota_fx_ok(release_list(&f->c, NULL, ids[1], 2, &p2, &err), err);
+        items = json_object_get(p2, "items");
+        assert_int_equal(json_array_size(items), 1);
+        assert_int_equal(jint(json_array_get(items, 0), "id"), ids[0]);
+        assert_true(json_is_null(json_object_get(p2, "next_before_id")));
+        /* A page exactly as long as what is left says it is the last. */
+        ota_fx_ok(release_list(&f->c, NULL, 0, 3, &all, &err), err);
+        assert_int_equal(json_array_size(json_object_get(all, "items")), 3);
+        assert_true(json_is_null(json_object_get(all, "next_before_id")));
 }
 
 static void test_create_refusals(void **state) {
@@ -400,6 +430,7 @@ static void test_image_reconcile(void **state) {
 
 int main(void) {
         const struct CMUnitTest tests[] = {
+                cmocka_unit_test_setup_teardown(test_list_pages, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_create, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_image_reconcile, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_create_refusals, setup, teardown),

@@ -342,6 +342,11 @@ static void test_real_table_auth_modes(void **state) {
                 }
                 if (str_startswith(r->pattern, "/device/v1/"))
                         assert_true(r->auth == ROUTE_AUTH_DEVICE || r->auth == ROUTE_AUTH_CLAIM);
+                /* Every hawkBit DDI route names its device and is DDI-authenticated. */
+                if (str_startswith(r->pattern, "/ddi/")) {
+                        assert_int_equal(r->auth, ROUTE_AUTH_DDI);
+                        assert_non_null(strstr(r->pattern, "/ddi/{tenant}/controller/v1/{controllerId}"));
+                }
         }
         assert_true(seen_device && seen_claim);
 
@@ -353,7 +358,7 @@ static void test_real_table_auth_modes(void **state) {
                 const char *auth = json_string_value(json_object_get(r, "auth"));
                 assert_non_null(auth);
                 json_t *roles = json_object_get(r, "roles");
-                if (str_eq(auth, "device")) {
+                if (str_eq(auth, "device") || str_eq(auth, "ddi")) {
                         assert_int_equal(json_array_size(roles), 1);
                         assert_string_equal(json_string_value(json_array_get(roles, 0)), "device");
                 } else if (!str_eq(auth, "bearer")) {
@@ -364,6 +369,7 @@ static void test_real_table_auth_modes(void **state) {
         assert_string_equal(route_auth_name(ROUTE_AUTH_BEARER), "bearer");
         assert_string_equal(route_auth_name(ROUTE_AUTH_DEVICE), "device");
         assert_string_equal(route_auth_name(ROUTE_AUTH_CLAIM), "claim");
+        assert_string_equal(route_auth_name(ROUTE_AUTH_DDI), "ddi");
 }
 
 /* ---- the real thing: identity_peer_authenticate behind the router ---- */

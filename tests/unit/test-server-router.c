@@ -453,6 +453,13 @@ static void test_real_table_roles(void **state) {
                                          resp.status);
                         assert_non_null(strstr(resp.body, "client certificate"));
                         break;
+                case ROUTE_AUTH_DDI:
+                        /* Neither a certificate nor a TargetToken. */
+                        if (resp.status != 401)
+                                fail_msg("%s %s without credentials: %u", r->method, path, resp.status);
+                        assert_string_equal(http_response_get_header(&resp, "WWW-Authenticate"),
+                                            "TargetToken realm=\"cradle-ddi\"");
+                        break;
                 case ROUTE_AUTH_BEARER:
                         if (resp.status != 401)
                                 fail_msg("%s %s without a token: %u", r->method, path, resp.status);
@@ -463,7 +470,7 @@ static void test_real_table_roles(void **state) {
                 }
                 assert_string_equal(resp.route_label, r->pattern);
                 http_response_clear(&resp);
-                if (r->auth == ROUTE_AUTH_DEVICE) {
+                if (r->auth == ROUTE_AUTH_DEVICE || r->auth == ROUTE_AUTH_DDI) {
                         /* An operator token does not make a device. */
                         req.authorization = f->auth[0];
                         router_dispatch(&f->router, &req, &resp);
