@@ -22,6 +22,11 @@ int fault_point(const char *point, struct error *err) {
         }
         if (str_eq(action, "enospc"))
                 return error_set_errno(err, ERROR_IO, ENOSPC, "%s: injected fault", point);
+        if (str_eq(action, "sleep")) {
+                log_warn("fault injection: one second's pause at %s", point);
+                sleep(1);
+                return 0;
+        }
         if (str_eq(action, "fail"))
                 return error_set(err, ERROR_DB, "%s: injected failure", point);
         return 0;

@@ -12,7 +12,9 @@
  *           as a failing database commit would;
  *   enospc  it returns -1 with an ERROR_IO error for ENOSPC, as a full disk;
  *   exit    the process dies on the spot (_exit(FAULT_EXIT_STATUS)), as a
- *           crash or a power cut between two steps would leave it.
+ *           crash or a power cut between two steps would leave it;
+ *   sleep   fault_point waits one second and returns 0: it widens a race
+ *           window so a test can land in it every time.
  */
 #include "core/error.h"
 

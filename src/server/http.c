@@ -16,6 +16,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "core/fault.h"
 #include "core/cleanup.h"
 #include "core/log.h"
 #include "core/strutil.h"
@@ -808,6 +809,9 @@ void http_server_quiesce(struct http_server *s) {
         /* The flag first: from here on no request starts (on_request reads it
          * after counting itself in flight). */
         atomic_store(&s->draining, true);
+        /* Tests widen the window between the flag and the connection guard's
+         * drain, where only the flag stops a request (tests/e2e/shutdown.sh). */
+        fault_point("http.quiesce.guard", NULL);
         if (s->quiesced_fd == MHD_INVALID_SOCKET) {
                 s->quiesced_fd = MHD_quiesce_daemon(s->daemon);
                 /* libmicrohttpd's threads may still hold the descriptor, so it is
