@@ -96,6 +96,30 @@ int identity_devices_list(struct store *s, const struct identity_device_filter *
         return 0;
 }
 
+int identity_device_whoami(struct store *s, const char *serial, const char *cert_serial, json_t **out,
+                           struct error *err) {
+        *out = NULL;
+        if (!serial || !*serial)
+                return error_set(err, ERROR_INVALID, "device serial: is required");
+        _cleanup_device_row_ struct store_device d = {0};
+        _cleanup_cert_row_ struct store_certificate c = {0};
+        if (store_device_get_by_serial(s, serial, &d, err) < 0)
+                return -1;
+        struct error cerr = {0};
+        bool have_cert = cert_serial && store_certificate_get_by_serial(s, cert_serial, &c, &cerr) == 0 &&
+                         c.device_id == d.id;
+        if (!have_cert && cerr.kind != ERROR_NONE && cerr.kind != ERROR_NOT_FOUND) {
+                *err = cerr;
+                return -1;
+        }
+        json_t *j = device_to_json(&d);
+        if (!j)
+                return error_set(err, ERROR_INTERNAL, "device '%s' cannot be rendered", d.serial);
+        json_object_set_new(j, "certificate", have_cert ? identity_cert_to_json(&c, true) : json_null());
+        *out = j;
+        return 0;
+}
+
 int identity_device_get(struct store *s, const char *serial, json_t **out, struct error *err) {
         *out = NULL;
         if (!serial || !*serial)

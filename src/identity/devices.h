@@ -34,3 +34,9 @@ struct identity_device_filter {
 int identity_devices_list(struct store *s, const struct identity_device_filter *f, json_t **out,
                           struct error *err);
 int identity_device_get(struct store *s, const char *serial, json_t **out, struct error *err);
+/* What a device learns about itself (GET /device/v1/whoami): the device
+ * record as identity_device_get gives it, with "certificate" = the one it
+ * presented (cert_serial, with its PEM) in place of the whole list. Reads
+ * that one certificate only: a device may call this often. */
+int identity_device_whoami(struct store *s, const char *serial, const char *cert_serial, json_t **out,
+                           struct error *err);

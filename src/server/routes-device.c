@@ -32,20 +32,13 @@ int routes_device_whoami(struct route_ctx *ctx, struct http_response *resp, stru
         const struct identity_device_peer *peer = ctx->device;
         struct store *s = route_store(ctx, err);
         _cleanup_json_ json_t *dev = NULL;
-        if (!s || identity_device_get(s, peer->serial, &dev, err) < 0)
-                return -1;
         /* The device sees the certificate it came with, not its whole history. */
-        json_t *presented = NULL;
-        size_t i;
-        json_t *c;
-        json_array_foreach(json_object_get(dev, "certificates"), i, c)
-                if (str_eq(cr_json_get_string(c, "serial"), peer->cert_serial))
-                        presented = json_incref(c);
-        if (!presented)
-                presented = json_pack("{s:s, s:s}", "serial", peer->cert_serial, "kind",
-                                      peer->kind == PKI_CERT_BIRTH ? "birth" : "operational");
-        json_object_del(dev, "certificates");
-        json_object_set_new(dev, "certificate", presented);
+        if (!s || identity_device_whoami(s, peer->serial, peer->cert_serial, &dev, err) < 0)
+                return -1;
+        if (json_is_null(json_object_get(dev, "certificate")))
+                json_object_set_new(dev, "certificate",
+                                    json_pack("{s:s, s:s}", "serial", peer->cert_serial, "kind",
+                                              peer->kind == PKI_CERT_BIRTH ? "birth" : "operational"));
         route_respond_json(resp, 200, dev);
         return 0;
 }

@@ -373,6 +373,48 @@ static void test_reenroll_issues_operational_and_supersedes(void **state) {
         gnutls_free(op2.data);
 }
 
+static void test_whoami_shows_the_presented_certificate(void **state) {
+        struct idfx *f = *state;
+        gnutls_datum_t birth = {0}, op = {0}, other = {0};
+        idfx_enroll(f, "SN-0200", &birth, NULL);
+        idfx_enroll(f, "SN-0201", &other, NULL);
+        struct identity_device_peer peer;
+        authenticate(f, &birth, &peer);
+        uint8_t *der;
+        size_t len;
+        struct error err = {0};
+        idfx_csr(f, "SN-0200", &der, &len, NULL);
+        assert_int_equal(identity_reenroll(&f->ic, &peer, der, len, &op, &err), 0);
+        free(der);
+        char sb[41], so[41], sx[41];
+        idfx_cert_serial(&birth, sb);
+        idfx_cert_serial(&op, so);
+        idfx_cert_serial(&other, sx);
+        /* Each certificate sees itself, with its PEM, and never the list. */
+        json_t *dev = NULL, *full = NULL;
+        assert_int_equal(identity_device_get(f->s, "SN-0200", &full, &err), 0);
+        for (int k = 0; k < 2; k++) {
+                const char *want = k ? so : sb;
+                assert_int_equal(identity_device_whoami(f->s, "SN-0200", want, &dev, &err), 0);
+                json_t *c = json_object_get(dev, "certificate");
+                assert_string_equal(json_string_value(json_object_get(c, "serial")), want);
+                assert_non_null(json_string_value(json_object_get(c, "pem")));
+                assert_null(json_object_get(dev, "certificates"));
+                /* The rest is the device record as the operator API gives it. */
+                assert_string_equal(json_string_value(json_object_get(dev, "serial")), "SN-0200");
+                assert_true(json_equal(json_object_get(dev, "status"), json_object_get(full, "status")));
+                json_decref(dev);
+        }
+        /* Another device's certificate serial names nothing of this device. */
+        assert_int_equal(identity_device_whoami(f->s, "SN-0200", sx, &dev, &err), 0);
+        assert_true(json_is_null(json_object_get(dev, "certificate")));
+        json_decref(dev);
+        json_decref(full);
+        gnutls_free(birth.data);
+        gnutls_free(op.data);
+        gnutls_free(other.data);
+}
+
 static void test_reenroll_refuses_other_serial(void **state) {
         struct idfx *f = *state;
         gnutls_datum_t birth = {0}, out = {0};
@@ -408,6 +450,7 @@ int main(void) {
                 cmocka_unit_test_setup_teardown(test_refused_invalid_request, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_reenroll_issues_operational_and_supersedes, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_reenroll_refuses_other_serial, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_whoami_shows_the_presented_certificate, setup, teardown),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
 }
