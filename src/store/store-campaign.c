@@ -93,12 +93,28 @@ int store_campaign_get_by_name(struct store *s, const char *name, struct store_c
         return campaign_one(s, "c.name = ?1", 0, name, out, err);
 }
 
-int store_campaign_list(struct store *s, const char *status, int64_t before, size_t limit,
-                        struct store_campaign **out, size_t *n_out, struct error *err) {
-        _cleanup_stmt_ sqlite3_stmt *st = NULL;
+/* Reads every row of a prepared, bound campaign query into a heap list. */
+static int campaign_rows(struct store *s, sqlite3_stmt *st, const char *what, struct store_campaign **out,
+                         size_t *n_out, struct error *err) {
         struct store_campaign *list = NULL;
         size_t n = 0, cap = 0;
         int rc;
+        while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+                STORE_LIST_GROW(list, n, cap);
+                campaign_from_row(st, &list[n++]);
+        }
+        if (rc != SQLITE_DONE) {
+                store_campaign_list_free(list, n);
+                return store_fail(s, err, what);
+        }
+        *out = list;
+        *n_out = n;
+        return 0;
+}
+
+int store_campaign_list(struct store *s, const char *status, int64_t before, size_t limit,
+                        struct store_campaign **out, size_t *n_out, struct error *err) {
+        _cleanup_stmt_ sqlite3_stmt *st = NULL;
         *out = NULL;
         *n_out = 0;
         if (store_prepare(s, "SELECT " CAMPAIGN_COLUMNS "WHERE (?1 IS NULL OR c.status = ?1) AND c.id < ?2 "
@@ -108,40 +124,17 @@ int store_campaign_list(struct store *s, const char *status, int64_t before, siz
             store_bind_int64(s, st, 2, before > 0 ? before : INT64_MAX, err) < 0 ||
             store_bind_int64(s, st, 3, (int64_t) limit, err) < 0)
                 return -1;
-        while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-                STORE_LIST_GROW(list, n, cap);
-                campaign_from_row(st, &list[n++]);
-        }
-        if (rc != SQLITE_DONE) {
-                store_campaign_list_free(list, n);
-                return store_fail(s, err, "listing campaigns");
-        }
-        *out = list;
-        *n_out = n;
-        return 0;
+        return campaign_rows(s, st, "listing campaigns", out, n_out, err);
 }
 
 int store_campaign_list_active(struct store *s, struct store_campaign **out, size_t *n_out, struct error *err) {
         _cleanup_stmt_ sqlite3_stmt *st = NULL;
-        struct store_campaign *list = NULL;
-        size_t n = 0, cap = 0;
-        int rc;
         *out = NULL;
         *n_out = 0;
         if (store_prepare(s, "SELECT " CAMPAIGN_COLUMNS "WHERE c.status NOT IN ('completed', 'aborted') ORDER BY c.id",
                           &st, err) < 0)
                 return -1;
-        while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-                STORE_LIST_GROW(list, n, cap);
-                campaign_from_row(st, &list[n++]);
-        }
-        if (rc != SQLITE_DONE) {
-                store_campaign_list_free(list, n);
-                return store_fail(s, err, "listing active campaigns");
-        }
-        *out = list;
-        *n_out = n;
-        return 0;
+        return campaign_rows(s, st, "listing active campaigns", out, n_out, err);
 }
 
 int store_campaign_count_status(struct store *s, const char *status, int64_t *out, struct error *err) {
