@@ -274,6 +274,14 @@ expect_eq "another GatewayToken: 401" "$STATUS" 401
 ddi_tok GET "$B/NOPE" "GatewayToken $GW"
 expect_eq "the GatewayToken for an unknown controller: 401" "$STATUS" 401
 
+# --- a decommissioned device's TargetToken ------------------------------------------------
+TOK1=$("$CRADLE" device ddi-token D1 2>/dev/null)
+ddi_tok GET "$B/D1" "TargetToken $TOK1"
+expect_eq "D1's new TargetToken: 200" "$STATUS" 200
+"$CRADLE" device decommission D1 >/dev/null
+ddi_tok GET "$B/D1" "TargetToken $TOK1"
+expect_eq "... refused once D1 is decommissioned: 401" "$STATUS" 401
+
 # --- revoking the token -----------------------------------------------------------------
 "$CRADLE" device ddi-token D2 --revoke >/dev/null
 ddi_tok GET "$B/D2" "TargetToken $TOK2"
