@@ -484,6 +484,152 @@ const char *const store_migrations[] = {
         "  updated_at INTEGER NOT NULL,"
         "  PRIMARY KEY (device_id, key)"
         ");",
+        /* 10: vulnerability management (issue 9). The shared schema of SBOM
+         * ingestion (sbom_*), the vulnerability feeds (vuln_*) and findings.
+         *  - An SBOM document is parsed from a stored file (images, unchanged)
+         *    and attached to a release; a release may hold several, one per
+         *    module ('' is the whole release).
+         *  - Identifiers (purl, CPE) are kept as written plus a match_key, the
+         *    lookup key both sides share: for a purl "type/namespace/name",
+         *    for a CPE "vendor:product", lowercased. A '*' or '-' vendor or
+         *    product gets no key: such a CPE never matches by wildcard.
+         *  - A vulnerability (vulns) groups the records of every source that
+         *    name it under one canonical name (the CVE when an alias is one);
+         *    vuln_aliases maps every known id to it. Each source record keeps
+         *    its own modified time and a hash of its content, so a re-import
+         *    touches only what changed. vuln_affected holds, per record, one
+         *    OSV "affected" object (kind purl) or one NVD configuration (kind
+         *    cpe), keyed like the identifiers above.
+         *  - A finding is one (release, component, vulnerability). Its state is
+         *    the triage (VEX) state; a match that no longer holds sets gone_at
+         *    and keeps the row.
+         *  - The two queues decouple writers from the matcher: an import queues
+         *    the vulnerabilities it changed, an SBOM upload its document, in
+         *    the same transaction; the matcher drains both. */
+        "CREATE TABLE sbom_documents ("
+        "  id INTEGER PRIMARY KEY,"
+        "  release_id INTEGER NOT NULL REFERENCES releases (id),"
+        "  module TEXT NOT NULL,"               /* '' = the whole release */
+        "  sha256 TEXT NOT NULL REFERENCES images (sha256)," /* the original file */
+        "  media_type TEXT NOT NULL,"
+        "  format TEXT NOT NULL CHECK (format IN ('cyclonedx-json', 'cyclonedx-xml', 'spdx2-json', "
+        "'spdx2-tag-value', 'spdx3-jsonld')),"
+        "  spec_version TEXT NOT NULL,"
+        "  name TEXT,"
+        "  tool TEXT,"
+        "  document_created TEXT,"              /* as written in the document */
+        "  component_count INTEGER NOT NULL,"
+        "  quality_score INTEGER NOT NULL,"      /* 0..100 */
+        "  quality TEXT NOT NULL,"               /* JSON report */
+        "  created_at INTEGER NOT NULL,"
+        "  created_by TEXT NOT NULL,"
+        "  UNIQUE (release_id, module)"
+        ");"
+        "CREATE INDEX sbom_documents_sha256 ON sbom_documents (sha256);"
+        "CREATE TABLE sbom_components ("
+        "  id INTEGER PRIMARY KEY,"
+        "  document_id INTEGER NOT NULL REFERENCES sbom_documents (id),"
+        "  ref TEXT NOT NULL,"                   /* bom-ref, SPDXID or spdxId in the document */
+        "  name TEXT NOT NULL,"
+        "  version TEXT,"
+        "  supplier TEXT,"
+        "  type TEXT,"                           /* library, application, operating-system, firmware, ... */
+        "  licenses TEXT,"                       /* SPDX expression */
+        "  hashes TEXT,"                         /* JSON object: algorithm -> lowercase hex */
+        "  patches TEXT,"                        /* JSON array: {type, url, resolves: [ids]} */
+        "  top_level INTEGER NOT NULL,"          /* a direct dependency of the document's root */
+        "  UNIQUE (document_id, ref)"
+        ");"
+        "CREATE INDEX sbom_components_name ON sbom_components (name, version);"
+        "CREATE TABLE sbom_component_idents ("
+        "  component_id INTEGER NOT NULL REFERENCES sbom_components (id),"
+        "  kind TEXT NOT NULL CHECK (kind IN ('purl', 'cpe')),"
+        "  value TEXT NOT NULL,"                 /* as written */
+        "  valid INTEGER NOT NULL,"
+        "  match_key TEXT,"                      /* NULL when invalid or a wildcard vendor/product */
+        "  PRIMARY KEY (component_id, kind, value)"
+        ");"
+        "CREATE INDEX sbom_component_idents_key ON sbom_component_idents (kind, match_key);"
+        "CREATE TABLE sbom_dependencies ("
+        "  component_id INTEGER NOT NULL REFERENCES sbom_components (id),"
+        "  depends_on INTEGER NOT NULL REFERENCES sbom_components (id),"
+        "  PRIMARY KEY (component_id, depends_on)"
+        ");"
+        "CREATE TABLE vulns ("
+        "  id INTEGER PRIMARY KEY,"
+        "  name TEXT NOT NULL UNIQUE,"           /* canonical id */
+        "  summary TEXT,"
+        "  cvss_vector TEXT,"                    /* the best vector known (NVD primary first) */
+        "  cvss_score10 INTEGER,"                /* base score x 10 */
+        "  severity TEXT CHECK (severity IN ('none', 'low', 'medium', 'high', 'critical')),"
+        "  published_at INTEGER,"
+        "  modified_at INTEGER,"
+        "  withdrawn_at INTEGER,"                /* every record of it withdrawn */
+        "  exploited_at INTEGER,"                /* KEV dateAdded: actively exploited since */
+        "  exploited_source TEXT,"
+        "  epss TEXT,"                           /* probability as written, e.g. '0.97', and */
+        "  epss_percentile TEXT,"
+        "  updated_at INTEGER NOT NULL"
+        ");"
+        "CREATE INDEX vulns_exploited_at ON vulns (exploited_at);"
+        "CREATE TABLE vuln_aliases ("
+        "  alias TEXT PRIMARY KEY,"              /* CVE-…, GHSA-…, EUVD-…, an OSV id, … */
+        "  vuln_id INTEGER NOT NULL REFERENCES vulns (id)"
+        ");"
+        "CREATE INDEX vuln_aliases_vuln_id ON vuln_aliases (vuln_id);"
+        "CREATE TABLE vuln_records ("
+        "  id INTEGER PRIMARY KEY,"
+        "  vuln_id INTEGER NOT NULL REFERENCES vulns (id),"
+        "  source TEXT NOT NULL CHECK (source IN ('osv', 'nvd', 'kev', 'epss', 'csaf', 'euvd')),"
+        "  record_id TEXT NOT NULL,"             /* the id inside its source */
+        "  modified TEXT NOT NULL,"              /* the record's own modified time, as written */
+        "  withdrawn TEXT,"                      /* the record's withdrawn time, as written */
+        "  content_sha256 TEXT NOT NULL,"        /* of the normalised content: equal = unchanged */
+        "  data TEXT NOT NULL,"                  /* normalised JSON: summary, references, scores, ... */
+        "  imported_at INTEGER NOT NULL,"
+        "  UNIQUE (source, record_id)"
+        ");"
+        "CREATE INDEX vuln_records_vuln_id ON vuln_records (vuln_id);"
+        "CREATE TABLE vuln_affected ("
+        "  id INTEGER PRIMARY KEY,"
+        "  record_id INTEGER NOT NULL REFERENCES vuln_records (id),"
+        "  kind TEXT NOT NULL CHECK (kind IN ('purl', 'cpe')),"
+        "  match_key TEXT NOT NULL,"
+        "  data TEXT NOT NULL"                   /* an OSV affected object, or one NVD configuration */
+        ");"
+        "CREATE INDEX vuln_affected_key ON vuln_affected (kind, match_key);"
+        "CREATE INDEX vuln_affected_record_id ON vuln_affected (record_id);"
+        "CREATE TABLE findings ("
+        "  id INTEGER PRIMARY KEY,"
+        "  release_id INTEGER NOT NULL REFERENCES releases (id),"
+        "  component_id INTEGER NOT NULL REFERENCES sbom_components (id),"
+        "  vuln_id INTEGER NOT NULL REFERENCES vulns (id),"
+        "  confidence TEXT NOT NULL CHECK (confidence IN ('purl', 'cpe', 'name')),"
+        "  explanation TEXT NOT NULL,"           /* JSON: record, identifier, range, comparisons */
+        "  state TEXT NOT NULL CHECK (state IN ('in_triage', 'affected', 'not_affected', 'fixed', "
+        "'false_positive')),"
+        "  justification TEXT,"                  /* not_affected: the VEX justification */
+        "  action_statement TEXT,"               /* affected: what to do */
+        "  state_reason TEXT,"
+        "  state_by TEXT,"
+        "  state_at INTEGER,"
+        "  carried_from INTEGER REFERENCES findings (id)," /* state taken over from an earlier release */
+        "  first_seen_at INTEGER NOT NULL,"
+        "  last_matched_at INTEGER NOT NULL,"
+        "  gone_at INTEGER,"                     /* the match no longer holds */
+        "  notified_at INTEGER,"                 /* its event was raised */
+        "  UNIQUE (release_id, component_id, vuln_id)"
+        ");"
+        "CREATE INDEX findings_vuln_id ON findings (vuln_id, release_id);"
+        "CREATE INDEX findings_first_seen_at ON findings (first_seen_at);"
+        "CREATE TABLE vuln_match_queue ("
+        "  vuln_id INTEGER PRIMARY KEY REFERENCES vulns (id),"
+        "  queued_at INTEGER NOT NULL"
+        ");"
+        "CREATE TABLE sbom_match_queue ("
+        "  document_id INTEGER PRIMARY KEY REFERENCES sbom_documents (id),"
+        "  queued_at INTEGER NOT NULL"
+        ");",
 };
 
 const size_t store_migrations_count = sizeof(store_migrations) / sizeof(store_migrations[0]);
