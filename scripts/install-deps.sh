@@ -10,6 +10,8 @@ runtime=(
   libgnutls28-dev nettle-dev libp11-kit-dev libmicrohttpd-dev libjansson-dev
   libsqlite3-dev libcurl4-gnutls-dev libinih-dev
   libubootenv-dev libubootenv-tool
+  # SBOM and feed parsing: CycloneDX XML (libxml2); OSV all.zip, Yocto .tar.zst (libarchive)
+  libxml2-dev libarchive-dev
   gnutls-bin ca-certificates
   # the docs' examples use them (docs/operations.md, docs/agent.md's walkthrough)
   curl sqlite3 jq

@@ -595,9 +595,12 @@ const char *const store_migrations[] = {
         "  record_id INTEGER NOT NULL REFERENCES vuln_records (id),"
         "  kind TEXT NOT NULL CHECK (kind IN ('purl', 'cpe')),"
         "  match_key TEXT NOT NULL,"
+        "  name_key TEXT NOT NULL,"              /* package name or CPE product, lowercased: the
+                                                  * low-confidence name match looks it up */
         "  data TEXT NOT NULL"                   /* an OSV affected object, or one NVD configuration */
         ");"
         "CREATE INDEX vuln_affected_key ON vuln_affected (kind, match_key);"
+        "CREATE INDEX vuln_affected_name_key ON vuln_affected (name_key);"
         "CREATE INDEX vuln_affected_record_id ON vuln_affected (record_id);"
         "CREATE TABLE findings ("
         "  id INTEGER PRIMARY KEY,"
