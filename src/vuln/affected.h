@@ -3,8 +3,10 @@
 /*
  * The lookup keys of one affected entry (vuln_affected.match_key/name_key,
  * migration 10), from the identifiers the matcher itself parses (match.h):
- *  - kind "purl", an OSV `affected` object: its package.purl, or the purl
- *    its ecosystem and name stand for (vuln_affected_osv_purl); one key;
+ *  - kind "purl", an OSV `affected` object: the key of its package.purl, or
+ *    of the purl its ecosystem and name stand for (vuln_osv_package_match_key);
+ *    an ecosystem without a purl type (Linux, OSS-Fuzz) gets an empty match
+ *    key and is found by name only;
  *  - kind "cpe", one NVD configuration: one key per distinct vendor:product
  *    of a *vulnerable* cpeMatch anywhere in its nodes. "Running on"
  *    (vulnerable: false) platforms get no key: a component that is only the
@@ -18,8 +20,3 @@
  * empty: such an entry is never looked up). -1 when the entry is malformed. */
 int vuln_affected_keys(const char *kind, json_t *data, json_t **keys, struct error *err);
 
-/* The purl (without version) an OSV ecosystem and package name stand for:
- * "pkg:pypi/requests", "pkg:deb/debian/xz-utils", "pkg:golang/github.com/
- * gin-gonic/gin"; an ecosystem without a purl type gives "pkg:generic/NAME".
- * NULL when name is empty. Caller frees. */
-char *vuln_affected_osv_purl(const char *ecosystem, const char *name);

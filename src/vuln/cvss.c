@@ -2,7 +2,6 @@
 /* CVSS v3.0/v3.1 base scores and v4.0 vector validation (cvss.h). */
 #include "vuln/cvss.h"
 
-#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -42,8 +41,20 @@ static const struct metric v4_metrics[] = {
 
 /* The v3.1 Roundup (Appendix A): the smallest one-decimal number >= x,
  * computed on integers so that floating-point noise never rounds up. */
+/* libm-free helpers: the scores need only these two operations */
+static long round_half_up(double x) {
+        return (long) (x + 0.5);
+}
+
+static double pow15(double x) {
+        double r = 1.0;
+        for (int i = 0; i < 15; i++)
+                r *= x;
+        return r;
+}
+
 static int roundup31(double x) {
-        long i = lround(x * 100000.0);
+        long i = round_half_up(x * 100000.0);
         if (i % 10000 == 0)
                 return (int) (i / 10000);
         return (int) (i / 10000) + 1;
@@ -51,7 +62,8 @@ static int roundup31(double x) {
 
 /* v3.0 rounds up to one decimal directly. */
 static int roundup30(double x) {
-        return (int) ceil(x * 10.0 - 1e-9);
+        long i = (long) (x * 10.0 - 1e-9);
+        return (double) i < x * 10.0 - 1e-9 ? (int) i + 1 : (int) i;
 }
 
 static double v3_weight(const char *name, char v, bool scope_changed) {
@@ -82,7 +94,7 @@ static int v3_score(const char *vals[], bool v30) {
         bool changed = vals[4][0] == 'C';
         double iss = 1.0 - (1.0 - v3_weight("C", vals[5][0], changed)) * (1.0 - v3_weight("I", vals[6][0], changed)) *
                                    (1.0 - v3_weight("A", vals[7][0], changed));
-        double impact = changed ? 7.52 * (iss - 0.029) - 3.25 * pow(iss - 0.02, 15) : 6.42 * iss;
+        double impact = changed ? 7.52 * (iss - 0.029) - 3.25 * pow15(iss - 0.02) : 6.42 * iss;
         double expl = 8.22 * v3_weight("AV", vals[0][0], changed) * v3_weight("AC", vals[1][0], changed) *
                       v3_weight("PR", vals[2][0], changed) * v3_weight("UI", vals[3][0], changed);
         if (impact <= 0)

@@ -4,7 +4,6 @@
  * per-record upsert with alias merging, derived vulnerability fields, the
  * match queue and the summary.
  */
-#define _GNU_SOURCE
 #include "vuln/import.h"
 
 #include <archive.h>
@@ -493,10 +492,12 @@ static enum feed_kind detect(const char *peek, size_t n) {
                 return FEED_EPSS;
         if (n - i >= 9 && strncmp(peek + i, "cve,epss,", 9) == 0)
                 return FEED_EPSS;
-        if (i < n && peek[i] == '[')
-                return FEED_OSV_ARRAY;
-        if (i >= n || peek[i] != '{')
+        if (i >= n || (peek[i] != '{' && peek[i] != '['))
                 return FEED_UNKNOWN;
+        if (has(peek, n, "\"EUVD-") && (has(peek, n, "\"datePublished\"") || has(peek, n, "\"enisaUuid\"")))
+                return FEED_EUVD;
+        if (peek[i] == '[')
+                return FEED_OSV_ARRAY;
         if (has(peek, n, "\"csaf_version\""))
                 return FEED_CSAF;
         if (has(peek, n, "\"CVE_Items\"") || has(peek, n, "\"CVE_data_type\""))
@@ -505,8 +506,6 @@ static enum feed_kind detect(const char *peek, size_t n) {
                 return FEED_NVD;
         if (has(peek, n, "\"catalogVersion\"") || has(peek, n, "\"cveID\""))
                 return FEED_KEV;
-        if (has(peek, n, "\"EUVD-") && (has(peek, n, "\"datePublished\"") || has(peek, n, "\"enisaUuid\"")))
-                return FEED_EUVD;
         if (has(peek, n, "\"schema_version\"") || has(peek, n, "\"modified\""))
                 return FEED_OSV;
         return FEED_UNKNOWN;
