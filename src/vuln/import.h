@@ -51,6 +51,6 @@ int vuln_import_file(struct store *s, const struct audit_actor *actor, const cha
 int vuln_show(struct store *s, const char *alias, json_t **out, struct error *err);
 
 /* A page of vulnerabilities (id order): q a substring of a name, alias or
- * summary; exploited: KEV-listed only. {"vulns": [...], "next_after"}. */
+ * summary; exploited: KEV-listed only. {"items": [...], "next_after_id"}. */
 int vuln_list(struct store *s, const char *q, bool exploited, int64_t after, size_t limit, json_t **out,
               struct error *err);

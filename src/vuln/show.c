@@ -110,7 +110,7 @@ int vuln_list(struct store *s, const char *q, bool exploited, int64_t after, siz
         for (size_t i = 0; i < n; i++)
                 json_array_append_new(a, vuln_json(&list[i]));
         size_t page = f.limit == 0 || f.limit > 1000 ? 1000 : f.limit;
-        *out = json_pack("{s:o, s:o}", "vulns", a, "next_after",
+        *out = json_pack("{s:o, s:o}", "items", a, "next_after_id",
                          n == page && n > 0 ? json_integer(list[n - 1].id) : json_null());
         store_vuln_list_free(list, n);
         return 0;

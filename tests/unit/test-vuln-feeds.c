@@ -560,10 +560,10 @@ static void test_kev_marks_exploited(void **state) {
         /* list --exploited */
         json_t *out = NULL;
         assert_int_equal(vuln_list(f->s, NULL, true, 0, 0, &out, NULL), 0);
-        assert_int_equal(json_array_size(json_object_get(out, "vulns")), 3);
+        assert_int_equal(json_array_size(json_object_get(out, "items")), 3);
         json_decref(out);
         assert_int_equal(vuln_list(f->s, "libwebp", false, 0, 0, &out, NULL), 0);
-        assert_int_equal(json_array_size(json_object_get(out, "vulns")), 1);
+        assert_int_equal(json_array_size(json_object_get(out, "items")), 1);
         json_decref(out);
 }
 
