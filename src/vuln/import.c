@@ -27,6 +27,9 @@
 #define SKIPPED_LISTED_MAX 50
 #define PEEK_BYTES 65536
 
+enum feed_kind { FEED_UNKNOWN, FEED_OSV, FEED_OSV_ARRAY, FEED_OSV_ZIP, FEED_NVD, FEED_KEV, FEED_EPSS, FEED_CSAF,
+                 FEED_EUVD, FEED_NVD11 };
+
 struct source_counts {
         const char *source;
         size_t added, updated, unchanged, withdrawn, skipped, merged;
@@ -42,6 +45,7 @@ struct vuln_import {
         json_t *skipped;        /* the first SKIPPED_LISTED_MAX */
         json_t *notes;
         size_t queued;
+        enum feed_kind force;   /* vuln_import_file_as: no detection */
 };
 
 const struct vuln_import_limits *vuln_import_limits_of(const struct vuln_import *imp) {
@@ -465,8 +469,6 @@ int vuln_import_epss(struct vuln_import *imp, const char *cve, const char *epss,
 
 /* ---- detection ---- */
 
-enum feed_kind { FEED_UNKNOWN, FEED_OSV, FEED_OSV_ARRAY, FEED_OSV_ZIP, FEED_NVD, FEED_KEV, FEED_EPSS, FEED_CSAF,
-                 FEED_EUVD, FEED_NVD11 };
 
 static const char *feed_name(enum feed_kind k) {
         static const char *const names[] = {"unknown", "osv", "osv", "osv-zip", "nvd", "kev", "epss", "csaf",
@@ -561,13 +563,26 @@ static int read_whole(FILE *f, const char *what, size_t max, json_t **out, struc
         return *out ? 0 : -1;
 }
 
+static enum feed_kind feed_by_name(const char *name) {
+        static const struct {
+                const char *name;
+                enum feed_kind kind;
+        } names[] = {{"osv", FEED_OSV}, {"osv-array", FEED_OSV_ARRAY}, {"osv-zip", FEED_OSV_ZIP},
+                     {"nvd", FEED_NVD}, {"kev", FEED_KEV}, {"epss", FEED_EPSS}, {"csaf", FEED_CSAF},
+                     {"euvd", FEED_EUVD}};
+        for (size_t i = 0; i < ELEMENTSOF(names); i++)
+                if (strcmp(names[i].name, name) == 0)
+                        return names[i].kind;
+        return FEED_UNKNOWN;
+}
+
 static int import_stream(struct vuln_import *imp, FILE *f, const char *path, const char *what,
                          enum feed_kind *kind_out, bool compressed, struct error *err) {
         char peek[PEEK_BYTES];
         size_t n = fread(peek, 1, sizeof(peek), f);
         if (n == 0)
                 return error_set(err, ERROR_INVALID, "%s: empty file", what);
-        enum feed_kind k = detect(peek, n);
+        enum feed_kind k = imp->force ? imp->force : detect(peek, n);
         if (k == FEED_UNKNOWN && !compressed && n >= 2 && (unsigned char) peek[0] == 0x1f &&
             (unsigned char) peek[1] == 0x8b) {
                 FILE *z = open_decompressed(path, what, err);
@@ -661,8 +676,16 @@ static json_t *summary_of(const struct vuln_import *imp, const char *what, enum 
 
 int vuln_import_file(struct store *s, const struct audit_actor *actor, const char *path, const char *name,
                      const struct vuln_import_limits *limits, int64_t now, json_t **summary, struct error *err) {
+        return vuln_import_file_as(s, actor, path, name, NULL, limits, now, summary, err);
+}
+
+int vuln_import_file_as(struct store *s, const struct audit_actor *actor, const char *path, const char *name,
+                        const char *feed, const struct vuln_import_limits *limits, int64_t now, json_t **summary,
+                        struct error *err) {
         const char *what = name ? name : path;
         struct vuln_import imp = {.s = s, .now = now ? now : time_now()};
+        if (feed && (imp.force = feed_by_name(feed)) == FEED_UNKNOWN)
+                return error_set(err, ERROR_INVALID, "unknown feed '%s'", feed);
         if (limits)
                 imp.limits = *limits;
         if (!imp.limits.max_record)
