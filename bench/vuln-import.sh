@@ -4,7 +4,9 @@
 #     like the NVD CVE API 2.0 yearly feeds (about 1.8 KB each);
 #  2. reference lines over the same file: sha256sum (reading it once) and
 #     jq -c '.vulnerabilities | length' (a whole-document JSON parse);
-#  3. `cradle vuln import FILE` against a release cradled: wall time of the
+#  3. POST /api/v1/vulns/import of the file (as `cradle vuln import` sends
+#     it; curl -T streams it, with no client deadline so a slow machine
+#     still reports a figure) against a release cradled: wall time of the
 #     upload + import, and cradled's peak RSS (VmHWM) and its growth;
 #  4. the same file again (every record unchanged: nothing is written);
 #  5. a modified delta: the same records with a new lastModified (every
@@ -46,7 +48,8 @@ printf "reference: jq '.vulnerabilities | length' (whole-document parse): %s s, 
 init_server >/dev/null
 sed -i 's/^level = .*/level = warn/' "$DATA/cradled.conf"
 start_server >/dev/null
-export CRADLE_TOKEN=$(make_token so-1 security-officer)
+SO=$(make_token so-1 security-officer)
+printf 'Authorization: Bearer %s\n' "$SO" >"$E2E_TMP/auth-header"
 rss() { awk '/VmHWM/ {print int($2 / 1024)}' "/proc/$SERVER_PID/status"; }
 base=$(rss)
 
@@ -54,7 +57,8 @@ run() {
   local label=$1 file=$2
   local t0 t1 out
   t0=$(date +%s.%N)
-  out=$("$CRADLE" vuln import "$file" --json)
+  out=$(curl -sS --cacert "$CA" -H @"$E2E_TMP/auth-header" -H 'Content-Type: application/octet-stream' \
+    -X POST -T "$file" "$URL/api/v1/vulns/import?name=$(basename "$file")")
   t1=$(date +%s.%N)
   printf '%s: %.1f s (%.0f records/s); %s; cradled peak RSS %d MB (at start %d MB)\n' "$label" \
     "$(secs "$t0" "$t1")" "$(echo "$records / ($t1 - $t0)" | bc -l)" \
