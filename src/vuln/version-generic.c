@@ -37,8 +37,7 @@ static bool is_sep(char c) {
 }
 
 static bool next_tok(const char **p, struct gtok *t) {
-        bool sep = false;
-        while (**p && is_sep(**p)) (*p)++, sep = true;
+        while (**p && is_sep(**p)) (*p)++;
         if (!**p) return false;
         t->s = *p;
         t->num = isdigit((unsigned char) **p);
