@@ -284,8 +284,13 @@ static void test_name_and_osv_keys(void **state) {
         assert_int_equal(vuln_osv_package_match_key("Go", "github.com/gorilla/mux", NULL, &k, &err), 0);
         assert_string_equal(k, "golang/github.com/gorilla/mux");
         free(k);
-        assert_int_equal(vuln_osv_package_match_key("npm", "x", "pkg:npm/%40scope/x", &k, &err), 0);
+        /* the purl decides only when the ecosystem is unknown ... */
+        assert_int_equal(vuln_osv_package_match_key("Nonesuch", "x", "pkg:npm/%40scope/x", &k, &err), 0);
         assert_string_equal(k, "npm/@scope/x");
+        free(k);
+        /* ... because real Alpine records carry "pkg:alpine/..." (type apk) */
+        assert_int_equal(vuln_osv_package_match_key("Alpine:v3.16", "mariadb", "pkg:alpine/mariadb", &k, &err), 0);
+        assert_string_equal(k, "apk/alpine/mariadb");
         free(k);
         assert_int_equal(vuln_osv_package_match_key("Linux", "Kernel", NULL, &k, &err), 0);
         assert_null(k);
