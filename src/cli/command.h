@@ -37,6 +37,7 @@ extern const struct cli_command cli_cmd_cert;
 extern const struct cli_command cli_cmd_migration;
 extern const struct cli_command cli_cmd_security_events;
 extern const struct cli_command cli_cmd_release;
+extern const struct cli_command cli_cmd_vuln;
 extern const struct cli_command cli_cmd_repo;
 extern const struct cli_command cli_cmd_director;
 extern const struct cli_command cli_cmd_campaign;

@@ -13,6 +13,8 @@
 #define ROLES_WITHDRAWERS (ROLE_ADMIN | ROLE_RELEASE_MANAGER | ROLE_SECURITY_OFFICER)
 #define ROLES_CAMPAIGN_RUNNERS (ROLE_ADMIN | ROLE_RELEASE_MANAGER)
 #define ROLES_CAMPAIGN_READERS (ROLE_ADMIN | ROLE_RELEASE_MANAGER | ROLE_SECURITY_OFFICER | ROLE_AUDITOR)
+#define ROLES_VULN_IMPORTERS (ROLE_ADMIN | ROLE_SECURITY_OFFICER)
+#define ROLES_VULN_READERS (ROLE_ADMIN | ROLE_SECURITY_OFFICER | ROLE_AUDITOR | ROLE_RELEASE_MANAGER)
 
 #define PUBLIC ROUTE_AUTH_PUBLIC
 #define BEARER ROUTE_AUTH_BEARER
@@ -133,6 +135,11 @@ static const struct route routes[] = {
         { "POST",   DDI_BASE "/cancelAction/{actionId}/feedback", routes_ddi_cancel_feedback, DDI,   0,                    "ddi.cancel-feedback", NULL },
         { "PUT",    DDI_BASE "/configData",                     routes_ddi_config_data,      DDI,    0,                    "ddi.config-data",    NULL },
         { "GET",    DDI_BASE "/softwaremodules/{moduleId}/artifacts/{fileName}", routes_ddi_artifact, DDI, 0,              "ddi.artifact",       NULL },
+
+        /* Vulnerability feeds (issue 9 section 2): security officers import, auditors read. */
+        { "POST",   "/api/v1/vulns/import",                     routes_vulns_import,         BEARER, ROLES_VULN_IMPORTERS, "vulns.import",       "name", STREAM },
+        { "GET",    "/api/v1/vulns",                            routes_vulns_list,           BEARER, ROLES_VULN_READERS,   "vulns.list",         "q,exploited,after,limit" },
+        { "GET",    "/api/v1/vulns/{id}",                       routes_vulns_get,            BEARER, ROLES_VULN_READERS,   "vulns.get",          NULL },
 };
 
 const struct route *routes_table(size_t *n_out) {

@@ -120,6 +120,12 @@ static const struct config_key schema[] = {
           "GatewayToken refused (the default)"),
         K("ddi", "base_url", CONFIG_STRING, ddi_base_url, 0, 0, "",
           "https://host:port that links in DDI documents start with; empty = https://<the request's Host>"),
+        /* vulnerability feeds (issue 9; docs/vulnerabilities.md) */
+        K("vuln", "import_dir", CONFIG_STRING, vuln_import_dir, 0, 0, "",
+          "directory (relative to the data directory, or absolute) whose feed files cradled imports "
+          "when they change; empty = no scheduled import"),
+        K("vuln", "import_interval", CONFIG_DURATION, vuln_import_interval, 1, 7 * 86400, "1h",
+          "how often import_dir is scanned for new or changed feed files"),
 };
 
 const struct config_key *server_config_schema(size_t *n_out) {
