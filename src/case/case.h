@@ -112,3 +112,22 @@ int case_get(struct store *s, const char *id_or_reference, struct case_info *out
  * produced, submitted, CVD message, advisory published). */
 int case_timeline_append(struct store *s, int64_t case_id, const struct audit_actor *actor, const char *action,
                          json_t *details, struct error *err);
+
+/* ---- added by the case domain (beyond the first contract) ---- */
+
+int case_source_parse(const char *s, enum case_source *out, struct error *err);
+
+/* One id: kind "cve" (CVE-YYYY-NNNN, 4+ digits), "euvd" (EUVD-YYYY-N+),
+ * "cwe" (CWE-N+), "ghsa" (GHSA-xxxx-xxxx-xxxx). Errors name the value. */
+int case_id_check(const char *kind, const char *value, struct error *err);
+/* A whole ids object as in struct case_new. */
+int case_ids_check(const json_t *ids, struct error *err);
+/* Parses and scores the vectors (either may be NULL); *severity is the
+ * rating of the 4.0 score if given, else of the 3.x one, else NULL. */
+int case_cvss_check(const char *cvss31, const char *cvss40, const char **severity, struct error *err);
+/* The link point to vulnerability management: each non-zero id must exist. */
+int case_link_point_check(struct store *s, int64_t vuln_id, int64_t release_id, int64_t component_id,
+                          int64_t finding_id, struct error *err);
+
+/* The case as the API and the audit show it (times RFC 3339, absent = null). */
+json_t *case_to_json(const struct case_info *c);
