@@ -486,7 +486,9 @@ int case_create(struct store *s, const struct audit_actor *actor, const struct c
         };
         char reference[32];
 
-        if (store_tx_begin(s, err) < 0)
+        /* Inside a caller's transaction (the KEV path) the caller commits. */
+        bool own_tx = !store_in_transaction(s);
+        if (own_tx && store_tx_begin(s, err) < 0)
                 return -1;
         int64_t id;
         struct store_case stored = {0};
@@ -511,13 +513,14 @@ int case_create(struct store *s, const struct audit_actor *actor, const struct c
         details = case_to_json(out);
         if (case_record_change(s, actor, out, "create", details, err) < 0)
                 goto fail;
-        if (store_tx_commit(s, err) < 0) {
+        if (own_tx && store_tx_commit(s, err) < 0) {
                 case_info_free(out);
                 return -1;
         }
         return 0;
 fail:
-        store_tx_rollback(s);
+        if (own_tx)
+                store_tx_rollback(s);
         case_info_free(out);
         return -1;
 }

@@ -417,3 +417,27 @@ int store_case_release_published(struct store *s, int64_t release_id, bool *publ
         *published_at = column_id(st, 1);
         return 0;
 }
+
+int store_case_vuln_id(struct store *s, const char *name, int64_t *id, struct error *err) {
+        *id = 0;
+        _cleanup_stmt_ sqlite3_stmt *st = NULL;
+        if (store_prepare(s, "SELECT id FROM vulns WHERE name = ?1", &st, err) < 0 ||
+            store_bind_text(s, st, 1, name, err) < 0)
+                return -1;
+        int rc = store_step_row(s, st, "finding a vulnerability", err);
+        if (rc == 1)
+                *id = sqlite3_column_int64(st, 0);
+        return rc < 0 ? -1 : 0;
+}
+
+int store_case_campaign_release(struct store *s, int64_t campaign_id, int64_t *release_id, struct error *err) {
+        *release_id = 0;
+        _cleanup_stmt_ sqlite3_stmt *st = NULL;
+        if (store_prepare(s, "SELECT release_id FROM campaigns WHERE id = ?1", &st, err) < 0 ||
+            store_bind_int64(s, st, 1, campaign_id, err) < 0)
+                return -1;
+        int rc = store_step_row(s, st, "reading a campaign", err);
+        if (rc == 1)
+                *release_id = sqlite3_column_int64(st, 0);
+        return rc < 0 ? -1 : 0;
+}

@@ -77,3 +77,7 @@ int store_case_ref_exists(struct store *s, const char *what, int64_t id, int64_t
 /* A release's status and its publication time (published_at, 0 if none). */
 int store_case_release_published(struct store *s, int64_t release_id, bool *published, int64_t *published_at,
                                  struct error *err);
+/* The id of vulnerability `name` (vulns.name): 0 when unknown. */
+int store_case_vuln_id(struct store *s, const char *name, int64_t *id, struct error *err);
+/* The release a campaign rolls out (0 if no such campaign). */
+int store_case_campaign_release(struct store *s, int64_t campaign_id, int64_t *release_id, struct error *err);

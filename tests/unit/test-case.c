@@ -256,6 +256,232 @@ static void names_parse(void **state) {
         assert_string_equal(case_state_name(CASE_NOT_A_VULNERABILITY), "not_a_vulnerability");
 }
 
+
+static void set_state(struct fx *f, const char *ref, enum case_state to, const char *reason, const char *dup,
+                      int want_rc, enum error_kind kind) {
+        struct error err = {0};
+        struct case_info c;
+        int rc = case_set_state(f->s, &so, ref, to, reason, dup, &c, &err);
+        if (rc != want_rc)
+                fail_msg("%s -> %s: rc %d (%s)", ref, case_state_name(to), rc, err.msg);
+        if (rc == 0) {
+                assert_int_equal(c.state, to);
+                case_info_free(&c);
+        } else
+                assert_int_equal(err.kind, kind);
+}
+
+static void state_machine(void **state) {
+        struct fx *f = *state;
+        struct case_new n = minimal();
+        struct case_info c, d;
+        create_ok(f, &n, &c);
+        create_ok(f, &n, &d);
+        /* impossible transitions are refused, naming both states */
+        struct error err = {0};
+        struct case_info x;
+        assert_int_equal(case_set_state(f->s, &so, c.reference, CASE_DISCLOSED, "why not", NULL, &x, &err), -1);
+        assert_int_equal(err.kind, ERROR_CONFLICT);
+        assert_non_null(strstr(err.msg, "from received to disclosed"));
+        set_state(f, c.reference, CASE_CLOSED, "done", NULL, -1, ERROR_CONFLICT);
+        /* a reason is required */
+        set_state(f, c.reference, CASE_TRIAGING, NULL, NULL, -1, ERROR_INVALID);
+        set_state(f, c.reference, CASE_TRIAGING, "", NULL, -1, ERROR_INVALID);
+        set_state(f, c.reference, CASE_TRIAGING, "looking", NULL, 0, 0);
+        assert_int_equal(raw_int(f->t->db, "SELECT acknowledged_at IS NOT NULL FROM cases WHERE id = 1"), 1);
+        set_state(f, c.reference, CASE_CONFIRMED, "reproduced", NULL, 0, 0);
+        set_state(f, c.reference, CASE_FIX_IN_PROGRESS, "patch under review", NULL, 0, 0);
+        set_state(f, c.reference, CASE_FIX_AVAILABLE, "1.0.1 built", NULL, 0, 0);
+        /* entering fix_available without a measure time records now */
+        assert_int_equal(raw_int(f->t->db, "SELECT fix_available_at IS NOT NULL FROM cases WHERE id = 1"), 1);
+        set_state(f, c.reference, CASE_DISCLOSED, "advisory out", NULL, 0, 0);
+        set_state(f, c.reference, CASE_TRIAGING, "no", NULL, -1, ERROR_CONFLICT);
+        set_state(f, c.reference, CASE_CLOSED, "all patched", NULL, 0, 0);
+        /* duplicate needs the other case, and not itself */
+        set_state(f, d.reference, CASE_DUPLICATE, "same as the other", NULL, -1, ERROR_INVALID);
+        set_state(f, d.reference, CASE_DUPLICATE, "same", d.reference, -1, ERROR_INVALID);
+        set_state(f, d.reference, CASE_REJECTED, "spam", c.reference, -1, ERROR_INVALID);
+        set_state(f, d.reference, CASE_DUPLICATE, "same as the other", c.reference, 0, 0);
+        assert_int_equal(raw_int(f->t->db, "SELECT duplicate_of FROM cases WHERE id = 2"), 1);
+        assert_int_equal(raw_int(f->t->db, "SELECT count(*) FROM cases WHERE id = 2 AND "
+                                           "state_reason = 'same as the other'"), 1);
+        /* reopened */
+        set_state(f, d.reference, CASE_TRIAGING, "not the same after all", NULL, 0, 0);
+        assert_int_equal(raw_int(f->t->db, "SELECT duplicate_of IS NULL AND state_reason IS NULL FROM cases "
+                                           "WHERE id = 2"), 1);
+        set_state(f, d.reference, CASE_NOT_A_VULNERABILITY, "works as designed", NULL, 0, 0);
+        /* every change audited with the user and the reason, and in the timeline */
+        assert_int_equal(raw_int(f->t->db, "SELECT count(*) FROM audit_log WHERE action = 'case.state' "
+                                           "AND actor_name = 'sec'"), 9);
+        assert_int_equal(raw_int(f->t->db, "SELECT count(*) FROM audit_log WHERE action = 'case.state' "
+                                           "AND details LIKE '%\"reason\":\"reproduced\"%'"), 1);
+        assert_int_equal(raw_int(f->t->db, "SELECT count(*) FROM case_timeline WHERE action = 'state'"), 9);
+        /* refused changes leave nothing behind */
+        assert_int_equal(raw_int(f->t->db, "SELECT count(*) FROM case_timeline WHERE action = 'state' "
+                                           "AND details LIKE '%why not%'"), 0);
+        assert_true(case_transition_allowed(CASE_RECEIVED, CASE_TRIAGING));
+        assert_false(case_transition_allowed(CASE_RECEIVED, CASE_FIX_AVAILABLE));
+        assert_false(case_transition_allowed(CASE_CLOSED, CASE_DISCLOSED));
+        case_info_free(&c);
+        case_info_free(&d);
+}
+
+static void edit_fields(void **state) {
+        struct fx *f = *state;
+        struct case_new n = minimal();
+        struct case_info c, e;
+        create_ok(f, &n, &c);
+        struct error err = {0};
+        json_t *ids = json_pack("{s:[s]}", "cwe", "CWE-121");
+        struct case_affected aff = {1, 10};
+        struct case_edit ed = {.owner = "bob", .impact = "remote code execution",
+                               .cvss31_vector = "CVSS:3.1/AV:N/AC:L/PR:N/UI:R/S:U/C:L/I:L/A:N",
+                               .add_ids = ids, .add_affected = &aff, .n_add_affected = 1, .reason = "triage"};
+        if (case_edit(f->s, &so, c.reference, &ed, &e, &err) < 0)
+                fail_msg("%s", err.msg);
+        assert_string_equal(e.owner, "bob");
+        assert_string_equal(e.severity, "medium"); /* 5.4 */
+        assert_int_equal(e.naffected, 1);
+        assert_string_equal(json_string_value(json_array_get(json_object_get(e.ids, "cwe"), 0)), "CWE-121");
+        case_info_free(&e);
+        struct case_edit clear = {.owner = ""};
+        assert_int_equal(case_edit(f->s, &so, c.reference, &clear, &e, &err), 0);
+        assert_null(e.owner);
+        case_info_free(&e);
+        struct case_edit bad = {.title = ""};
+        assert_int_equal(case_edit(f->s, &so, c.reference, &bad, &e, &err), -1);
+        assert_int_equal(err.kind, ERROR_INVALID);
+        struct case_edit none = {.reason = "nothing"};
+        assert_int_equal(case_edit(f->s, &so, c.reference, &none, &e, &err), -1);
+        assert_non_null(strstr(err.msg, "nothing to change"));
+        struct case_affected foreign = {2, 10};
+        struct case_edit badaff = {.add_affected = &foreign, .n_add_affected = 1};
+        assert_int_equal(case_edit(f->s, &so, c.reference, &badaff, &e, &err), -1);
+        assert_non_null(strstr(err.msg, "not a release of product 2"));
+        assert_int_equal(raw_int(f->t->db, "SELECT count(*) FROM case_affected"), 1);
+        json_decref(ids);
+        case_info_free(&c);
+}
+
+static void aware_marker(void **state) {
+        struct fx *f = *state;
+        struct case_new n = minimal();
+        struct case_info c, e;
+        create_ok(f, &n, &c);
+        struct error err = {0};
+        assert_int_equal(case_mark_aware(f->s, &so, c.reference, false, false, 0, "x", 0, NULL, &e, &err), -1);
+        assert_int_equal(case_mark_aware(f->s, &so, c.reference, true, false, 0, "", 0, NULL, &e, &err), -1);
+        assert_non_null(strstr(err.msg, "how"));
+        assert_int_equal(case_mark_aware(f->s, &so, c.reference, true, false, time_now() + 86400, "future", 0,
+                                         NULL, &e, &err), -1);
+        int64_t t1 = time_now() - 3600;
+        assert_int_equal(case_mark_aware(f->s, &so, c.reference, true, false, t1, "researcher saw it in the wild",
+                                         0, "confirmed", &e, &err), 0);
+        assert_true(e.exploited);
+        assert_int_equal(e.aware_at, t1);
+        case_info_free(&e);
+        /* a later awareness never postpones the clocks; an earlier one moves them earlier */
+        assert_int_equal(case_mark_aware(f->s, &so, c.reference, true, false, t1 + 600, "again", 0, NULL, &e, &err), 0);
+        assert_int_equal(e.aware_at, t1);
+        assert_string_equal(e.aware_how, "researcher saw it in the wild");
+        case_info_free(&e);
+        assert_int_equal(case_mark_aware(f->s, &so, c.reference, false, true, t1 - 600, "log review", t1 - 7200,
+                                         NULL, &e, &err), 0);
+        assert_int_equal(e.aware_at, t1 - 600);
+        assert_true(e.severe_incident);
+        assert_true(e.exploited);
+        assert_int_equal(e.incident_occurred_at, t1 - 7200);
+        case_info_free(&e);
+        assert_int_equal(raw_int(f->t->db, "SELECT count(*) FROM audit_log WHERE action = 'case.aware'"), 3);
+        case_info_free(&c);
+}
+
+static void link_fix(void **state) {
+        struct fx *f = *state;
+        struct case_new n = minimal();
+        struct case_affected aff = {1, 0};
+        n.affected = &aff;
+        n.naffected = 1;
+        struct case_info c, e;
+        create_ok(f, &n, &c);
+        struct error err = {0};
+        /* a release of a product the case does not list */
+        assert_int_equal(case_link(f->s, &so, c.reference, 20, 0, 0, NULL, &e, &err), -1);
+        assert_non_null(strstr(err.msg, "does not list"));
+        assert_int_equal(case_link(f->s, &so, c.reference, 99, 0, 0, NULL, &e, &err), -1);
+        assert_int_equal(case_link(f->s, &so, c.reference, 0, 7, 0, NULL, &e, &err), -1);
+        assert_non_null(strstr(err.msg, "no campaign"));
+        /* an earlier mitigation time wins over the release's publication */
+        assert_int_equal(case_link(f->s, &so, c.reference, 0, 0, 1690000000, "workaround published", &e, &err), 0);
+        assert_int_equal(e.fix_available_at, 1690000000);
+        case_info_free(&e);
+        assert_int_equal(case_link(f->s, &so, c.reference, 10, 0, 0, NULL, &e, &err), 0);
+        assert_int_equal(e.fix_release_id, 10);
+        assert_int_equal(e.fix_available_at, 1690000000);
+        case_info_free(&e);
+        /* without one, the publication time of the published fixing release */
+        struct case_info d;
+        create_ok(f, &n, &d);
+        assert_int_equal(case_link(f->s, &so, d.reference, 10, 0, 0, NULL, &e, &err), 0);
+        assert_int_equal(e.fix_available_at, 1700000000);
+        case_info_free(&e);
+        /* a later mitigation time never moves it later */
+        assert_int_equal(case_link(f->s, &so, d.reference, 0, 0, 1710000000, NULL, &e, &err), 0);
+        assert_int_equal(e.fix_available_at, 1700000000);
+        case_info_free(&e);
+        case_info_free(&c);
+        case_info_free(&d);
+}
+
+static void kev_path(void **state) {
+        struct fx *f = *state;
+        raw_exec(f->t->db, "INSERT INTO vulns (id, name, updated_at) VALUES (5, 'CVE-2024-3094', 0)");
+        const struct audit_actor sys = {.name = "system", .role = "system"};
+        struct case_exploited_vuln ev = {.vuln = "CVE-2024-3094", .product_id = 1, .learnt_at = 1765000000,
+                                         .how = "KEV"};
+        struct error err = {0};
+        struct case_info c;
+        bool created;
+        if (case_vuln_exploited(f->s, &sys, &ev, &c, &created, &err) < 0)
+                fail_msg("%s", err.msg);
+        assert_true(created);
+        assert_true(c.exploited);
+        assert_int_equal(c.aware_at, 1765000000);
+        assert_string_equal(c.aware_how, "KEV");
+        assert_int_equal(c.vuln_id, 5);
+        assert_int_equal(c.source, CASE_SOURCE_FINDING);
+        assert_string_equal(json_string_value(json_array_get(json_object_get(c.ids, "cve"), 0)), "CVE-2024-3094");
+        case_info_free(&c);
+        /* idempotent, also inside the caller's transaction */
+        assert_int_equal(store_tx_begin(f->s, &err), 0);
+        ev.learnt_at = 1765100000;
+        assert_int_equal(case_vuln_exploited(f->s, &sys, &ev, NULL, &created, &err), 0);
+        assert_false(created);
+        ev.product_id = 2;
+        assert_int_equal(case_vuln_exploited(f->s, &sys, &ev, NULL, &created, &err), 0);
+        assert_int_equal(store_tx_commit(f->s, &err), 0);
+        assert_int_equal(raw_int(f->t->db, "SELECT count(*) FROM cases"), 1);
+        assert_int_equal(raw_int(f->t->db, "SELECT aware_at FROM cases"), 1765000000);
+        assert_int_equal(raw_int(f->t->db, "SELECT count(*) FROM case_affected"), 2);
+        assert_int_equal(raw_int(f->t->db, "SELECT count(*) FROM audit_log WHERE action = 'case.aware'"), 1);
+        /* an existing case not yet exploited is marked, not duplicated */
+        raw_exec(f->t->db, "INSERT INTO vulns (id, name, updated_at) VALUES (6, 'CVE-2025-0001', 0)");
+        struct case_new n = minimal();
+        n.vuln_id = 6;
+        struct case_info m;
+        create_ok(f, &n, &m);
+        ev.vuln = "CVE-2025-0001";
+        assert_int_equal(case_vuln_exploited(f->s, &sys, &ev, &c, &created, &err), 0);
+        assert_false(created);
+        assert_int_equal(c.id, m.id);
+        assert_true(c.exploited);
+        case_info_free(&c);
+        case_info_free(&m);
+        ev.vuln = "CVE-2099-9999";
+        assert_int_equal(case_vuln_exploited(f->s, &sys, &ev, &c, &created, &err), -1);
+        assert_int_equal(err.kind, ERROR_INVALID);
+}
+
 int main(void) {
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test_setup_teardown(create_minimal, setup, teardown),
@@ -264,6 +490,11 @@ int main(void) {
                 cmocka_unit_test_setup_teardown(create_refuses_bad_input, setup, teardown),
                 cmocka_unit_test_setup_teardown(timeline_append_in_callers_tx, setup, teardown),
                 cmocka_unit_test(names_parse),
+                cmocka_unit_test_setup_teardown(state_machine, setup, teardown),
+                cmocka_unit_test_setup_teardown(edit_fields, setup, teardown),
+                cmocka_unit_test_setup_teardown(aware_marker, setup, teardown),
+                cmocka_unit_test_setup_teardown(link_fix, setup, teardown),
+                cmocka_unit_test_setup_teardown(kev_path, setup, teardown),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
 }
