@@ -25,3 +25,6 @@ int case_load(struct store *s, struct store_case *row, struct case_info *out, st
  * inside the caller's transaction. */
 int case_record_change(struct store *s, const struct audit_actor *actor, const struct case_info *c,
                        const char *what, json_t *details, struct error *err);
+#include "case/clock.h"
+void case_clock_input_of(const struct case_info *c, const int64_t submitted[CASE_CLOCK_N],
+                         struct case_clock_input *in);

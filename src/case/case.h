@@ -201,3 +201,26 @@ struct case_exploited_vuln {
 };
 int case_vuln_exploited(struct store *s, const struct audit_actor *actor, const struct case_exploited_vuln *e,
                         struct case_info *out, bool *created, struct error *err);
+
+/* ---- JSON (case-json.c): bodies as docs/openapi.json describes them;
+ * *out is the case as case_to_json renders it. ---- */
+int case_create_json(struct store *s, const struct audit_actor *actor, json_t *body, int ack_days,
+                     int disclosure_days, json_t **out, struct error *err);
+int case_edit_json(struct store *s, const struct audit_actor *actor, const char *ref, json_t *body, json_t **out,
+                   struct error *err);
+int case_state_json(struct store *s, const struct audit_actor *actor, const char *ref, json_t *body, json_t **out,
+                    struct error *err);
+int case_aware_json(struct store *s, const struct audit_actor *actor, const char *ref, json_t *body, json_t **out,
+                    struct error *err);
+int case_link_json(struct store *s, const struct audit_actor *actor, const char *ref, json_t *body, json_t **out,
+                   struct error *err);
+/* The case with "clocks" (case_clocks_json, no submissions known here) and "timeline". */
+int case_show_json(struct store *s, const char *ref, int64_t now, json_t **out, struct error *err);
+/* {"items": [...], "next_before_id": N|null}: state, next due clock, ack and disclosure dates. */
+int case_list_json(struct store *s, const char *state, int64_t before_id, int64_t limit, int64_t now, json_t **out,
+                   struct error *err);
+/* The Art. 14 clocks of a case as JSON: per report its due time, the latest
+ * moment under Reg. 1182/71 Art. 3, submission and lateness. submitted (may
+ * be NULL) gives the submission time of each report (enum case_clock_name
+ * order) as the SRP stream records them. */
+json_t *case_clocks_json(const struct case_info *c, const int64_t submitted[3], int64_t now);

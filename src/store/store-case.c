@@ -222,15 +222,15 @@ static int collect(struct store *s, sqlite3_stmt *st, struct store_case **out, s
         return 0;
 }
 
-int store_case_list(struct store *s, const char *state, int64_t limit, int64_t offset, struct store_case **out,
+int store_case_list(struct store *s, const char *state, int64_t before_id, int64_t limit, struct store_case **out,
                     size_t *n_out, struct error *err) {
         *out = NULL;
         *n_out = 0;
         _cleanup_stmt_ sqlite3_stmt *st = NULL;
         if (store_prepare(s, "SELECT " CASE_COLUMNS " FROM cases WHERE (?1 IS NULL OR state = ?1) "
-                             "ORDER BY id DESC LIMIT ?2 OFFSET ?3", &st, err) < 0 ||
+                             "AND (?3 = 0 OR id < ?3) ORDER BY id DESC LIMIT ?2", &st, err) < 0 ||
             store_bind_text(s, st, 1, state, err) < 0 || store_bind_int64(s, st, 2, limit, err) < 0 ||
-            store_bind_int64(s, st, 3, offset, err) < 0)
+            store_bind_int64(s, st, 3, before_id, err) < 0)
                 return -1;
         return collect(s, st, out, n_out, err);
 }

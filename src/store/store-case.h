@@ -42,8 +42,9 @@ int store_case_get(struct store *s, int64_t id, const char *reference, struct st
 /* The newest case linked to vulnerability vuln_id (by its link point), if any: 1 found, 0 none. */
 int store_case_by_vuln(struct store *s, int64_t vuln_id, struct store_case *out, struct error *err);
 
-/* A page of cases, newest first; state NULL = all. */
-int store_case_list(struct store *s, const char *state, int64_t limit, int64_t offset, struct store_case **out,
+/* A page of cases, newest first, with ids below before_id (0: from the
+ * newest); state NULL = all. */
+int store_case_list(struct store *s, const char *state, int64_t before_id, int64_t limit, struct store_case **out,
                     size_t *n_out, struct error *err);
 void store_case_list_free(struct store_case *list, size_t n);
 /* Cases whose Art. 14 clocks run: exploited or severe incident, with aware_at
