@@ -43,6 +43,8 @@ void metrics_connection_ended(struct metrics *m, const char *reason);
 void metrics_tls_session(struct metrics *m, bool resumed);
 /* Replaces the campaign gauges' exposition text (stolen; NULL = none). */
 void metrics_set_campaigns(struct metrics *m, char *text);
+/* Replaces the Art. 14 clock gauges (cradle_case_clocks{status}; stolen; NULL = none). */
+void metrics_set_cases(struct metrics *m, char *text);
 
 /* Heap string with the whole exposition, series sorted by label values. */
 char *metrics_render(struct metrics *m);

@@ -441,3 +441,82 @@ int store_case_campaign_release(struct store *s, int64_t campaign_id, int64_t *r
                 *release_id = sqlite3_column_int64(st, 0);
         return rc < 0 ? -1 : 0;
 }
+
+int store_case_reminder_insert(struct store *s, int64_t case_id, const char *track, const char *report,
+                               const char *point, int64_t due_at, int64_t fired_at, const char *body,
+                               bool webhook, bool *inserted, struct error *err) {
+        *inserted = false;
+        _cleanup_stmt_ sqlite3_stmt *st = NULL;
+        if (store_prepare(s, "INSERT INTO case_reminders (case_id, track, report, point, due_at, fired_at, body, "
+                             "webhook_state, webhook_next_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9) "
+                             "ON CONFLICT DO NOTHING", &st, err) < 0 ||
+            store_bind_int64(s, st, 1, case_id, err) < 0 || store_bind_text(s, st, 2, track, err) < 0 ||
+            store_bind_text(s, st, 3, report, err) < 0 || store_bind_text(s, st, 4, point, err) < 0 ||
+            store_bind_int64(s, st, 5, due_at, err) < 0 || store_bind_int64(s, st, 6, fired_at, err) < 0 ||
+            store_bind_text(s, st, 7, body, err) < 0 ||
+            store_bind_text(s, st, 8, webhook ? "pending" : "none", err) < 0 ||
+            bind_id(s, st, 9, webhook ? fired_at : 0, err) < 0)
+                return -1;
+        if (store_step_done(s, st, "recording a reminder", err) < 0)
+                return -1;
+        *inserted = sqlite3_changes(s->db) == 1;
+        return 0;
+}
+
+int store_case_webhook_due(struct store *s, int64_t now, int64_t limit, struct store_case_webhook **out, size_t *n_out,
+                           struct error *err) {
+        *out = NULL;
+        *n_out = 0;
+        _cleanup_stmt_ sqlite3_stmt *st = NULL;
+        if (store_prepare(s, "SELECT case_id, track, report, point, due_at, body, webhook_attempts FROM case_reminders "
+                             "WHERE webhook_state = 'pending' AND webhook_next_at <= ?1 "
+                             "ORDER BY fired_at, case_id LIMIT ?2", &st, err) < 0 ||
+            store_bind_int64(s, st, 1, now, err) < 0 || store_bind_int64(s, st, 2, limit, err) < 0)
+                return -1;
+        struct store_case_webhook *l = NULL;
+        size_t n = 0;
+        int rc;
+        while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+                l = xrealloc(l, (n + 1) * sizeof(*l));
+                l[n].case_id = sqlite3_column_int64(st, 0);
+                l[n].track = store_column_text(st, 1);
+                l[n].report = store_column_text(st, 2);
+                l[n].point = store_column_text(st, 3);
+                l[n].due_at = sqlite3_column_int64(st, 4);
+                l[n].body = store_column_text(st, 5);
+                l[n].attempts = sqlite3_column_int64(st, 6);
+                n++;
+        }
+        if (rc != SQLITE_DONE) {
+                store_case_webhook_list_free(l, n);
+                return store_fail(s, err, "listing webhook deliveries");
+        }
+        *out = l;
+        *n_out = n;
+        return 0;
+}
+
+void store_case_webhook_list_free(struct store_case_webhook *l, size_t n) {
+        for (size_t i = 0; i < n; i++) {
+                free(l[i].track);
+                free(l[i].report);
+                free(l[i].point);
+                free(l[i].body);
+        }
+        free(l);
+}
+
+int store_case_webhook_update(struct store *s, const struct store_case_webhook *w, const char *state,
+                              int64_t attempts, int64_t next_at, const char *error, struct error *err) {
+        _cleanup_stmt_ sqlite3_stmt *st = NULL;
+        if (store_prepare(s, "UPDATE case_reminders SET webhook_state = ?1, webhook_attempts = ?2, "
+                             "webhook_next_at = ?3, webhook_last_error = ?4 WHERE case_id = ?5 AND track = ?6 AND "
+                             "report = ?7 AND point = ?8 AND due_at = ?9", &st, err) < 0 ||
+            store_bind_text(s, st, 1, state, err) < 0 || store_bind_int64(s, st, 2, attempts, err) < 0 ||
+            bind_id(s, st, 3, next_at, err) < 0 || store_bind_text(s, st, 4, error, err) < 0 ||
+            store_bind_int64(s, st, 5, w->case_id, err) < 0 || store_bind_text(s, st, 6, w->track, err) < 0 ||
+            store_bind_text(s, st, 7, w->report, err) < 0 || store_bind_text(s, st, 8, w->point, err) < 0 ||
+            store_bind_int64(s, st, 9, w->due_at, err) < 0)
+                return -1;
+        return store_step_done(s, st, "updating a webhook delivery", err);
+}

@@ -82,3 +82,23 @@ int store_case_release_published(struct store *s, int64_t release_id, bool *publ
 int store_case_vuln_id(struct store *s, const char *name, int64_t *id, struct error *err);
 /* The release a campaign rolls out (0 if no such campaign). */
 int store_case_campaign_release(struct store *s, int64_t campaign_id, int64_t *release_id, struct error *err);
+
+/* ---- reminders (migration 12) ---- */
+/* Records a reminder unless it fired already: *inserted says whether it is new. */
+int store_case_reminder_insert(struct store *s, int64_t case_id, const char *track, const char *report,
+                               const char *point, int64_t due_at, int64_t fired_at, const char *body,
+                               bool webhook, bool *inserted, struct error *err);
+struct store_case_webhook {
+        int64_t case_id;
+        char *track, *report, *point;
+        int64_t due_at;
+        char *body;
+        int64_t attempts;
+};
+/* Deliveries due (pending, next attempt at or before now), oldest first. */
+int store_case_webhook_due(struct store *s, int64_t now, int64_t limit, struct store_case_webhook **out, size_t *n,
+                           struct error *err);
+void store_case_webhook_list_free(struct store_case_webhook *l, size_t n);
+/* state 'sent', 'pending' (next_at) or 'failed'; attempts counted; error may be NULL. */
+int store_case_webhook_update(struct store *s, const struct store_case_webhook *w, const char *state,
+                              int64_t attempts, int64_t next_at, const char *error, struct error *err);
