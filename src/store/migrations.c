@@ -633,6 +633,11 @@ const char *const store_migrations[] = {
         "  document_id INTEGER PRIMARY KEY REFERENCES sbom_documents (id),"
         "  queued_at INTEGER NOT NULL"
         ");",
+        /* 11 (stream fix/vex, VEX import): a VEX statement names a component
+         * by its purl as written; import looks up the releases that carry it
+         * exactly, so the purl value needs an index of its own (match_key
+         * is the versionless key). */
+        "CREATE INDEX sbom_component_idents_value ON sbom_component_idents (kind, value);",
 };
 
 const size_t store_migrations_count = sizeof(store_migrations) / sizeof(store_migrations[0]);

@@ -219,6 +219,20 @@ const char *vex_csaf_flag_out(enum finding_state s, enum finding_justification j
                 *out = (type) c;                                    \
                 return 0;                                           \
         }
+int vex_cradle_state_in(const char *v, enum finding_state *out) {
+        int c;
+        if (map_in(MAP_CRADLE, -1, v, &c) < 0)
+                return -1;
+        *out = (enum finding_state) c;
+        return 0;
+}
+int vex_cradle_justification_in(const char *v, enum finding_justification *out) {
+        int c;
+        if (map_in(MAP_CRADLE, -2, v, &c) < 0)
+                return -1;
+        *out = (enum finding_justification) c;
+        return 0;
+}
 MAP_IN(vex_cdx_state_in, MAP_STATE, CDX, enum finding_state)
 MAP_IN(vex_cdx_justification_in, MAP_JUST, CDX, enum finding_justification)
 MAP_IN(vex_openvex_status_in, MAP_STATE, OVX, enum finding_state)

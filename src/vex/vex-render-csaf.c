@@ -83,9 +83,9 @@ static json_t *csaf_vulnerability(const struct vex_export *x, size_t from, size_
                 json_object_set_new(v, "ids", ids);
         else
                 json_decref(ids);
-        json_object_set_new(v, "notes", json_pack("[{s:s, s:s, s:s++++}]", "category", "description", "title",
+        json_object_set_new(v, "notes", json_pack("[{s:s, s:s, s:s++}]", "category", "description", "title",
                                                   "Cradle triage", "text", "The triage state of ", f0->vuln,
-                                                  " in the components of this release, as recorded in Cradle.", ""));
+                                                  " in the components of this release, as recorded in Cradle."));
         json_t *status = json_object(), *flags = json_array(), *threats = json_array(), *rems = json_array();
         for (size_t i = from; i < to; i++) {
                 const struct vex_export_finding *f = &x->findings[i];

@@ -15,12 +15,12 @@
 /* Where an id comes from, for references[].source (best effort by prefix). */
 static json_t *cdx_source(const char *id) {
         if (str_startswith(id, "CVE-"))
-                return json_pack("{s:s, s:s++}", "name", "NVD", "url", "https://nvd.nist.gov/vuln/detail/", id);
+                return json_pack("{s:s, s:s+}", "name", "NVD", "url", "https://nvd.nist.gov/vuln/detail/", id);
         if (str_startswith(id, "GHSA-"))
-                return json_pack("{s:s, s:s++}", "name", "GitHub", "url", "https://github.com/advisories/", id);
+                return json_pack("{s:s, s:s+}", "name", "GitHub", "url", "https://github.com/advisories/", id);
         if (str_startswith(id, "EUVD-"))
                 return json_pack("{s:s}", "name", "EUVD");
-        return json_pack("{s:s, s:s++}", "name", "OSV", "url", "https://osv.dev/vulnerability/", id);
+        return json_pack("{s:s, s:s+}", "name", "OSV", "url", "https://osv.dev/vulnerability/", id);
 }
 
 static bool same_analysis(const struct vex_export_finding *a, const struct vex_export_finding *b) {

@@ -42,6 +42,9 @@ int vex_format_parse(const char *s, enum vex_format *out, struct error *err);
 /* The Cradle names of states and justifications, as stored in findings. */
 const char *vex_cradle_state_name(enum finding_state s);
 const char *vex_cradle_justification_name(enum finding_justification j);
+/* And back (findings rows): -1 for a name Cradle does not define. */
+int vex_cradle_state_in(const char *v, enum finding_state *out);
+int vex_cradle_justification_in(const char *v, enum finding_justification *out);
 
 /* Cradle -> format. A justification is only meaningful for NOT_AFFECTED
  * (and FALSE_POSITIVE, which OpenVEX and CSAF write as not_affected with
