@@ -14,6 +14,9 @@
 #define ROLES_CAMPAIGN_RUNNERS (ROLE_ADMIN | ROLE_RELEASE_MANAGER)
 #define ROLES_CAMPAIGN_READERS (ROLE_ADMIN | ROLE_RELEASE_MANAGER | ROLE_SECURITY_OFFICER | ROLE_AUDITOR)
 
+#define ROLES_VEX_IMPORTERS (ROLE_ADMIN | ROLE_SECURITY_OFFICER)
+#define ROLES_VEX_EXPORTERS (ROLE_ADMIN | ROLE_AUDITOR | ROLE_SECURITY_OFFICER)
+
 #define PUBLIC ROUTE_AUTH_PUBLIC
 #define BEARER ROUTE_AUTH_BEARER
 #define DEVICE ROUTE_AUTH_DEVICE /* a device, by its client certificate (mTLS) */
@@ -133,6 +136,10 @@ static const struct route routes[] = {
         { "POST",   DDI_BASE "/cancelAction/{actionId}/feedback", routes_ddi_cancel_feedback, DDI,   0,                    "ddi.cancel-feedback", NULL },
         { "PUT",    DDI_BASE "/configData",                     routes_ddi_config_data,      DDI,    0,                    "ddi.config-data",    NULL },
         { "GET",    DDI_BASE "/softwaremodules/{moduleId}/artifacts/{fileName}", routes_ddi_artifact, DDI, 0,              "ddi.artifact",       NULL },
+
+        /* VEX (issue 9): security officers import triage; auditors and security officers export it. */
+        { "POST",   "/api/v1/vex",                              routes_vex_import,           BEARER, ROLES_VEX_IMPORTERS,  "vex.import",         "release,name" },
+        { "GET",    "/api/v1/releases/{id}/vex",                routes_vex_export,           BEARER, ROLES_VEX_EXPORTERS,  "vex.export",         "format" },
 };
 
 const struct route *routes_table(size_t *n_out) {

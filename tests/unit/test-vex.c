@@ -408,6 +408,89 @@ static void test_roundtrip_csaf(void **state) {
         roundtrip_one(VEX_FORMAT_CSAF);
 }
 
+/* A parsed document as an export model again: one finding per (statement,
+ * product), the components by ref (what import then export does, without
+ * the store). The returned model borrows from `d`. */
+struct model {
+        struct vex_export_component comps[16];
+        struct vex_export_finding fs[32];
+        struct vex_export x;
+};
+
+static void doc_to_model(const struct vex_document *d, struct model *m) {
+        memset(m, 0, sizeof(*m));
+        size_t nc = 0, nf = 0;
+        for (size_t i = 0; i < d->n_statements; i++) {
+                const struct vex_statement *st = &d->statements[i];
+                for (size_t k = 0; k < st->n_products; k++) {
+                        const struct vex_product *p = &st->products[k];
+                        size_t c = 0;
+                        while (c < nc && !str_eq(m->comps[c].ref, p->ref))
+                                c++;
+                        if (c == nc) {
+                                assert_true(nc < ELEMENTSOF(m->comps));
+                                m->comps[nc++] = (struct vex_export_component){p->ref, p->ref, NULL, p->purl, p->cpe};
+                        }
+                        assert_true(nf < ELEMENTSOF(m->fs));
+                        m->fs[nf++] = (struct vex_export_finding){
+                                st->vuln, (const char *const *) st->aliases, st->n_aliases, c, st->state,
+                                st->justification, st->state == FINDING_AFFECTED ? st->action : NULL, st->detail};
+                }
+        }
+        m->x = xport;
+        m->x.components = m->comps;
+        m->x.n_components = nc;
+        m->x.findings = m->fs;
+        m->x.n_findings = nf;
+}
+
+/* CycloneDX -> Cradle -> OpenVEX -> Cradle -> CSAF -> Cradle: every state
+ * and justification the formats on both sides of each step can express
+ * survives; the rest collapses the documented way. */
+static void test_roundtrip_across_formats(void **state) {
+        (void) state;
+        _cleanup_free_ char *cdx = vex_render(VEX_FORMAT_CYCLONEDX, &xport, NULL);
+        struct vex_document *d1 = parse_ok(cdx);
+        struct model m1;
+        doc_to_model(d1, &m1);
+        _cleanup_free_ char *ovx = vex_render(VEX_FORMAT_OPENVEX, &m1.x, NULL);
+        struct vex_document *d2 = parse_ok(ovx);
+        struct model m2;
+        doc_to_model(d2, &m2);
+        _cleanup_free_ char *csaf = vex_render(VEX_FORMAT_CSAF, &m2.x, NULL);
+        struct vex_document *d3 = parse_ok(csaf);
+        for (size_t i = 0; i < ELEMENTSOF(findings); i++) {
+                const struct vex_export_finding *f = &findings[i];
+                const struct vex_product *p = NULL;
+                const struct vex_statement *st = find_stmt(d3, f->vuln, comps[f->component].ref, &p);
+                if (!st)
+                        fail_msg("no statement for %s on %s after three formats", f->vuln, comps[f->component].ref);
+                switch (f->state) {
+                case FINDING_FALSE_POSITIVE:
+                        assert_int_equal(st->state, FINDING_NOT_AFFECTED);
+                        assert_int_equal(st->justification, FINDING_JUST_CODE_NOT_PRESENT);
+                        break;
+                case FINDING_NOT_AFFECTED:
+                        assert_int_equal(st->state, FINDING_NOT_AFFECTED);
+                        if (f->justification == FINDING_JUST_REQUIRES_CONFIGURATION)
+                                assert_int_equal(st->justification, FINDING_JUST_CANNOT_BE_CONTROLLED_BY_ADVERSARY);
+                        else
+                                assert_int_equal(st->justification, f->justification);
+                        break;
+                default:
+                        assert_int_equal(st->state, f->state);
+                        assert_int_equal(st->justification, FINDING_JUST_NONE);
+                }
+                if (f->state == FINDING_AFFECTED)
+                        assert_string_equal(st->action, f->action);
+                assert_true(str_eq(p->purl, comps[f->component].purl));
+                assert_true(str_eq(p->cpe, comps[f->component].cpe));
+        }
+        vex_document_free(d3);
+        vex_document_free(d2);
+        vex_document_free(d1);
+}
+
 int main(void) {
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test(test_map_every_value_has_a_way_out),
@@ -421,6 +504,7 @@ int main(void) {
                 cmocka_unit_test(test_roundtrip_cyclonedx),
                 cmocka_unit_test(test_roundtrip_openvex),
                 cmocka_unit_test(test_roundtrip_csaf),
+                cmocka_unit_test(test_roundtrip_across_formats),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
 }
