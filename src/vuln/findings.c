@@ -385,3 +385,28 @@ int vuln_findings_metrics_render(struct store *s, char **text, struct error *err
         *text = buf_steal(&b);
         return 0;
 }
+
+int vuln_finding_set_state_json(struct store *s, const struct audit_actor *actor, int64_t id, json_t *body,
+                                json_t **out, struct error *err) {
+        static const struct cr_json_field fields[] = {
+                { .name = "state", .type = CR_JSON_STRING, .required = true, .max_len = 32 },
+                { .name = "justification", .type = CR_JSON_STRING, .max_len = 64 },
+                { .name = "action_statement", .type = CR_JSON_STRING, .max_len = FINDING_ACTION_MAX },
+                { .name = "reason", .type = CR_JSON_STRING, .required = true, .max_len = FINDING_REASON_MAX },
+        };
+        *out = NULL;
+        if (cr_json_check_object("request body", body, fields, ELEMENTSOF(fields), err) < 0)
+                return -1;
+        struct finding_state_change c = {
+                .action_statement = cr_json_get_string(body, "action_statement"),
+                .reason = cr_json_get_string(body, "reason"),
+        };
+        const char *just = cr_json_get_string(body, "justification");
+        if (finding_state_parse(cr_json_get_string(body, "state"), &c.state, err) < 0)
+                return error_prefix(err, "field 'state': ");
+        if (just && finding_justification_parse(just, &c.justification, err) < 0)
+                return error_prefix(err, "field 'justification': ");
+        if (finding_set_state(s, actor, id, &c, err) < 0)
+                return -1;
+        return vuln_finding_get(s, id, out, err);
+}

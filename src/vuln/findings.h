@@ -83,3 +83,10 @@ int vuln_findings_explain(struct store *s, const char *component, int64_t releas
  *   cradle_findings_created_total     every finding ever made (never deleted)
  *   cradle_findings_exploited         live, undismissed findings on KEV-listed vulnerabilities */
 int vuln_findings_metrics_render(struct store *s, char **text, struct error *err);
+
+/* POST /api/v1/findings/{id}/state: body {"state", "justification"?,
+ * "action_statement"?, "reason"} (unknown fields refused), then
+ * finding_set_state; *out is the finding as it is now. */
+struct audit_actor;
+int vuln_finding_set_state_json(struct store *s, const struct audit_actor *actor, int64_t id, json_t *body,
+                                json_t **out, struct error *err);
