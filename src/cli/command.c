@@ -28,6 +28,9 @@ const struct cli_command *const cli_commands[] = {
         &cli_cmd_repo,
         &cli_cmd_director,
         &cli_cmd_campaign,
+        &cli_cmd_vuln,
+        &cli_cmd_findings,
+        &cli_cmd_exposure,
         NULL,
 };
 

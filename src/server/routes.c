@@ -13,6 +13,9 @@
 #define ROLES_WITHDRAWERS (ROLE_ADMIN | ROLE_RELEASE_MANAGER | ROLE_SECURITY_OFFICER)
 #define ROLES_CAMPAIGN_RUNNERS (ROLE_ADMIN | ROLE_RELEASE_MANAGER)
 #define ROLES_CAMPAIGN_READERS (ROLE_ADMIN | ROLE_RELEASE_MANAGER | ROLE_SECURITY_OFFICER | ROLE_AUDITOR)
+/* findings (issue 9): security officers own triage, auditors and release managers read */
+#define ROLES_FINDINGS_READERS (ROLE_ADMIN | ROLE_RELEASE_MANAGER | ROLE_SECURITY_OFFICER | ROLE_AUDITOR)
+#define ROLES_TRIAGERS (ROLE_ADMIN | ROLE_SECURITY_OFFICER)
 
 #define ROLES_VEX_IMPORTERS (ROLE_ADMIN | ROLE_SECURITY_OFFICER)
 #define ROLES_VEX_EXPORTERS (ROLE_ADMIN | ROLE_AUDITOR | ROLE_SECURITY_OFFICER)
@@ -140,6 +143,14 @@ static const struct route routes[] = {
         /* VEX (issue 9): security officers import triage; auditors and security officers export it. */
         { "POST",   "/api/v1/vex",                              routes_vex_import,           BEARER, ROLES_VEX_IMPORTERS,  "vex.import",         "release,name" },
         { "GET",    "/api/v1/releases/{id}/vex",                routes_vex_export,           BEARER, ROLES_VEX_EXPORTERS,  "vex.export",         "format" },
+        /* Findings, triage and exposure (issue 9): security officers triage, auditors read. */
+        { "GET",    "/api/v1/findings",                         routes_findings_list,        BEARER, ROLES_FINDINGS_READERS, "findings.list",
+          "new,gone,release,vuln,state,after,limit" },
+        { "POST",   "/api/v1/findings/match",                   routes_findings_match,       BEARER, ROLES_TRIAGERS,         "findings.match",    NULL },
+        { "GET",    "/api/v1/findings/{id}",                    routes_findings_get,         BEARER, ROLES_FINDINGS_READERS, "findings.get",      NULL },
+        { "POST",   "/api/v1/findings/{id}/state",              routes_findings_set_state,   BEARER, ROLES_TRIAGERS,         "findings.set-state", NULL },
+        { "GET",    "/api/v1/exposure/{vuln}",                  routes_exposure_get,         BEARER, ROLES_FINDINGS_READERS, "exposure.get",      "list,after,limit" },
+        { "GET",    "/api/v1/vulns/{id}/explain",               routes_vulns_explain,        BEARER, ROLES_FINDINGS_READERS, "vulns.explain",     "component,release" },
 };
 
 const struct route *routes_table(size_t *n_out) {

@@ -633,7 +633,25 @@ const char *const store_migrations[] = {
         "  document_id INTEGER PRIMARY KEY REFERENCES sbom_documents (id),"
         "  queued_at INTEGER NOT NULL"
         ");",
-        /* 11 (stream fix/vex, VEX import): a VEX statement names a component
+        /* 11: findings, monitoring and exposure (issue 9, findings stream).
+         *  - exploited_notified_at: the Art. 14 "actively exploited" event of
+         *    a finding is raised once, also when the KEV flag arrives after
+         *    the finding's own event (notified_at) was raised.
+         *  - findings by component (a re-matched document's old findings), by
+         *    notification (the notifier's pending set).
+         *  - components by lowercased name: the low-confidence name match of
+         *    a changed vulnerability finds components without identifiers.
+         *  - exposure: devices by installed version, and by product and
+         *    initial firmware (devices that never reported an update run
+         *    their initial firmware), so "which devices run release R" reads
+         *    only those devices, not the fleet. */
+        "ALTER TABLE findings ADD COLUMN exploited_notified_at INTEGER;"
+        "CREATE INDEX findings_component_id ON findings (component_id);"
+        "CREATE INDEX findings_notified_at ON findings (notified_at);"
+        "CREATE INDEX sbom_components_lower_name ON sbom_components (lower(name));"
+        "CREATE INDEX device_update_state_installed_version ON device_update_state (installed_version);"
+        "CREATE INDEX devices_product_initial_version ON devices (product_id, initial_firmware_version);",
+        /* 12 (stream fix/vex, VEX import): a VEX statement names a component
          * by its purl as written; import looks up the releases that carry it
          * exactly, so the purl value needs an index of its own (match_key
          * is the versionless key). */
