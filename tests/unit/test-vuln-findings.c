@@ -11,7 +11,6 @@
 #include <jansson.h>
 
 #include "testutil-store.h"
-#include "testutil-match-double.h" /* PROVISIONAL: until vuln_match_entry lands */
 
 #include "audit/audit.h"
 #include "campaign/selector.h"
