@@ -10,7 +10,9 @@
 
 #define VEX_UNMATCHED_LIST_MAX 100
 #define VEX_RELEASES_PER_PURL_MAX 1000
-#define VEX_REASON_MAX 2000
+/* finding_set_state takes a reason of at most 1000 bytes without control
+ * characters: the document's detail is cut to fit, on a UTF-8 boundary. */
+#define VEX_REASON_MAX 1000
 
 void vex_import_result_clear(struct vex_import_result *r) {
         json_decref(r->unmatched_list);
@@ -109,8 +111,18 @@ static int apply_one(struct import_ctx *c, int64_t fid, const struct vex_stateme
                 buf_appendf(&reason, " (%s)", c->doc->id);
         buf_appendf(&reason, " %s", st->where);
         if (st->detail && *st->detail)
-                buf_appendf(&reason, ": %.*s", VEX_REASON_MAX, st->detail);
+                buf_appendf(&reason, ": %s", st->detail);
         _cleanup_free_ char *reason_text = buf_steal(&reason);
+        size_t len = strlen(reason_text);
+        if (len > VEX_REASON_MAX) {
+                len = VEX_REASON_MAX;
+                while (len > 0 && ((unsigned char) reason_text[len] & 0xC0) == 0x80)
+                        len--;
+                reason_text[len] = '\0';
+        }
+        for (char *q = reason_text; *q; q++)
+                if ((unsigned char) *q < 0x20 && *q != '\n' && *q != '\t')
+                        *q = ' ';
         struct finding_state_change ch = {
                 .state = st->state,
                 .justification = st->state == FINDING_NOT_AFFECTED ? st->justification : FINDING_JUST_NONE,
@@ -168,13 +180,13 @@ int vex_import(struct store *s, const struct audit_actor *actor, const struct ve
         memset(out, 0, sizeof(*out));
         out->format = doc->format;
         out->statements = doc->n_statements;
-        out->unmatched_list = json_array();
         if (release_id > 0) {
                 struct store_vex_release rel;
                 if (store_vex_release_get(s, release_id, &rel, err) < 0)
                         return -1;
                 store_vex_release_clear(&rel);
         }
+        out->unmatched_list = json_array();
         if (store_tx_begin(s, err) < 0)
                 return -1;
         struct import_ctx c = {s, actor, doc, doc_name, out, NULL, 0};
