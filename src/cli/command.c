@@ -31,6 +31,7 @@ const struct cli_command *const cli_commands[] = {
         &cli_cmd_vuln,
         &cli_cmd_findings,
         &cli_cmd_exposure,
+        &cli_cmd_vex,
         NULL,
 };
 

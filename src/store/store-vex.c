@@ -55,6 +55,8 @@ void store_vex_findings_free(struct store_vex_finding *list, size_t n) {
                 free(f->version);
                 free(f->purl);
                 free(f->cpe);
+                free(f->cvss_vector);
+                free(f->severity);
         }
         free(list);
 }
@@ -94,7 +96,7 @@ int store_vex_release_findings(struct store *s, int64_t release_id, struct store
                           "(SELECT MIN(i.value) FROM sbom_component_idents i WHERE i.component_id = c.id "
                           "AND i.kind = 'purl' AND i.valid = 1), "
                           "(SELECT MIN(i.value) FROM sbom_component_idents i WHERE i.component_id = c.id "
-                          "AND i.kind = 'cpe' AND i.valid = 1) "
+                          "AND i.kind = 'cpe' AND i.valid = 1), v.cvss_vector, coalesce(v.cvss_score10, -1), v.severity "
                           "FROM findings f JOIN vulns v ON v.id = f.vuln_id "
                           "JOIN sbom_components c ON c.id = f.component_id "
                           "WHERE f.release_id = ?1 AND f.gone_at IS NULL ORDER BY v.name, c.ref, c.id",
@@ -126,6 +128,9 @@ int store_vex_release_findings(struct store *s, int64_t release_id, struct store
                 f->version = store_column_text(st, 11);
                 f->purl = store_column_text(st, 12);
                 f->cpe = store_column_text(st, 13);
+                f->cvss_vector = store_column_text(st, 14);
+                f->cvss_score10 = (int) sqlite3_column_int64(st, 15);
+                f->severity = store_column_text(st, 16);
                 if (read_aliases(s, sqlite3_column_int64(st, 2), f->vuln, f, err) < 0) {
                         store_vex_findings_free(list, cnt);
                         return -1;

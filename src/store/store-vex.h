@@ -38,6 +38,9 @@ struct store_vex_finding {
         char *version;
         char *purl;             /* its first valid purl (by value), or NULL */
         char *cpe;              /* its first valid CPE (by value), or NULL */
+        char *cvss_vector;      /* vulns.cvss_vector, cvss_score10 (-1 = none), severity */
+        int cvss_score10;
+        char *severity;
 };
 /* The findings of a release whose match still holds (gone_at IS NULL),
  * ordered by vulnerability name, then bom-ref, then component id. At most

@@ -77,6 +77,9 @@ int vex_export(struct store *s, int64_t release_id, enum vex_format format, char
                         .justification = st == FINDING_NOT_AFFECTED ? j : FINDING_JUST_NONE,
                         .action = f->action_statement,
                         .detail = f->state_reason,
+                        .cvss_vector = f->cvss_vector,
+                        .cvss_score10 = f->cvss_score10,
+                        .severity = f->severity,
                 };
                 if (f->state_at > ts)
                         ts = f->state_at;

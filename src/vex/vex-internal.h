@@ -29,6 +29,10 @@ void vex_statement_free(struct vex_statement *st);
  * for not_affected, an action for affected, text within limits. */
 int vex_statement_check(const char *what, const struct vex_statement *st, struct error *err);
 
+/* The CVSS version of a vector: "3.1", "3.0", "4.0", "2.0" (a vector
+ * without a "CVSS:" prefix), or NULL when it is none of these. */
+const char *vex_cvss_version(const char *vector);
+
 /* Formats a place in the document ("vulnerabilities[2].affects[0]") into
  * out, cut if it does not fit (a message stays readable). */
 void vex_where(char *out, size_t n, const char *fmt, ...) __attribute__((format(printf, 3, 4)));

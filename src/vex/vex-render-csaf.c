@@ -99,6 +99,14 @@ static json_t *csaf_vulnerability(const struct vex_export *x, size_t from, size_
                         add_pid(entry_for(threats, "details", f->detail,
                                           json_pack("{s:s, s:s}", "category", "impact", "details", f->detail)),
                                 "product_ids", pid);
+                if (f->state == FINDING_IN_TRIAGE) {
+                        /* CSAF asks for a remediation of every product under
+                         * investigation too (its optional test 6.2.2). */
+                        static const char pending[] = "Under investigation: no remediation decided yet.";
+                        add_pid(entry_for(rems, "details", pending,
+                                          json_pack("{s:s, s:s}", "category", "none_available", "details", pending)),
+                                "product_ids", pid);
+                }
                 if (f->state == FINDING_AFFECTED) {
                         const char *a = f->action ? f->action : "";
                         /* Cradle's action statement carries no category: it
@@ -109,6 +117,25 @@ static json_t *csaf_vulnerability(const struct vex_export *x, size_t from, size_
                 }
         }
         json_object_set_new(v, "product_status", status);
+        /* The score, for the affected products only (CSAF 6.2.3 and 6.2.19);
+         * CSAF 2.0 carries CVSS 2 and 3, not 4. */
+        const char *cv = vex_cvss_version(f0->cvss_vector);
+        json_t *affected = json_object_get(status, "known_affected");
+        if (affected && f0->cvss_score10 >= 0 && cv && (str_eq(cv, "3.1") || str_eq(cv, "3.0"))) {
+                json_t *cvss = json_pack("{s:s, s:s, s:f}", "version", cv, "vectorString", f0->cvss_vector,
+                                         "baseScore", f0->cvss_score10 / 10.0);
+                if (f0->severity) {
+                        char sev[16];
+                        size_t k = 0;
+                        for (; f0->severity[k] && k < sizeof(sev) - 1; k++)
+                                sev[k] = (char) (f0->severity[k] >= 'a' && f0->severity[k] <= 'z'
+                                                         ? f0->severity[k] - 32
+                                                         : f0->severity[k]);
+                        sev[k] = '\0';
+                        json_object_set_new(cvss, "baseSeverity", json_string(sev));
+                }
+                json_object_set_new(v, "scores", json_pack("[{s:O, s:o}]", "products", affected, "cvss_v3", cvss));
+        }
         json_t *parts[] = {flags, threats, rems};
         const char *names[] = {"flags", "threats", "remediations"};
         for (size_t k = 0; k < 3; k++)

@@ -80,6 +80,18 @@ json_t *vex_render_cyclonedx(const struct vex_export *x, const char *uuid) {
                                                                       cdx_source(f->aliases[k])));
                         json_object_set_new(v, "references", refs);
                 }
+                const char *cv = vex_cvss_version(f->cvss_vector);
+                if (cv && f->cvss_score10 >= 0) {
+                        const char *method = str_eq(cv, "3.1")   ? "CVSSv31"
+                                             : str_eq(cv, "3.0") ? "CVSSv3"
+                                             : str_eq(cv, "4.0") ? "CVSSv4"
+                                                                 : "CVSSv2";
+                        json_t *rating = json_pack("{s:f, s:s, s:s}", "score", f->cvss_score10 / 10.0, "method", method,
+                                                   "vector", f->cvss_vector);
+                        if (f->severity)
+                                json_object_set_new(rating, "severity", json_string(f->severity));
+                        json_object_set_new(v, "ratings", json_pack("[o]", rating));
+                }
                 if (f->state == FINDING_AFFECTED && f->action)
                         json_object_set_new(v, "recommendation", json_string(f->action));
                 json_t *analysis = json_object();

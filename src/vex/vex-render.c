@@ -63,10 +63,12 @@ static void vex_export_uuid(const struct vex_export *x, char uuid[37]) {
                 json_t *aliases = json_array();
                 for (size_t k = 0; k < f->n_aliases; k++)
                         json_array_append_new(aliases, json_string(f->aliases[k]));
-                json_array_append_new(fs, json_pack("{s:s?, s:o, s:I, s:i, s:i, s:s?, s:s?}", "vuln", f->vuln,
-                                                    "aliases", aliases, "component", (json_int_t) f->component,
-                                                    "state", (int) f->state, "justification", (int) f->justification,
-                                                    "action", f->action, "detail", f->detail));
+                json_array_append_new(fs, json_pack("{s:s?, s:o, s:I, s:i, s:i, s:s?, s:s?, s:s?, s:i, s:s?}", "vuln",
+                                                    f->vuln, "aliases", aliases, "component",
+                                                    (json_int_t) f->component, "state", (int) f->state,
+                                                    "justification", (int) f->justification, "action", f->action,
+                                                    "detail", f->detail, "cvss", f->cvss_vector, "score",
+                                                    f->cvss_score10, "severity", f->severity));
         }
         _cleanup_free_ char *text = cr_json_dump(j);
         uint8_t h[SHA256_LEN];
@@ -75,6 +77,20 @@ static void vex_export_uuid(const struct vex_export *x, char uuid[37]) {
         h[8] = (uint8_t) ((h[8] & 0x3f) | 0x80); /* RFC 9562 variant */
         snprintf(uuid, 37, "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x", h[0], h[1], h[2],
                  h[3], h[4], h[5], h[6], h[7], h[8], h[9], h[10], h[11], h[12], h[13], h[14], h[15]);
+}
+
+const char *vex_cvss_version(const char *vector) {
+        if (!vector)
+                return NULL;
+        if (str_startswith(vector, "CVSS:3.1/"))
+                return "3.1";
+        if (str_startswith(vector, "CVSS:3.0/"))
+                return "3.0";
+        if (str_startswith(vector, "CVSS:4.0/"))
+                return "4.0";
+        if (str_startswith(vector, "AV:"))
+                return "2.0";
+        return NULL;
 }
 
 char *vex_render(enum vex_format f, const struct vex_export *x, struct error *err) {
@@ -93,7 +109,11 @@ char *vex_render(enum vex_format f, const struct vex_export *x, struct error *er
                 error_set(err, ERROR_INTERNAL, "VEX export: cannot render %s", vex_format_name(f));
                 return NULL;
         }
-        char *text = json_dumps(doc, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+        /* Scores have one decimal; CSAF wants its keys sorted (its optional
+         * test 6.2.13), the others read best in the order written. */
+        size_t flags = JSON_INDENT(2) | JSON_REAL_PRECISION(4) |
+                       (f == VEX_FORMAT_CSAF ? JSON_SORT_KEYS : JSON_PRESERVE_ORDER);
+        char *text = json_dumps(doc, flags);
         if (!text)
                 abort();
         char *out = str_printf("%s\n", text);

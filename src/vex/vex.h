@@ -130,6 +130,9 @@ struct vex_export_finding {
         enum finding_justification justification;
         const char *action;              /* AFFECTED */
         const char *detail;              /* the state's reason, may be NULL */
+        const char *cvss_vector;         /* the vulnerability's best CVSS vector, or NULL */
+        int cvss_score10;                /* its base score x 10, or -1 */
+        const char *severity;            /* none, low, medium, high, critical, or NULL */
 };
 
 struct vex_export {

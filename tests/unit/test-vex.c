@@ -293,13 +293,14 @@ static const char *const ghsa[] = {"GHSA-aaaa-bbbb-cccc"};
 /* One finding per state, and not_affected with a justification every
  * format can express (code_not_reachable) and one only some can. */
 static struct vex_export_finding findings[] = {
-        {"CVE-2023-0001", ghsa, 1, 0, FINDING_AFFECTED, FINDING_JUST_NONE, "Update to 3.0.12.", "reachable from the web UI"},
-        {"CVE-2023-0001", ghsa, 1, 2, FINDING_IN_TRIAGE, FINDING_JUST_NONE, NULL, NULL},
-        {"CVE-2023-0002", NULL, 0, 0, FINDING_NOT_AFFECTED, FINDING_JUST_CODE_NOT_REACHABLE, NULL, "not built in"},
-        {"CVE-2023-0002", NULL, 0, 1, FINDING_NOT_AFFECTED, FINDING_JUST_CODE_NOT_REACHABLE, NULL, "not built in"},
-        {"CVE-2023-0003", NULL, 0, 1, FINDING_FIXED, FINDING_JUST_NONE, NULL, "patched"},
-        {"CVE-2023-0004", NULL, 0, 2, FINDING_NOT_AFFECTED, FINDING_JUST_REQUIRES_CONFIGURATION, NULL, NULL},
-        {"OSV-2023-77", NULL, 0, 1, FINDING_FALSE_POSITIVE, FINDING_JUST_NONE, NULL, "wrong busybox"},
+        {"CVE-2023-0001", ghsa, 1, 0, FINDING_AFFECTED, FINDING_JUST_NONE, "Update to 3.0.12.", "reachable from the web UI",
+         "CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H", 98, "critical"},
+        {"CVE-2023-0001", ghsa, 1, 2, FINDING_IN_TRIAGE, FINDING_JUST_NONE, NULL, NULL, NULL, -1, NULL},
+        {"CVE-2023-0002", NULL, 0, 0, FINDING_NOT_AFFECTED, FINDING_JUST_CODE_NOT_REACHABLE, NULL, "not built in", NULL, -1, NULL},
+        {"CVE-2023-0002", NULL, 0, 1, FINDING_NOT_AFFECTED, FINDING_JUST_CODE_NOT_REACHABLE, NULL, "not built in", NULL, -1, NULL},
+        {"CVE-2023-0003", NULL, 0, 1, FINDING_FIXED, FINDING_JUST_NONE, NULL, "patched", NULL, -1, NULL},
+        {"CVE-2023-0004", NULL, 0, 2, FINDING_NOT_AFFECTED, FINDING_JUST_REQUIRES_CONFIGURATION, NULL, NULL, NULL, -1, NULL},
+        {"OSV-2023-77", NULL, 0, 1, FINDING_FALSE_POSITIVE, FINDING_JUST_NONE, NULL, "wrong busybox", NULL, -1, NULL},
 };
 
 static const struct vex_export xport = {
@@ -434,7 +435,8 @@ static void doc_to_model(const struct vex_document *d, struct model *m) {
                         assert_true(nf < ELEMENTSOF(m->fs));
                         m->fs[nf++] = (struct vex_export_finding){
                                 st->vuln, (const char *const *) st->aliases, st->n_aliases, c, st->state,
-                                st->justification, st->state == FINDING_AFFECTED ? st->action : NULL, st->detail};
+                                st->justification, st->state == FINDING_AFFECTED ? st->action : NULL, st->detail,
+                                NULL, -1, NULL};
                 }
         }
         m->x = xport;
