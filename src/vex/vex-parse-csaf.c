@@ -308,11 +308,12 @@ static int csaf_vulnerability(const char *what, json_t *v, size_t idx, const str
 }
 
 int vex_parse_csaf(const char *what, json_t *root, struct vex_document *d, struct error *err) {
-        json_t *document = json_object_get(root, "document"), *tracking, *tree, *vulns;
+        json_t *document, *tracking, *tree, *vulns;
         const char *version, *category, *tid;
         char safe[96];
         d->format = VEX_FORMAT_CSAF;
-        if (vex_get_str(what, "document", document, "csaf_version", true, 16, &version, err) < 0 ||
+        if (vex_get_object(what, "", root, "document", true, &document, err) < 0 ||
+            vex_get_str(what, "document", document, "csaf_version", true, 16, &version, err) < 0 ||
             vex_get_str(what, "document", document, "category", true, 128, &category, err) < 0 ||
             vex_get_object(what, "document", document, "tracking", true, &tracking, err) < 0 ||
             vex_get_str(what, "document.tracking", tracking, "id", true, VEX_MAX_ID, &tid, err) < 0)

@@ -157,9 +157,9 @@ int vex_statement_check(const char *what, const struct vex_statement *st, struct
         return 0;
 }
 
-/* The three formats announce themselves: CycloneDX by bomFormat, OpenVEX by
- * its @context, CSAF by document.csaf_version. */
-int vex_parse(const char *what, const char *buf, size_t len, struct vex_document **out, struct error *err) {
+/* -1: recognise the format; else that one. */
+static int parse_common(int format, const char *what, const char *buf, size_t len, struct vex_document **out,
+                        struct error *err) {
         *out = NULL;
         _cleanup_json_ json_t *root = cr_json_parse(what, buf, len, VEX_MAX_BYTES, VEX_MAX_DEPTH, err);
         if (!root)
@@ -168,7 +168,15 @@ int vex_parse(const char *what, const char *buf, size_t len, struct vex_document
                 return error_set(err, ERROR_INVALID, "%s: expected a JSON object", what);
         struct vex_document *d = xcalloc(1, sizeof(*d));
         int r;
-        if (json_object_get(root, "bomFormat"))
+        if (format == VEX_FORMAT_CYCLONEDX)
+                r = vex_parse_cyclonedx(what, root, d, err);
+        else if (format == VEX_FORMAT_OPENVEX)
+                r = vex_parse_openvex(what, root, d, err);
+        else if (format == VEX_FORMAT_CSAF)
+                r = vex_parse_csaf(what, root, d, err);
+        /* The three formats announce themselves: CycloneDX by bomFormat,
+         * OpenVEX by its @context, CSAF by document.csaf_version. */
+        else if (json_object_get(root, "bomFormat"))
                 r = vex_parse_cyclonedx(what, root, d, err);
         else if (json_object_get(root, "@context"))
                 r = vex_parse_openvex(what, root, d, err);
@@ -190,4 +198,13 @@ int vex_parse(const char *what, const char *buf, size_t len, struct vex_document
                 }
         *out = d;
         return 0;
+}
+
+int vex_parse(const char *what, const char *buf, size_t len, struct vex_document **out, struct error *err) {
+        return parse_common(-1, what, buf, len, out, err);
+}
+
+int vex_parse_as(enum vex_format f, const char *what, const char *buf, size_t len, struct vex_document **out,
+                 struct error *err) {
+        return parse_common((int) f, what, buf, len, out, err);
 }

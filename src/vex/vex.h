@@ -105,6 +105,10 @@ struct vex_document {
  * CycloneDX 1.4-1.6, OpenVEX 0.2 or CSAF 2.0. */
 int vex_parse(const char *what, const char *buf, size_t len, struct vex_document **out, struct error *err);
 void vex_document_free(struct vex_document *d);
+/* The same for one given format (the fuzz targets use it): a document of
+ * another format is refused as that format would refuse it. */
+int vex_parse_as(enum vex_format f, const char *what, const char *buf, size_t len, struct vex_document **out,
+                 struct error *err);
 
 /* The per-format parsers over an already parsed root (vex-parse-*.c). */
 int vex_parse_cyclonedx(const char *what, json_t *root, struct vex_document *d, struct error *err);

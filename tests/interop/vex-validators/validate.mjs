@@ -3,7 +3,7 @@
 //   cyclonedx      the CycloneDX project's own JSON validator for 1.6
 //                  (@cyclonedx/cyclonedx-library JsonStrictValidator: its
 //                  bundled bom-1.6 schema with ajv)
-//   openvex        ajv (JSON Schema 2020-12, formats incl. iri) with OpenVEX's
+//   openvex        ajv (JSON Schema 2020-12, ajv-formats; iri as RFC 3986 uri) with OpenVEX's
 //                  own schema, openvex_json_schema.json from openvex/spec
 //   csaf-basic     @secvisogram/csaf-validator-lib: schema + mandatory tests
 //   csaf-extended  ... + optional tests (warnings are reported, and fail)
@@ -33,12 +33,17 @@ if (kind === 'cyclonedx') {
 } else if (kind === 'openvex') {
   const { default: Ajv2020 } = await import('ajv/dist/2020.js')
   const { default: addFormats } = await import('ajv-formats')
-  const { default: addFormats2019 } = await import('ajv-formats-draft2019')
+  const { fullFormats } = await import('ajv-formats/dist/formats.js')
   // Not strict: OpenVEX's schema itself fails ajv's strict mode (a
   // `required` inside if/then/anyOf names properties defined one level up).
   const ajv = new Ajv2020({ allErrors: true, strict: false })
   addFormats(ajv)
-  addFormats2019(ajv, ['iri', 'iri-reference', 'idn-email', 'idn-hostname', 'duration'])
+  // "iri" is checked as an RFC 3986 URI, fragment allowed (Cradle writes
+  // ASCII only, so an IRI of it is a URI). ajv-formats-draft2019's "iri"
+  // is not used: it accepts only absolute IRIs without a fragment and with
+  // an IANA-registered scheme, refusing the purls (pkg:) OpenVEX's own
+  // examples use as @id.
+  ajv.addFormat('iri', fullFormats.uri)
   const schema = JSON.parse(fs.readFileSync(path.join(here, 'openvex_json_schema.json'), 'utf8'))
   const validate = ajv.compile(schema)
   if (!validate(JSON.parse(text))) fail('OpenVEX 0.2 JSON schema', validate.errors)
