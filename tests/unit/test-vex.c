@@ -42,6 +42,8 @@ static void parse_bad(const char *text, enum error_kind kind, const char *needle
         assert_non_null(strstr(err.msg, "t.json"));
 }
 
+static char *read_fixture(const char *rel);
+
 /* ---- the table ---- */
 
 static void test_map_every_value_has_a_way_out(void **state) {
@@ -204,6 +206,31 @@ static void test_csaf_wrong(void **state) {
                 "[{\"cve\":\"CVE-2024-1\",\"product_status\":{\"known_not_affected\":[\"P1\"]},\"flags\":[{\"label\":"
                 "\"inline_mitigations_already_exist\",\"group_ids\":[\"G\"]}]}]"));
         assert_int_equal(d->statements[0].justification, FINDING_JUST_INLINE_MITIGATIONS_EXIST);
+        vex_document_free(d);
+}
+
+/* CSAF's other ways to define a product: branches, a relationship (the
+ * component inside a product: the finding is the component's), a group. */
+static void test_csaf_tree_forms(void **state) {
+        (void) state;
+        _cleanup_free_ char *text = read_fixture("tests/fuzz/corpus/fuzz-vex-csaf/relationships.json");
+        struct vex_document *d = parse_ok(text);
+        assert_int_equal(d->n_statements, 1);
+        const struct vex_statement *st = &d->statements[0];
+        assert_string_equal(st->vuln, "CVE-2024-1");
+        assert_int_equal(st->state, FINDING_NOT_AFFECTED);
+        assert_int_equal(st->justification, FINDING_JUST_CODE_NOT_REACHABLE);
+        assert_string_equal(st->products[0].ref, "CSAFPID-1");
+        assert_string_equal(st->products[0].purl, "pkg:generic/p@1");
+        assert_string_equal(st->detail, "not reachable");
+        assert_string_equal(st->aliases[0], "GHSA-x");
+        vex_document_free(d);
+        /* OpenVEX: a product's subcomponents are the components. */
+        _cleanup_free_ char *ovx = read_fixture("tests/fuzz/corpus/fuzz-vex-openvex/subcomponents.json");
+        d = parse_ok(ovx);
+        assert_int_equal(d->statements[0].n_products, 1);
+        assert_string_equal(d->statements[0].products[0].purl, "pkg:apk/distro/libcurl@7.87.0-r0");
+        assert_int_equal(d->statements[0].justification, FINDING_JUST_CODE_NOT_PRESENT);
         vex_document_free(d);
 }
 
@@ -500,6 +527,7 @@ int main(void) {
                 cmocka_unit_test(test_cyclonedx_wrong),
                 cmocka_unit_test(test_openvex_wrong),
                 cmocka_unit_test(test_csaf_wrong),
+                cmocka_unit_test(test_csaf_tree_forms),
                 cmocka_unit_test(test_oversized),
                 cmocka_unit_test(test_buildroot_fixture),
                 cmocka_unit_test(test_render_deterministic),
