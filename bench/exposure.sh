@@ -7,7 +7,9 @@
 #  2. N devices written straight into SQLite (enrolment is not what is
 #     measured): all left the factory with 1.0.0; 60% updated to 1.1.0, 30% to
 #     2.0.0 (with their success in the history), 10% never reported; three
-#     batches, two hardware revisions. So 70% are exposed, 30% patched;
+#     batches made one after the other (consecutive ids, as enrolment at the
+#     factory gives them), two hardware revisions. So 70% are exposed, 30%
+#     patched;
 #  3. `cradle exposure CVE-2023-4863` (counts by product, release, hardware
 #     revision, member state and batch, and the first 100 devices), then with
 #     --patched (with each device's update time), three times each: the
@@ -70,7 +72,8 @@ db "INSERT INTO batches (product_id, name, hardware_revision, production_date, i
     INSERT INTO devices (serial, product_id, batch_id, hardware_revision, production_date, station,
       initial_firmware_version, status, origin, created_at)
     SELECT printf('S%08d', i), (SELECT id FROM products WHERE model = 'T1-EU'),
-      (SELECT id FROM batches WHERE name = 'B' || (1 + i % 3)), CASE WHEN i % 3 = 1 THEN 'r1' ELSE 'r2' END,
+      (SELECT id FROM batches WHERE name = 'B' || (1 + (i - 1) * 3 / $devices)),
+      CASE WHEN (i - 1) * 3 / $devices = 1 THEN 'r1' ELSE 'r2' END,
       '2026-11-01', 'line-1', '1.0.0', 'active', 'factory', 1 FROM n;
     INSERT INTO device_update_state (device_id, installed_version, last_seen)
       SELECT id, CASE WHEN id % 10 < 6 THEN '1.1.0' ELSE '2.0.0' END, 1 FROM devices WHERE id % 10 < 9;
@@ -83,23 +86,26 @@ printf 'devices: %d rows (with update state and history) inserted in %.1f s\n' "
 server_ms() { # the duration of the last exposure request in the access log
   grep -o 'GET /api/v1/exposure/[^ ]* 200 [0-9.]*ms' "$E2E_TMP/cradled.log" | tail -1 | grep -o '[0-9.]*ms$'
 }
+cpu_ms() { # cradled's user + system CPU so far, in ms (the machine is shared: wall time includes waiting)
+  awk -v hz="$(getconf CLK_TCK)" '{ printf "%d", ($14 + $15) * 1000 / hz }' "/proc/$SERVER_PID/stat"
+}
 run() { # LABEL ARGS...
   local label=$1; shift
   for k in 1 2 3; do
-    local a b out
-    a=$(date +%s.%N)
+    local a b c0 c1 out
+    c0=$(cpu_ms); a=$(date +%s.%N)
     out=$(CRADLE_TOKEN=$SO "$CRADLE" exposure CVE-2023-4863 --json "$@")
-    b=$(date +%s.%N)
-    printf '  %s run %d: server %s, cradle wall %.0f ms (exposed %s, patched %s, listed %s)\n' "$label" "$k" \
-      "$(server_ms)" "$(echo "($b - $a) * 1000" | bc)" "$(jq .exposed.devices <<<"$out")" \
+    b=$(date +%s.%N); c1=$(cpu_ms)
+    printf '  %s run %d: server %s (CPU %d ms), cradle wall %.0f ms (exposed %s, patched %s, listed %s)\n' \
+      "$label" "$k" "$(server_ms)" "$((c1 - c0))" "$(echo "($b - $a) * 1000" | bc)" "$(jq .exposed.devices <<<"$out")" \
       "$(jq .patched.devices <<<"$out")" "$(jq '.devices.items | length' <<<"$out")"
   done
 }
 echo "exposure over $devices devices:"
 run "exposed list"
 run "patched list" --patched
-a=$(date +%s.%N)
-n=$(db "SELECT count(*) FROM devices d LEFT JOIN device_update_state st ON st.device_id = d.id WHERE d.status = 'active'")
-b=$(date +%s.%N)
-printf 'reference: one full pass over the %d devices (sqlite3 COUNT(*) with the update state): %.0f ms\n' "$n" \
-  "$(echo "($b - $a) * 1000" | bc)"
+ref=$(printf '.timer on\nSELECT count(*) FROM devices d LEFT JOIN device_update_state st ON st.device_id = d.id WHERE d.status = %s;\n' "'active'" |
+  sqlite3 "$DATA/cradle.db")
+printf 'reference: one full pass over the fleet (sqlite3: COUNT(*) of active devices with their update state): %s devices, %s\n' \
+  "$(head -1 <<<"$ref")" "$(grep -o 'real [0-9.]* user [0-9.]* sys [0-9.]*' <<<"$ref")"
+echo "load average during the run: $(cut -d' ' -f1-3 /proc/loadavg)"
