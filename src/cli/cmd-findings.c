@@ -155,8 +155,11 @@ static int findings_set_run(struct cli_ctx *ctx, int argc, char **argv) {
             (r = cli_require(ctx, state, "--state")) != CLI_CONTINUE ||
             (r = cli_require(ctx, reason, "--reason")) != CLI_CONTINUE)
                 return r;
-        _cleanup_json_ json_t *body = json_pack("{s:s, s:s, s:s?, s:s?}", "state", state, "reason", reason,
-                                                "justification", just, "action_statement", action);
+        _cleanup_json_ json_t *body = json_pack("{s:s, s:s}", "state", state, "reason", reason);
+        if (body && just && json_object_set_new(body, "justification", json_string(just)) < 0)
+                body = (json_decref(body), NULL);
+        if (body && action && json_object_set_new(body, "action_statement", json_string(action)) < 0)
+                body = (json_decref(body), NULL);
         if (!body)
                 return cli_usage_error(ctx, "--state, --reason, --justification and --action must be valid UTF-8");
         _cleanup_free_ char *path = str_printf("/api/v1/findings/%lld/state", (long long) id);
@@ -258,7 +261,7 @@ static int vuln_explain_run(struct cli_ctx *ctx, int argc, char **argv) {
         };
         static const struct cli_field cols[] = {
                 { "SOURCE", "source" }, { "RECORD", "record" }, { "KIND", "kind" },
-                { "RESULT", "result" }, { "WITHDRAWN", "withdrawn" }, { "WHY", "explanation" },
+                { "RESULT", "result" }, { "WITHDRAWN", "withdrawn" }, { "WHY", "explanation.reason" },
         };
         const char *release = NULL;
         int c, r;

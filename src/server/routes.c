@@ -13,6 +13,8 @@
 #define ROLES_WITHDRAWERS (ROLE_ADMIN | ROLE_RELEASE_MANAGER | ROLE_SECURITY_OFFICER)
 #define ROLES_CAMPAIGN_RUNNERS (ROLE_ADMIN | ROLE_RELEASE_MANAGER)
 #define ROLES_CAMPAIGN_READERS (ROLE_ADMIN | ROLE_RELEASE_MANAGER | ROLE_SECURITY_OFFICER | ROLE_AUDITOR)
+#define ROLES_VULN_IMPORTERS (ROLE_ADMIN | ROLE_SECURITY_OFFICER)
+#define ROLES_VULN_READERS (ROLE_ADMIN | ROLE_SECURITY_OFFICER | ROLE_AUDITOR | ROLE_RELEASE_MANAGER)
 /* findings (issue 9): security officers own triage, auditors and release managers read */
 #define ROLES_FINDINGS_READERS (ROLE_ADMIN | ROLE_RELEASE_MANAGER | ROLE_SECURITY_OFFICER | ROLE_AUDITOR)
 #define ROLES_TRIAGERS (ROLE_ADMIN | ROLE_SECURITY_OFFICER)
@@ -140,6 +142,10 @@ static const struct route routes[] = {
         { "PUT",    DDI_BASE "/configData",                     routes_ddi_config_data,      DDI,    0,                    "ddi.config-data",    NULL },
         { "GET",    DDI_BASE "/softwaremodules/{moduleId}/artifacts/{fileName}", routes_ddi_artifact, DDI, 0,              "ddi.artifact",       NULL },
 
+        /* Vulnerability feeds (issue 9 section 2): security officers import, auditors read. */
+        { "POST",   "/api/v1/vulns/import",                     routes_vulns_import,         BEARER, ROLES_VULN_IMPORTERS, "vulns.import",       "name", STREAM },
+        { "GET",    "/api/v1/vulns",                            routes_vulns_list,           BEARER, ROLES_VULN_READERS,   "vulns.list",         "q,exploited,after,limit" },
+        { "GET",    "/api/v1/vulns/{id}",                       routes_vulns_get,            BEARER, ROLES_VULN_READERS,   "vulns.get",          NULL },
         /* VEX (issue 9): security officers import triage; auditors and security officers export it. */
         { "POST",   "/api/v1/vex",                              routes_vex_import,           BEARER, ROLES_VEX_IMPORTERS,  "vex.import",         "release,name" },
         { "GET",    "/api/v1/releases/{id}/vex",                routes_vex_export,           BEARER, ROLES_VEX_EXPORTERS,  "vex.export",         "format" },

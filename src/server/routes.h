@@ -77,6 +77,10 @@ int routes_releases_create(struct route_ctx *ctx, struct http_response *resp, st
 int routes_releases_get(struct route_ctx *ctx, struct http_response *resp, struct error *err);
 int routes_releases_upload_image(struct route_ctx *ctx, struct http_response *resp, struct error *err);
 int routes_releases_upload_sbom(struct route_ctx *ctx, struct http_response *resp, struct error *err);
+/* vulnerability feeds (issue 9 section 2): routes-vulns.c */
+int routes_vulns_import(struct route_ctx *ctx, struct http_response *resp, struct error *err);
+int routes_vulns_list(struct route_ctx *ctx, struct http_response *resp, struct error *err);
+int routes_vulns_get(struct route_ctx *ctx, struct http_response *resp, struct error *err);
 int routes_releases_prepare(struct route_ctx *ctx, struct http_response *resp, struct error *err);
 int routes_releases_targets_metadata(struct route_ctx *ctx, struct http_response *resp, struct error *err);
 int routes_releases_sign(struct route_ctx *ctx, struct http_response *resp, struct error *err);

@@ -641,16 +641,21 @@ const char *const store_migrations[] = {
          *    notification (the notifier's pending set).
          *  - components by lowercased name: the low-confidence name match of
          *    a changed vulnerability finds components without identifiers.
-         *  - exposure: devices by installed version, and by product and
-         *    initial firmware (devices that never reported an update run
-         *    their initial firmware), so "which devices run release R" reads
-         *    only those devices, not the fleet. */
+         *  - exposure: the counts of a product's devices by running version,
+         *    hardware revision and batch are one pass over a covering index
+         *    of the product's devices (in hardware revision and batch order,
+         *    so no sort), each joined with its update state by id; the lists
+         *    read devices by installed version, and by product and initial
+         *    firmware (devices that never reported an update run their
+         *    initial firmware), in id order, a page at a time. */
         "ALTER TABLE findings ADD COLUMN exploited_notified_at INTEGER;"
         "CREATE INDEX findings_component_id ON findings (component_id);"
         "CREATE INDEX findings_notified_at ON findings (notified_at);"
         "CREATE INDEX sbom_components_lower_name ON sbom_components (lower(name));"
         "CREATE INDEX device_update_state_installed_version ON device_update_state (installed_version);"
-        "CREATE INDEX devices_product_initial_version ON devices (product_id, initial_firmware_version);",
+        "CREATE INDEX devices_product_initial_version ON devices (product_id, initial_firmware_version);"
+        "CREATE INDEX devices_fleet ON devices (product_id, status, hardware_revision, batch_id, "
+        "initial_firmware_version);",
         /* 12 (stream fix/vex, VEX import): a VEX statement names a component
          * by its purl as written; import looks up the releases that carry it
          * exactly, so the purl value needs an index of its own (match_key

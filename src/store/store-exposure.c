@@ -92,23 +92,10 @@ void store_exposure_groups_free(struct store_exposure_group *list, size_t n) {
         for (size_t i = 0; list && i < n; i++) {
                 free(list[i].hardware_revision);
                 free(list[i].batch);
+                free(list[i].counts);
         }
         free(list);
 }
-
-/* Devices that reported a successful update to the version (index on
- * device_update_state.installed_version), and devices that never did and
- * run it as their initial firmware (index on devices (product_id,
- * initial_firmware_version)). The batch name is looked up per group. */
-#define EXPOSED_UPDATED                                                                                          \
-        "SELECT d.hardware_revision, d.batch_id, COUNT(*) FROM device_update_state st JOIN devices d ON d.id = "  \
-        "st.device_id WHERE st.installed_version = ?2 AND d.product_id = ?1 AND d.status = 'active' GROUP BY "   \
-        "d.hardware_revision, d.batch_id"
-#define EXPOSED_INITIAL                                                                                          \
-        "SELECT d.hardware_revision, d.batch_id, COUNT(*) FROM devices d WHERE d.product_id = ?1 AND "           \
-        "d.initial_firmware_version = ?2 AND d.status = 'active' AND NOT EXISTS (SELECT 1 FROM "                 \
-        "device_update_state st WHERE st.device_id = d.id AND st.installed_version IS NOT NULL) GROUP BY "       \
-        "d.hardware_revision, d.batch_id"
 
 static int batch_name(struct store *s, int64_t batch_id, char **out, struct error *err) {
         _cleanup_stmt_ sqlite3_stmt *st = NULL;
@@ -124,49 +111,61 @@ static int batch_name(struct store *s, int64_t batch_id, char **out, struct erro
         return rc < 0 ? -1 : 0;
 }
 
-static int count_part(struct store *s, const char *sql, int64_t product_id, const char *version,
-                      struct store_exposure_group **list, size_t *k, size_t *cap, struct error *err) {
+/* One pass over the product's active devices (the covering index
+ * devices_fleet, in hardware revision and batch order: the grouping needs no
+ * sort), each joined with its update state by id: a device runs its
+ * installed version, else its initial firmware. One SUM per version; the SQL
+ * is this file's constants and parameter numbers only. */
+int store_exposure_count(struct store *s, int64_t product_id, const char *const *versions, size_t n_versions,
+                         struct store_exposure_group **out, size_t *n, struct error *err) {
         _cleanup_stmt_ sqlite3_stmt *st = NULL;
-        if (store_prepare(s, sql, &st, err) < 0 || store_bind_int64(s, st, 1, product_id, err) < 0 ||
-            store_bind_text(s, st, 2, version, err) < 0)
+        *out = NULL;
+        *n = 0;
+        if (n_versions == 0)
+                return 0;
+        if (n_versions > STORE_EXPOSURE_VERSIONS_MAX)
+                return error_set(err, ERROR_INTERNAL, "exposure: %zu versions at once (at most %d)", n_versions,
+                                 STORE_EXPOSURE_VERSIONS_MAX);
+        struct buf q = {0};
+        buf_appendf(&q, "SELECT d.hardware_revision, d.batch_id");
+        for (size_t i = 0; i < n_versions; i++)
+                buf_appendf(&q, ", SUM(CASE WHEN COALESCE(st.installed_version, d.initial_firmware_version) = ?%zu "
+                                "THEN 1 ELSE 0 END)", i + 2);
+        buf_appendf(&q, " FROM devices d LEFT JOIN device_update_state st ON st.device_id = d.id WHERE "
+                        "d.product_id = ?1 AND d.status = 'active' GROUP BY d.hardware_revision, d.batch_id");
+        _cleanup_free_ char *sql = buf_steal(&q);
+        if (store_prepare(s, sql, &st, err) < 0 || store_bind_int64(s, st, 1, product_id, err) < 0)
                 return -1;
-        int rc;
-        size_t first = *k;
+        for (size_t i = 0; i < n_versions; i++)
+                if (store_bind_text(s, st, (int) i + 2, versions[i], err) < 0)
+                        return -1;
+        struct store_exposure_group *list = NULL;
         int64_t *batch_ids = NULL;
-        size_t nb = 0, capb = 0;
+        size_t k = 0, cap = 0, nb = 0, capb = 0;
+        int rc;
         while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-                STORE_LIST_GROW(*list, *k, *cap);
+                STORE_LIST_GROW(list, k, cap);
                 STORE_LIST_GROW(batch_ids, nb, capb);
-                struct store_exposure_group *g = &(*list)[(*k)++];
+                struct store_exposure_group *g = &list[k++];
                 memset(g, 0, sizeof(*g));
                 g->hardware_revision = store_column_text(st, 0);
                 batch_ids[nb++] = store_column_opt_int64(st, 1);
-                g->count = sqlite3_column_int64(st, 2);
+                g->counts = xcalloc(n_versions, sizeof(*g->counts));
+                for (size_t i = 0; i < n_versions; i++)
+                        g->counts[i] = sqlite3_column_int64(st, (int) i + 2);
         }
         if (rc != SQLITE_DONE) {
                 free(batch_ids);
-                return store_fail(s, err, "counting the devices of a release");
+                store_exposure_groups_free(list, k);
+                return store_fail(s, err, "counting a product's devices by version");
         }
-        for (size_t i = 0; i < nb; i++)
-                if (batch_name(s, batch_ids[i], &(*list)[first + i].batch, err) < 0) {
+        for (size_t i = 0; i < k; i++)
+                if (batch_name(s, batch_ids[i], &list[i].batch, err) < 0) {
                         free(batch_ids);
+                        store_exposure_groups_free(list, k);
                         return -1;
                 }
         free(batch_ids);
-        return 0;
-}
-
-int store_exposure_count(struct store *s, int64_t product_id, const char *version, struct store_exposure_group **out,
-                         size_t *n, struct error *err) {
-        struct store_exposure_group *list = NULL;
-        size_t k = 0, cap = 0;
-        *out = NULL;
-        *n = 0;
-        if (count_part(s, EXPOSED_UPDATED, product_id, version, &list, &k, &cap, err) < 0 ||
-            count_part(s, EXPOSED_INITIAL, product_id, version, &list, &k, &cap, err) < 0) {
-                store_exposure_groups_free(list, k);
-                return -1;
-        }
         *out = list;
         *n = k;
         return 0;

@@ -31,16 +31,18 @@ int store_exposure_product_versions(struct store *s, int64_t product_id, char **
                                     struct error *err);
 void store_exposure_strings_free(char **list, size_t n);
 
-/* Devices running (product, version), counted by hardware revision and batch
- * (the same pair may come twice: add them up). */
+/* A product's active devices running each of `versions` (at most
+ * STORE_EXPOSURE_VERSIONS_MAX), counted by hardware revision and batch in
+ * one pass: counts[i] is the number running versions[i]. */
+#define STORE_EXPOSURE_VERSIONS_MAX 64
 struct store_exposure_group {
         char *hardware_revision; /* NULL when unknown */
         char *batch;             /* NULL when the device has none */
-        int64_t count;
+        int64_t *counts;         /* one per version */
 };
 void store_exposure_groups_free(struct store_exposure_group *list, size_t n);
-int store_exposure_count(struct store *s, int64_t product_id, const char *version, struct store_exposure_group **out,
-                         size_t *n, struct error *err);
+int store_exposure_count(struct store *s, int64_t product_id, const char *const *versions, size_t n_versions,
+                         struct store_exposure_group **out, size_t *n, struct error *err);
 
 /* The first `limit` devices running (product, version) with id > after_id,
  * by id. with_since: since = the time of the last successful update to that

@@ -78,30 +78,46 @@ static void patched_versions(struct exposed_product *p) {
                         p->patched[p->n_patched++] = p->versions[i];
 }
 
-static int count_devices(struct store *s, struct exposed_product *p, const char *version, bool exposed,
-                         json_t *by_release, json_t *by_hw, json_t *by_batch, struct error *err) {
-        struct store_exposure_group *gs = NULL;
-        size_t n = 0;
-        if (store_exposure_count(s, p->id, version, &gs, &n, err) < 0)
-                return -1;
-        int64_t total = 0;
-        for (size_t i = 0; i < n; i++) {
-                total += gs[i].count;
-                if (!exposed)
-                        continue;
-                _cleanup_free_ char *kh = key3(p->model, gs[i].hardware_revision, NULL);
-                _cleanup_free_ char *kb = key3(p->model, gs[i].batch, NULL);
-                counter_add(by_hw, kh, gs[i].count);
-                counter_add(by_batch, kb, gs[i].count);
+/* Counts the product's devices on its affected and patched versions in one
+ * pass per STORE_EXPOSURE_VERSIONS_MAX versions. */
+static int count_devices(struct store *s, struct exposed_product *p, json_t *by_release, json_t *patched_by_release,
+                         json_t *by_hw, json_t *by_batch, struct error *err) {
+        size_t nv = p->n_affected + p->n_patched;
+        const char **vs = xcalloc(nv + 1, sizeof(*vs));
+        for (size_t i = 0; i < p->n_affected; i++)
+                vs[i] = p->affected[i];
+        for (size_t i = 0; i < p->n_patched; i++)
+                vs[p->n_affected + i] = p->patched[i];
+        int rc = 0;
+        for (size_t first = 0; rc == 0 && first < nv; first += STORE_EXPOSURE_VERSIONS_MAX) {
+                size_t chunk = nv - first < STORE_EXPOSURE_VERSIONS_MAX ? nv - first : STORE_EXPOSURE_VERSIONS_MAX;
+                struct store_exposure_group *gs = NULL;
+                size_t n = 0;
+                rc = store_exposure_count(s, p->id, vs + first, chunk, &gs, &n, err);
+                for (size_t j = 0; rc == 0 && j < chunk; j++) {
+                        bool exposed = first + j < p->n_affected;
+                        int64_t total = 0;
+                        for (size_t i = 0; i < n; i++) {
+                                int64_t c = gs[i].counts[j];
+                                total += c;
+                                if (!exposed || !c)
+                                        continue;
+                                _cleanup_free_ char *kh = key3(p->model, gs[i].hardware_revision, NULL);
+                                _cleanup_free_ char *kb = key3(p->model, gs[i].batch, NULL);
+                                counter_add(by_hw, kh, c);
+                                counter_add(by_batch, kb, c);
+                        }
+                        _cleanup_free_ char *kr = key3(p->model, vs[first + j], NULL);
+                        counter_add(exposed ? by_release : patched_by_release, kr, total);
+                        if (exposed)
+                                p->exposed += total;
+                        else
+                                p->patched_count += total;
+                }
+                store_exposure_groups_free(gs, n);
         }
-        _cleanup_free_ char *kr = key3(p->model, version, NULL);
-        counter_add(by_release, kr, total);
-        if (exposed)
-                p->exposed += total;
-        else
-                p->patched_count += total;
-        store_exposure_groups_free(gs, n);
-        return 0;
+        free(vs);
+        return rc;
 }
 
 /* A device of the page and the product it belongs to. */
@@ -257,10 +273,9 @@ int vuln_exposure(struct store *s, const struct vuln_exposure_query *q, json_t *
                 if (rc < 0)
                         break;
                 patched_versions(p);
-                for (size_t j = 0; rc == 0 && j < p->n_affected; j++)
-                        rc = count_devices(s, p, p->affected[j], true, by_release, by_hw, by_batch, err);
-                for (size_t j = 0; rc == 0 && j < p->n_patched; j++)
-                        rc = count_devices(s, p, p->patched[j], false, patched_by_release, NULL, NULL, err);
+                rc = count_devices(s, p, by_release, patched_by_release, by_hw, by_batch, err);
+                if (rc < 0)
+                        break;
                 json_t *ms = json_array();
                 for (size_t j = 0; j < p->n_member_states; j++) {
                         json_array_append_new(ms, json_string(p->member_states[j]));
