@@ -57,10 +57,13 @@ static bool same_fields(const struct vex_statement *a, const struct vex_statemen
                (a->state != FINDING_AFFECTED || str_eq(a->action, b->action));
 }
 
-/* Looks up the finding of (release, any id of the statement, ref or purl). */
-static int find_one(struct import_ctx *c, int64_t release, const struct vex_statement *st,
+/* Looks up the finding of (release, any id of the statement, ref or purl).
+ * by_purl_only: the release was found by the purl, so a bom-ref (which may
+ * name another component there) is not used. */
+static int find_one(struct import_ctx *c, int64_t release, bool by_purl_only, const struct vex_statement *st,
                     const struct vex_product *p, int64_t *fid, struct error *err) {
-        const char *keys[2] = {p->ref, str_eq(p->purl, p->ref) ? NULL : p->purl};
+        const char *keys[2] = {by_purl_only ? NULL : p->ref,
+                               str_eq(p->purl, p->ref) && !by_purl_only ? NULL : p->purl};
         for (size_t a = 0; a <= st->n_aliases; a++) {
                 const char *vid = a == 0 ? st->vuln : st->aliases[a - 1];
                 for (size_t k = 0; k < 2; k++) {
@@ -158,7 +161,7 @@ static int import_statement(struct import_ctx *c, int64_t release_id, const stru
                 bool matched = false;
                 for (size_t r = 0; r < n_rel; r++) {
                         int64_t fid;
-                        int found = find_one(c, rel[r], st, p, &fid, err);
+                        int found = find_one(c, rel[r], release_id == 0, st, p, &fid, err);
                         if (found < 0)
                                 return -1;
                         if (found == 0)

@@ -265,6 +265,27 @@ static void test_import_by_purl_across_releases(void **state) {
         fixture_free(f);
 }
 
+/* Found by its purl, a release is searched by that purl only: the
+ * document's bom-ref may name another component there. */
+static void test_import_by_purl_ignores_ref(void **state) {
+        (void) state;
+        struct fx *f = fixture();
+        struct error err = {0};
+        struct vex_import_result res;
+        const char *doc = "{\"@context\":\"https://openvex.dev/ns/v0.2.0\",\"@id\":\"urn:x:2\",\"author\":\"a\","
+                          "\"timestamp\":\"2024-01-01T00:00:00Z\",\"version\":1,\"statements\":[{\"vulnerability\":"
+                          "{\"name\":\"CVE-2023-0001\"},\"products\":[{\"@id\":\"urn:cdx:x/1#pkg-openssl\",\"identifiers\":"
+                          "{\"purl\":\"pkg:generic/zlib@1.3\"}}],\"status\":\"fixed\"}]}";
+        assert_int_equal(import_text(f, doc, 0, &res, &err), 0);
+        assert_int_equal(res.applied, 1);
+        vex_import_result_clear(&res);
+        _cleanup_free_ char *z = state_of(f, 1, "CVE-2023-0001", "zlib");
+        _cleanup_free_ char *o = state_of(f, 1, "CVE-2023-0001", "pkg-openssl");
+        assert_string_equal(z, "fixed");
+        assert_string_equal(o, "in_triage");
+        fixture_free(f);
+}
+
 /* Any failure rolls every change of the document back. */
 static void test_import_all_or_nothing(void **state) {
         (void) state;
@@ -492,6 +513,7 @@ int main(void) {
                 cmocka_unit_test(test_import_by_alias),
                 cmocka_unit_test(test_import_unmatched),
                 cmocka_unit_test(test_import_by_purl_across_releases),
+                cmocka_unit_test(test_import_by_purl_ignores_ref),
                 cmocka_unit_test(test_import_all_or_nothing),
                 cmocka_unit_test(test_roundtrip_cyclonedx),
                 cmocka_unit_test(test_roundtrip_openvex),
