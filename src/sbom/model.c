@@ -311,8 +311,8 @@ int sbom_doc_finish(struct sbom_doc *d, const char *label, struct error *err) {
                                 d->edges[w++] = d->edges[r];
                 d->n_edges = w;
         }
-        /* The top level: what the root depends on directly; without root
-         * edges, the roots that are components themselves; with a graph but
+        /* The top level: a root that is a component (SPDX's described
+         * packages) and what the root depends on directly; with a graph but
          * no root, what nothing depends on; with no graph at all, the flat
          * list is all the document says, so all of it. */
         bool any_root_component = false;
@@ -322,8 +322,10 @@ int sbom_doc_finish(struct sbom_doc *d, const char *label, struct error *err) {
         for (size_t i = 0; i < d->n_components; i++) {
                 struct sbom_component *c = &d->components[i];
                 bool root = is_root_ref(p, c->ref);
-                if (d->root_has_edges)
-                        c->top_level = root_child[i] && !root;
+                if (root)
+                        c->top_level = true; /* a described component is the top itself */
+                else if (d->root_has_edges)
+                        c->top_level = root_child[i];
                 else if (any_root_component)
                         c->top_level = root;
                 else if (d->has_graph)
