@@ -28,6 +28,8 @@ const struct cli_command *const cli_commands[] = {
         &cli_cmd_repo,
         &cli_cmd_director,
         &cli_cmd_campaign,
+        /* SBOM ingestion (issue 9) */
+        &cli_cmd_sbom,
         NULL,
 };
 

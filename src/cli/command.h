@@ -40,6 +40,7 @@ extern const struct cli_command cli_cmd_release;
 extern const struct cli_command cli_cmd_repo;
 extern const struct cli_command cli_cmd_director;
 extern const struct cli_command cli_cmd_campaign;
+extern const struct cli_command cli_cmd_sbom;
 
 /* Prints the help of `cmd` (NULL: the program's) reached by `path`. */
 void cli_help_print(FILE *f, const struct cli_command *cmd, const char *path);

@@ -52,6 +52,14 @@ int sbom_detect(const char *label, const uint8_t *data, size_t len, const char *
                 { "application/x-tar", SBOM_FORMAT_YOCTO_SPDX2_ARCHIVE },
         };
         size_t head = len < 4096 ? len : 4096;
+        /* An archive is told by its magic whatever the media type claims (a
+         * client may name a .spdx.tar.zst text/spdx by its file name). */
+        bool zstd = len >= 4 && data[0] == 0x28 && data[1] == 0xb5 && data[2] == 0x2f && data[3] == 0xfd;
+        bool tar = len >= 262 && memcmp(data + 257, "ustar", 5) == 0;
+        if (zstd || tar) {
+                *out = SBOM_FORMAT_YOCTO_SPDX2_ARCHIVE;
+                return 0;
+        }
         for (size_t i = 0; i < ELEMENTSOF(by_type); i++)
                 if (strcmp(mt, by_type[i].type) == 0) {
                         *out = by_type[i].f;
@@ -59,14 +67,6 @@ int sbom_detect(const char *label, const uint8_t *data, size_t len, const char *
                                 *out = SBOM_FORMAT_SPDX3_JSONLD;
                         return 0;
                 }
-        if (len >= 4 && data[0] == 0x28 && data[1] == 0xb5 && data[2] == 0x2f && data[3] == 0xfd) {
-                *out = SBOM_FORMAT_YOCTO_SPDX2_ARCHIVE;
-                return 0;
-        }
-        if (len >= 262 && memcmp(data + 257, "ustar", 5) == 0) {
-                *out = SBOM_FORMAT_YOCTO_SPDX2_ARCHIVE;
-                return 0;
-        }
         size_t i = 0;
         if (len >= 3 && data[0] == 0xef && data[1] == 0xbb && data[2] == 0xbf)
                 i = 3; /* a UTF-8 byte order mark */

@@ -127,3 +127,11 @@ int routes_devices_ddi_token_issue(struct route_ctx *ctx, struct http_response *
 int routes_devices_ddi_token_revoke(struct route_ctx *ctx, struct http_response *resp, struct error *err);
 int routes_devices_config_data(struct route_ctx *ctx, struct http_response *resp, struct error *err);
 int routes_devices_action_cancel(struct route_ctx *ctx, struct http_response *resp, struct error *err);
+/* routes-sbom.c (issue 9: SBOM ingestion) */
+int routes_sbom_attach(struct route_ctx *ctx, struct http_response *resp, struct error *err);
+int routes_sbom_release_list(struct route_ctx *ctx, struct http_response *resp, struct error *err);
+int routes_sbom_export(struct route_ctx *ctx, struct http_response *resp, struct error *err);
+int routes_sbom_get(struct route_ctx *ctx, struct http_response *resp, struct error *err);
+int routes_sbom_quality(struct route_ctx *ctx, struct http_response *resp, struct error *err);
+int routes_sbom_components(struct route_ctx *ctx, struct http_response *resp, struct error *err);
+int routes_components_search(struct route_ctx *ctx, struct http_response *resp, struct error *err);

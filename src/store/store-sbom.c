@@ -235,7 +235,12 @@ static int component_idents(struct store *s, int64_t id, json_t *item, struct er
                                       json_pack("{s:o, s:b, s:o}", "value", col_json(st, 1), "valid",
                                                 sqlite3_column_int(st, 2) != 0, "match_key", col_json(st, 3)));
         }
-        return rc == SQLITE_DONE ? 0 : store_fail(s, err, "reading SBOM identifiers");
+        if (rc != SQLITE_DONE)
+                return store_fail(s, err, "reading SBOM identifiers");
+        /* The first of each, for tables. */
+        json_object_set(item, "purl", json_array_size(purls) ? json_object_get(json_array_get(purls, 0), "value") : json_null());
+        json_object_set(item, "cpe", json_array_size(cpes) ? json_object_get(json_array_get(cpes, 0), "value") : json_null());
+        return 0;
 }
 
 int store_sbom_components_json(struct store *s, const struct store_sbom_component_query *q, json_t **items,
