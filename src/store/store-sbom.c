@@ -150,6 +150,34 @@ int store_sbom_document_delete(struct store *s, int64_t id, int64_t *findings_dr
                        : 0;
 }
 
+int store_sbom_documents_of_file_delete_drafts(struct store *s, const char *sha256, struct error *err) {
+        int64_t ids[64];
+        size_t n;
+        do {
+                /* In rounds: a statement is not stepped while its rows are deleted. */
+                n = 0;
+                {
+                        _cleanup_stmt_ sqlite3_stmt *st = NULL;
+                        if (store_prepare(s, "SELECT d.id FROM sbom_documents d JOIN releases r ON r.id = "
+                                             "d.release_id WHERE d.sha256 = ?1 AND r.status = 'draft' LIMIT 64",
+                                          &st, err) < 0 ||
+                            store_bind_text(s, st, 1, sha256, err) < 0)
+                                return -1;
+                        int rc;
+                        while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+                                ids[n++] = sqlite3_column_int64(st, 0);
+                        if (rc != SQLITE_DONE)
+                                return store_fail(s, err, "finding the SBOMs of a file");
+                }
+                for (size_t i = 0; i < n; i++) {
+                        int64_t dropped;
+                        if (store_sbom_document_delete(s, ids[i], &dropped, err) < 0)
+                                return -1;
+                }
+        } while (n == 64);
+        return 0;
+}
+
 static json_t *col_json(sqlite3_stmt *st, int col) {
         if (sqlite3_column_type(st, col) == SQLITE_NULL)
                 return json_null();

@@ -57,6 +57,10 @@ int store_sbom_document_find(struct store *s, int64_t release_id, const char *mo
  * takes its findings with it; the audit entry says how many). */
 int store_sbom_document_delete(struct store *s, int64_t id, int64_t *findings_dropped, struct error *err);
 
+/* Removes the documents parsed from file `sha256` in draft releases (the
+ * file is being deleted from them: image_delete). */
+int store_sbom_documents_of_file_delete_drafts(struct store *s, const char *sha256, struct error *err);
+
 /* {"id", "release_id", "release", "product", "module", "sha256",
  *  "media_type", "format", "spec_version", "name", "tool",
  *  "document_created", "component_count", "quality_score", "created_at",

@@ -217,6 +217,38 @@ static void test_attach_stored_and_search(void **state) {
         assert_int_equal(err.kind, ERROR_INVALID);
 }
 
+/* A module SBOM's file is kept like the release's own: a published
+ * release's (within Art. 13(9)'s period) cannot be deleted, and deleting a
+ * draft's takes its parsed document with it. */
+static void test_module_file_retention(void **state) {
+        struct ota_fx *f = *state;
+        struct error err = { 0 };
+        json_t *out = NULL;
+        int64_t pub = ota_fx_publish(f, "2.0.0", 2, "rootfs.img", "other bytes");
+        size_t len;
+        _cleanup_free_ char *data = fixture("syft-image.spdx.json", &len);
+        char sha[SHA256_HEX_LEN];
+        hash_sha256_hex(data, len, sha);
+        ota_fx_ok(upload(f, pub, "userland", NULL, data, len, &out, &err), err);
+        json_decref(out);
+        assert_int_equal(image_delete(&f->c, &ota_fx_actor, sha, &out, &err), -1);
+        assert_int_equal(err.kind, ERROR_CONFLICT);
+        assert_non_null(strstr(err.msg, "release 2.0.0"));
+        int64_t draft = ota_fx_draft(f, "3.0.0", 3, "rootfs.img", "image bytes");
+        _cleanup_free_ char *other = fixture("spdx-spec-example-v2.3.spdx", &len);
+        char sha2[SHA256_HEX_LEN];
+        hash_sha256_hex(other, len, sha2);
+        ota_fx_ok(upload(f, draft, "docs", NULL, other, len, &out, &err), err);
+        json_decref(out);
+        assert_int_equal(count(f, "SELECT COUNT(*) FROM sbom_documents WHERE module = 'docs'"), 1);
+        ota_fx_ok(image_delete(&f->c, &ota_fx_actor, sha2, &out, &err), err);
+        json_decref(out);
+        assert_int_equal(count(f, "SELECT COUNT(*) FROM sbom_documents WHERE module = 'docs'"), 0);
+        assert_int_equal(count(f, "SELECT COUNT(*) FROM sbom_components WHERE document_id NOT IN (SELECT id FROM "
+                                  "sbom_documents)"),
+                         0);
+}
+
 int main(void) {
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test_setup_teardown(test_upload_normalises, setup, teardown),
@@ -224,6 +256,7 @@ int main(void) {
                 cmocka_unit_test_setup_teardown(test_modules_and_replacement, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_published_release, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_attach_stored_and_search, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_module_file_retention, setup, teardown),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
 }
