@@ -31,6 +31,8 @@ const struct cli_command *const cli_commands[] = {
         &cli_cmd_campaign,
         &cli_cmd_findings,
         &cli_cmd_exposure,
+        /* SBOM ingestion (issue 9) */
+        &cli_cmd_sbom,
         NULL,
 };
 
