@@ -239,6 +239,12 @@ static void test_trap_running_on(void **state) {
         json_decref(expl);
         c.cpes = kernel;
         assert_int_equal(run(&c, "cpe", cfg, NULL), VULN_MATCH_NO);
+        /* a configuration that only names the platform (seen in NVD data as a
+         * lone "running on" node): being the platform is never enough */
+        const char *lone = "{\"nodes\":[{\"operator\":\"OR\",\"negate\":false,\"cpeMatch\":[{\"vulnerable\":false,"
+                           "\"criteria\":\"cpe:2.3:o:linux:linux_kernel:*:*:*:*:*:*:*:*\"}]}]}";
+        c.cpes = kernel;
+        assert_int_equal(run(&c, "cpe", lone, NULL), VULN_MATCH_NO);
         c.cpes = fw; /* the application itself: the platform is assumed */
         assert_int_equal(run(&c, "cpe", cfg, &expl), VULN_MATCH_CPE);
         assert_string_equal(json_string_value(json_object_get(expl, "configuration")), "unknown");
