@@ -320,10 +320,6 @@ static char *dump_sorted(json_t *v) {
         return json_dumps(v, JSON_SORT_KEYS | JSON_COMPACT | JSON_ENCODE_ANY);
 }
 
-static void sha256_hex_of(const char *s, char out[65]) {
-        hash_sha256_hex(s, strlen(s), out);
-}
-
 /* The stored data: the parser's data plus the record's dates and ids, and
  * the hash of its affected entries (a change there queues the vuln). */
 static json_t *stored_data(const struct vuln_feed_record *r, const char *affected_sha) {
@@ -337,8 +333,38 @@ static json_t *stored_data(const struct vuln_feed_record *r, const char *affecte
         return d;
 }
 
-static int write_affected(struct vuln_import *imp, int64_t record_row, json_t *affected, size_t *rows,
-                          struct error *err) {
+/* Each affected entry's data as stored (dumped once: the texts also make
+ * the affected hash), and that hash. */
+static char **affected_texts(json_t *affected, char sha[65]) {
+        size_t n = json_array_size(affected);
+        char **texts = xcalloc(n + 1, sizeof(*texts));
+        struct hash_sha256_ctx *h = hash_sha256_new();
+        for (size_t i = 0; i < n; i++) {
+                json_t *a = json_array_get(affected, i);
+                const char *kind = vuln_feed_str(a, "kind");
+                texts[i] = dump_sorted(json_object_get(a, "data"));
+                if (!texts[i])
+                        texts[i] = str_dup("null");
+                hash_sha256_update(h, kind ? kind : "", kind ? strlen(kind) : 0);
+                hash_sha256_update(h, "\n", 1);
+                hash_sha256_update(h, texts[i], strlen(texts[i]));
+                hash_sha256_update(h, "\n", 1);
+        }
+        uint8_t raw[32];
+        hash_sha256_final(h, raw);
+        for (size_t k = 0; k < 32; k++)
+                snprintf(sha + 2 * k, 3, "%02x", raw[k]);
+        return texts;
+}
+
+static void texts_free(char **texts) {
+        for (char **t = texts; t && *t; t++)
+                free(*t);
+        free(texts);
+}
+
+static int write_affected(struct vuln_import *imp, int64_t record_row, json_t *affected, char **texts,
+                          size_t *rows, struct error *err) {
         size_t i;
         json_t *a;
         json_array_foreach(affected, i, a) {
@@ -348,9 +374,12 @@ static int write_affected(struct vuln_import *imp, int64_t record_row, json_t *a
                 struct error kerr = {0};
                 if (vuln_affected_keys(kind, data, &keys, &kerr) < 0) {
                         json_decref(keys);
-                        continue; /* the parser already checked; an entry without keys never matches */
+                        /* kept in the record, but nothing can look it up */
+                        vuln_import_note(imp, "affected entries whose package or CPE cannot be parsed are kept in "
+                                              "the record but cannot be matched");
+                        continue;
                 }
-                _cleanup_free_ char *text = dump_sorted(data);
+                const char *text = texts[i];
                 size_t k;
                 json_t *pair;
                 json_array_foreach(keys, k, pair) {
@@ -401,9 +430,8 @@ int vuln_import_record(struct vuln_import *imp, const struct vuln_feed_record *r
         }
         /* affected entries: withdrawn records keep none (they must not match) */
         json_t *affected = r->withdrawn ? NULL : r->affected;
-        _cleanup_free_ char *aff_text = affected ? dump_sorted(affected) : str_dup("[]");
         char aff_sha[65];
-        sha256_hex_of(aff_text, aff_sha);
+        char **aff_texts = affected_texts(affected, aff_sha);
         _cleanup_json_ json_t *data = stored_data(r, aff_sha);
         /* the content hash: the stored data (which holds the ids, dates and
          * the affected entries' hash), modified and withdrawn */
@@ -425,11 +453,14 @@ int vuln_import_record(struct vuln_import *imp, const struct vuln_feed_record *r
 
         struct store_vuln_record old = {0};
         int found = store_vuln_record_find(imp->s, r->source, r->record_id, &old, err);
-        if (found < 0)
+        if (found < 0) {
+                texts_free(aff_texts);
                 return -1;
+        }
         if (found == 1 && str_eq(old.content_sha256, content_sha)) {
                 c->unchanged++;
                 store_vuln_record_clear(&old);
+                texts_free(aff_texts);
                 return 0;
         }
         int rc = -1;
@@ -463,7 +494,7 @@ int vuln_import_record(struct vuln_import *imp, const struct vuln_feed_record *r
                 affected_changed = json_array_size(affected) > 0;
         }
         size_t rows = 0;
-        if (affected_changed && affected && write_affected(imp, nr.id, affected, &rows, err) < 0)
+        if (affected_changed && affected && write_affected(imp, nr.id, affected, aff_texts, &rows, err) < 0)
                 goto out;
         if ((created ? refresh_new_vuln(imp, vuln_id, r, data, &relevant, err)
                      : refresh_vuln(imp, vuln_id, &relevant, err)) < 0)
@@ -481,6 +512,7 @@ int vuln_import_record(struct vuln_import *imp, const struct vuln_feed_record *r
 out:
         free(old_data);
         store_vuln_record_clear(&old);
+        texts_free(aff_texts);
         return rc;
 }
 
