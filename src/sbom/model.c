@@ -97,12 +97,52 @@ void sbom_doc_free(struct sbom_doc *d) {
         free(d);
 }
 
+/* Well-formed UTF-8 (no overlongs, surrogates or code points past U+10FFFF):
+ * tag-value input is raw bytes, and every stored string must be JSON text. */
+bool sbom_utf8_valid(const unsigned char *p, size_t n) {
+        size_t i = 0;
+        while (i < n) {
+                unsigned char c = p[i];
+                size_t len;
+                uint32_t cp;
+                if (c < 0x80) {
+                        i++;
+                        continue;
+                } else if ((c & 0xe0) == 0xc0) {
+                        len = 2;
+                        cp = c & 0x1f;
+                } else if ((c & 0xf0) == 0xe0) {
+                        len = 3;
+                        cp = c & 0x0f;
+                } else if ((c & 0xf8) == 0xf0) {
+                        len = 4;
+                        cp = c & 0x07;
+                } else {
+                        return false;
+                }
+                if (i + len > n)
+                        return false;
+                for (size_t k = 1; k < len; k++) {
+                        if ((p[i + k] & 0xc0) != 0x80)
+                                return false;
+                        cp = (cp << 6) | (p[i + k] & 0x3f);
+                }
+                if ((len == 2 && cp < 0x80) || (len == 3 && cp < 0x800) || (len == 4 && cp < 0x10000) ||
+                    cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
+                        return false;
+                i += len;
+        }
+        return true;
+}
+
 int sbom_field(char **dst, const char *value, size_t max, const char *label, const char *where, struct error *err) {
         if (!value)
                 return 0;
         size_t n = strlen(value);
         if (n > max)
                 return error_set(err, ERROR_INVALID, "%s: %s: longer than %zu bytes", label, where, max);
+        if (!sbom_utf8_valid((const unsigned char *) value, n))
+                return error_set(err, ERROR_INVALID, "%s: %s: not valid UTF-8", label, where);
         for (size_t i = 0; i < n; i++) {
                 unsigned char ch = (unsigned char) value[i];
                 if (ch < 0x20 && ch != '\t' && ch != '\n' && ch != '\r')
@@ -162,6 +202,8 @@ int sbom_component_add_ident(struct sbom_component *c, const char *kind, const c
         if (strlen(value) > SBOM_MAX_FIELD)
                 return error_set(err, ERROR_INVALID, "%s: %s: identifier longer than %d bytes", label, where,
                                  SBOM_MAX_FIELD);
+        if (!sbom_utf8_valid((const unsigned char *) value, strlen(value)))
+                return error_set(err, ERROR_INVALID, "%s: %s: identifier is not valid UTF-8", label, where);
         struct sbom_strv *s = strcmp(kind, "purl") == 0 ? &c->purls : &c->cpes;
         for (size_t i = 0; i < s->n; i++)
                 if (strcmp(s->v[i], value) == 0)
@@ -176,6 +218,13 @@ int sbom_component_add_ident(struct sbom_component *c, const char *kind, const c
 void sbom_component_add_hash(struct sbom_component *c, const char *alg, const char *content) {
         if (!alg || !content || !*alg || !*content || strlen(alg) > 32 || strlen(content) > 256)
                 return;
+        /* A hash is hex; anything else is not kept (the quality report then says it is missing). */
+        for (const char *p = content; *p; p++)
+                if (!isxdigit((unsigned char) *p))
+                        return;
+        for (const char *p = alg; *p; p++)
+                if (!isalnum((unsigned char) *p) && *p != '-' && *p != '_')
+                        return;
         char a[40], h[260];
         size_t j = 0;
         for (const char *p = alg; *p && j < sizeof(a) - 1; p++) {

@@ -148,5 +148,7 @@ int sbom_field(char **dst, const char *value, size_t max, const char *label, con
 /* Resolves edges and roots, checks refs are unique, marks top-level components. */
 int sbom_doc_finish(struct sbom_doc *d, const char *label, struct error *err);
 struct sbom_doc *sbom_doc_new(enum sbom_format f);
+/* Well-formed UTF-8 (no overlongs, surrogates, or past U+10FFFF). */
+bool sbom_utf8_valid(const unsigned char *p, size_t n);
 /* snprintf for places (JSON pointers, element paths): cut when too long. */
 void sbom_ptrf(char *out, size_t n, const char *fmt, ...) __attribute__((format(printf, 3, 4)));

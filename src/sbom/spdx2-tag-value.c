@@ -270,8 +270,13 @@ int sbom_parse_spdx2_tag_value(const char *label, const uint8_t *data, size_t le
                 }
                 _cleanup_free_ char *val = buf_steal(&value);
                 value = (struct buf) { 0 };
-                if (memchr(val, 0, strlen(val)))
-                        continue;
+                /* Everything read becomes JSON text: a value that is not UTF-8 is refused here,
+                 * with its line, not dropped later. */
+                if (!sbom_utf8_valid((const unsigned char *) key, strlen(key)) ||
+                    !sbom_utf8_valid((const unsigned char *) val, strlen(val))) {
+                        rc = tv_fail(&t, tag_line, "not valid UTF-8", NULL);
+                        break;
+                }
                 rc = tag(&t, tag_line, key, val, &in_file);
         }
         buf_free(&value);

@@ -29,9 +29,19 @@ static inline int fuzz_sbom_one(fuzz_sbom_parser parse, enum sbom_format f, cons
                 sbom_doc_free(d);
                 return 0;
         }
-        for (size_t i = 0; i < d->n_components; i++)
-                if (!d->components[i].name || !d->components[i].ref)
+        for (size_t i = 0; i < d->n_components; i++) {
+                const struct sbom_component *c = &d->components[i];
+                if (!c->name || !c->ref)
                         abort();
+                /* every string is JSON text (the store and the API render it) */
+                const char *strs[] = { c->name, c->ref, c->version, c->supplier, c->licenses };
+                for (size_t k = 0; k < sizeof(strs) / sizeof(strs[0]); k++) {
+                        json_t *j = strs[k] ? json_string(strs[k]) : json_null();
+                        if (!j)
+                                abort();
+                        json_decref(j);
+                }
+        }
         for (size_t e = 0; e < d->n_edges; e++) {
                 if (d->edges[e].from >= d->n_components || d->edges[e].to >= d->n_components ||
                     d->edges[e].from == d->edges[e].to)

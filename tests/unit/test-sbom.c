@@ -378,6 +378,7 @@ static void test_spdx2_tag_value_refusals(void **state) {
                 "line 5: PackageChecksum: expected 'ALGORITHM: HEX'");
         refused(TV "PackageName: a\nSPDXID: SPDXRef-a\nExternalRef: SECURITY cpe23Type\n", NULL, ERROR_INVALID,
                 "line 5: ExternalRef: expected 'CATEGORY TYPE LOCATOR'");
+        refused(TV "PackageName: caf\xc3(\nSPDXID: SPDXRef-a\n", NULL, ERROR_INVALID, "line 3: not valid UTF-8");
         refused("SPDXVersion: SPDX-2.1\n", NULL, ERROR_INVALID, "/spdxVersion: SPDX-2.1 is not supported");
         struct sbom_doc *d = sbom_doc_new(SBOM_FORMAT_SPDX2_TAG_VALUE);
         struct error err = { 0 };
