@@ -42,11 +42,15 @@ struct vuln_findings_report {
         int64_t events, exploited_events;
 };
 
-/* Chunk of each queue a drain takes by default. */
+/* Chunk of each queue a drain takes by default: documents one transaction
+ * each; vulnerabilities VULN_FINDINGS_VULNS_PER_DOCUMENT times as many, in
+ * one transaction (most of an NVD import concerns no component). */
 #define VULN_FINDINGS_CHUNK 64
+#define VULN_FINDINGS_VULNS_PER_DOCUMENT 16
 
 /* Matches one document's components / one vulnerability, in one transaction,
- * removing its queue entry (if any). Adds to *rep. */
+ * removing its queue entry (if any). Adds to *rep. A drain takes a chunk of
+ * vulnerabilities in one transaction. */
 int vuln_findings_match_document(struct store *s, int64_t document_id, int64_t now, struct vuln_findings_report *rep,
                                  struct error *err);
 int vuln_findings_match_vuln(struct store *s, int64_t vuln_id, int64_t now, struct vuln_findings_report *rep,
