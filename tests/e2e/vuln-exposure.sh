@@ -11,7 +11,9 @@
 #  - findings listed (--new), explained (match and non-match), triaged with the
 #    role rules (negative tests), the findings event and /metrics, exposure
 #    naming the exact devices and the patched one, and the critical
-#    "actively exploited" event after the KEV import, raised once.
+#    "actively exploited" event after the KEV import, raised once;
+#  - a security campaign whose selector is affected_by the CVE takes exactly
+#    the exposed devices.
 # The release signing flow and the status reports that set an installed
 # version (director) are not what is tested here: the releases' published
 # status and the updated device's state and history are written with sqlite3
@@ -110,6 +112,13 @@ expect_eq "patched: E5 on 1.1.0 since its update" \
   "1 E5 1.1.0 2026-01-01T00:00:00Z "
 api GET /api/v1/exposure/CVE-1999-0001 "$AUD"
 expect_eq "an unknown vulnerability is 404" "$STATUS" 404
+
+# --- the exposure as a campaign selector term: roll 1.1.0 out to exactly those devices ---
+api POST /api/v1/campaigns "$RM" "{\"name\":\"fix-webp\",\"release_id\":$R2,\"security\":true,
+  \"vulnerabilities\":[\"CVE-2023-4863\"],\"selector\":{\"product\":\"T1-EU\",\"affected_by\":\"CVE-2023-4863\"},\"waves\":[{}]}"
+expect_eq "a campaign selecting affected_by CVE-2023-4863 takes the four exposed devices" "$STATUS $(jqr .devices.total)" "201 4"
+expect_eq "  exactly E1..E4" "$(db "SELECT group_concat(serial, ' ') FROM (SELECT d.serial FROM campaign_devices cd
+  JOIN devices d ON d.id = cd.device_id ORDER BY d.serial)")" "E1 E2 E3 E4"
 
 # --- triage and its access rules ---
 api POST "/api/v1/findings/$FID/state" "$RM" '{"state":"affected","action_statement":"update","reason":"r"}'
