@@ -16,7 +16,7 @@
  * those it has live findings on. Each (component, vulnerability) keeps its
  * best evidence (purl over CPE over name) as a finding; a match that no
  * longer holds (a withdrawn record, a narrowed range) sets gone_at, and a
- * finding is never deleted. A new finding takes over the triage of the same
+ * finding is never deleted by the engine. A new finding takes over the triage of the same
  * vulnerability on an earlier release of the same product when the
  * component's name, version and purls are unchanged (carried_from, audited
  * as "finding.carried").
@@ -84,7 +84,7 @@ int vuln_findings_explain(struct store *s, const char *component, int64_t releas
 
 /* The /metrics text of the findings gauges:
  *   cradle_findings{state,severity}   live findings
- *   cradle_findings_created_total     every finding ever made (never deleted)
+ *   cradle_findings_created_total     findings made (the engine never deletes one)
  *   cradle_findings_exploited         live, undismissed findings on KEV-listed vulnerabilities */
 int vuln_findings_metrics_render(struct store *s, char **text, struct error *err);
 
