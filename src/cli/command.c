@@ -33,6 +33,7 @@ const struct cli_command *const cli_commands[] = {
         &cli_cmd_exposure,
         /* SBOM ingestion (issue 9) */
         &cli_cmd_sbom,
+        &cli_cmd_vex,
         NULL,
 };
 

@@ -20,6 +20,9 @@
 #define ROLES_TRIAGERS (ROLE_ADMIN | ROLE_SECURITY_OFFICER)
 #define ROLES_SBOM_READERS (ROLE_ADMIN | ROLE_RELEASE_MANAGER | ROLE_SECURITY_OFFICER | ROLE_AUDITOR)
 
+#define ROLES_VEX_IMPORTERS (ROLE_ADMIN | ROLE_SECURITY_OFFICER)
+#define ROLES_VEX_EXPORTERS (ROLE_ADMIN | ROLE_AUDITOR | ROLE_SECURITY_OFFICER)
+
 #define PUBLIC ROUTE_AUTH_PUBLIC
 #define BEARER ROUTE_AUTH_BEARER
 #define DEVICE ROUTE_AUTH_DEVICE /* a device, by its client certificate (mTLS) */
@@ -144,6 +147,9 @@ static const struct route routes[] = {
         { "POST",   "/api/v1/vulns/import",                     routes_vulns_import,         BEARER, ROLES_VULN_IMPORTERS, "vulns.import",       "name", STREAM },
         { "GET",    "/api/v1/vulns",                            routes_vulns_list,           BEARER, ROLES_VULN_READERS,   "vulns.list",         "q,exploited,after,limit" },
         { "GET",    "/api/v1/vulns/{id}",                       routes_vulns_get,            BEARER, ROLES_VULN_READERS,   "vulns.get",          NULL },
+        /* VEX (issue 9): security officers import triage; auditors and security officers export it. */
+        { "POST",   "/api/v1/vex",                              routes_vex_import,           BEARER, ROLES_VEX_IMPORTERS,  "vex.import",         "release,name" },
+        { "GET",    "/api/v1/releases/{id}/vex",                routes_vex_export,           BEARER, ROLES_VEX_EXPORTERS,  "vex.export",         "format" },
         /* Findings, triage and exposure (issue 9): security officers triage, auditors read. */
         { "GET",    "/api/v1/findings",                         routes_findings_list,        BEARER, ROLES_FINDINGS_READERS, "findings.list",
           "new,gone,release,vuln,state,after,limit" },

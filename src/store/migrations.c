@@ -706,7 +706,7 @@ const char *const store_migrations[] = {
         "  details TEXT NOT NULL"                /* JSON object */
         ");"
         "CREATE INDEX case_timeline_case_id ON case_timeline (case_id, id);",
-        /* 12: findings, monitoring and exposure (issue 9, findings stream).
+        /* 12 (fix/vfind's 11, after main's 11): findings, monitoring and exposure (issue 9).
          *  - exploited_notified_at: the Art. 14 "actively exploited" event of
          *    a finding is raised once, also when the KEV flag arrives after
          *    the finding's own event (notified_at) was raised.
@@ -729,6 +729,11 @@ const char *const store_migrations[] = {
         "CREATE INDEX devices_product_initial_version ON devices (product_id, initial_firmware_version);"
         "CREATE INDEX devices_fleet ON devices (product_id, status, hardware_revision, batch_id, "
         "initial_firmware_version);",
+        /* 13 (stream fix/vex, VEX import): a VEX statement names a component
+         * by its purl as written; import looks up the releases that carry it
+         * exactly, so the purl value needs an index of its own (match_key
+         * is the versionless key). */
+        "CREATE INDEX sbom_component_idents_value ON sbom_component_idents (kind, value);",
 };
 
 const size_t store_migrations_count = sizeof(store_migrations) / sizeof(store_migrations[0]);

@@ -123,16 +123,22 @@ int finding_set_state(struct store *s, const struct audit_actor *actor, int64_t 
         const char *state = finding_state_name(change->state);
         const char *just = change->justification ? finding_justification_name(change->justification) : NULL;
         struct store_finding f;
-        if (store_tx_begin(s, err) < 0)
+        /* Inside a caller's transaction (a VEX import applies many changes
+         * all or nothing) the change joins it: the caller commits, or rolls
+         * everything back on any failure. */
+        bool own_tx = !store_in_transaction(s);
+        if (own_tx && store_tx_begin(s, err) < 0)
                 return -1;
         int rc = store_finding_get(s, finding_id, &f, err);
         if (rc <= 0) {
-                store_tx_rollback(s);
+                if (own_tx)
+                        store_tx_rollback(s);
                 return rc < 0 ? -1
                               : error_set(err, ERROR_NOT_FOUND, "finding %lld: no such finding", (long long) finding_id);
         }
         if (str_eq(f.state, state) && str_eq(f.justification, just) && str_eq(f.action_statement, change->action_statement)) {
-                store_tx_rollback(s);
+                if (own_tx)
+                        store_tx_rollback(s);
                 store_finding_clear(&f);
                 return 0; /* unchanged: nothing written, nothing audited */
         }
@@ -148,8 +154,9 @@ int finding_set_state(struct store *s, const struct audit_actor *actor, int64_t 
         _cleanup_free_ char *object = str_printf("finding/%lld", (long long) f.id);
         store_finding_clear(&f);
         if (store_finding_set_state(s, &upd, err) < 0 || audit_append(s, actor, "finding.state", object, d, err) < 0 ||
-            store_tx_commit(s, err) < 0) {
-                store_tx_rollback(s);
+            (own_tx && store_tx_commit(s, err) < 0)) {
+                if (own_tx)
+                        store_tx_rollback(s);
                 return -1;
         }
         return 0;
