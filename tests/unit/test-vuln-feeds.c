@@ -420,6 +420,38 @@ static void test_nvd_faults(void **state) {
         assert_int_equal(import_text_fails(f, "", NULL, msg), ERROR_INVALID);
 }
 
+static void test_nvd_chunks_and_partial_failure(void **state) {
+        struct fx *f = *state;
+        /* five records, chunks of two, cut inside the fifth */
+        struct buf b = {0};
+        buf_appendf(&b, "{\"format\": \"NVD_CVE\", \"version\": \"2.0\", \"vulnerabilities\": [");
+        for (int i = 1; i <= 5; i++)
+                buf_appendf(&b, "%s{\"cve\": {\"id\": \"CVE-2099-%04d\", \"lastModified\": \"2099-01-01T00:00:00\", "
+                                "\"descriptions\": [{\"lang\": \"en\", \"value\": \"record %d\"}]}}",
+                            i > 1 ? ", " : "", i, i);
+        buf_appendf(&b, "]}");
+        char *full = buf_steal(&b);
+        char *cut = str_dup(full);
+        cut[strlen(cut) - 30] = '\0';
+        struct vuln_import_limits lim = {.chunk = 2};
+        char msg[ERROR_MSG_MAX];
+        assert_int_equal(import_text_fails(f, cut, &lim, msg), ERROR_INVALID);
+        /* the two complete chunks stay, and the error and the audit say so */
+        assert_int_equal(q(f, "SELECT count(*) FROM vulns"), 4);
+        assert_non_null(strstr(msg, "truncated"));
+        assert_non_null(strstr(msg, "the 4 records before it were imported"));
+        assert_int_equal(q(f, "SELECT count(*) FROM audit_log WHERE action = 'vulns.import' AND details LIKE "
+                              "'%\"failed\":%truncated%'"), 1);
+        /* the complete file finishes the job: 1 added, 4 unchanged */
+        json_t *sum = import_text(f, full);
+        assert_int_equal(count(f, "nvd", "added", sum), 1);
+        assert_int_equal(count(f, "nvd", "unchanged", sum), 4);
+        json_decref(sum);
+        assert_int_equal(q(f, "SELECT count(*) FROM vulns"), 5);
+        free(cut);
+        free(full);
+}
+
 /* ---- OSV and aliases ---- */
 
 static void test_osv_real_records(void **state) {
@@ -692,6 +724,7 @@ int main(void) {
                 cmocka_unit_test_setup_teardown(test_nvd_modified_delta_replaces, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_nvd_running_on_gets_no_key, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_nvd_faults, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_nvd_chunks_and_partial_failure, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_osv_real_records, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_osv_withdrawn, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_alias_merge_keeps_findings, setup, teardown),
