@@ -633,6 +633,79 @@ const char *const store_migrations[] = {
         "  document_id INTEGER PRIMARY KEY REFERENCES sbom_documents (id),"
         "  queued_at INTEGER NOT NULL"
         ");",
+        /* 11: CRA reporting (issue 10), the shared core: cases. A case is one
+         * vulnerability in the maker's own product, or one incident. Its ids
+         * (CVE, EUVD, CWE, GHSA), affected products/releases and timeline
+         * have their own tables. aware_at is the moment Cradle (the maker)
+         * became aware of active exploitation (or of the severe incident):
+         * the Art. 14 clocks start there. fix_available_at is when a
+         * corrective or mitigating measure became available: the final
+         * report of a vulnerability is due 14 days after it. The link point
+         * to vulnerability management is (vuln_id, release_id, component_id,
+         * finding_id). The streams that build on this add their own tables
+         * (reports, reminders, CVD messages, advisories) in later migrations. */
+        "CREATE TABLE cases ("
+        "  id INTEGER PRIMARY KEY,"
+        "  reference TEXT NOT NULL UNIQUE,"      /* public, e.g. 'CASE-2026-0007' */
+        "  kind TEXT NOT NULL CHECK (kind IN ('vulnerability', 'incident')),"
+        "  title TEXT NOT NULL,"
+        "  summary TEXT NOT NULL,"
+        "  state TEXT NOT NULL CHECK (state IN ('received', 'triaging', 'confirmed', 'fix_in_progress', "
+        "'fix_available', 'disclosed', 'closed', 'rejected', 'duplicate', 'not_a_vulnerability')),"
+        "  state_reason TEXT,"                   /* required for rejected, duplicate, not_a_vulnerability */
+        "  duplicate_of INTEGER REFERENCES cases (id),"
+        "  source TEXT NOT NULL CHECK (source IN ('cvd', 'finding', 'manual')),"
+        "  owner TEXT,"
+        "  vuln_id INTEGER REFERENCES vulns (id),"           /* link point to issue 9 */
+        "  release_id INTEGER REFERENCES releases (id),"
+        "  component_id INTEGER REFERENCES sbom_components (id),"
+        "  finding_id INTEGER REFERENCES findings (id),"
+        "  version_range TEXT,"                  /* affected versions as the maker states them */
+        "  cvss31_vector TEXT,"
+        "  cvss40_vector TEXT,"
+        "  severity TEXT CHECK (severity IN ('none', 'low', 'medium', 'high', 'critical')),"
+        "  impact TEXT,"
+        "  fix_release_id INTEGER REFERENCES releases (id),"
+        "  fix_campaign_id INTEGER REFERENCES campaigns (id),"
+        "  fix_available_at INTEGER,"            /* corrective or mitigating measure available */
+        "  exploited INTEGER NOT NULL DEFAULT 0,"  /* actively exploited */
+        "  severe_incident INTEGER NOT NULL DEFAULT 0,"
+        "  aware_at INTEGER,"                    /* awareness of exploitation / of the incident */
+        "  aware_how TEXT,"                      /* how Cradle became aware (manual, KEV, CVD, ...) */
+        "  incident_occurred_at INTEGER,"
+        "  ack_due_at INTEGER,"                  /* CVD acknowledgement clock */
+        "  acknowledged_at INTEGER,"
+        "  disclosure_target_at INTEGER,"
+        "  disclosed_at INTEGER,"
+        "  reporter_credit TEXT,"                /* goes into the advisory's acknowledgments */
+        "  created_at INTEGER NOT NULL,"
+        "  created_by TEXT NOT NULL,"
+        "  updated_at INTEGER NOT NULL"
+        ");"
+        "CREATE INDEX cases_state ON cases (state);"
+        "CREATE INDEX cases_vuln_id ON cases (vuln_id);"
+        "CREATE TABLE case_ids ("
+        "  case_id INTEGER NOT NULL REFERENCES cases (id),"
+        "  kind TEXT NOT NULL CHECK (kind IN ('cve', 'euvd', 'cwe', 'ghsa', 'other')),"
+        "  value TEXT NOT NULL,"
+        "  PRIMARY KEY (case_id, kind, value)"
+        ");"
+        "CREATE INDEX case_ids_value ON case_ids (value);"
+        "CREATE TABLE case_affected ("
+        "  case_id INTEGER NOT NULL REFERENCES cases (id),"
+        "  product_id INTEGER NOT NULL REFERENCES products (id),"
+        "  release_id INTEGER REFERENCES releases (id)," /* NULL: the product, versions in cases.version_range */
+        "  UNIQUE (case_id, product_id, release_id)"
+        ");"
+        "CREATE TABLE case_timeline ("
+        "  id INTEGER PRIMARY KEY,"
+        "  case_id INTEGER NOT NULL REFERENCES cases (id),"
+        "  time INTEGER NOT NULL,"
+        "  actor TEXT NOT NULL,"
+        "  action TEXT NOT NULL,"                /* created, state, aware, linked, report.produced, ... */
+        "  details TEXT NOT NULL"                /* JSON object */
+        ");"
+        "CREATE INDEX case_timeline_case_id ON case_timeline (case_id, id);",
 };
 
 const size_t store_migrations_count = sizeof(store_migrations) / sizeof(store_migrations[0]);
