@@ -519,6 +519,13 @@ static void test_alias_merge_keeps_findings(void **state) {
         finding(f, 1, 2, "GHSA-aaaa-bbbb-cccc", "in_triage");
         finding(f, 2, 1, "CVE-2024-0001", "affected");
         raw_exec(f->t->db, "UPDATE findings SET justification = 'code_not_present' WHERE state = 'not_affected'");
+        /* a CRA case (migration 11) names the GHSA's vuln and its twin finding */
+        raw_exec(f->t->db, "INSERT INTO cases (reference, kind, title, summary, state, source, vuln_id, finding_id, "
+                           "created_at, created_by, updated_at) VALUES ('CASE-1', 'vulnerability', 't', 's', "
+                           "'triaging', 'finding', (SELECT vuln_id FROM vuln_aliases WHERE alias = "
+                           "'GHSA-aaaa-bbbb-cccc'), (SELECT id FROM findings WHERE release_id = 1 AND component_id = 1 "
+                           "AND vuln_id = (SELECT vuln_id FROM vuln_aliases WHERE alias = 'GHSA-aaaa-bbbb-cccc')), "
+                           "1, 'x', 1)");
         raw_exec(f->t->db, "DELETE FROM vuln_match_queue");
         /* the GHSA's next revision names the CVE: one vulnerability now */
         json_t *sum = import_text(f, OSV("GHSA-aaaa-bbbb-cccc", "[\"CVE-2024-0001\"]", "2024-02-01T00:00:00Z"));
@@ -536,6 +543,9 @@ static void test_alias_merge_keeps_findings(void **state) {
                                         "component_id = 1");
         assert_string_equal(st, "not_affected/code_not_present");
         assert_int_equal(q(f, "SELECT count(*) FROM vuln_match_queue"), 1);
+        /* the case follows: the survivor, and the finding that replaced its twin */
+        assert_int_equal(q(f, "SELECT count(*) FROM cases WHERE vuln_id = (SELECT id FROM vulns) AND finding_id = "
+                              "(SELECT id FROM findings WHERE release_id = 1 AND component_id = 1)"), 1);
         /* any alias resolves in show */
         struct error err = {0};
         json_t *out = NULL;
