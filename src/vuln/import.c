@@ -46,6 +46,14 @@ struct vuln_import {
         json_t *notes;
         size_t queued;
         enum feed_kind force;   /* vuln_import_file_as: no detection */
+        /* Records are committed in chunks, so that devices and operators
+         * never wait long for the write lock during a big import; what
+         * the committed chunks hold is kept for the audit entry of an
+         * import that fails later. */
+        size_t in_chunk;
+        bool committed;
+        struct source_counts committed_counts[6];
+        size_t committed_queued;
 };
 
 const struct vuln_import_limits *vuln_import_limits_of(const struct vuln_import *imp) {
@@ -396,7 +404,28 @@ static int write_affected(struct vuln_import *imp, int64_t record_row, json_t *a
         return 0;
 }
 
+/* After each record: every limits.chunk records, commit and begin anew. */
+static int chunk_tick(struct vuln_import *imp, struct error *err) {
+        if (++imp->in_chunk < imp->limits.chunk)
+                return 0;
+        if (store_tx_commit(imp->s, err) < 0)
+                return -1;
+        imp->in_chunk = 0;
+        imp->committed = true;
+        memcpy(imp->committed_counts, imp->counts, sizeof(imp->counts));
+        imp->committed_queued = imp->queued;
+        return store_tx_begin(imp->s, err);
+}
+
+static int import_record_in_tx(struct vuln_import *imp, const struct vuln_feed_record *r, struct error *err);
+
 int vuln_import_record(struct vuln_import *imp, const struct vuln_feed_record *r, struct error *err) {
+        if (import_record_in_tx(imp, r, err) < 0)
+                return -1;
+        return chunk_tick(imp, err);
+}
+
+static int import_record_in_tx(struct vuln_import *imp, const struct vuln_feed_record *r, struct error *err) {
         struct source_counts *c = counts_of(imp, r->source);
         if (!r->record_id || !*r->record_id) {
                 vuln_import_skip(imp, r->source, NULL, "a record without an id");
@@ -516,8 +545,18 @@ out:
         return rc;
 }
 
+static int import_epss_in_tx(struct vuln_import *imp, const char *cve, const char *epss, const char *percentile,
+                             struct error *err);
+
 int vuln_import_epss(struct vuln_import *imp, const char *cve, const char *epss, const char *percentile,
                      struct error *err) {
+        if (import_epss_in_tx(imp, cve, epss, percentile, err) < 0)
+                return -1;
+        return chunk_tick(imp, err);
+}
+
+static int import_epss_in_tx(struct vuln_import *imp, const char *cve, const char *epss, const char *percentile,
+                             struct error *err) {
         struct source_counts *c = counts_of(imp, "epss");
         struct store_vuln v = {0};
         int rc = store_vuln_get_by_alias(imp->s, cve, &v, err);
@@ -737,10 +776,11 @@ static int import_stream(struct vuln_import *imp, FILE *f, const char *path, con
         return rc;
 }
 
-static json_t *summary_of(const struct vuln_import *imp, const char *what, enum feed_kind k) {
+static json_t *summary_from(const struct vuln_import *imp, const struct source_counts *counts, size_t queued,
+                            const char *what, enum feed_kind k) {
         json_t *srcs = json_object();
         for (size_t i = 0; i < ELEMENTSOF(sources); i++) {
-                const struct source_counts *c = &imp->counts[i];
+                const struct source_counts *c = &counts[i];
                 if (!c->source)
                         continue;
                 json_object_set_new(srcs, c->source,
@@ -750,7 +790,31 @@ static json_t *summary_of(const struct vuln_import *imp, const char *what, enum 
                                               "skipped", (json_int_t) c->skipped, "merged", (json_int_t) c->merged));
         }
         return json_pack("{s:s, s:s, s:o, s:I, s:O, s:O}", "file", what, "feed", feed_name(k), "sources", srcs,
-                         "queued", (json_int_t) imp->queued, "skipped", imp->skipped, "notes", imp->notes);
+                         "queued", (json_int_t) queued, "skipped", imp->skipped, "notes", imp->notes);
+}
+
+static json_t *summary_of(const struct vuln_import *imp, const char *what, enum feed_kind k) {
+        return summary_from(imp, imp->counts, imp->queued, what, k);
+}
+
+/* An import that failed after committing chunks: what they hold is audited
+ * (with the fault), and the error says it was kept. */
+static void audit_partial(struct vuln_import *imp, const struct audit_actor *actor, const char *what,
+                          enum feed_kind k, struct error *err) {
+        json_t *sum = summary_from(imp, imp->committed_counts, imp->committed_queued, what, k);
+        json_object_set_new(sum, "failed", json_string(err && err->msg[0] ? err->msg : "failed"));
+        audit_append_standalone(imp->s, actor, "vulns.import", what, sum);
+        json_decref(sum);
+        if (err) {
+                size_t kept = 0;
+                for (size_t i = 0; i < ELEMENTSOF(sources); i++)
+                        kept += imp->committed_counts[i].added + imp->committed_counts[i].updated +
+                                imp->committed_counts[i].unchanged + imp->committed_counts[i].withdrawn;
+                size_t len = strlen(err->msg);
+                snprintf(err->msg + len, sizeof(err->msg) - len,
+                         " (the %zu records before it were imported: an import commits every %zu records; "
+                         "import the complete file again)", kept, imp->limits.chunk);
+        }
 }
 
 int vuln_import_file(struct store *s, const struct audit_actor *actor, const char *path, const char *name,
@@ -773,6 +837,8 @@ int vuln_import_file_as(struct store *s, const struct audit_actor *actor, const 
                 imp.limits.max_records = 10000000;
         if (!imp.limits.max_zip_entry)
                 imp.limits.max_zip_entry = 16u << 20;
+        if (!imp.limits.chunk)
+                imp.limits.chunk = 1000;
         _cleanup_fclose_ FILE *f = fopen(path, "rb");
         if (!f)
                 return error_set_errno(err, ERROR_INVALID, errno, "%s: cannot open", what);
@@ -793,6 +859,8 @@ int vuln_import_file_as(struct store *s, const struct audit_actor *actor, const 
         }
         if (rc < 0 && store_in_transaction(s))
                 store_tx_rollback(s);
+        if (rc < 0 && imp.committed)
+                audit_partial(&imp, actor, what, k, err);
         json_decref(imp.skipped);
         json_decref(imp.notes);
         return rc;
