@@ -116,6 +116,26 @@ static int exec_id(struct store *s, const char *sql, int64_t id, const char *wha
 int store_sbom_document_delete(struct store *s, int64_t id, int64_t *findings_dropped, struct error *err) {
         *findings_dropped = 0;
         {
+                /* A case (issue 10) that names one of these components or their
+                 * findings is evidence of its own: the SBOM stays while it does. */
+                _cleanup_stmt_ sqlite3_stmt *st = NULL;
+                if (store_prepare(s, "SELECT reference FROM cases WHERE component_id IN (SELECT id FROM "
+                                     "sbom_components WHERE document_id = ?1) OR finding_id IN (SELECT f.id FROM "
+                                     "findings f JOIN sbom_components c ON c.id = f.component_id WHERE "
+                                     "c.document_id = ?1) ORDER BY id LIMIT 1",
+                                  &st, err) < 0 ||
+                    store_bind_int64(s, st, 1, id, err) < 0)
+                        return -1;
+                int r = store_step_row(s, st, "finding the cases of an SBOM", err);
+                if (r < 0)
+                        return -1;
+                bool named_by_case = r > 0;
+                if (named_by_case)
+                        return error_set(err, ERROR_CONFLICT,
+                                         "case %s refers to a component of this SBOM document (%lld): it is kept",
+                                         (const char *) sqlite3_column_text(st, 0), (long long) id);
+        }
+        {
                 _cleanup_stmt_ sqlite3_stmt *st = NULL;
                 if (store_prepare(s, "SELECT COUNT(*) FROM findings WHERE component_id IN (SELECT id FROM "
                                      "sbom_components WHERE document_id = ?1)",

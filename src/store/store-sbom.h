@@ -54,7 +54,9 @@ int store_sbom_document_find(struct store *s, int64_t release_id, const char *mo
 /* Removes a document and everything hanging off it: its dependency edges,
  * identifiers, components, queue entry, and the findings on its components
  * (counted in *findings_dropped: a replaced SBOM of an unpublished release
- * takes its findings with it; the audit entry says how many). */
+ * takes its findings with it; the audit entry says how many). Refused
+ * (ERROR_CONFLICT naming it) while a case refers to one of its components or
+ * their findings. */
 int store_sbom_document_delete(struct store *s, int64_t id, int64_t *findings_dropped, struct error *err);
 
 /* Removes the documents parsed from file `sha256` in draft releases (the

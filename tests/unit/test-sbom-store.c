@@ -124,6 +124,18 @@ static void test_modules_and_replacement(void **state) {
         assert_int_equal(count(f, "SELECT COUNT(*) FROM sbom_documents"), 2);
         assert_int_equal(count(f, "SELECT COUNT(*) FROM sbom_components"), 7 + 4);
         assert_int_equal(count(f, "SELECT COUNT(*) FROM sbom_match_queue"), 2);
+        /* ... but not while a case (issue 10) names one of its components */
+        sqlite3_exec(f->s->db,
+                     "INSERT INTO cases (reference, kind, title, summary, state, source, component_id, created_at, "
+                     "created_by, updated_at) SELECT 'CASE-2026-0001', 'vulnerability', 't', 's', 'received', "
+                     "'manual', c.id, 1, 'x', 1 FROM sbom_components c JOIN sbom_documents d ON d.id = "
+                     "c.document_id WHERE d.module = 'userland' LIMIT 1",
+                     NULL, NULL, NULL);
+        assert_int_equal(count(f, "SELECT COUNT(*) FROM cases"), 1);
+        assert_int_equal(upload_fixture(f, id, "userland", "syft-image.spdx.json", &out, &err), -1);
+        assert_int_equal(err.kind, ERROR_CONFLICT);
+        assert_non_null(strstr(err.msg, "case CASE-2026-0001 refers to a component"));
+        assert_int_equal(count(f, "SELECT COUNT(*) FROM sbom_components"), 7 + 4);
         /* a module name is checked */
         assert_int_equal(upload_fixture(f, id, "no/slash", "syft-image.spdx.json", &out, &err), -1);
         assert_non_null(strstr(err.msg, "module:"));
