@@ -22,6 +22,7 @@
 #include "identity/peer.h"
 #include "campaign-evaluator.h"
 #include "vuln-importer.h"
+#include "vuln-monitor.h"
 #include "metrics.h"
 #include "director-worker.h"
 #include "director/seen.h"
@@ -57,6 +58,7 @@ struct server {
         char *upload_dir;
         struct ota_maintenance *ota_maintenance;
         struct campaign_evaluator *campaign_evaluator;
+        struct vuln_monitor *vuln_monitor; /* findings (issue 9) */
         /* director: last_seen written in groups, targets signed ahead (issue 8) */
         struct director_seen *director_seen;
         struct director_worker *director_worker;
@@ -68,6 +70,7 @@ static void server_free(struct server *s) {
         http_server_stop(s->http);
         vuln_importer_stop(s->vuln_importer);
         campaign_evaluator_stop(s->campaign_evaluator);
+        vuln_monitor_stop(s->vuln_monitor);
         ota_maintenance_stop(s->ota_maintenance);
         /* After the HTTP server: no poll notes last_seen any more, and the
          * worker's last flush writes what the answered ones noted. */
@@ -217,6 +220,8 @@ static int server_start(struct server *s, const char *data_dir, struct error *er
                                         err) < 0)
                         return -1;
         }
+        if (vuln_monitor_start(s->pool, s->metrics, (unsigned) s->cfg.vuln_match_interval, &s->vuln_monitor, err) < 0)
+                return -1;
         const struct director_worker_config dw = {
                 .pool = s->pool, .data_dir = s->data_dir, .key_ref = s->cfg.director_key,
                 .expiry = s->cfg.director_expiry, .seen = s->director_seen,
