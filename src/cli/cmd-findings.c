@@ -231,7 +231,7 @@ static const struct cli_command findings_match = {
         .summary = "Match queued SBOMs and vulnerabilities now",
         .usage = "",
         .help = "Drains the match queues now rather than at the monitor's next round\n"
-                "([vuln] match_interval) and prints what changed\n"
+                "([vulns] match_interval) and prints what changed\n"
                 "(POST /api/v1/findings/match; admin, security-officer).\n",
         .run = findings_match_run,
 };

@@ -121,13 +121,13 @@ static const struct config_key schema[] = {
         K("ddi", "base_url", CONFIG_STRING, ddi_base_url, 0, 0, "",
           "https://host:port that links in DDI documents start with; empty = https://<the request's Host>"),
         /* findings and continuous monitoring (issue 9) */
-        K("vuln", "match_interval", CONFIG_DURATION, vuln_match_interval, 1, 3600, "10s",
+        K("vulns", "match_interval", CONFIG_DURATION, vuln_match_interval, 1, 3600, "10s",
           "how often the vulnerability monitor matches new SBOMs and changed vulnerabilities and raises findings events"),
         /* vulnerability feeds (issue 9; docs/vulnerabilities.md) */
-        K("vuln", "import_dir", CONFIG_STRING, vuln_import_dir, 0, 0, "",
+        K("vulns", "import_dir", CONFIG_STRING, vuln_import_dir, 0, 0, "",
           "directory (relative to the data directory, or absolute) whose feed files cradled imports "
           "when they change; empty = no scheduled import"),
-        K("vuln", "import_interval", CONFIG_DURATION, vuln_import_interval, 1, 7 * 86400, "1h",
+        K("vulns", "import_interval", CONFIG_DURATION, vuln_import_interval, 1, 7 * 86400, "1h",
           "how often import_dir is scanned for new or changed feed files"),
 };
 

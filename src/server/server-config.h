@@ -71,7 +71,7 @@ struct server_config {
         char *ddi_config_data_allow;
         char *ddi_gateway_token_sha256; /* "" = GatewayToken off */
         char *ddi_base_url;           /* "" = https://<Host header> */
-        /* [vuln], the scheduled feed import (issue 9) */
+        /* [vulns], the scheduled feed import (issue 9) */
         char *vuln_import_dir;        /* "" = off */
         int64_t vuln_import_interval; /* seconds */
 };

@@ -21,8 +21,8 @@
 #include "http.h"
 #include "identity/peer.h"
 #include "campaign-evaluator.h"
-#include "vuln-monitor.h"
 #include "vuln-importer.h"
+#include "vuln-monitor.h"
 #include "metrics.h"
 #include "director-worker.h"
 #include "director/seen.h"
@@ -212,8 +212,6 @@ static int server_start(struct server *s, const char *data_dir, struct error *er
         if (campaign_evaluator_start(s->pool, s->metrics, (unsigned) s->cfg.campaign_evaluate_interval,
                                      &s->campaign_evaluator, err) < 0)
                 return -1;
-        if (vuln_monitor_start(s->pool, s->metrics, (unsigned) s->cfg.vuln_match_interval, &s->vuln_monitor, err) < 0)
-                return -1;
         if (s->cfg.vuln_import_dir && *s->cfg.vuln_import_dir) {
                 _cleanup_free_ char *dir = s->cfg.vuln_import_dir[0] == '/' ? str_dup(s->cfg.vuln_import_dir)
                                                                               : path_join(s->data_dir,
@@ -222,6 +220,8 @@ static int server_start(struct server *s, const char *data_dir, struct error *er
                                         err) < 0)
                         return -1;
         }
+        if (vuln_monitor_start(s->pool, s->metrics, (unsigned) s->cfg.vuln_match_interval, &s->vuln_monitor, err) < 0)
+                return -1;
         const struct director_worker_config dw = {
                 .pool = s->pool, .data_dir = s->data_dir, .key_ref = s->cfg.director_key,
                 .expiry = s->cfg.director_expiry, .seen = s->director_seen,

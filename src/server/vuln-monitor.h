@@ -3,7 +3,7 @@
 /*
  * Continuous vulnerability monitoring (issue 9): the thread that drains the
  * two match queues (vuln/findings.h: SBOM documents and changed
- * vulnerabilities) every [vuln] match_interval, off the request path, a
+ * vulnerabilities) every [vulns] match_interval, off the request path, a
  * chunk at a time with one transaction per queue entry, raises the findings
  * events and refreshes the findings gauges of /metrics. Stops promptly on
  * shutdown.

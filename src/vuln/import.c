@@ -495,7 +495,7 @@ static int import_record_in_tx(struct vuln_import *imp, const struct vuln_feed_r
         int rc = -1;
         bool relevant = false;
         size_t merged = 0;
-        int64_t vuln_id;
+        int64_t vuln_id = 0;
         char *old_data = NULL;
         bool created;
         if (resolve_vuln(imp, ids, found == 1 ? old.vuln_id : 0, &vuln_id, &merged, &created, err) < 0)

@@ -24,7 +24,7 @@ SBOMS=${CRADLE_SOURCE_ROOT:-$(dirname "$0")/../..}/tests/data/sbom
 
 init_server || { tap_fail "init"; finish; exit 1; }
 sed -i 's/^match_interval = .*/match_interval = 1s/' "$DATA/cradled.conf"
-grep -q '^match_interval' "$DATA/cradled.conf" || printf '\n[vuln]\nmatch_interval = 1s\n' >>"$DATA/cradled.conf"
+grep -q '^match_interval' "$DATA/cradled.conf" || printf '\n[vulns]\nmatch_interval = 1s\n' >>"$DATA/cradled.conf"
 start_server || { tap_fail "server starts"; finish; exit 1; }
 identity_setup || { tap_fail "identity setup"; finish; exit 1; }
 SO=$(make_token so-1 security-officer)
