@@ -706,6 +706,34 @@ const char *const store_migrations[] = {
         "  details TEXT NOT NULL"                /* JSON object */
         ");"
         "CREATE INDEX case_timeline_case_id ON case_timeline (case_id, id);",
+
+        /* 12 (stream: approvals, issue 11 section 1): operator users. A user is a
+         * person: a name, a contact, one or more roles, one or more tokens; a
+         * token acts with one role its user holds. Each existing token becomes
+         * one user named after it, holding its role, so existing deployments keep
+         * working. The audit chain gains the acting user (NULL for entries
+         * written before users existed, whose hash does not cover it). */
+        "CREATE TABLE users ("
+        "  id INTEGER PRIMARY KEY,"
+        "  name TEXT NOT NULL UNIQUE,"
+        "  contact TEXT NOT NULL,"
+        "  created_at INTEGER NOT NULL,"
+        "  created_by TEXT NOT NULL,"
+        "  disabled_at INTEGER"              /* NULL while enabled */
+        ");"
+        "CREATE TABLE user_roles ("
+        "  user_id INTEGER NOT NULL REFERENCES users (id),"
+        "  role TEXT NOT NULL,"
+        "  PRIMARY KEY (user_id, role)"
+        ");"
+        "ALTER TABLE api_tokens ADD COLUMN user_id INTEGER REFERENCES users (id);"
+        "INSERT INTO users (name, contact, created_at, created_by) "
+        "  SELECT name, '', created_at, created_by FROM api_tokens ORDER BY id;"
+        "INSERT INTO user_roles (user_id, role) "
+        "  SELECT u.id, t.role FROM api_tokens t JOIN users u ON u.name = t.name;"
+        "UPDATE api_tokens SET user_id = (SELECT u.id FROM users u WHERE u.name = api_tokens.name);"
+        "CREATE INDEX api_tokens_user_id ON api_tokens (user_id);"
+        "ALTER TABLE audit_log ADD COLUMN actor_user TEXT;",
 };
 
 const size_t store_migrations_count = sizeof(store_migrations) / sizeof(store_migrations[0]);
