@@ -133,6 +133,14 @@ static const struct route routes[] = {
         { "POST",   DDI_BASE "/cancelAction/{actionId}/feedback", routes_ddi_cancel_feedback, DDI,   0,                    "ddi.cancel-feedback", NULL },
         { "PUT",    DDI_BASE "/configData",                     routes_ddi_config_data,      DDI,    0,                    "ddi.config-data",    NULL },
         { "GET",    DDI_BASE "/softwaremodules/{moduleId}/artifacts/{fileName}", routes_ddi_artifact, DDI, 0,              "ddi.artifact",       NULL },
+
+        /* Operator users (issue 11). */
+        { "GET",    "/api/v1/users",                      routes_users_list,        BEARER, ROLE_ADMIN | ROLE_AUDITOR, "users.list",        NULL },
+        { "POST",   "/api/v1/users",                      routes_users_create,      BEARER, ROLE_ADMIN,                "users.create",      NULL },
+        { "GET",    "/api/v1/users/{name}",               routes_users_get,         BEARER, ROLE_ADMIN | ROLE_AUDITOR, "users.get",         NULL },
+        { "POST",   "/api/v1/users/{name}/roles",         routes_users_role_add,    BEARER, ROLE_ADMIN,                "users.role-add",    NULL },
+        { "DELETE", "/api/v1/users/{name}/roles/{role}",  routes_users_role_remove, BEARER, ROLE_ADMIN,                "users.role-remove", NULL },
+        { "POST",   "/api/v1/users/{name}/disable",       routes_users_disable,     BEARER, ROLE_ADMIN,                "users.disable",     NULL },
 };
 
 const struct route *routes_table(size_t *n_out) {

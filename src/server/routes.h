@@ -25,6 +25,14 @@ int routes_health_get(struct route_ctx *ctx, struct http_response *resp, struct 
 int routes_metrics_get(struct route_ctx *ctx, struct http_response *resp, struct error *err);
 /* routes-whoami.c */
 int routes_whoami_get(struct route_ctx *ctx, struct http_response *resp, struct error *err);
+/* routes-users.c (issue 11) */
+int routes_users_list(struct route_ctx *ctx, struct http_response *resp, struct error *err);
+int routes_users_create(struct route_ctx *ctx, struct http_response *resp, struct error *err);
+int routes_users_get(struct route_ctx *ctx, struct http_response *resp, struct error *err);
+int routes_users_role_add(struct route_ctx *ctx, struct http_response *resp, struct error *err);
+int routes_users_role_remove(struct route_ctx *ctx, struct http_response *resp, struct error *err);
+int routes_users_disable(struct route_ctx *ctx, struct http_response *resp, struct error *err);
+
 /* routes-tokens.c */
 int routes_tokens_list(struct route_ctx *ctx, struct http_response *resp, struct error *err);
 int routes_tokens_create(struct route_ctx *ctx, struct http_response *resp, struct error *err);
