@@ -93,6 +93,12 @@ int approval_decide(struct store *s, const struct approval_person *who, int64_t 
 int approval_execute(struct store *s, int64_t id, const struct approval_executor *ex, json_t **out,
                      struct error *err);
 
+/* Sets a policy ({"operation", "approvers", "roles"}) at once: what an
+ * approved approval.policy-set request runs, and what the route runs when
+ * approval.policy-set itself is not governed. Audited "approval.policy-set". */
+int approval_policy_set_now(struct store *s, const struct audit_actor *as, json_t *params, json_t **out,
+                            struct error *err);
+
 int approval_get(struct store *s, int64_t id, json_t **out, struct error *err);
 int approval_list(struct store *s, const char *state, json_t **out, struct error *err);
 json_t *approval_request_to_json(const struct store_approval_request *r);

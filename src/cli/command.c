@@ -29,6 +29,7 @@ const struct cli_command *const cli_commands[] = {
         &cli_cmd_director,
         &cli_cmd_campaign,
         &cli_cmd_user,
+        &cli_cmd_approval,
         NULL,
 };
 

@@ -70,6 +70,11 @@ struct server_config {
         char *ddi_config_data_allow;
         char *ddi_gateway_token_sha256; /* "" = GatewayToken off */
         char *ddi_base_url;           /* "" = https://<Host header> */
+        /* [approval], M-of-N approvals (issue 11; docs/keys.md) */
+        int64_t approval_approvers;   /* per governed operation; 0 = governance off */
+        char *approval_roles;         /* comma-separated roles an approver may act with */
+        char *approval_governed;      /* comma-separated operations */
+        int64_t approval_expiry;      /* seconds */
 };
 
 #define SERVER_CRL_PATH "/pki/crl"
