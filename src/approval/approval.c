@@ -240,7 +240,12 @@ int approval_request(struct store *s, const struct approval_defaults *d, const s
                 return 0;
         if (who->user_id <= 0)
                 return error_set(err, ERROR_FORBIDDEN, "%s needs approval, and only a user can request it", op);
-        _cleanup_free_ char *canon = NULL;
+        /* Stored as compact JSON with sorted keys (jansson's escaping: canonical
+         * JSON leaves control characters raw, which no strict parser reads
+         * back); the hash is over the canonical form, as the audit chain's. */
+        _cleanup_free_ char *text = json_dumps(params, JSON_COMPACT | JSON_SORT_KEYS);
+        if (!text)
+                return error_set(err, ERROR_INVALID, "parameters of %s cannot be serialised", op);
         struct store_approval_request r = {
                 .operation = (char *) op,
                 .requester_user_id = who->user_id,
@@ -252,9 +257,9 @@ int approval_request(struct store *s, const struct approval_defaults *d, const s
                 .created_at = time_now(),
         };
         r.expires_at = r.created_at + (d->expiry > 0 ? d->expiry : 72 * 3600);
-        if (approval_params_hash(params, r.params_sha256, &canon, err) < 0)
+        if (approval_params_hash(params, r.params_sha256, NULL, err) < 0)
                 return -1;
-        r.params = canon;
+        r.params = text;
         struct audit_actor actor = person_actor(who);
         if (store_tx_begin(s, err) < 0)
                 return -1;

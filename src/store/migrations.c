@@ -752,7 +752,7 @@ const char *const store_migrations[] = {
         "CREATE TABLE approval_requests ("
         "  id INTEGER PRIMARY KEY,"
         "  operation TEXT NOT NULL,"
-        "  params TEXT NOT NULL,"            /* canonical JSON */
+        "  params TEXT NOT NULL,"            /* compact JSON, sorted keys; hashed in canonical form */
         "  params_sha256 TEXT NOT NULL,"
         "  requester_user_id INTEGER NOT NULL REFERENCES users (id),"
         "  requester_token TEXT NOT NULL,"

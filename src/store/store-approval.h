@@ -24,7 +24,7 @@ struct store_approval_vote {
 struct store_approval_request {
         int64_t id;
         char *operation;
-        char *params;         /* canonical JSON */
+        char *params;         /* compact JSON, sorted keys (the hash is over its canonical form) */
         char params_sha256[65];
         int64_t requester_user_id;
         char *requester_token;
