@@ -436,7 +436,7 @@ int approval_execute(struct store *s, int64_t id, const struct approval_executor
         if (strcmp(r.state, "approved") != 0)
                 rc = error_set(err, ERROR_CONFLICT, "approval request %lld is %s; only an approved request runs, once",
                                (long long) id, r.state);
-        else if (time_now() >= r.expires_at)
+        else if (r.expires_at <= time_now()) /* expired before it ran */
                 rc = error_set(err, ERROR_CONFLICT, "approval request %lld expired before it ran; ask again",
                                (long long) id);
         else if (store_approval_request_transition(s, id, "approved", "executing", 0, NULL, &moved, err) < 0)

@@ -107,16 +107,14 @@ static int token_user(struct store *s, const struct audit_actor *by, const char 
                 char *roles[] = {(char *) rname};
                 struct store_user u = {.name = (char *) token_name, .contact = "", .created_at = time_now(),
                                        .created_by = (char *) by->name, .roles = roles, .n_roles = 1};
-                char object[16 + TOKEN_NAME_MAX];
-                snprintf(object, sizeof(object), "user:%s", token_name);
-                _cleanup_json_ json_t *details = json_pack("{s:s, s:[s], s:s}", "contact", "", "roles", rname,
-                                                           "for_token", token_name);
+                /* Recorded by the token.create entry ("user_created"), so creating
+                 * a token stays one audit entry, as it was before users. */
                 if (store_user_insert(s, &u, id_out, err) < 0) {
                         if (err && err->kind == ERROR_CONFLICT)
                                 error_prefix(err, "the token would get a user of its own name, but ");
                         return -1;
                 }
-                return audit_append(s, by, "user.create", object, details, err);
+                return 0;
         }
         struct store_user u;
         if (store_user_get_by_name(s, user, &u, err) < 0)
@@ -162,7 +160,8 @@ int auth_token_create_for(struct store *s, const struct audit_actor *by, const c
 
         char object[16 + TOKEN_NAME_MAX];
         snprintf(object, sizeof(object), "token:%s", name);
-        _cleanup_json_ json_t *details = json_pack("{s:s, s:s}", "role", rname, "user", user ? user : name);
+        _cleanup_json_ json_t *details = json_pack("{s:s, s:s, s:b}", "role", rname, "user", user ? user : name,
+                                                   "user_created", !user);
 
         if (store_tx_begin(s, err) < 0)
                 return -1;
@@ -251,7 +250,7 @@ static int principal_user(struct store *s, const struct store_token *t, struct a
                 return -1;
         }
         int r = 0;
-        if (u.disabled_at)
+        if (u.disabled_at != 0) /* a disabled user acts with no token */
                 r = error_set(err, ERROR_UNAUTHENTICATED, "user '%s' of token '%s' is disabled", u.name, t->name);
         else if (!store_user_has_role(&u, t->role))
                 r = error_set(err, ERROR_UNAUTHENTICATED, "user '%s' of token '%s' no longer holds role '%s'",

@@ -130,8 +130,8 @@ static int user_disable_run(struct cli_ctx *ctx, int argc, char **argv) {
         int r;
         if ((r = cli_parse_positional_only(ctx, argc, argv, 1, "NAME")) != CLI_CONTINUE)
                 return r;
-        _cleanup_free_ char *path = user_path(argv[optind], "/disable");
-        return cli_send_show(ctx, "POST", path, NULL, user_fields, ELEMENTSOF(user_fields));
+        _cleanup_free_ char *path = user_path(argv[optind], "");
+        return cli_send_show(ctx, "DELETE", path, NULL, user_fields, ELEMENTSOF(user_fields));
 }
 
 static const struct cli_command user_create = {
@@ -190,7 +190,7 @@ static const struct cli_command user_disable = {
         .name = "disable",
         .summary = "Disable a user (all their tokens stop working)",
         .usage = "NAME",
-        .help = "Disables the user NAME (POST /api/v1/users/NAME/disable; admin only). Every\n"
+        .help = "Disables the user NAME (DELETE /api/v1/users/NAME; admin only). Every\n"
                 "token of the user stops authenticating at once; the record stays.\n",
         .run = user_disable_run,
 };

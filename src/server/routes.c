@@ -141,7 +141,7 @@ static const struct route routes[] = {
         { "GET",    "/api/v1/users/{name}",               routes_users_get,         BEARER, ROLE_ADMIN | ROLE_AUDITOR, "users.get",         NULL },
         { "POST",   "/api/v1/users/{name}/roles",         routes_users_role_add,    BEARER, ROLE_ADMIN,                "users.role-add",    NULL },
         { "DELETE", "/api/v1/users/{name}/roles/{role}",  routes_users_role_remove, BEARER, ROLE_ADMIN,                "users.role-remove", NULL },
-        { "POST",   "/api/v1/users/{name}/disable",       routes_users_disable,     BEARER, ROLE_ADMIN,                "users.disable",     NULL },
+        { "DELETE", "/api/v1/users/{name}",               routes_users_disable,     BEARER, ROLE_ADMIN,                "users.disable",     NULL },
 
         /* M-of-N approvals (issue 11): who may vote on a request is the request's policy (approval.h). */
         { "GET",    "/api/v1/approvals",                  routes_approvals_list,    BEARER, ROLE_ALL,                  "approvals.list",    "state" },
