@@ -189,7 +189,10 @@ static void test_expired_refused(void **state) {
         assert_int_equal(vote(f, &f->alice, id, true, &err, NULL, 0), 0);
         raw_exec(f->t->db, "UPDATE approval_requests SET expires_at = 1000");
         assert_int_equal(vote(f, &f->bob, id, true, &err, NULL, 0), -1);
-        assert_error(err, ERROR_CONFLICT, "expired");
+        assert_error(err, ERROR_CONFLICT, "expired; ask again");
+        /* the vote itself is refused, not just the run */
+        assert_int_equal(raw_int(f->t->db, "SELECT count(*) FROM approval_votes"), 1);
+        assert_int_equal(raw_int(f->t->db, "SELECT state = 'pending' FROM approval_requests"), 1);
         /* approved but expired before it ran */
         raw_exec(f->t->db, "UPDATE approval_requests SET state = 'approved'");
         struct approval_executor ex = {fake_run, f};
