@@ -25,9 +25,13 @@ const struct cli_command *const cli_commands[] = {
         &cli_cmd_migration,
         &cli_cmd_security_events,
         &cli_cmd_release,
+        &cli_cmd_vuln, /* vulnerability feeds (issue 9) */
         &cli_cmd_repo,
         &cli_cmd_director,
         &cli_cmd_campaign,
+        &cli_cmd_findings,
+        &cli_cmd_exposure,
+        &cli_cmd_vex,
         &cli_cmd_user,
         &cli_cmd_approval,
         NULL,

@@ -39,9 +39,15 @@ extern const struct cli_command cli_cmd_cert;
 extern const struct cli_command cli_cmd_migration;
 extern const struct cli_command cli_cmd_security_events;
 extern const struct cli_command cli_cmd_release;
+extern const struct cli_command cli_cmd_vuln;
 extern const struct cli_command cli_cmd_repo;
 extern const struct cli_command cli_cmd_director;
 extern const struct cli_command cli_cmd_campaign;
+/* issue 9: findings, exposure, vuln explain */
+extern const struct cli_command cli_cmd_findings;
+extern const struct cli_command cli_cmd_exposure;
+extern const struct cli_command cli_cmd_vuln_explain;
+extern const struct cli_command cli_cmd_vex;
 
 /* Prints the help of `cmd` (NULL: the program's) reached by `path`. */
 void cli_help_print(FILE *f, const struct cli_command *cmd, const char *path);

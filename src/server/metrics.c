@@ -43,6 +43,7 @@ struct metrics {
         struct request_series *series;
         size_t n_series;
         char *campaigns;        /* the campaign gauges, rendered by the evaluator thread */
+        char *findings;         /* the findings gauges, rendered by the vulnerability monitor */
 };
 
 struct metrics *metrics_new(const char *version) {
@@ -65,6 +66,7 @@ void metrics_free(struct metrics *m) {
         free(m->series);
         free(m->version);
         free(m->campaigns);
+        free(m->findings);
         pthread_mutex_destroy(&m->lock);
         free(m);
 }
@@ -248,6 +250,8 @@ char *metrics_render(struct metrics *m) {
         buf_appendf(&b, "\"} 1\n");
         if (m->campaigns)
                 buf_appendf(&b, "%s", m->campaigns);
+        if (m->findings)
+                buf_appendf(&b, "%s", m->findings);
         pthread_mutex_unlock(&m->lock);
         return buf_steal(&b);
 }
@@ -256,5 +260,12 @@ void metrics_set_campaigns(struct metrics *m, char *text) {
         pthread_mutex_lock(&m->lock);
         free(m->campaigns);
         m->campaigns = text;
+        pthread_mutex_unlock(&m->lock);
+}
+
+void metrics_set_findings(struct metrics *m, char *text) {
+        pthread_mutex_lock(&m->lock);
+        free(m->findings);
+        m->findings = text;
         pthread_mutex_unlock(&m->lock);
 }

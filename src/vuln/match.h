@@ -62,3 +62,14 @@ int vuln_ident_match_key(const char *kind, const char *value, char **key, struct
 /* The key a component without identifiers is looked up by for the
  * low-confidence name match: its name, lowercased (caller frees). */
 char *vuln_name_match_key(const char *name);
+
+/* Additions (matcher stream) - not in the first contract, for the feeds side: */
+
+/* The match_key of an OSV affected entry's package: its purl's key when it
+ * has one, else derived from ecosystem and name the way a component purl of
+ * that ecosystem would give it ("Debian:12"/"openssl" -> "deb/debian/openssl",
+ * "Maven"/"g:a" -> "maven/g/a", "PyPI"/"Foo_Bar" -> "pypi/foo-bar").
+ * Returns 0 with *key NULL for ecosystems without a purl type (Linux,
+ * OSS-Fuzz: found by name only), -1 for an unknown ecosystem. */
+int vuln_osv_package_match_key(const char *ecosystem, const char *name, const char *purl, char **key,
+                               struct error *err);
