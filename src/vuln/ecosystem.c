@@ -91,8 +91,9 @@ static bool release_eq(const char *osv_release, size_t n, const char *q) {
 static const struct {
         const char *codename, *release;
 } debian_codenames[] = {
-        {"buster", "10"}, {"bullseye", "11"}, {"bookworm", "12"}, {"trixie", "13"},
-        {"focal", "20.04"}, {"jammy", "22.04"}, {"noble", "24.04"},
+        {"wheezy", "7"}, {"jessie", "8"}, {"stretch", "9"}, {"buster", "10"}, {"bullseye", "11"}, {"bookworm", "12"}, {"trixie", "13"},
+        {"trusty", "14.04"}, {"xenial", "16.04"}, {"bionic", "18.04"}, {"focal", "20.04"},
+        {"jammy", "22.04"}, {"noble", "24.04"},
 };
 
 bool vuln_ecosystem_release_applies(const char *ecosystem, const struct purl *p, const char **why) {
@@ -102,7 +103,15 @@ bool vuln_ecosystem_release_applies(const char *ecosystem, const struct purl *p,
                 return true;
         }
         const char *rel = colon + 1;
-        size_t n = strcspn(rel, ":"); /* "Ubuntu:22.04:LTS", "Ubuntu:Pro:..." */
+        /* "Ubuntu:22.04:LTS", "Ubuntu:Pro:14.04:LTS": the release is the
+         * first part that starts with a digit (or 'v' and a digit) */
+        while (*rel && !isdigit((unsigned char) *rel) &&
+               !((*rel == 'v' || *rel == 'V') && isdigit((unsigned char) rel[1]))) {
+                const char *next = strchr(rel, ':');
+                if (!next) break;
+                rel = next + 1;
+        }
+        size_t n = strcspn(rel, ":");
         const char *distro = purl_qualifier(p, "distro");
         if (!distro) {
                 *why = "the component's purl has no distro qualifier: the release could not be checked";
@@ -110,8 +119,8 @@ bool vuln_ecosystem_release_applies(const char *ecosystem, const struct purl *p,
         }
         /* "debian-12", "alpine-3.18", "ubuntu-22.04", "bookworm", "12" */
         const char *d = distro;
-        const char *dash = strrchr(distro, '-');
-        if (dash) d = dash + 1;
+        for (const char *c = distro; *c; c++) /* "debian-12", "esm-infra-legacy/trusty" */
+                if (*c == '-' || *c == '/') d = c + 1;
         for (size_t i = 0; i < ELEMENTSOF(debian_codenames); i++)
                 if (strcasecmp(d, debian_codenames[i].codename) == 0) d = debian_codenames[i].release;
         if (release_eq(rel, n, d)) {

@@ -72,10 +72,14 @@ char *vuln_name_match_key(const char *name) {
 int vuln_osv_package_match_key(const char *ecosystem, const char *name, const char *purl, char **key,
                                struct error *err) {
         *key = NULL;
-        if (purl && *purl) return vuln_ident_match_key("purl", purl, key, err);
+        /* OSV's ecosystem and name are authoritative; the optional purl is
+         * derived and sometimes wrong in real records ("pkg:alpine/mariadb"
+         * in Alpine ones, where the type is apk). The purl decides only
+         * when the ecosystem is not one this table knows. */
+        const struct vuln_ecosystem *e = ecosystem ? vuln_ecosystem_find(ecosystem) : NULL;
+        if ((!e || !name || !*name) && purl && *purl) return vuln_ident_match_key("purl", purl, key, err);
         if (!ecosystem || !name || !*name)
                 return error_set(err, ERROR_INVALID, "OSV package: needs an ecosystem and a name, or a purl");
-        const struct vuln_ecosystem *e = vuln_ecosystem_find(ecosystem);
         if (!e) {
                 char shown[64];
                 str_sanitize(ecosystem, strlen(ecosystem), shown, sizeof shown);

@@ -115,6 +115,13 @@ static int match_purl_entry(const struct vuln_component *c, struct parsed_compon
         if (json_object_get(pkg, "name") && !name) return error_set(err, ERROR_INVALID, "OSV affected entry: package.name is not a string");
         if (json_object_get(pkg, "purl") && !epurl) return error_set(err, ERROR_INVALID, "OSV affected entry: package.purl is not a string");
         if (vuln_osv_affected_check(entry, err) < 0) return -1;
+        if (epurl) { /* informative only, but a malformed one is a malformed entry */
+                struct purl ep;
+                struct error perr = {0};
+                if (purl_parse(epurl, &ep, &perr) < 0)
+                        return error_set(err, ERROR_INVALID, "OSV affected entry: package.purl: %.400s", perr.msg);
+                purl_free(&ep);
+        }
         _cleanup_free_ char *ekey = NULL;
         struct error kerr = {0};
         if (vuln_osv_package_match_key(eco, name, epurl, &ekey, &kerr) < 0) {

@@ -133,13 +133,15 @@ static int cpematch_version(const json_t *cm, const struct cpe *crit, const char
         bool ranged = false;
         for (size_t k = 0; k < ELEMENTSOF(range_keys); k++) ranged |= json_object_get(cm, range_keys[k]) != NULL;
         struct error err = {0};
-        if (!vuln_version_valid(VULN_SCHEME_GENERIC, version, &err)) {
-                snprintf(why, whylen, "%s", err.msg);
-                return -1;
-        }
         if (cv->kind == CPE_AV_NA) {
+                /* '-': the product has no versions; a versioned component is
+                 * not it (CVE-2023-3079 marks linux_kernel:- this way) */
                 vuln_expl_comparison(expl, version, "==", "- (no version)", false);
                 return 0;
+        }
+        if (!vuln_version_valid(VULN_SCHEME_GENERIC, version, &err)) {
+                snprintf(why, whylen, "%.300s", err.msg);
+                return -1;
         }
         if (cv->kind == CPE_AV_VALUE) {
                 if (cv->wild) {
@@ -177,12 +179,16 @@ static int cpematch_version(const json_t *cm, const struct cpe *crit, const char
         return 1;
 }
 
-/* Other attributes (update, edition, ...): an ANY on either side does not
- * exclude; otherwise they must match. */
+/* Other attributes: the criteria's ANY matches anything. The update is
+ * strict: criteria "6.8:rc1" names a pre-release, and a component written
+ * "6.8:*" is the release itself, not its rc1. For the rest (edition,
+ * sw_edition, target_sw, ...) an ANY in the component does not exclude:
+ * SBOM generators rarely know them. */
 static bool other_attrs_match(const struct cpe *crit, const struct cpe *comp) {
         for (int f = CPE_UPDATE; f < CPE_NFIELDS; f++) {
                 const struct cpe_attr *p = &crit->a[f], *v = &comp->a[f];
-                if (p->kind == CPE_AV_ANY || v->kind == CPE_AV_ANY) continue;
+                if (p->kind == CPE_AV_ANY) continue;
+                if (v->kind == CPE_AV_ANY && f != CPE_UPDATE) continue;
                 if (!cpe_attr_matches(p, v)) return false;
         }
         return true;

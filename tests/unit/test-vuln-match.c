@@ -126,6 +126,11 @@ static void test_osv_range_algorithm(void **state) {
         assert_int_equal(run(&c, "purl", e5, NULL), VULN_MATCH_PURL);
         c.purls = p2;
         assert_int_equal(run(&c, "purl", e5, NULL), VULN_MATCH_NO);
+        /* an event version that is not one of the scheme's: not evaluable,
+         * never "at or above introduced" */
+        const char *bad = "{\"package\":{\"ecosystem\":\"PyPI\",\"name\":\"django\"},\"ranges\":[{\"type\":\"ECOSYSTEM\",\"events\":["
+                          "{\"introduced\":\"not a version!\"}]}]}";
+        assert_int_equal(run(&c, "purl", bad, NULL), VULN_MATCH_UNEVALUABLE);
         /* SEMVER type with Go's 'v' */
         const char *const pg[] = {"pkg:golang/golang.org/x/net@v0.7.0"};
         struct vuln_component g = COMP("x/net", NULL, pg, 1, NULL, 0);
@@ -239,6 +244,12 @@ static void test_trap_running_on(void **state) {
         json_decref(expl);
         c.cpes = kernel;
         assert_int_equal(run(&c, "cpe", cfg, NULL), VULN_MATCH_NO);
+        /* a configuration that only names the platform (seen in NVD data as a
+         * lone "running on" node): being the platform is never enough */
+        const char *lone = "{\"nodes\":[{\"operator\":\"OR\",\"negate\":false,\"cpeMatch\":[{\"vulnerable\":false,"
+                           "\"criteria\":\"cpe:2.3:o:linux:linux_kernel:*:*:*:*:*:*:*:*\"}]}]}";
+        c.cpes = kernel;
+        assert_int_equal(run(&c, "cpe", lone, NULL), VULN_MATCH_NO);
         c.cpes = fw; /* the application itself: the platform is assumed */
         assert_int_equal(run(&c, "cpe", cfg, &expl), VULN_MATCH_CPE);
         assert_string_equal(json_string_value(json_object_get(expl, "configuration")), "unknown");
