@@ -34,6 +34,8 @@ const struct cli_command *const cli_commands[] = {
         /* SBOM ingestion (issue 9) */
         &cli_cmd_sbom,
         &cli_cmd_vex,
+        &cli_cmd_user,
+        &cli_cmd_approval,
         NULL,
 };
 

@@ -176,6 +176,7 @@ struct audit_actor route_actor(const struct route_ctx *ctx) {
         return (struct audit_actor) {
                 .name = ctx->principal->name,
                 .role = role_name(ctx->principal->role),
+                .user = ctx->principal->user_name[0] ? ctx->principal->user_name : NULL,
         };
 }
 

@@ -74,6 +74,11 @@ struct server_config {
         /* [vulns], the scheduled feed import (issue 9) */
         char *vuln_import_dir;        /* "" = off */
         int64_t vuln_import_interval; /* seconds */
+        /* [approval], M-of-N approvals (issue 11; docs/keys.md) */
+        int64_t approval_approvers;   /* per governed operation; 0 = governance off */
+        char *approval_roles;         /* comma-separated roles an approver may act with */
+        char *approval_governed;      /* comma-separated operations */
+        int64_t approval_expiry;      /* seconds */
 };
 
 #define SERVER_CRL_PATH "/pki/crl"

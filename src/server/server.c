@@ -29,6 +29,7 @@
 #include "ota-maintenance.h"
 #include "release/ota.h"
 #include "router.h"
+#include "approval/approval.h"
 #include "routes.h"
 #include "server-config.h"
 #include "store/store.h"
@@ -55,6 +56,7 @@ struct server {
         /* releases and image repositories (issue 4) */
         struct ota_config ota;
         struct ddi_config ddi;
+        struct approval_defaults approval;
         char *upload_dir;
         struct ota_maintenance *ota_maintenance;
         struct campaign_evaluator *campaign_evaluator;
@@ -163,6 +165,13 @@ static int server_start(struct server *s, const char *data_dir, struct error *er
                 .ota = &s->ota,
                 .ddi = &s->ddi,
                 .ddi_base_url = s->cfg.ddi_base_url,
+                .approval = &s->approval,
+        };
+        s->approval = (struct approval_defaults) {
+                .approvers = s->cfg.approval_approvers,
+                .roles = s->cfg.approval_roles,
+                .governed = s->cfg.approval_governed,
+                .expiry = s->cfg.approval_expiry,
         };
         s->ddi = (struct ddi_config) {
                 .polling_sleep = s->cfg.ddi_polling_sleep,
