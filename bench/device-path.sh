@@ -23,7 +23,9 @@
 #        PERF_DIR: record each cradled run with `perf record -g` into
 #        PERF_DIR/LABEL.data (needs linux-perf; bench-only, not in install-deps);
 #        PERF_CALLGRAPH: perf record's call-graph option (default -g; e.g. "--call-graph dwarf");
-#        ONLY_CRADLED=1: cradled's keep-alive, poll and handshake rows only (to compare builds)
+#        ONLY_CRADLED=1: cradled's keep-alive, poll and handshake rows only (to compare builds);
+#        KEEPALIVE_PAIRS=N: only the kept-alive rows, each cradled row right
+#        before nginx's (the same load on a shared machine), N times
 set -euo pipefail
 cd "$(dirname "$0")/.."
 seconds=10; workers=4
@@ -169,6 +171,22 @@ run_stime() {
 
 NG=https://127.0.0.1:$NPORT
 echo
+if [[ -n "${KEEPALIVE_PAIRS:-}" ]]; then
+  # Each kept-alive row of cradled right before the same row of nginx, so
+  # both see the same load from whatever else runs on the machine; each
+  # pair KEEPALIVE_PAIRS times.
+  for ((r = 1; r <= KEEPALIVE_PAIRS; r++)); do
+    for k in whoami targets; do
+      p=whoami; [[ $k == targets ]] && p=director/targets.json
+      run "cradled-$k-keepalive" "$SERVER_PID" "$URL/device/v1/$p"
+      run "nginx-$k-keepalive" "$NGINX_PID" "$NG/$p"
+      awk -v k="$k" -v a="$(cat "$E2E_TMP/rps-cradled-$k-keepalive")" -v b="$(cat "$E2E_TMP/rps-nginx-$k-keepalive")" \
+        -v c="$(cat "$E2E_TMP/cpu-cradled-$k-keepalive")" -v d="$(cat "$E2E_TMP/cpu-nginx-$k-keepalive")" \
+        'BEGIN { printf "ratio cradled/nginx %-20s %.2f  (server CPU per request %.2fx nginx)\n", k "-keepalive", (b > 0 ? a / b : 0), (c > 0 ? d / c : 0) }'
+    done
+  done
+  exit 0
+fi
 run cradled-whoami-keepalive "$SERVER_PID" "$URL/device/v1/whoami"
 run cradled-targets-keepalive "$SERVER_PID" "$URL/device/v1/director/targets.json"
 run cradled-poll "$SERVER_PID" "$URL/device/v1/director/targets.json" --poll 4

@@ -30,7 +30,7 @@ export CRADLED=$PWD/$build/src/server/cradled CRADLE=$PWD/$build/src/cli/cradle
 source tests/e2e/lib.sh >/dev/null
 trap 'stop_server; if [[ -n ${KEEP:-} ]]; then echo "kept $E2E_TMP"; else rm -rf "$E2E_TMP"; fi' EXIT
 
-echo "machine: $(nproc) cores, $(uname -r); build $build ($(grep -m1 -o "buildtype=[a-z]*" "$build/meson-info/intro-buildoptions.json" 2>/dev/null || echo release))"
+echo "machine: $(nproc) cores, $(uname -r), load average $(cut -d' ' -f1-3 /proc/loadavg); build $build ($(grep -m1 -o "buildtype=[a-z]*" "$build/meson-info/intro-buildoptions.json" 2>/dev/null || echo release))"
 feed=$E2E_TMP/nvdcve-2.0-bench.json
 delta=$E2E_TMP/nvdcve-2.0-modified.json
 python3 bench/gen-nvd.py "$records" "$feed"
@@ -51,17 +51,21 @@ start_server >/dev/null
 SO=$(make_token so-1 security-officer)
 printf 'Authorization: Bearer %s\n' "$SO" >"$E2E_TMP/auth-header"
 rss() { awk '/VmHWM/ {print int($2 / 1024)}' "/proc/$SERVER_PID/status"; }
+# cradled's CPU seconds so far (user + system): on a shared machine the wall
+# time depends on the other load, this does not
+cpu() { awk -v hz="$(getconf CLK_TCK)" '{printf "%.1f", ($14 + $15) / hz}' "/proc/$SERVER_PID/stat"; }
 base=$(rss)
 
 run() {
   local label=$1 file=$2
-  local t0 t1 out
+  local t0 t1 out c0
+  c0=$(cpu)
   t0=$(date +%s.%N)
   out=$(curl -sS --cacert "$CA" -H @"$E2E_TMP/auth-header" -H 'Content-Type: application/octet-stream' \
     -X POST -T "$file" "$URL/api/v1/vulns/import?name=$(basename "$file")")
   t1=$(date +%s.%N)
-  printf '%s: %.1f s (%.0f records/s); %s; cradled peak RSS %d MB (at start %d MB)\n' "$label" \
-    "$(secs "$t0" "$t1")" "$(echo "$records / ($t1 - $t0)" | bc -l)" \
+  printf '%s: %.1f s wall (%.0f records/s), cradled CPU %.1f s; %s; cradled peak RSS %d MB (at start %d MB)\n' \
+    "$label" "$(secs "$t0" "$t1")" "$(echo "$records / ($t1 - $t0)" | bc -l)" "$(echo "$(cpu) - $c0" | bc -l)" \
     "$(jq -r '.sources.nvd | "added \(.added), updated \(.updated), unchanged \(.unchanged), skipped \(.skipped)"' <<<"$out")" \
     "$(rss)" "$base"
 }

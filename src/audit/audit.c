@@ -42,6 +42,8 @@ static int hash_over(const struct store_audit_entry *e, json_t *details, char ou
                                                "prev_hash", e->prev_hash,
                                                "seq", (json_int_t) e->seq,
                                                "time", when);
+        if (doc && e->actor_user)
+                json_object_set_new(doc, "actor_user", json_string(e->actor_user));
         if (!doc)
                 return error_set(err, ERROR_INTERNAL, "audit entry %lld: cannot build the hashed document",
                                  (long long) e->seq);
@@ -82,6 +84,7 @@ int audit_append(struct store *s, const struct audit_actor *actor, const char *a
                 .time = time_now(),
                 .actor_name = (char *) actor->name,
                 .actor_role = (char *) actor->role,
+                .actor_user = (char *) actor->user,
                 .action = (char *) action,
                 .object = (char *) object,
         };
@@ -180,11 +183,12 @@ json_t *audit_entry_to_json(const struct store_audit_entry *e) {
                 json_decref(details);
                 details = json_string(e->details ? e->details : "");
         }
-        return json_pack("{s:I, s:s, s:s, s:s, s:s, s:s, s:o, s:s, s:s}",
+        return json_pack("{s:I, s:s, s:s, s:s, s:o, s:s, s:s, s:o, s:s, s:s}",
                          "seq", (json_int_t) e->seq,
                          "time", when,
                          "actor_name", e->actor_name ? e->actor_name : "",
                          "actor_role", e->actor_role ? e->actor_role : "",
+                         "actor_user", e->actor_user ? json_string(e->actor_user) : json_null(),
                          "action", e->action ? e->action : "",
                          "object", e->object ? e->object : "",
                          "details", details ? details : json_null(),
@@ -216,6 +220,9 @@ int audit_entry_from_json(json_t *j, struct store_audit_entry *out, struct error
         /* details is an object (or, for an entry the server could not parse, a
          * string), so it is checked by hand rather than by the field table. */
         json_t *details = json_object_get(j, "details");
+        json_t *user = json_object_get(j, "actor_user");
+        if (user && !json_is_null(user) && !json_is_string(user))
+                return error_set(err, ERROR_INVALID, "audit entry: field 'actor_user': expected a string or null");
         if (!json_is_object(j))
                 return error_set(err, ERROR_INVALID, "audit entry: expected a JSON object");
         if (!details)
@@ -224,6 +231,7 @@ int audit_entry_from_json(json_t *j, struct store_audit_entry *out, struct error
                 return error_set(err, ERROR_INVALID, "audit entry: field 'details': expected an object");
         _cleanup_json_ json_t *rest = json_copy(j);
         json_object_del(rest, "details");
+        json_object_del(rest, "actor_user");
         if (cr_json_check_object("audit entry", rest, fields, ELEMENTSOF(fields), err) < 0)
                 return -1;
         int64_t seq = cr_json_get_int(j, "seq", 0);
@@ -248,6 +256,7 @@ int audit_entry_from_json(json_t *j, struct store_audit_entry *out, struct error
         out->time = t;
         out->actor_name = str_dup(cr_json_get_string(j, "actor_name"));
         out->actor_role = str_dup(cr_json_get_string(j, "actor_role"));
+        out->actor_user = json_is_string(user) ? str_dup(json_string_value(user)) : NULL;
         out->action = str_dup(cr_json_get_string(j, "action"));
         out->object = str_dup(cr_json_get_string(j, "object"));
         out->details = text;

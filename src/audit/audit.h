@@ -5,6 +5,12 @@
  * canonical JSON of {action, actor_name, actor_role, details, object,
  * prev_hash, seq, time} (details embedded as JSON, time as RFC 3339), so the
  * chain can be recomputed by anyone holding the entries (the CLI does, from the API).
+ * An entry made by a person (issue 11) also carries "actor_user", the user
+ * behind the token (actor_name stays the token's name), and then the hashed
+ * document has that key too. Entries without a user (system and device actors,
+ * and every entry written before users existed) hash exactly as before, so an
+ * old chain still verifies and a user cannot be added to or removed from an
+ * entry without breaking it.
  */
 #include <jansson.h>
 #include <stdbool.h>
@@ -15,6 +21,7 @@
 struct audit_actor {
         const char *name;  /* token name, or "system" */
         const char *role;  /* role name, or "system" */
+        const char *user;  /* the user behind the token; NULL for system/device */
 };
 
 /* Appends an entry. Must run inside the caller's transaction so the change

@@ -11,6 +11,7 @@
 #include <string.h>
 #include <strings.h>
 #include "auth/token.h"
+#include "auth/user.h"
 #include "core/cleanup.h"
 #include "core/strutil.h"
 #include "core/time.h"
@@ -95,10 +96,47 @@ static bool is_lower_hex(const char *s, size_t n) {
 int auth_token_create(struct store *s, const struct audit_actor *by, const char *name,
                       enum role role, char **secret_out, struct store_token *rec_out,
                       struct error *err) {
+        return auth_token_create_for(s, by, name, role, NULL, secret_out, rec_out, err);
+}
+
+/* Inside the caller's transaction: the user the new token belongs to, made
+ * when none is named. */
+static int token_user(struct store *s, const struct audit_actor *by, const char *token_name,
+                      const char *rname, const char *user, int64_t *id_out, struct error *err) {
+        if (!user) {
+                char *roles[] = {(char *) rname};
+                struct store_user u = {.name = (char *) token_name, .contact = "", .created_at = time_now(),
+                                       .created_by = (char *) by->name, .roles = roles, .n_roles = 1};
+                /* Recorded by the token.create entry ("user_created"), so creating
+                 * a token stays one audit entry, as it was before users. */
+                if (store_user_insert(s, &u, id_out, err) < 0) {
+                        if (err && err->kind == ERROR_CONFLICT)
+                                error_prefix(err, "the token would get a user of its own name, but ");
+                        return -1;
+                }
+                return 0;
+        }
+        struct store_user u;
+        if (store_user_get_by_name(s, user, &u, err) < 0)
+                return error_prefix(err, "user: ");
+        int r = 0;
+        if (u.disabled_at)
+                r = error_set(err, ERROR_CONFLICT, "user '%s' is disabled", user);
+        else if (!store_user_has_role(&u, rname))
+                r = error_set(err, ERROR_INVALID, "role: user '%s' does not hold role '%s' "
+                              "(add it with cradle user add-role)", user, rname);
+        *id_out = u.id;
+        store_user_clear(&u);
+        return r;
+}
+
+int auth_token_create_for(struct store *s, const struct audit_actor *by, const char *name,
+                          enum role role, const char *user, char **secret_out,
+                          struct store_token *rec_out, struct error *err) {
         *secret_out = NULL;
         if (!by)
                 by = &system_actor;
-        if (check_name(name, err) < 0)
+        if (check_name(name, err) < 0 || (user && auth_name_check("user", user, err) < 0))
                 return -1;
         const char *rname = role_name(role);
         if (strcmp(rname, "unknown") == 0)
@@ -122,12 +160,17 @@ int auth_token_create(struct store *s, const struct audit_actor *by, const char 
 
         char object[16 + TOKEN_NAME_MAX];
         snprintf(object, sizeof(object), "token:%s", name);
-        _cleanup_json_ json_t *details = json_pack("{s:s}", "role", rname);
+        _cleanup_json_ json_t *details = json_pack("{s:s, s:s, s:b}", "role", rname, "user", user ? user : name,
+                                                   "user_created", !user);
 
         if (store_tx_begin(s, err) < 0)
                 return -1;
         int64_t id;
+        /* The token first, so a duplicate token name reads as that, not as a
+         * duplicate user. */
         if (store_token_insert(s, &t, &id, err) < 0 ||
+            token_user(s, by, name, rname, user, &t.user_id, err) < 0 ||
+            store_token_set_user(s, id, t.user_id, err) < 0 ||
             audit_append(s, by, "token.create", object, details, err) < 0) {
                 store_tx_rollback(s);
                 return -1;
@@ -142,6 +185,7 @@ int auth_token_create(struct store *s, const struct audit_actor *by, const char 
                 rec_out->name = str_dup(name);
                 rec_out->role = str_dup(rname);
                 rec_out->created_by = str_dup(t.created_by);
+                rec_out->user_name = str_dup(user ? user : name);
         }
         ct_wipe(t.secret_hash, sizeof(t.secret_hash));
         return 0;
@@ -187,6 +231,36 @@ fail:
         store_tx_rollback(s);
         store_token_clear(&t);
         return -1;
+}
+
+/* A token acts for its user, with its own role, only while that user is
+ * enabled and still holds the role: removing a role from a person takes it
+ * from every token they have. */
+static int principal_user(struct store *s, const struct store_token *t, struct auth_principal *out,
+                          struct error *err) {
+        if (t->user_id <= 0)
+                return error_set(err, ERROR_UNAUTHENTICATED, "token '%s' belongs to no user", t->name);
+        struct store_user u;
+        struct error lookup = {0};
+        if (store_user_get_by_id(s, t->user_id, &u, &lookup) < 0) {
+                if (lookup.kind == ERROR_NOT_FOUND)
+                        return error_set(err, ERROR_UNAUTHENTICATED, "token '%s' belongs to no user", t->name);
+                if (err)
+                        *err = lookup;
+                return -1;
+        }
+        int r = 0;
+        if (u.disabled_at != 0) /* a disabled user acts with no token */
+                r = error_set(err, ERROR_UNAUTHENTICATED, "user '%s' of token '%s' is disabled", u.name, t->name);
+        else if (!store_user_has_role(&u, t->role))
+                r = error_set(err, ERROR_UNAUTHENTICATED, "user '%s' of token '%s' no longer holds role '%s'",
+                              u.name, t->name, t->role);
+        else {
+                out->user_id = u.id;
+                snprintf(out->user_name, sizeof(out->user_name), "%s", u.name);
+        }
+        store_user_clear(&u);
+        return r;
 }
 
 int auth_authenticate(struct store *s, const char *authorization, struct auth_principal *out,
@@ -239,11 +313,15 @@ int auth_authenticate(struct store *s, const char *authorization, struct auth_pr
                 r = error_set(err, ERROR_UNAUTHENTICATED, "token '%s' was revoked", t.name);
         else if (role_parse(t.role, &out->role, NULL) < 0)
                 r = error_set(err, ERROR_INTERNAL, "token '%s' has an unknown role '%s'", t.name, t.role);
-        else {
+        else
+                r = principal_user(s, &t, out, err);
+        if (r == 0) {
                 out->token_id = t.id;
                 snprintf(out->name, sizeof(out->name), "%s", t.name);
         }
         store_token_clear(&t);
+        if (r < 0)
+                memset(out, 0, sizeof(*out));
         return r;
 }
 
@@ -252,10 +330,11 @@ json_t *auth_token_to_json(const struct store_token *t) {
         time_format_rfc3339(t->created_at, created);
         if (t->revoked_at)
                 time_format_rfc3339(t->revoked_at, revoked);
-        return json_pack("{s:I, s:s, s:s, s:s, s:s, s:o}",
+        return json_pack("{s:I, s:s, s:s, s:o, s:s, s:s, s:o}",
                          "id", (json_int_t) t->id,
                          "name", t->name ? t->name : "",
                          "role", t->role ? t->role : "",
+                         "user", t->user_name ? json_string(t->user_name) : json_null(),
                          "created_at", created,
                          "created_by", t->created_by ? t->created_by : "",
                          "revoked_at", t->revoked_at ? json_string(revoked) : json_null());

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "campaign/campaign.h"
+#include "store/store-token.h"
 #include "campaign/internal.h"
 #include "core/cleanup.h"
 #include "core/json.h"
@@ -525,6 +526,27 @@ fail:
         return -1;
 }
 
+/* Is the actor the person whose token `creator_token` is? The same token
+ * always is; otherwise both tokens' users are compared. */
+static int campaign_same_person(struct store *s, const struct audit_actor *a, const char *creator_token, bool *same,
+                                struct error *err) {
+        *same = str_eq(a->name, creator_token);
+        if (*same || !a->user)
+                return 0;
+        struct store_token t;
+        struct error e = {0};
+        if (store_token_get_by_name(s, creator_token, &t, &e) < 0) {
+                if (e.kind == ERROR_NOT_FOUND)
+                        return 0; /* not a token (system): nobody's */
+                if (err)
+                        *err = e;
+                return -1;
+        }
+        *same = t.user_name && str_eq(t.user_name, a->user);
+        store_token_clear(&t);
+        return 0;
+}
+
 int campaign_approve(struct store *s, const struct audit_actor *a, int64_t id, json_t *body, int64_t now,
                      json_t **out, struct error *err) {
         __attribute__((cleanup(campaign_row_clearp))) struct store_campaign c = {0};
@@ -533,9 +555,15 @@ int campaign_approve(struct store *s, const struct audit_actor *a, int64_t id, j
                 return error_set(err, ERROR_INVALID, "request body: approve takes no fields");
         if (begin_action(s, id, "approved", "waiting", &c, err) < 0)
                 return -1;
-        /* Four eyes: the gate is opened by someone other than the author of
-         * the campaign (tokens are the identity: the actor name). */
-        if (str_eq(a->name, c.created_by)) {
+        /* Four eyes: the gate is opened by another person than the author of
+         * the campaign. created_by is the author's token; a person with two
+         * tokens is one user (issue 11), so the users are compared. */
+        bool same_person;
+        if (campaign_same_person(s, a, c.created_by, &same_person, err) < 0) {
+                store_tx_rollback(s);
+                return -1;
+        }
+        if (same_person) {
                 store_tx_rollback(s);
                 return error_set(err, ERROR_FORBIDDEN,
                                  "four-eyes rule: '%s' created campaign %lld and cannot approve its gate; another "

@@ -19,7 +19,7 @@
 
 #define CA_PEM_MAX (64 * 1024)
 
-enum { OPT_PRODUCT = CLI_OPT_LOCAL_BASE, OPT_NAME, OPT_KEY_REF, OPT_OUT_CSR, OPT_CERT, OPT_CHAIN };
+enum { OPT_PRODUCT = CLI_OPT_LOCAL_BASE, OPT_NAME, OPT_KEY_REF, OPT_OUT_CSR, OPT_CERT, OPT_CHAIN, OPT_JUSTIFICATION };
 
 static const struct cli_field ca_fields[] = {
         { "name", "name" }, { "product", "product" }, { "status", "status" }, { "key", "key_ref" },
@@ -92,15 +92,17 @@ static int ca_install_run(struct cli_ctx *ctx, int argc, char **argv) {
                 CLI_GLOBAL_LONG_OPTIONS,
                 { "cert", required_argument, NULL, OPT_CERT },
                 { "chain", required_argument, NULL, OPT_CHAIN },
+                { "justification", required_argument, NULL, OPT_JUSTIFICATION },
                 { 0 },
         };
-        const char *cert = NULL, *chain = NULL;
+        const char *cert = NULL, *chain = NULL, *why = NULL;
         int c, r;
 
         while ((c = getopt_long(argc, argv, CLI_GLOBAL_SHORT_OPTIONS, options, NULL)) != -1) {
                 switch (c) {
                 case OPT_CERT: cert = optarg; break;
                 case OPT_CHAIN: chain = optarg; break;
+                case OPT_JUSTIFICATION: why = optarg; break;
                 default:
                         if ((r = cli_option_common(ctx, c, argc, argv)) != CLI_CONTINUE)
                                 return r;
@@ -119,7 +121,11 @@ static int ca_install_run(struct cli_ctx *ctx, int argc, char **argv) {
         if (!body)
                 return cli_error(CLI_EXIT_LOCAL, "--cert / --chain: not PEM text");
         _cleanup_free_ char *name = cli_client_escape(argv[optind]);
-        _cleanup_free_ char *path = str_printf("/api/v1/device-cas/%s/certificate", name);
+        struct buf q = {0};
+        if (why)
+                cli_query_add(&q, "justification", why);
+        _cleanup_free_ char *query = buf_steal(&q);
+        _cleanup_free_ char *path = str_printf("/api/v1/device-cas/%s/certificate%s", name, query ? query : "");
         return cli_send_show(ctx, "PUT", path, body, ca_fields, ELEMENTSOF(ca_fields));
 }
 
@@ -154,13 +160,17 @@ static const struct cli_command ca_create = {
 static const struct cli_command ca_install = {
         .name = "install",
         .summary = "Install a device CA's signed certificate",
-        .usage = "NAME --cert FILE --chain FILE",
+        .usage = "NAME --cert FILE --chain FILE [--justification TEXT]",
         .help = "Installs the certificate the root signed for CA NAME, with its issuer chain\n"
                 "(PUT /api/v1/device-cas/NAME/certificate; admin). The CA becomes the\n"
-                "product's active one and is trusted for device authentication at once.\n\n"
+                "product's active one and is trusted for device authentication at once.\n"
+                "When it replaces an active CA, that CA is retired: this is governed\n"
+                "(device-ca.retire, docs/keys.md) and by default creates an approval request\n"
+                "that runs once two other users approve it (cradle approval approve).\n\n"
                 "Options:\n"
-                "  --cert FILE    the CA certificate (PEM)\n"
-                "  --chain FILE   its issuer chain up to the root (PEM bundle)\n",
+                "  --cert FILE            the CA certificate (PEM)\n"
+                "  --chain FILE           its issuer chain up to the root (PEM bundle)\n"
+                "  --justification TEXT   why (a ticket reference); recorded in the request\n",
         .run = ca_install_run,
 };
 

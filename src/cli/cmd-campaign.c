@@ -89,6 +89,8 @@ static int campaign_send(struct cli_ctx *ctx, const char *method, const char *pa
         }
         if (ctx->flags.json)
                 return cli_emit_json(doc);
+        if (cli_approval_pending_print(doc)) /* a governed start (issue 11) */
+                return CLI_EXIT_OK;
         return print_campaign(doc);
 }
 

@@ -66,7 +66,25 @@ int cli_send_show(struct cli_ctx *ctx, const char *method, const char *path, jso
                 return r;
         if (ctx->flags.json)
                 return cli_emit_json(doc);
+        /* (not for the approval commands themselves, which show requests) */
+        if (!str_startswith(path, "/api/v1/approvals") && cli_approval_pending_print(doc))
+                return CLI_EXIT_OK;
         return cli_print_object(doc, fields, n);
+}
+
+bool cli_approval_pending_print(json_t *doc) {
+        /* A governed operation answers 202 with an approval request (issue 11). */
+        if (!json_is_string(json_object_get(doc, "params_sha256")) ||
+            !json_is_integer(json_object_get(doc, "approvers_required")))
+                return false;
+        _cleanup_free_ char *op = cli_text_sanitize(json_string_value(json_object_get(doc, "operation")), false);
+        _cleanup_free_ char *roles = cli_text_sanitize(json_string_value(json_object_get(doc, "roles")), false);
+        json_int_t id = json_integer_value(json_object_get(doc, "id"));
+        printf("approval request %" JSON_INTEGER_FORMAT " created: %s needs %" JSON_INTEGER_FORMAT
+               " approval(s) by other users (roles: %s); it runs when the last one approves\n"
+               "  cradle approval show %" JSON_INTEGER_FORMAT "\n",
+               id, op ? op : "", json_integer_value(json_object_get(doc, "approvers_required")), roles ? roles : "", id);
+        return true;
 }
 
 int cli_send_list(struct cli_ctx *ctx, const char *path, const struct cli_field *cols, size_t n) {

@@ -25,6 +25,9 @@ struct cli_field {
  * it is printed as is; otherwise as key/value lines of `fields`. */
 int cli_send_show(struct cli_ctx *ctx, const char *method, const char *path, json_t *body,
                   const struct cli_field *fields, size_t n);
+/* When doc is an approval request (the 202 of a governed operation, issue
+ * 11), prints what happens next and returns true. */
+bool cli_approval_pending_print(json_t *doc);
 /* GET path; the answer must be {"items": [...]}, printed as a table of `cols`
  * (or the JSON with --json). */
 int cli_send_list(struct cli_ctx *ctx, const char *path, const struct cli_field *cols, size_t n);

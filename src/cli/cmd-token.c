@@ -25,16 +25,17 @@ static bool role_known(const char *r) {
         return false;
 }
 
-enum { OPT_NAME = CLI_OPT_LOCAL_BASE, OPT_ROLE };
+enum { OPT_NAME = CLI_OPT_LOCAL_BASE, OPT_ROLE, OPT_USER };
 
 static int token_create_run(struct cli_ctx *ctx, int argc, char **argv) {
         static const struct option options[] = {
                 CLI_GLOBAL_LONG_OPTIONS,
                 { "name", required_argument, NULL, OPT_NAME },
                 { "role", required_argument, NULL, OPT_ROLE },
+                { "user", required_argument, NULL, OPT_USER },
                 { 0 },
         };
-        const char *name = NULL, *role = NULL;
+        const char *name = NULL, *role = NULL, *user = NULL;
         struct cli_client *client;
         _cleanup_json_ json_t *doc = NULL, *body = NULL;
         int c, r;
@@ -46,6 +47,9 @@ static int token_create_run(struct cli_ctx *ctx, int argc, char **argv) {
                         break;
                 case OPT_ROLE:
                         role = optarg;
+                        break;
+                case OPT_USER:
+                        user = optarg;
                         break;
                 default:
                         r = cli_option_common(ctx, c, argc, argv);
@@ -66,7 +70,9 @@ static int token_create_run(struct cli_ctx *ctx, int argc, char **argv) {
                                        role);
 
         body = json_pack("{s:s, s:s}", "name", name, "role", role);
-        if (!body)
+        if (body && user)
+                json_object_set_new(body, "user", json_string(user));
+        if (!body || (user && !json_object_get(body, "user")))
                 return cli_usage_error(ctx, "option '--name' is not valid UTF-8");
         if ((r = cli_ctx_client(ctx, &client)) != CLI_EXIT_OK)
                 return r;
@@ -105,9 +111,9 @@ static int token_list_run(struct cli_ctx *ctx, int argc, char **argv) {
         if (ctx->flags.json)
                 return cli_emit_json(doc);
 
-        static const char *const headers[] = { "ID", "NAME", "ROLE", "CREATED", "CREATED BY",
+        static const char *const headers[] = { "ID", "NAME", "ROLE", "USER", "CREATED", "CREATED BY",
                                                "REVOKED" };
-        static const char *const fields[] = { "id", "name", "role", "created_at", "created_by",
+        static const char *const fields[] = { "id", "name", "role", "user", "created_at", "created_by",
                                               "revoked_at" };
         struct cli_table *t = cli_table_new(ELEMENTSOF(headers), headers);
         json_array_foreach(items, i, item) {
@@ -153,7 +159,7 @@ static int token_revoke_run(struct cli_ctx *ctx, int argc, char **argv) {
 static const struct cli_command token_create = {
         .name = "create",
         .summary = "Create a token (its secret is shown once)",
-        .usage = "--name NAME --role ROLE",
+        .usage = "--name NAME --role ROLE [--user USER]",
         .help = "Creates an API token (POST /api/v1/tokens; admin only). The token is printed\n"
                 "once, alone on stdout; it cannot be shown again. With --json the whole object\n"
                 "is printed, the secret in \"token\". To store it without it appearing on the\n"
@@ -161,7 +167,10 @@ static const struct cli_command token_create = {
                 "\n"
                 "Options:\n"
                 "  --name NAME   the token's name (unique; appears in the audit log)\n"
-                "  --role ROLE   admin, release-manager, security-officer, factory or auditor\n",
+                "  --role ROLE   admin, release-manager, security-officer, factory or auditor\n"
+                "  --user USER   the existing user (cradle user create) the token acts for; the\n"
+                "                user must hold ROLE. Without it a new user named NAME, holding\n"
+                "                ROLE, is created for the token\n",
         .run = token_create_run,
 };
 

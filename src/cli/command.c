@@ -31,8 +31,12 @@ const struct cli_command *const cli_commands[] = {
         &cli_cmd_campaign,
         &cli_cmd_findings,
         &cli_cmd_exposure,
+        /* SBOM ingestion (issue 9) */
+        &cli_cmd_sbom,
         &cli_cmd_vex,
         &cli_cmd_case, /* CRA reporting cases (issue 10) */
+        &cli_cmd_user,
+        &cli_cmd_approval,
         NULL,
 };
 

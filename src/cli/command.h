@@ -24,6 +24,8 @@ extern const struct cli_command *const cli_commands[];
 
 extern const struct cli_command cli_cmd_whoami;
 extern const struct cli_command cli_cmd_token;
+extern const struct cli_command cli_cmd_user;     /* issue 11 */
+extern const struct cli_command cli_cmd_approval; /* issue 11 */
 extern const struct cli_command cli_cmd_product;
 extern const struct cli_command cli_cmd_audit;
 extern const struct cli_command cli_cmd_audit_verify;
@@ -45,6 +47,7 @@ extern const struct cli_command cli_cmd_campaign;
 extern const struct cli_command cli_cmd_findings;
 extern const struct cli_command cli_cmd_exposure;
 extern const struct cli_command cli_cmd_vuln_explain;
+extern const struct cli_command cli_cmd_sbom;
 extern const struct cli_command cli_cmd_vex;
 extern const struct cli_command cli_cmd_case; /* CRA reporting cases (issue 10) */
 

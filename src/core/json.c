@@ -255,12 +255,3 @@ int64_t cr_json_get_int(json_t *obj, const char *key, int64_t def) {
 
         return json_is_integer(v) ? (int64_t) json_integer_value(v) : def;
 }
-
-char *cr_json_dump(json_t *value) {
-        char *s = json_dumps(value, JSON_COMPACT | JSON_SORT_KEYS | JSON_ENCODE_ANY);
-
-        /* Fails only on OOM or a cyclic tree, both broken invariants. */
-        if (!s)
-                abort();
-        return s;
-}

@@ -51,5 +51,6 @@ int64_t cr_json_get_int(json_t *obj, const char *key, int64_t def);
  * heap string, or NULL with err set. */
 char *cr_json_canonical(json_t *value, size_t *len_out, struct error *err);
 
-/* Compact, sorted dump for responses (heap string). */
+/* Compact, sorted dump for responses (heap string): exactly jansson's
+ * JSON_COMPACT | JSON_SORT_KEYS | JSON_ENCODE_ANY text (json-dump.c). */
 char *cr_json_dump(json_t *value);

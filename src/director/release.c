@@ -29,8 +29,7 @@ json_t *director_str_json(const char *s) {
 
 void director_device_actor(const char *serial, char *name_buf, size_t size, struct audit_actor *out) {
         snprintf(name_buf, size, "device:%s", serial);
-        out->name = name_buf;
-        out->role = "device";
+        *out = (struct audit_actor) {.name = name_buf, .role = "device"}; /* no user: a device */
 }
 
 static inline void store_release_clearp(struct store_release *r) { store_release_clear(r); }

@@ -46,8 +46,7 @@ json_t *identity_refusal_details(const char *reason, const char *serial, const c
 
 void identity_device_actor(const char *serial, char *name_buf, size_t size, struct audit_actor *out) {
         snprintf(name_buf, size, "device:%s", serial ? serial : "");
-        out->name = name_buf;
-        out->role = IDENTITY_DEVICE_ROLE;
+        *out = (struct audit_actor) {.name = name_buf, .role = IDENTITY_DEVICE_ROLE}; /* no user: a device */
 }
 
 const char *identity_csr_refusal_reason(const struct pki_csr_info *info, const struct error *e) {

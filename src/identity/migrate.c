@@ -48,8 +48,24 @@ int identity_migration_open(struct identity_ctx *ic, const struct audit_actor *a
                 return error_set(err, ERROR_INVALID, "shared_credential: is required");
         if (strlen(shared_credential) > SHARED_CREDENTIAL_MAX)
                 return error_set(err, ERROR_INVALID, "shared_credential: at most %d bytes", SHARED_CREDENTIAL_MAX);
+        char hash[65];
+        hash_sha256_hex(shared_credential, strlen(shared_credential), hash);
+        return identity_migration_open_hash(ic, a, product_model, hash, err);
+}
+
+int identity_migration_open_hash(struct identity_ctx *ic, const struct audit_actor *a, const char *product_model,
+                                 const char *credential_sha256, struct error *err) {
+        int64_t product_id;
+        if (window_product(ic, product_model, &product_id, err) < 0)
+                return -1;
+        bool hex = credential_sha256 && strlen(credential_sha256) == 64;
+        for (size_t i = 0; hex && i < 64; i++)
+                hex = (credential_sha256[i] >= '0' && credential_sha256[i] <= '9') ||
+                      (credential_sha256[i] >= 'a' && credential_sha256[i] <= 'f');
+        if (!hex)
+                return error_set(err, ERROR_INVALID, "shared_credential_sha256: expected 64 lowercase hex digits");
         struct store_migration_window w = {.product_id = product_id, .opened_at = identity_now(ic)};
-        hash_sha256_hex(shared_credential, strlen(shared_credential), w.shared_credential_hash);
+        memcpy(w.shared_credential_hash, credential_sha256, 65);
         struct store *s = ic->store;
         _cleanup_json_ json_t *details = NULL;
         char object[48];

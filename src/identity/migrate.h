@@ -16,6 +16,11 @@
 /* Stores SHA-256 of the credential only; re-opening replaces it. Audited "migration.open". */
 int identity_migration_open(struct identity_ctx *ic, const struct audit_actor *a, const char *product_model,
                             const char *shared_credential, struct error *err);
+/* The same with the credential's SHA-256 (hex) instead of the credential: what
+ * an approved migration.open request (approval/approval.h) runs, so the
+ * credential itself is never kept in the request. */
+int identity_migration_open_hash(struct identity_ctx *ic, const struct audit_actor *a, const char *product_model,
+                                 const char *credential_sha256, struct error *err);
 /* ERROR_CONFLICT when not open. Audited "migration.close". */
 int identity_migration_close(struct identity_ctx *ic, const struct audit_actor *a, const char *product_model,
                              struct error *err);

@@ -277,7 +277,7 @@ int identity_peer_authenticate(struct identity_ctx *ic, const gnutls_datum_t *ch
         /* The device first: a decommissioned device is told so (403), although
          * decommissioning also revoked its certificates. */
         _cleanup_device_row_ struct store_device d = {0};
-        if (store_device_get(ic->store, c.device_id, &d, err) < 0)
+        if (store_device_get_identity(ic->store, c.device_id, &d, err) < 0)
                 return -1;
         if (d.status == STORE_DEVICE_DECOMMISSIONED)
                 return error_set(err, ERROR_FORBIDDEN, "device '%s' is decommissioned", d.serial);

@@ -25,8 +25,15 @@ struct store *route_store(struct route_ctx *ctx, struct error *err) {
                 return NULL;
         }
         ctx->store = store_pool_acquire(ctx->router->pool);
-        if (!ctx->store)
+        if (!ctx->store) {
                 error_set(err, ERROR_UNAVAILABLE, "the store is not available");
+                return NULL;
+        }
+        if (ctx->read_snapshot && store_read_begin(ctx->store, err) < 0) {
+                store_pool_release(ctx->router->pool, ctx->store);
+                ctx->store = NULL;
+                return NULL;
+        }
         return ctx->store;
 }
 
@@ -169,6 +176,7 @@ struct audit_actor route_actor(const struct route_ctx *ctx) {
         return (struct audit_actor) {
                 .name = ctx->principal->name,
                 .role = role_name(ctx->principal->role),
+                .user = ctx->principal->user_name[0] ? ctx->principal->user_name : NULL,
         };
 }
 

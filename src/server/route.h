@@ -102,4 +102,8 @@ struct route_ctx {
         const struct auth_principal *principal; /* bearer routes only, else NULL */
         const struct identity_device_peer *device; /* ROUTE_AUTH_DEVICE routes only, else NULL */
         struct store *store;                    /* acquired on first use; see route_store() */
+        /* The router's choice: route_store opens a read snapshot on the
+         * connection it acquires (store_read_begin), ended when the request
+         * gives the connection back or by the first write (store.h). */
+        bool read_snapshot;
 };

@@ -482,6 +482,18 @@ static int authorize_route(const struct router *r, struct route_ctx *ctx, struct
         return 0;
 }
 
+/* Device requests that only read (GET and HEAD of mTLS and DDI routes) run
+ * their authentication and handler in one read snapshot of the store
+ * (store_read_begin): one read transaction instead of one per statement,
+ * about a fifth of a kept-alive device request (issue 8). The snapshot is
+ * taken at the request's first read, so a revocation or decommissioning
+ * committed before it is seen; a handler that writes (targets.json signing
+ * on demand) ends it before its write and reads the latest state again. */
+static bool wants_read_snapshot(const struct route *route) {
+        return (route->auth == ROUTE_AUTH_DEVICE || route->auth == ROUTE_AUTH_DDI) &&
+               (str_eq(route->method, "GET") || str_eq(route->method, "HEAD"));
+}
+
 /* Steps 3 and 4 of the header comment, once the route is known. */
 static void dispatch_route(const struct router *r, struct route_ctx *ctx,
                            struct http_response *resp) {
@@ -600,6 +612,7 @@ void router_dispatch(const struct router *r, const struct http_request *req,
                 .route = m.route,
                 .req = req,
                 .n_params = m.n_params,
+                .read_snapshot = wants_read_snapshot(m.route),
         };
         memcpy(ctx.params, m.params, sizeof(m.params));
         dispatch_route(r, &ctx, resp);

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 #pragma once
+struct approval_defaults;
 /*
  * The router: path -> route, then the only place roles are checked.
  *
@@ -74,6 +75,9 @@ struct router {
         /* hawkBit DDI (issue 8): limits, allow-list, GatewayToken; NULL = defaults. */
         const struct ddi_config *ddi;
         const char *ddi_base_url;         /* links in DDI documents; NULL or "" = https://<Host header> */
+
+        /* M-of-N approvals (issue 11): [approval] of cradled.conf; NULL = the defaults. */
+        const struct approval_defaults *approval;
 };
 
 enum router_match_kind {

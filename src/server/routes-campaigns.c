@@ -14,6 +14,7 @@
 #include "core/cleanup.h"
 #include "core/time.h"
 #include "campaign/campaign.h"
+#include "approval/approval.h"
 #include "route-io.h"
 #include "router.h"
 #include "routes.h"
@@ -72,8 +73,28 @@ static int campaign_action(struct route_ctx *ctx, struct http_response *resp, ca
         return 0;
 }
 
+/* Starting a security campaign is governed as campaign.security-start (issue 11). */
 int routes_campaigns_start(struct route_ctx *ctx, struct http_response *resp, struct error *err) {
-        return campaign_action(ctx, resp, campaign_start, err);
+        int64_t id;
+        struct store *s;
+        _cleanup_json_ json_t *c = NULL, *body = NULL;
+        if (route_param_id(ctx, "id", &id, err) < 0 || route_read_optional_json_body(ctx, &body, err) < 0 ||
+            !(s = route_store(ctx, err)) || campaign_show(s, id, time_now(), &c, err) < 0)
+                return -1;
+        if (body && json_object_size(body) > 0)
+                return error_set(err, ERROR_INVALID, "request body: start takes no fields");
+        if (json_is_true(json_object_get(c, "security"))) {
+                _cleanup_json_ json_t *params = json_pack("{s:I}", "campaign", (json_int_t) id);
+                int g = route_approval_gate(ctx, resp, APPROVAL_OP_CAMPAIGN_SECURITY_START, params, err);
+                if (g != 0)
+                        return g < 0 ? -1 : 0;
+        }
+        _cleanup_json_ json_t *out = NULL;
+        struct audit_actor a = route_actor(ctx);
+        if (campaign_start(s, &a, id, NULL, time_now(), &out, err) < 0)
+                return -1;
+        route_respond_json(resp, 200, out);
+        return 0;
 }
 
 int routes_campaigns_pause(struct route_ctx *ctx, struct http_response *resp, struct error *err) {

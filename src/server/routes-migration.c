@@ -11,6 +11,8 @@
 #include "core/json.h"
 #include "crypto/ct.h"
 #include "identity/migrate.h"
+#include "approval/approval.h"
+#include "crypto/hash.h"
 #include "route-io.h"
 #include "routes.h"
 #include "store/store-identity.h"
@@ -44,6 +46,16 @@ int routes_migration_open(struct route_ctx *ctx, struct http_response *resp, str
             product_model(ctx, &ic, &model, err) < 0)
                 return -1;
         const char *cred = cr_json_get_string(req, "shared_credential");
+        /* Governed as migration.open (issue 11): the request keeps the
+         * credential's SHA-256, never the credential. */
+        char hash[65];
+        hash_sha256_hex(cred, strlen(cred), hash);
+        _cleanup_json_ json_t *params = json_pack("{s:s, s:s}", "product", model, "shared_credential_sha256", hash);
+        int g = route_approval_gate(ctx, resp, APPROVAL_OP_MIGRATION_OPEN, params, err);
+        if (g != 0) {
+                ct_wipe((char *) cred, strlen(cred));
+                return g < 0 ? -1 : 0;
+        }
         struct audit_actor actor = route_actor(ctx);
         int r = identity_migration_open(&ic, &actor, model, cred, err);
         ct_wipe((char *) cred, strlen(cred));

@@ -15,6 +15,7 @@
 #include "core/strutil.h"
 #include "release/release.h"
 #include "repo/repo.h"
+#include "approval/approval.h"
 #include "route-io.h"
 #include "router.h"
 #include "routes.h"
@@ -112,9 +113,11 @@ int routes_releases_upload_sbom(struct route_ctx *ctx, struct http_response *res
         struct release_upload up;
         int64_t id;
         _cleanup_json_ json_t *body = NULL;
-        if (route_param_id(ctx, "id", &id, err) < 0 || upload_of(ctx, &up, err) < 0 ||
-            ota_and_actor(ctx, &oc, &actor, err) < 0 ||
-            release_set_sbom(&oc, &actor, id, ctx->req->content_type, &up, &body, err) < 0)
+        _cleanup_free_ char *module = NULL; /* ?module=NAME: one module's SBOM (sbom/ingest.h) */
+        if (route_param_id(ctx, "id", &id, err) < 0 || route_query_string(ctx, "module", &module, err) < 0 ||
+            upload_of(ctx, &up, err) < 0 || ota_and_actor(ctx, &oc, &actor, err) < 0 ||
+            release_set_sbom_module(&oc, &actor, id, module ? module : "", ctx->req->content_type, &up, &body,
+                                    err) < 0)
                 return -1;
         route_respond_json(resp, 200, body);
         return 0;
@@ -199,6 +202,11 @@ int routes_images_delete(struct route_ctx *ctx, struct http_response *resp, stru
         struct ota_ctx oc;
         struct audit_actor actor;
         _cleanup_json_ json_t *body = NULL;
+        /* Governed as image.delete (issue 11). */
+        _cleanup_json_ json_t *params = json_pack("{s:s}", "sha256", route_param(ctx, "sha256"));
+        int g = route_approval_gate(ctx, resp, APPROVAL_OP_IMAGE_DELETE, params, err);
+        if (g != 0)
+                return g < 0 ? -1 : 0;
         if (ota_and_actor(ctx, &oc, &actor, err) < 0 ||
             image_delete(&oc, &actor, route_param(ctx, "sha256"), &body, err) < 0)
                 return -1;

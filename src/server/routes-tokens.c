@@ -28,6 +28,9 @@ int routes_tokens_list(struct route_ctx *ctx, struct http_response *resp, struct
 static const struct cr_json_field token_create_fields[] = {
         { .name = "name", .type = CR_JSON_STRING, .required = true, .max_len = 128 },
         { .name = "role", .type = CR_JSON_STRING, .required = true, .max_len = 64 },
+        /* issue 11: the existing user the token is for; absent: a new user
+         * named after the token */
+        { .name = "user", .type = CR_JSON_STRING, .required = false, .max_len = 128 },
 };
 
 int routes_tokens_create(struct route_ctx *ctx, struct http_response *resp, struct error *err) {
@@ -45,8 +48,8 @@ int routes_tokens_create(struct route_ctx *ctx, struct http_response *resp, stru
         struct audit_actor actor = route_actor(ctx);
         _cleanup_secret_ char *secret = NULL;
         struct store_token rec = {0};
-        if (auth_token_create(s, &actor, cr_json_get_string(req, "name"), role, &secret, &rec,
-                              err) < 0)
+        if (auth_token_create_for(s, &actor, cr_json_get_string(req, "name"), role,
+                                  cr_json_get_string(req, "user"), &secret, &rec, err) < 0)
                 return -1;
         _cleanup_json_ json_t *body = auth_token_to_json(&rec);
         store_token_clear(&rec);

@@ -12,12 +12,14 @@
 #define ROLES_REVOKERS (ROLE_ADMIN | ROLE_SECURITY_OFFICER)
 #define ROLES_WITHDRAWERS (ROLE_ADMIN | ROLE_RELEASE_MANAGER | ROLE_SECURITY_OFFICER)
 #define ROLES_CAMPAIGN_RUNNERS (ROLE_ADMIN | ROLE_RELEASE_MANAGER)
+#define ROLES_APPROVERS (ROLE_ADMIN | ROLE_RELEASE_MANAGER | ROLE_SECURITY_OFFICER) /* issue 11 */
 #define ROLES_CAMPAIGN_READERS (ROLE_ADMIN | ROLE_RELEASE_MANAGER | ROLE_SECURITY_OFFICER | ROLE_AUDITOR)
 #define ROLES_VULN_IMPORTERS (ROLE_ADMIN | ROLE_SECURITY_OFFICER)
 #define ROLES_VULN_READERS (ROLE_ADMIN | ROLE_SECURITY_OFFICER | ROLE_AUDITOR | ROLE_RELEASE_MANAGER)
 /* findings (issue 9): security officers own triage, auditors and release managers read */
 #define ROLES_FINDINGS_READERS (ROLE_ADMIN | ROLE_RELEASE_MANAGER | ROLE_SECURITY_OFFICER | ROLE_AUDITOR)
 #define ROLES_TRIAGERS (ROLE_ADMIN | ROLE_SECURITY_OFFICER)
+#define ROLES_SBOM_READERS (ROLE_ADMIN | ROLE_RELEASE_MANAGER | ROLE_SECURITY_OFFICER | ROLE_AUDITOR)
 
 #define ROLES_VEX_IMPORTERS (ROLE_ADMIN | ROLE_SECURITY_OFFICER)
 #define ROLES_VEX_EXPORTERS (ROLE_ADMIN | ROLE_AUDITOR | ROLE_SECURITY_OFFICER)
@@ -66,7 +68,7 @@ static const struct route routes[] = {
         { "GET",    "/api/v1/device-cas",                       routes_device_cas_list,      BEARER, ROLES_CA_READERS,    "device-cas.list",    NULL },
         { "POST",   "/api/v1/device-cas",                       routes_device_cas_create,    BEARER, ROLE_ADMIN,          "device-cas.create",  NULL },
         { "GET",    "/api/v1/device-cas/{name}",                routes_device_cas_get,       BEARER, ROLES_CA_READERS,    "device-cas.get",     NULL },
-        { "PUT",    "/api/v1/device-cas/{name}/certificate",    routes_device_cas_install,   BEARER, ROLE_ADMIN,          "device-cas.install", NULL },
+        { "PUT",    "/api/v1/device-cas/{name}/certificate",    routes_device_cas_install,   BEARER, ROLE_ADMIN,          "device-cas.install", "justification" },
         { "GET",    "/api/v1/batches",                          routes_batches_list,         BEARER, ROLES_BATCH_READERS, "batches.list",       "product" },
         { "POST",   "/api/v1/batches",                          routes_batches_create,       BEARER, ROLES_FACTORY,       "batches.create",     NULL },
         { "GET",    "/api/v1/batches/{id}",                     routes_batches_get,          BEARER, ROLES_BATCH_READERS, "batches.get",        NULL },
@@ -78,7 +80,7 @@ static const struct route routes[] = {
         { "POST",   "/api/v1/devices/{serial}/revoke",          routes_devices_revoke,       BEARER, ROLES_REVOKERS,      "devices.revoke",     NULL },
         { "POST",   "/api/v1/devices/{serial}/decommission",    routes_devices_decommission, BEARER, ROLES_REVOKERS,      "devices.decommission", NULL },
         { "POST",   "/api/v1/certificates/{serial}/revoke",     routes_certificates_revoke,  BEARER, ROLES_REVOKERS,      "certificates.revoke", NULL },
-        { "POST",   "/api/v1/products/{id}/migration",          routes_migration_open,       BEARER, ROLE_ADMIN,          "migration.open",     NULL },
+        { "POST",   "/api/v1/products/{id}/migration",          routes_migration_open,       BEARER, ROLE_ADMIN,          "migration.open",     "justification" },
         { "DELETE", "/api/v1/products/{id}/migration",          routes_migration_close,      BEARER, ROLE_ADMIN,          "migration.close",    NULL },
         { "GET",    "/api/v1/security-events",                  routes_security_events_list, BEARER, ROLES_AUDIT_READERS, "security-events.list",
           "kind,since,product,after,limit" },
@@ -88,13 +90,13 @@ static const struct route routes[] = {
         { "POST",   "/api/v1/releases",                         routes_releases_create,      BEARER, ROLES_PRODUCT_WRITERS, "releases.create",    NULL },
         { "GET",    "/api/v1/releases/{id}",                    routes_releases_get,         BEARER, ROLE_ALL,              "releases.get",       NULL },
         { "PUT",    "/api/v1/releases/{id}/images/{name}",      routes_releases_upload_image, BEARER, ROLES_PRODUCT_WRITERS, "releases.upload-image", NULL, STREAM },
-        { "PUT",    "/api/v1/releases/{id}/sbom",               routes_releases_upload_sbom, BEARER, ROLES_PRODUCT_WRITERS, "releases.upload-sbom", NULL, STREAM },
+        { "PUT",    "/api/v1/releases/{id}/sbom",               routes_releases_upload_sbom, BEARER, ROLES_PRODUCT_WRITERS, "releases.upload-sbom", "module", STREAM },
         { "POST",   "/api/v1/releases/{id}/prepare",            routes_releases_prepare,     BEARER, ROLES_PRODUCT_WRITERS, "releases.prepare",   NULL },
         { "GET",    "/api/v1/releases/{id}/targets-metadata",   routes_releases_targets_metadata, BEARER, ROLE_ALL,         "releases.targets-metadata", NULL },
         { "POST",   "/api/v1/releases/{id}/signatures",         routes_releases_sign,        BEARER, ROLES_PRODUCT_WRITERS, "releases.sign",      NULL },
         { "POST",   "/api/v1/releases/{id}/publish",            routes_releases_publish,     BEARER, ROLES_PRODUCT_WRITERS, "releases.publish",   NULL },
         { "POST",   "/api/v1/releases/{id}/withdraw",           routes_releases_withdraw,    BEARER, ROLES_WITHDRAWERS,     "releases.withdraw",  NULL },
-        { "DELETE", "/api/v1/images/{sha256}",                  routes_images_delete,        BEARER, ROLE_ADMIN,            "images.delete",      NULL },
+        { "DELETE", "/api/v1/images/{sha256}",                  routes_images_delete,        BEARER, ROLE_ADMIN,            "images.delete",      "justification" },
         { "GET",    "/api/v1/repos",                            routes_repos_list,           BEARER, ROLE_ALL,              "repos.list",         NULL },
         { "POST",   "/api/v1/repos",                            routes_repos_create,         BEARER, ROLE_ADMIN,            "repos.create",       NULL },
         { "GET",    "/api/v1/repos/{model}",                    routes_repos_get,            BEARER, ROLE_ALL,              "repos.get",          NULL },
@@ -123,7 +125,7 @@ static const struct route routes[] = {
         { "GET",    "/api/v1/campaigns",                        routes_campaigns_list,       BEARER, ROLES_CAMPAIGN_READERS, "campaigns.list",    "status,before,limit" },
         { "POST",   "/api/v1/campaigns",                        routes_campaigns_create,     BEARER, ROLES_CAMPAIGN_RUNNERS, "campaigns.create",  NULL },
         { "GET",    "/api/v1/campaigns/{id}",                   routes_campaigns_get,        BEARER, ROLES_CAMPAIGN_READERS, "campaigns.get",     NULL },
-        { "POST",   "/api/v1/campaigns/{id}/start",             routes_campaigns_start,      BEARER, ROLES_CAMPAIGN_RUNNERS, "campaigns.start",   NULL },
+        { "POST",   "/api/v1/campaigns/{id}/start",             routes_campaigns_start,      BEARER, ROLES_CAMPAIGN_RUNNERS, "campaigns.start",   "justification" },
         { "POST",   "/api/v1/campaigns/{id}/pause",             routes_campaigns_pause,      BEARER, ROLES_CAMPAIGN_RUNNERS, "campaigns.pause",   NULL },
         { "POST",   "/api/v1/campaigns/{id}/resume",            routes_campaigns_resume,     BEARER, ROLES_CAMPAIGN_RUNNERS, "campaigns.resume",  NULL },
         { "POST",   "/api/v1/campaigns/{id}/approve",           routes_campaigns_approve,    BEARER, ROLES_CAMPAIGN_RUNNERS, "campaigns.approve", NULL },
@@ -167,6 +169,32 @@ static const struct route routes[] = {
         { "POST",   "/api/v1/cases/{ref}/state",                routes_cases_state,          BEARER, ROLES_CASE_OWNERS,    "cases.state",        NULL },
         { "POST",   "/api/v1/cases/{ref}/aware",                routes_cases_aware,          BEARER, ROLES_CASE_OWNERS,    "cases.aware",        NULL },
         { "POST",   "/api/v1/cases/{ref}/link",                 routes_cases_link,           BEARER, ROLES_CASE_OWNERS,    "cases.link",         NULL },
+        /* SBOM ingestion (issue 9, section 1): release managers attach, security
+         * officers and auditors read. */
+        { "GET",    "/api/v1/releases/{id}/sboms",              routes_sbom_release_list,    BEARER, ROLES_SBOM_READERS,    "sboms.list",         NULL },
+        { "POST",   "/api/v1/releases/{id}/sboms",              routes_sbom_attach,          BEARER, ROLES_PRODUCT_WRITERS, "sboms.attach",       NULL },
+        { "GET",    "/api/v1/releases/{id}/sbom/export",        routes_sbom_export,          BEARER, ROLES_SBOM_READERS,    "sboms.export",       NULL },
+        { "GET",    "/api/v1/sboms/{id}",                       routes_sbom_get,             BEARER, ROLES_SBOM_READERS,    "sboms.get",          NULL },
+        { "GET",    "/api/v1/sboms/{id}/quality",               routes_sbom_quality,         BEARER, ROLES_SBOM_READERS,    "sboms.quality",      NULL },
+        { "GET",    "/api/v1/sboms/{id}/components",            routes_sbom_components,      BEARER, ROLES_SBOM_READERS,    "sboms.components",   "after,limit" },
+        { "GET",    "/api/v1/components",                       routes_components_search,    BEARER, ROLES_SBOM_READERS,    "components.search",
+          "name,purl,cpe,release,after,limit" },
+
+        /* Operator users (issue 11). */
+        { "GET",    "/api/v1/users",                      routes_users_list,        BEARER, ROLE_ADMIN | ROLE_AUDITOR, "users.list",        NULL },
+        { "POST",   "/api/v1/users",                      routes_users_create,      BEARER, ROLE_ADMIN,                "users.create",      NULL },
+        { "GET",    "/api/v1/users/{name}",               routes_users_get,         BEARER, ROLE_ADMIN | ROLE_AUDITOR, "users.get",         NULL },
+        { "POST",   "/api/v1/users/{name}/roles",         routes_users_role_add,    BEARER, ROLE_ADMIN,                "users.role-add",    NULL },
+        { "DELETE", "/api/v1/users/{name}/roles/{role}",  routes_users_role_remove, BEARER, ROLE_ADMIN,                "users.role-remove", NULL },
+        { "DELETE", "/api/v1/users/{name}",               routes_users_disable,     BEARER, ROLE_ADMIN,                "users.disable",     NULL },
+
+        /* M-of-N approvals (issue 11): who may vote on a request is the request's policy (approval.h). */
+        { "GET",    "/api/v1/approvals",                  routes_approvals_list,    BEARER, ROLE_ALL,                  "approvals.list",    "state" },
+        { "GET",    "/api/v1/approvals/{id}",             routes_approvals_get,     BEARER, ROLE_ALL,                  "approvals.get",     NULL },
+        { "POST",   "/api/v1/approvals/{id}/approve",     routes_approvals_approve, BEARER, ROLES_APPROVERS,           "approvals.approve", NULL },
+        { "POST",   "/api/v1/approvals/{id}/reject",      routes_approvals_reject,  BEARER, ROLES_APPROVERS,           "approvals.reject",  NULL },
+        { "GET",    "/api/v1/approval-policies",          routes_approval_policies_list, BEARER, ROLE_ALL,             "approval-policies.list", NULL },
+        { "PUT",    "/api/v1/approval-policies/{operation}", routes_approval_policies_set, BEARER, ROLE_ADMIN,         "approval-policies.set", "justification" },
 };
 
 const struct route *routes_table(size_t *n_out) {

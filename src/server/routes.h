@@ -25,6 +25,27 @@ int routes_health_get(struct route_ctx *ctx, struct http_response *resp, struct 
 int routes_metrics_get(struct route_ctx *ctx, struct http_response *resp, struct error *err);
 /* routes-whoami.c */
 int routes_whoami_get(struct route_ctx *ctx, struct http_response *resp, struct error *err);
+/* routes-users.c (issue 11) */
+int routes_users_list(struct route_ctx *ctx, struct http_response *resp, struct error *err);
+int routes_users_create(struct route_ctx *ctx, struct http_response *resp, struct error *err);
+int routes_users_get(struct route_ctx *ctx, struct http_response *resp, struct error *err);
+int routes_users_role_add(struct route_ctx *ctx, struct http_response *resp, struct error *err);
+int routes_users_role_remove(struct route_ctx *ctx, struct http_response *resp, struct error *err);
+int routes_users_disable(struct route_ctx *ctx, struct http_response *resp, struct error *err);
+
+/* routes-approvals.c (issue 11) */
+int routes_approvals_list(struct route_ctx *ctx, struct http_response *resp, struct error *err);
+int routes_approvals_get(struct route_ctx *ctx, struct http_response *resp, struct error *err);
+int routes_approvals_approve(struct route_ctx *ctx, struct http_response *resp, struct error *err);
+int routes_approvals_reject(struct route_ctx *ctx, struct http_response *resp, struct error *err);
+int routes_approval_policies_list(struct route_ctx *ctx, struct http_response *resp, struct error *err);
+int routes_approval_policies_set(struct route_ctx *ctx, struct http_response *resp, struct error *err);
+/* A governed route asks first: 1 = the operation became an approval request
+ * (202 with the request, ?justification= recorded), 0 = not governed, run it
+ * now, -1 = error. params: the operation's exact parameters. */
+int route_approval_gate(struct route_ctx *ctx, struct http_response *resp, const char *op, json_t *params,
+                        struct error *err);
+
 /* routes-tokens.c */
 int routes_tokens_list(struct route_ctx *ctx, struct http_response *resp, struct error *err);
 int routes_tokens_create(struct route_ctx *ctx, struct http_response *resp, struct error *err);
@@ -149,3 +170,11 @@ int routes_findings_set_state(struct route_ctx *ctx, struct http_response *resp,
 int routes_findings_match(struct route_ctx *ctx, struct http_response *resp, struct error *err);
 int routes_exposure_get(struct route_ctx *ctx, struct http_response *resp, struct error *err);
 int routes_vulns_explain(struct route_ctx *ctx, struct http_response *resp, struct error *err);
+/* routes-sbom.c (issue 9: SBOM ingestion) */
+int routes_sbom_attach(struct route_ctx *ctx, struct http_response *resp, struct error *err);
+int routes_sbom_release_list(struct route_ctx *ctx, struct http_response *resp, struct error *err);
+int routes_sbom_export(struct route_ctx *ctx, struct http_response *resp, struct error *err);
+int routes_sbom_get(struct route_ctx *ctx, struct http_response *resp, struct error *err);
+int routes_sbom_quality(struct route_ctx *ctx, struct http_response *resp, struct error *err);
+int routes_sbom_components(struct route_ctx *ctx, struct http_response *resp, struct error *err);
+int routes_components_search(struct route_ctx *ctx, struct http_response *resp, struct error *err);

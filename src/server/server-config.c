@@ -13,6 +13,8 @@
 #include "core/fileio.h"
 #include "core/strutil.h"
 #include "ddi/ddi.h"
+#include "approval/approval.h"
+#include "auth/role.h"
 
 #define K(section, key, type, field, min, max, def, doc) \
         { section, key, type, offsetof(struct server_config, field), min, max, def, doc }
@@ -95,9 +97,6 @@ static const struct config_key schema[] = {
         /* rollout campaigns (issue 8) */
         K("campaigns", "evaluate_interval", CONFIG_DURATION, campaign_evaluate_interval, 1, 3600, "10s",
           "how often the campaign evaluator reads device reports, checks gates and limits, and makes offers"),
-        /* findings and continuous monitoring (issue 9) */
-        K("vulns", "match_interval", CONFIG_DURATION, vuln_match_interval, 1, 3600, "10s",
-          "how often the vulnerability monitor matches new SBOMs and changed vulnerabilities and raises findings events"),
         /* hawkBit DDI (issue 8; docs/ddi.md) */
         K("ddi", "polling_sleep", CONFIG_DURATION, ddi_polling_sleep, 1, 86399, "5m",
           "how long DDI clients sleep between polls (config.polling.sleep of the base poll)"),
@@ -123,11 +122,14 @@ static const struct config_key schema[] = {
           "GatewayToken refused (the default)"),
         K("ddi", "base_url", CONFIG_STRING, ddi_base_url, 0, 0, "",
           "https://host:port that links in DDI documents start with; empty = https://<the request's Host>"),
+        /* findings and continuous monitoring (issue 9) */
+        K("vulns", "match_interval", CONFIG_DURATION, vuln_match_interval, 1, 3600, "10s",
+          "how often the vulnerability monitor matches new SBOMs and changed vulnerabilities and raises findings events"),
         /* vulnerability feeds (issue 9; docs/vulnerabilities.md) */
-        K("vuln", "import_dir", CONFIG_STRING, vuln_import_dir, 0, 0, "",
+        K("vulns", "import_dir", CONFIG_STRING, vuln_import_dir, 0, 0, "",
           "directory (relative to the data directory, or absolute) whose feed files cradled imports "
           "when they change; empty = no scheduled import"),
-        K("vuln", "import_interval", CONFIG_DURATION, vuln_import_interval, 1, 7 * 86400, "1h",
+        K("vulns", "import_interval", CONFIG_DURATION, vuln_import_interval, 1, 7 * 86400, "1h",
           "how often import_dir is scanned for new or changed feed files"),
         /* CRA Art. 14 reminders (issue 10; docs/reporting.md) */
         K("cases", "reminder_interval", CONFIG_DURATION, case_reminder_interval, 1, 3600, "1m",
@@ -138,11 +140,43 @@ static const struct config_key schema[] = {
           "http(s) URL each reminder is POSTed to, signed with HMAC-SHA256 (X-Cradle-Signature); empty = no webhook"),
         K("cases", "webhook_secret_file", CONFIG_STRING, case_webhook_secret_file, 0, 0, "",
           "file (mode 0600; relative to the data directory, or absolute) holding the webhook's HMAC secret"),
+        /* M-of-N approvals (issue 11; docs/keys.md) */
+        K("approval", "approvers", CONFIG_INT, approval_approvers, 0, APPROVAL_APPROVERS_MAX, "2",
+          "distinct users (never the requester) who must approve each governed operation without a "
+          "policy of its own (cradle approval policy set); 0 = governance off, for single-operator test setups only"),
+        K("approval", "roles", CONFIG_STRING, approval_roles, 0, 0, APPROVAL_ROLES_DEFAULT,
+          "comma-separated roles an approver's token may act with, for operations without a policy of their own"),
+        K("approval", "governed", CONFIG_STRING, approval_governed, 0, 0, APPROVAL_GOVERNED_DEFAULT,
+          "comma-separated operations that need approval: device-ca.retire, campaign.security-start, "
+          "debug.issue, migration.open, image.delete, approval.policy-set"),
+        K("approval", "expiry", CONFIG_DURATION, approval_expiry, 60, 30 * 86400, "72h",
+          "how long an approval request stays open; an expired request can be neither approved nor run"),
 };
 
 const struct config_key *server_config_schema(size_t *n_out) {
         *n_out = ELEMENTSOF(schema);
         return schema;
+}
+
+/* [approval]: every role and operation named must exist, so a typo does not
+ * silently leave an operation ungoverned. */
+static int server_config_check_approval(const struct server_config *c, struct error *err) {
+        _cleanup_free_ char *roles = str_dup(c->approval_roles ? c->approval_roles : "");
+        char *save = NULL;
+        size_t n = 0;
+        for (char *t = strtok_r(roles, ", ", &save); t; t = strtok_r(NULL, ", ", &save), n++) {
+                enum role r;
+                if (role_parse(t, &r, err) < 0)
+                        return error_prefix(err, "[approval] roles: ");
+        }
+        if (!n)
+                return error_set(err, ERROR_INVALID, "[approval] roles: at least one role is required");
+        _cleanup_free_ char *ops = str_dup(c->approval_governed ? c->approval_governed : "");
+        for (char *t = strtok_r(ops, ", ", &save); t; t = strtok_r(NULL, ", ", &save))
+                if (!approval_operation_known(t))
+                        return error_set(err, ERROR_INVALID, "[approval] governed: '%.64s' is not an operation "
+                                         "(" APPROVAL_GOVERNED_DEFAULT ")", t);
+        return 0;
 }
 
 int server_config_parse_listen(const char *s, bool *is_ipv6, struct error *err) {
@@ -184,6 +218,8 @@ int server_config_check(const struct server_config *c, struct error *err) {
         if (bu && *bu && (strncmp(bu, "https://", 8) != 0 || bu[strlen(bu) - 1] == '/'))
                 return error_set(err, ERROR_INVALID, "[ddi] base_url: must be empty or https://host[:port] without "
                                  "a trailing slash");
+        if (server_config_check_approval(c, err) < 0)
+                return -1;
         const struct { const char *name; const char *v; } paths[] = {
                 { "[tls] cert", c->tls_cert }, { "[tls] key", c->tls_key },
                 { "[tls] ca", c->tls_ca }, { "[store] path", c->store_path },

@@ -71,7 +71,7 @@ struct server_config {
         char *ddi_config_data_allow;
         char *ddi_gateway_token_sha256; /* "" = GatewayToken off */
         char *ddi_base_url;           /* "" = https://<Host header> */
-        /* [vuln], the scheduled feed import (issue 9) */
+        /* [vulns], the scheduled feed import (issue 9) */
         char *vuln_import_dir;        /* "" = off */
         int64_t vuln_import_interval; /* seconds */
         /* [cases], the Art. 14 reminders (issue 10) */
@@ -79,6 +79,11 @@ struct server_config {
         char *case_reminder_points;     /* "50,80,overdue" */
         char *case_webhook_url;         /* "" = no webhook */
         char *case_webhook_secret_file; /* the HMAC key, mode 0600 */
+        /* [approval], M-of-N approvals (issue 11; docs/keys.md) */
+        int64_t approval_approvers;   /* per governed operation; 0 = governance off */
+        char *approval_roles;         /* comma-separated roles an approver may act with */
+        char *approval_governed;      /* comma-separated operations */
+        int64_t approval_expiry;      /* seconds */
 };
 
 #define SERVER_CRL_PATH "/pki/crl"

@@ -24,12 +24,15 @@
 #include "vuln-monitor.h"
 #include "case-reminders.h"
 #include "vuln-importer.h"
+#include "vuln-importer.h"
+#include "vuln-monitor.h"
 #include "metrics.h"
 #include "director-worker.h"
 #include "director/seen.h"
 #include "ota-maintenance.h"
 #include "release/ota.h"
 #include "router.h"
+#include "approval/approval.h"
 #include "routes.h"
 #include "server-config.h"
 #include "store/store.h"
@@ -56,6 +59,7 @@ struct server {
         /* releases and image repositories (issue 4) */
         struct ota_config ota;
         struct ddi_config ddi;
+        struct approval_defaults approval;
         char *upload_dir;
         struct ota_maintenance *ota_maintenance;
         struct campaign_evaluator *campaign_evaluator;
@@ -166,6 +170,13 @@ static int server_start(struct server *s, const char *data_dir, struct error *er
                 .ota = &s->ota,
                 .ddi = &s->ddi,
                 .ddi_base_url = s->cfg.ddi_base_url,
+                .approval = &s->approval,
+        };
+        s->approval = (struct approval_defaults) {
+                .approvers = s->cfg.approval_approvers,
+                .roles = s->cfg.approval_roles,
+                .governed = s->cfg.approval_governed,
+                .expiry = s->cfg.approval_expiry,
         };
         s->ddi = (struct ddi_config) {
                 .polling_sleep = s->cfg.ddi_polling_sleep,
@@ -238,6 +249,8 @@ static int server_start(struct server *s, const char *data_dir, struct error *er
                 if (case_reminders_start(&rc, &s->case_reminders, err) < 0)
                         return -1;
         }
+        if (vuln_monitor_start(s->pool, s->metrics, (unsigned) s->cfg.vuln_match_interval, &s->vuln_monitor, err) < 0)
+                return -1;
         const struct director_worker_config dw = {
                 .pool = s->pool, .data_dir = s->data_dir, .key_ref = s->cfg.director_key,
                 .expiry = s->cfg.director_expiry, .seen = s->director_seen,

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* The scheduled feed import from [vuln] import_dir (vuln-importer.h). */
+/* The scheduled feed import from [vulns] import_dir (vuln-importer.h). */
 #include "vuln-importer.h"
 
 #include <dirent.h>
@@ -95,7 +95,7 @@ static void import_one(struct vuln_importer *v, const char *name) {
 static void scan_once(struct vuln_importer *v) {
         DIR *d = opendir(v->dir);
         if (!d) {
-                log_error("vulnerability feeds: cannot open [vuln] import_dir %s: %s", v->dir, strerror(errno));
+                log_error("vulnerability feeds: cannot open [vulns] import_dir %s: %s", v->dir, strerror(errno));
                 return;
         }
         char **names = NULL;
@@ -141,7 +141,7 @@ int vuln_importer_start(struct store_pool *pool, const char *dir, unsigned inter
         *out = NULL;
         struct stat st;
         if (stat(dir, &st) < 0 || !S_ISDIR(st.st_mode))
-                return error_set(err, ERROR_INVALID, "[vuln] import_dir %s: not a directory", dir);
+                return error_set(err, ERROR_INVALID, "[vulns] import_dir %s: not a directory", dir);
         struct vuln_importer *v = xcalloc(1, sizeof(*v));
         v->pool = pool;
         v->dir = str_dup(dir);

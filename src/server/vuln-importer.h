@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 #pragma once
 /*
- * The server-side feed import job (issue 9 section 2): every [vuln]
- * import_interval, each regular file in [vuln] import_dir (name order;
+ * The server-side feed import job (issue 9 section 2): every [vulns]
+ * import_interval, each regular file in [vulns] import_dir (name order;
  * dot-files ignored) whose size or modification time changed since this
  * thread last saw it is imported with vuln_import_file, as actor "system".
  * Feeds are dropped there by whatever mirrors them (rsync, a cron job with

@@ -734,7 +734,81 @@ const char *const store_migrations[] = {
          * exactly, so the purl value needs an index of its own (match_key
          * is the versionless key). */
         "CREATE INDEX sbom_component_idents_value ON sbom_component_idents (kind, value);",
-        /* 14 (stream: cases and Art. 14 clocks, issue 10 sections 2-3; the lead
+
+        /* 14 (stream: approvals, issue 11 section 1): operator users. A user is a
+         * person: a name, a contact, one or more roles, one or more tokens; a
+         * token acts with one role its user holds. Each existing token becomes
+         * one user named after it, holding its role, so existing deployments keep
+         * working. The audit chain gains the acting user (NULL for entries
+         * written before users existed, whose hash does not cover it). */
+        "CREATE TABLE users ("
+        "  id INTEGER PRIMARY KEY,"
+        "  name TEXT NOT NULL UNIQUE,"
+        "  contact TEXT NOT NULL,"
+        "  created_at INTEGER NOT NULL,"
+        "  created_by TEXT NOT NULL,"
+        "  disabled_at INTEGER"              /* NULL while enabled */
+        ");"
+        "CREATE TABLE user_roles ("
+        "  user_id INTEGER NOT NULL REFERENCES users (id),"
+        "  role TEXT NOT NULL,"
+        "  PRIMARY KEY (user_id, role)"
+        ");"
+        "ALTER TABLE api_tokens ADD COLUMN user_id INTEGER REFERENCES users (id);"
+        "INSERT INTO users (name, contact, created_at, created_by) "
+        "  SELECT name, '', created_at, created_by FROM api_tokens ORDER BY id;"
+        "INSERT INTO user_roles (user_id, role) "
+        "  SELECT u.id, t.role FROM api_tokens t JOIN users u ON u.name = t.name;"
+        "UPDATE api_tokens SET user_id = (SELECT u.id FROM users u WHERE u.name = api_tokens.name);"
+        "CREATE INDEX api_tokens_user_id ON api_tokens (user_id);"
+        "ALTER TABLE audit_log ADD COLUMN actor_user TEXT;",
+
+        /* 15 (stream: approvals, issue 11 section 3): M-of-N approvals. A policy
+         * per operation (a row overrides the [approval] defaults of cradled.conf);
+         * a request holds the operation's exact parameters as canonical JSON and
+         * their SHA-256; votes are one per user (a person with two tokens counts
+         * once: the domain refuses the second vote). 'executing' is taken by one
+         * UPDATE before the operation runs, so a request runs at most once, even
+         * across a crash. */
+        "CREATE TABLE approval_policies ("
+        "  operation TEXT PRIMARY KEY,"
+        "  approvers INTEGER NOT NULL,"      /* 0 = not governed */
+        "  roles TEXT NOT NULL,"             /* comma-separated; an approver holds one */
+        "  updated_at INTEGER NOT NULL,"
+        "  updated_by TEXT NOT NULL"
+        ");"
+        "CREATE TABLE approval_requests ("
+        "  id INTEGER PRIMARY KEY,"
+        "  operation TEXT NOT NULL,"
+        "  params TEXT NOT NULL,"            /* compact JSON, sorted keys; hashed in canonical form */
+        "  params_sha256 TEXT NOT NULL,"
+        "  requester_user_id INTEGER NOT NULL REFERENCES users (id),"
+        "  requester_token TEXT NOT NULL,"
+        "  requester_role TEXT NOT NULL,"
+        "  justification TEXT NOT NULL,"
+        "  approvers INTEGER NOT NULL,"      /* the policy when requested */
+        "  roles TEXT NOT NULL,"
+        "  state TEXT NOT NULL CHECK (state IN ('pending', 'approved', 'rejected', 'executing', "
+        "'executed', 'failed')),"
+        "  created_at INTEGER NOT NULL,"
+        "  expires_at INTEGER NOT NULL,"
+        "  executed_at INTEGER,"
+        "  result TEXT"                      /* JSON: the operation's answer or error */
+        ");"
+        "CREATE INDEX approval_requests_state ON approval_requests (state);"
+        "CREATE TABLE approval_votes ("
+        "  id INTEGER PRIMARY KEY,"
+        "  request_id INTEGER NOT NULL REFERENCES approval_requests (id),"
+        "  user_id INTEGER NOT NULL REFERENCES users (id),"
+        "  user_name TEXT NOT NULL,"
+        "  token TEXT NOT NULL,"
+        "  role TEXT NOT NULL,"
+        "  decision TEXT NOT NULL CHECK (decision IN ('approve', 'reject')),"
+        "  comment TEXT NOT NULL,"
+        "  time INTEGER NOT NULL"
+        ");"
+        "CREATE INDEX approval_votes_request_id ON approval_votes (request_id);",
+        /* 16 (stream: cases and Art. 14 clocks, issue 10 sections 2-3; the lead
          * renumbers at merge): the reminders cradled's maintenance fired. One
          * row per (case, track, report, point, due time): each fires once, and
          * a due time that moves (a fix recorded earlier, a notification

@@ -6,7 +6,7 @@
 #include "store/store-audit.h"
 #include "store/store-private.h"
 
-#define AUDIT_COLUMNS "seq, time, actor_name, actor_role, action, object, details, prev_hash, hash"
+#define AUDIT_COLUMNS "seq, time, actor_name, actor_role, action, object, details, prev_hash, hash, actor_user"
 #define AUDIT_LIST_MAX 1000
 
 static void copy_hash(char dst[65], const char *src) {
@@ -29,6 +29,7 @@ static int entry_from_row(sqlite3_stmt *st, struct store_audit_entry *e, struct 
         e->details = store_column_text(st, 6);
         copy_hash(e->prev_hash, (const char *) sqlite3_column_text(st, 7));
         copy_hash(e->hash, (const char *) sqlite3_column_text(st, 8));
+        e->actor_user = store_column_text(st, 9);
         if (!e->actor_name || !e->actor_role || !e->action || !e->object || !e->details) {
                 int64_t seq = e->seq;
                 store_audit_entry_clear(e);
@@ -59,7 +60,7 @@ int store_audit_last(struct store *s, struct store_audit_entry *out, bool *found
 int store_audit_insert(struct store *s, const struct store_audit_entry *e, struct error *err) {
         _cleanup_stmt_ sqlite3_stmt *st = NULL;
         if (store_prepare(s, "INSERT INTO audit_log (" AUDIT_COLUMNS ") "
-                             "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)", &st, err) < 0 ||
+                             "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)", &st, err) < 0 ||
             store_bind_int64(s, st, 1, e->seq, err) < 0 ||
             store_bind_int64(s, st, 2, e->time, err) < 0 ||
             store_bind_text(s, st, 3, e->actor_name, err) < 0 ||
@@ -68,7 +69,8 @@ int store_audit_insert(struct store *s, const struct store_audit_entry *e, struc
             store_bind_text(s, st, 6, e->object, err) < 0 ||
             store_bind_text(s, st, 7, e->details, err) < 0 ||
             store_bind_text(s, st, 8, e->prev_hash, err) < 0 ||
-            store_bind_text(s, st, 9, e->hash, err) < 0)
+            store_bind_text(s, st, 9, e->hash, err) < 0 ||
+            store_bind_text(s, st, 10, e->actor_user, err) < 0)
                 return -1;
         if (sqlite3_step(st) != SQLITE_DONE) {
                 if (store_is_unique_violation(s, NULL, 0))
@@ -135,6 +137,7 @@ void store_audit_entry_clear(struct store_audit_entry *e) {
                 return;
         free(e->actor_name);
         free(e->actor_role);
+        free(e->actor_user);
         free(e->action);
         free(e->object);
         free(e->details);

@@ -8,6 +8,8 @@ struct store_audit_entry {
         int64_t time;         /* seconds since the epoch */
         char *actor_name;
         char *actor_role;
+        char *actor_user;     /* the user behind the token; NULL for system/device
+                               * actors and for entries written before users */
         char *action;         /* "product.create" */
         char *object;         /* "product:12" */
         char *details;        /* canonical JSON text */

@@ -163,6 +163,39 @@ int store_device_get(struct store *s, int64_t id, struct store_device *out, stru
         return device_from_row(st, out, err);
 }
 
+int store_device_get_identity(struct store *s, int64_t id, struct store_device *out, struct error *err) {
+        memset(out, 0, sizeof(*out));
+        _cleanup_stmt_ sqlite3_stmt *st = NULL;
+        if (store_prepare(s, "SELECT d.id, d.serial, d.product_id, d.status, d.origin, d.created_at, "
+                             "d.decommissioned_at, p.model FROM devices d JOIN products p ON p.id = d.product_id "
+                             "WHERE d.id = ?1", &st, err) < 0 ||
+            store_bind_int64(s, st, 1, id, err) < 0)
+                return -1;
+        int rc = store_step_row(s, st, "reading a device", err);
+        if (rc < 0)
+                return -1;
+        if (rc == 0)
+                return error_set(err, ERROR_NOT_FOUND, "no device with id %lld", (long long) id);
+        out->id = sqlite3_column_int64(st, 0);
+        out->serial = store_column_text(st, 1);
+        out->product_id = sqlite3_column_int64(st, 2);
+        int status = store_name_index(store_device_status_names, ELEMENTSOF(store_device_status_names),
+                                      (const char *) sqlite3_column_text(st, 3));
+        int origin = store_name_index(store_device_origin_names, ELEMENTSOF(store_device_origin_names),
+                                      (const char *) sqlite3_column_text(st, 4));
+        out->created_at = sqlite3_column_int64(st, 5);
+        out->decommissioned_at = store_column_opt_int64(st, 6);
+        out->product_model = store_column_text(st, 7);
+        out->security_version = -1;
+        if (!out->serial || !out->product_model || status < 0 || origin < 0) {
+                store_device_clear(out);
+                return error_set(err, ERROR_DB, "device %lld has a malformed row", (long long) id);
+        }
+        out->status = (enum store_device_status) status;
+        out->origin = (enum store_device_origin) origin;
+        return 0;
+}
+
 int store_device_find_by_serial(struct store *s, const char *serial, struct store_device *out, bool *found,
                                 struct error *err) {
         memset(out, 0, sizeof(*out));

@@ -5,7 +5,7 @@
  * devices run them. A device runs its installed version (the last successful
  * update report), else its initial firmware, as the campaign selector says;
  * only active devices count. Each read goes through one (product, version)
- * at a time so it uses migration 11's indexes (devices by installed version,
+ * at a time so it uses migration 12's indexes (devices by installed version,
  * devices by product and initial firmware) and reads only the devices that
  * run that version, never the whole fleet.
  */

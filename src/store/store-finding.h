@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 #pragma once
 /*
- * Findings rows (issue 9, migrations 10 and 11): what the findings engine
+ * Findings rows (issue 9, migrations 10 and 12): what the findings engine
  * (src/vuln/findings-*.c) reads and writes. The engine decides; these
  * functions only move rows. Lists come back as arrays the caller frees with
  * the matching *_free.

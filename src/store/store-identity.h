@@ -157,6 +157,10 @@ struct store_device_filter {
 
 int store_device_insert(struct store *s, const struct store_device *d, int64_t *id_out, struct error *err);
 int store_device_get(struct store *s, int64_t id, struct store_device *out, struct error *err);
+/* Only what authenticating a device needs: id, serial, product_id,
+ * product_model, status, origin, created_at, decommissioned_at; the rest
+ * stays 0/NULL. One join instead of seven, on every device request. */
+int store_device_get_identity(struct store *s, int64_t id, struct store_device *out, struct error *err);
 int store_device_get_by_serial(struct store *s, const char *serial, struct store_device *out,
                                struct error *err);
 /* found=false instead of ERROR_NOT_FOUND. */

@@ -57,6 +57,7 @@ void store_pool_release(struct store_pool *p, struct store *s) {
                 return;
         /* A handler that returned mid-transaction must not hand its locks (and
          * its half-done changes) to the next request. */
+        store_read_end(s);
         store_tx_rollback(s);
         if (store_in_transaction(s))
                 (void) sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);

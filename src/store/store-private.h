@@ -19,6 +19,9 @@ struct store_stmt_entry;
 struct store {
         sqlite3 *db;
         bool in_tx;
+        /* A read snapshot is open (store_read_begin): a deferred BEGIN that
+         * has run reads only. */
+        bool in_read;
         /* The statement cache (store-stmt.c). */
         struct store_stmt_entry *stmts;
         size_t n_stmts, cap_stmts;

@@ -17,6 +17,9 @@
  * it the least recently used idle statement is finalized, and when all are
  * lent the new one is prepared outside the cache and finalized on return.
  *
+ * A statement that may write, lent during a read snapshot, ends the
+ * snapshot (store_prepare, store.h).
+ *
  * Schema changes: SQLite re-prepares a statement whose schema changed
  * (prepare_v3 keeps the text), and store_open empties the cache after its
  * migrations anyway. store_close finalizes everything.
@@ -68,7 +71,7 @@ static int prepare_raw(struct store *s, const char *sql, unsigned flags, sqlite3
         return 0;
 }
 
-int store_prepare(struct store *s, const char *sql, sqlite3_stmt **out, struct error *err) {
+static int stmt_lend(struct store *s, const char *sql, sqlite3_stmt **out, struct error *err) {
         *out = NULL;
         uint64_t h = sql_hash(sql);
         struct store_stmt_entry *idle = NULL;
@@ -116,6 +119,16 @@ int store_prepare(struct store *s, const char *sql, sqlite3_stmt **out, struct e
                 s->n_stmts++;
         *slot = (struct store_stmt_entry) { .st = st, .hash = h, .last_used = ++s->stmt_clock, .lent = true };
         *out = st;
+        return 0;
+}
+
+int store_prepare(struct store *s, const char *sql, sqlite3_stmt **out, struct error *err) {
+        if (stmt_lend(s, sql, out, err) < 0)
+                return -1;
+        /* A statement that may write ends a read snapshot first (store.h):
+         * its change must not wait for the snapshot's end, nor upgrade it. */
+        if (store_in_read_snapshot(s) && !sqlite3_stmt_readonly(*out))
+                store_read_end(s);
         return 0;
 }
 

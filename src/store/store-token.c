@@ -8,7 +8,8 @@
 #include "store/store-private.h"
 #include "store/store-token.h"
 
-#define TOKEN_COLUMNS "id, public_id, name, role, secret_hash, created_at, created_by, revoked_at"
+#define TOKEN_COLUMNS "id, public_id, name, role, secret_hash, created_at, created_by, revoked_at, user_id, " \
+        "(SELECT u.name FROM users u WHERE u.id = api_tokens.user_id)"
 
 int store_token_insert(struct store *s, const struct store_token *t, int64_t *id_out,
                        struct error *err) {
@@ -16,7 +17,7 @@ int store_token_insert(struct store *s, const struct store_token *t, int64_t *id
         hex_encode(t->secret_hash, sizeof(t->secret_hash), hash_hex);
         _cleanup_stmt_ sqlite3_stmt *st = NULL;
         if (store_prepare(s, "INSERT INTO api_tokens (public_id, name, role, secret_hash, created_at, "
-                             "created_by, revoked_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)", &st, err) < 0 ||
+                             "created_by, revoked_at, user_id) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)", &st, err) < 0 ||
             store_bind_text(s, st, 1, t->public_id, err) < 0 ||
             store_bind_text(s, st, 2, t->name, err) < 0 ||
             store_bind_text(s, st, 3, t->role, err) < 0 ||
@@ -26,6 +27,9 @@ int store_token_insert(struct store *s, const struct store_token *t, int64_t *id
                 return -1;
         if (t->revoked_at > 0 ? store_bind_int64(s, st, 7, t->revoked_at, err) < 0
                               : store_bind_text(s, st, 7, NULL, err) < 0)
+                return -1;
+        if (t->user_id > 0 ? store_bind_int64(s, st, 8, t->user_id, err) < 0
+                           : store_bind_text(s, st, 8, NULL, err) < 0)
                 return -1;
         if (sqlite3_step(st) != SQLITE_DONE) {
                 char column[64];
@@ -58,6 +62,8 @@ static int token_from_row(sqlite3_stmt *st, struct store_token *out, struct erro
         out->created_at = sqlite3_column_int64(st, 5);
         out->created_by = store_column_text(st, 6);
         out->revoked_at = sqlite3_column_type(st, 7) == SQLITE_NULL ? 0 : sqlite3_column_int64(st, 7);
+        out->user_id = sqlite3_column_type(st, 8) == SQLITE_NULL ? 0 : sqlite3_column_int64(st, 8);
+        out->user_name = store_column_text(st, 9);
         if (!out->name || !out->role || !out->created_by) {
                 store_token_clear(out);
                 return error_set(err, ERROR_DB, "token row has NULL fields");
@@ -135,6 +141,14 @@ int store_token_list(struct store *s, struct store_token **out, size_t *n_out, s
         return 0;
 }
 
+int store_token_set_user(struct store *s, int64_t token_id, int64_t user_id, struct error *err) {
+        _cleanup_stmt_ sqlite3_stmt *st = NULL;
+        if (store_prepare(s, "UPDATE api_tokens SET user_id = ?1 WHERE id = ?2", &st, err) < 0 ||
+            store_bind_int64(s, st, 1, user_id, err) < 0 || store_bind_int64(s, st, 2, token_id, err) < 0)
+                return -1;
+        return store_step_done(s, st, "attaching a token to its user", err);
+}
+
 int store_token_revoke(struct store *s, int64_t id, int64_t when, struct error *err) {
         _cleanup_stmt_ sqlite3_stmt *st = NULL;
         if (store_prepare(s, "UPDATE api_tokens SET revoked_at = ?1 WHERE id = ?2 AND revoked_at IS NULL",
@@ -164,6 +178,7 @@ void store_token_clear(struct store_token *t) {
         free(t->name);
         free(t->role);
         free(t->created_by);
+        free(t->user_name);
         ct_wipe(t->secret_hash, sizeof(t->secret_hash));
         memset(t, 0, sizeof(*t));
 }

@@ -14,6 +14,8 @@ struct store_token {
         int64_t created_at;
         char *created_by;     /* token name of the creator */
         int64_t revoked_at;   /* 0 = active */
+        int64_t user_id;      /* the user the token acts for; 0 = none (refused) */
+        char *user_name;      /* read only (from users); NULL when user_id is 0 */
 };
 
 int store_token_insert(struct store *s, const struct store_token *t, int64_t *id_out,
@@ -23,6 +25,7 @@ int store_token_get_by_public_id(struct store *s, const char *public_id, struct 
 int store_token_get_by_name(struct store *s, const char *name, struct store_token *out,
                             struct error *err);
 int store_token_list(struct store *s, struct store_token **out, size_t *n_out, struct error *err);
+int store_token_set_user(struct store *s, int64_t token_id, int64_t user_id, struct error *err);
 int store_token_revoke(struct store *s, int64_t id, int64_t when, struct error *err);
 void store_token_clear(struct store_token *t);
 void store_token_list_free(struct store_token *list, size_t n);

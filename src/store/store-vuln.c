@@ -449,10 +449,17 @@ int store_vuln_merge(struct store *s, int64_t from, int64_t into, struct error *
                  "findings.carried_from) WHERE carried_from IN (SELECT l.id FROM findings l WHERE l.vuln_id = ?1 AND "
                  "EXISTS (SELECT 1 FROM findings t WHERE t.vuln_id = ?2 AND t.release_id = l.release_id AND "
                  "t.component_id = l.component_id))", "re-pointing carried findings"},
+                /* a CRA case (migration 11) that names a twin names its survivor */
+                {"UPDATE cases SET finding_id = (SELECT t.id FROM findings l JOIN findings t ON t.vuln_id = ?2 "
+                 "AND t.release_id = l.release_id AND t.component_id = l.component_id WHERE l.id = "
+                 "cases.finding_id) WHERE finding_id IN (SELECT l.id FROM findings l WHERE l.vuln_id = ?1 AND "
+                 "EXISTS (SELECT 1 FROM findings t WHERE t.vuln_id = ?2 AND t.release_id = l.release_id AND "
+                 "t.component_id = l.component_id))", "re-pointing cases at surviving findings"},
                 {"DELETE FROM findings WHERE vuln_id = ?1 AND " TWIN " IS NOT NULL", "removing twin findings"},
                 {"UPDATE findings SET vuln_id = ?2 WHERE vuln_id = ?1", "moving findings"},
                 {"UPDATE vulns SET epss = (SELECT f.epss FROM vulns f WHERE f.id = ?1), epss_percentile = (SELECT "
                  "f.epss_percentile FROM vulns f WHERE f.id = ?1) WHERE id = ?2 AND epss IS NULL", "keeping EPSS"},
+                {"UPDATE cases SET vuln_id = ?2 WHERE vuln_id = ?1", "re-pointing cases"},
                 {"DELETE FROM vuln_match_queue WHERE vuln_id = ?1 AND ?2 <> 0", "dequeueing a merged vulnerability"},
                 {"DELETE FROM vulns WHERE id = ?1 AND ?2 <> 0", "removing a merged vulnerability"},
         };

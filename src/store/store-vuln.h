@@ -96,6 +96,9 @@ int store_vuln_queue(struct store *s, int64_t vuln_id, int64_t now, struct error
 /* Folds vulnerability `from` into `into`: aliases and records move; a
  * finding of `from` moves, unless `into` has one for the same release and
  * component, in which case the triaged state wins (into's, unless into's is
- * still in_triage and from's is not), references to it re-point and it goes;
- * EPSS is kept where `into` has none; `from`'s queue entry and row go. */
+ * still in_triage and from's is not), references to it (carried_from, a
+ * case's finding_id) re-point and it goes; cases naming `from` name `into`;
+ * EPSS is kept where `into` has none; `from`'s queue entry and row go. A
+ * table added later that references vulns or findings must be re-pointed
+ * here too, or a merge fails on its foreign key. */
 int store_vuln_merge(struct store *s, int64_t from, int64_t into, struct error *err);

@@ -33,16 +33,16 @@ static void counter_add(json_t *map, const char *key, int64_t n) {
         json_object_set_new(map, key, json_integer((v ? json_integer_value(v) : 0) + n));
 }
 
-/* {"a\x1fb": n} -> [{k1: a, k2: b, "devices": n}] (keys split at \x1f). */
-static json_t *counter_rows(json_t *map, const char *k1, const char *k2, const char *k3) {
+/* {"a\x1fb": n} -> [{k1: a, k2: b, "devices": n}] (keys split at \x1f; k2 NULL: {k1: key}). */
+static json_t *counter_rows(json_t *map, const char *k1, const char *k2) {
         json_t *rows = json_array();
         const char *key;
         json_t *v;
         json_object_foreach(map, key, v) {
                 json_t *row = json_object();
-                const char *names[] = {k1, k2, k3};
+                const char *names[] = {k1, k2};
                 const char *p = key;
-                for (size_t i = 0; i < 3 && names[i]; i++) {
+                for (size_t i = 0; i < 2 && names[i]; i++) {
                         const char *sep = strchr(p, '\x1f');
                         size_t len = sep ? (size_t) (sep - p) : strlen(p);
                         json_object_set_new(row, names[i], len ? json_stringn(p, len) : json_null());
@@ -54,8 +54,9 @@ static json_t *counter_rows(json_t *map, const char *k1, const char *k2, const c
         return rows;
 }
 
-static char *key3(const char *a, const char *b, const char *c) {
-        return str_printf("%s\x1f%s%s%s", a ? a : "", b ? b : "", c ? "\x1f" : "", c ? c : "");
+/* The counter key of a (product, value) pair; an empty part reads back as null. */
+static char *key2(const char *a, const char *b) {
+        return str_printf("%s\x1f%s", a ? a : "", b ? b : "");
 }
 
 static bool contains(const char *const *list, size_t n, const char *v) {
@@ -102,12 +103,12 @@ static int count_devices(struct store *s, struct exposed_product *p, json_t *by_
                                 total += c;
                                 if (!exposed || !c)
                                         continue;
-                                _cleanup_free_ char *kh = key3(p->model, gs[i].hardware_revision, NULL);
-                                _cleanup_free_ char *kb = key3(p->model, gs[i].batch, NULL);
+                                _cleanup_free_ char *kh = key2(p->model, gs[i].hardware_revision);
+                                _cleanup_free_ char *kb = key2(p->model, gs[i].batch);
                                 counter_add(by_hw, kh, c);
                                 counter_add(by_batch, kb, c);
                         }
-                        _cleanup_free_ char *kr = key3(p->model, vs[first + j], NULL);
+                        _cleanup_free_ char *kr = key2(p->model, vs[first + j]);
                         counter_add(exposed ? by_release : patched_by_release, kr, total);
                         if (exposed)
                                 p->exposed += total;
@@ -301,12 +302,12 @@ int vuln_exposure(struct store *s, const struct vuln_exposure_query *q, json_t *
                 *out = json_pack("{s:s, s:s, s:o, s:{s:I, s:o, s:o, s:o, s:o, s:o}, s:{s:I, s:o}, s:o}",
                                  "vulnerability", vname, "query", q->vuln, "products", products,
                                  "exposed", "devices", (json_int_t) exposed, "by_product", by_product, "by_release",
-                                 counter_rows(by_release, "product", "version", NULL), "by_hardware_revision",
-                                 counter_rows(by_hw, "product", "hardware_revision", NULL), "by_member_state",
-                                 counter_rows(by_ms, "member_state", NULL, NULL), "by_batch",
-                                 counter_rows(by_batch, "product", "batch", NULL),
+                                 counter_rows(by_release, "product", "version"), "by_hardware_revision",
+                                 counter_rows(by_hw, "product", "hardware_revision"), "by_member_state",
+                                 counter_rows(by_ms, "member_state", NULL), "by_batch",
+                                 counter_rows(by_batch, "product", "batch"),
                                  "patched", "devices", (json_int_t) patched, "by_release",
-                                 counter_rows(patched_by_release, "product", "version", NULL),
+                                 counter_rows(patched_by_release, "product", "version"),
                                  "devices", page);
         else {
                 json_decref(products);

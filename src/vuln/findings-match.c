@@ -299,12 +299,11 @@ int vuln_findings_match_document(struct store *s, int64_t document_id, int64_t n
         return 0;
 }
 
-int vuln_findings_match_vuln(struct store *s, int64_t vuln_id, int64_t now, struct vuln_findings_report *rep,
-                             struct error *err) {
+/* One vulnerability, inside the caller's transaction. */
+static int match_vuln_in_tx(struct store *s, int64_t vuln_id, int64_t now, struct vuln_findings_report *rep,
+                            struct error *err) {
         int64_t *ids = NULL;
         size_t n = 0;
-        if (store_tx_begin(s, err) < 0)
-                return -1;
         int rc = store_finding_candidate_components(s, vuln_id, &ids, &n, err);
         for (size_t i = 0; rc == 0 && i < n; i++) {
                 struct store_finding_component c;
@@ -316,14 +315,40 @@ int vuln_findings_match_vuln(struct store *s, int64_t vuln_id, int64_t now, stru
         free(ids);
         if (rc == 0)
                 rc = store_finding_queue_vuln_done(s, vuln_id, err);
-        if (rc == 0)
-                rc = store_tx_commit(s, err);
-        if (rc < 0) {
-                store_tx_rollback(s);
+        if (rc < 0)
                 return error_prefix(err, "matching vulnerability %lld: ", (long long) vuln_id);
-        }
         rep->vulns++;
         return 0;
+}
+
+/* Several vulnerabilities in one transaction: an NVD import queues hundreds
+ * of thousands, most of which concern no component; a commit each would be
+ * an fsync each. */
+static int match_vulns(struct store *s, const int64_t *ids, size_t n, int64_t now, struct vuln_findings_report *rep,
+                       struct error *err) {
+        struct vuln_findings_report part = {0};
+        if (store_tx_begin(s, err) < 0)
+                return -1;
+        for (size_t i = 0; i < n; i++)
+                if (match_vuln_in_tx(s, ids[i], now, &part, err) < 0) {
+                        store_tx_rollback(s);
+                        return -1;
+                }
+        if (store_tx_commit(s, err) < 0) {
+                store_tx_rollback(s);
+                return -1;
+        }
+        rep->vulns += part.vulns;
+        rep->created += part.created;
+        rep->rematched += part.rematched;
+        rep->gone += part.gone;
+        rep->carried += part.carried;
+        return 0;
+}
+
+int vuln_findings_match_vuln(struct store *s, int64_t vuln_id, int64_t now, struct vuln_findings_report *rep,
+                             struct error *err) {
+        return match_vulns(s, &vuln_id, 1, now, rep, err);
 }
 
 int vuln_findings_drain(struct store *s, int64_t now, size_t chunk, struct vuln_findings_report *rep, bool *more,
@@ -342,15 +367,13 @@ int vuln_findings_drain(struct store *s, int64_t now, size_t chunk, struct vuln_
                 }
         free(ids);
         *more = n == chunk;
-        if (store_finding_queue_vulns(s, chunk, &ids, &n, err) < 0)
+        if (store_finding_queue_vulns(s, chunk * VULN_FINDINGS_VULNS_PER_DOCUMENT, &ids, &n, err) < 0)
                 return -1;
-        for (size_t i = 0; i < n; i++)
-                if (vuln_findings_match_vuln(s, ids[i], now, rep, err) < 0) {
-                        free(ids);
-                        return -1;
-                }
+        int rc = n ? match_vulns(s, ids, n, now, rep, err) : 0;
         free(ids);
-        *more = *more || n == chunk;
+        if (rc < 0)
+                return -1;
+        *more = *more || n == chunk * VULN_FINDINGS_VULNS_PER_DOCUMENT;
         return vuln_findings_notify(s, now, rep, err);
 }
 

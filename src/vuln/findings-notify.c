@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* The events of new findings and of actively exploited vulnerabilities
  * (vuln/findings.h, vuln/exploited.h). */
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -52,11 +53,13 @@ int vuln_on_actively_exploited(struct store *s, const struct vuln_exploited *e, 
         return case_vuln_exploited(s, &sys, &cev, NULL, NULL, err);
 }
 
-static int notify_new(struct store *s, int64_t now, struct vuln_findings_report *rep, struct error *err) {
+static int notify_new(struct store *s, int64_t now, struct vuln_findings_report *rep, bool *more,
+                      struct error *err) {
         struct store_finding *fs = NULL;
         size_t n = 0;
         if (store_finding_pending_events(s, NOTIFY_CHUNK, &fs, &n, err) < 0)
                 return -1;
+        *more = *more || n == NOTIFY_CHUNK;
         int rc = 0;
         for (size_t i = 0; rc == 0 && i < n; i++) {
                 const struct store_finding *f = &fs[i];
@@ -81,11 +84,13 @@ static int notify_new(struct store *s, int64_t now, struct vuln_findings_report 
 }
 
 /* One hook call per run of (vulnerability, product) in the ordered list. */
-static int notify_exploited(struct store *s, int64_t now, struct vuln_findings_report *rep, struct error *err) {
+static int notify_exploited(struct store *s, int64_t now, struct vuln_findings_report *rep, bool *more,
+                            struct error *err) {
         struct store_finding *fs = NULL;
         size_t n = 0;
         if (store_finding_pending_exploited(s, NOTIFY_CHUNK, &fs, &n, err) < 0)
                 return -1;
+        *more = *more || n == NOTIFY_CHUNK;
         const char **versions = xcalloc(n + 1, sizeof(*versions));
         int64_t *ids = xcalloc(n + 1, sizeof(*ids));
         int rc = 0;
@@ -114,13 +119,18 @@ static int notify_exploited(struct store *s, int64_t now, struct vuln_findings_r
         return rc;
 }
 
+/* A chunk per transaction, until nothing is pending. */
 int vuln_findings_notify(struct store *s, int64_t now, struct vuln_findings_report *rep, struct error *err) {
-        if (store_tx_begin(s, err) < 0)
-                return -1;
-        if (notify_new(s, now, rep, err) < 0 || notify_exploited(s, now, rep, err) < 0 ||
-            store_tx_commit(s, err) < 0) {
-                store_tx_rollback(s);
-                return error_prefix(err, "raising findings events: ");
+        bool more = true;
+        while (more) {
+                more = false;
+                if (store_tx_begin(s, err) < 0)
+                        return -1;
+                if (notify_new(s, now, rep, &more, err) < 0 || notify_exploited(s, now, rep, &more, err) < 0 ||
+                    store_tx_commit(s, err) < 0) {
+                        store_tx_rollback(s);
+                        return error_prefix(err, "raising findings events: ");
+                }
         }
         return 0;
 }

@@ -62,7 +62,7 @@ static int name_parse(const char *what, const char *const *names, size_t n, size
 }
 
 int finding_state_parse(const char *s, enum finding_state *out, struct error *err) {
-        int v;
+        int v = 0;
         if (name_parse("state", state_names, ELEMENTSOF(state_names), 0, s, &v, err) < 0)
                 return -1;
         *out = (enum finding_state) v;
@@ -70,7 +70,7 @@ int finding_state_parse(const char *s, enum finding_state *out, struct error *er
 }
 
 int finding_justification_parse(const char *s, enum finding_justification *out, struct error *err) {
-        int v;
+        int v = 0;
         if (name_parse("justification", justification_names, ELEMENTSOF(justification_names), 1, s, &v, err) < 0)
                 return -1;
         *out = (enum finding_justification) v;
@@ -380,7 +380,7 @@ int vuln_findings_metrics_render(struct store *s, char **text, struct error *err
         for (size_t i = 0; i < n; i++)
                 buf_appendf(&b, "cradle_findings{state=\"%s\",severity=\"%s\"} %lld\n", cs[i].state, cs[i].severity,
                             (long long) cs[i].count);
-        buf_appendf(&b, "# HELP cradle_findings_created_total Findings ever made (new findings).\n"
+        buf_appendf(&b, "# HELP cradle_findings_created_total Findings made (new findings; the engine never deletes one).\n"
                         "# TYPE cradle_findings_created_total counter\n"
                         "cradle_findings_created_total %lld\n"
                         "# HELP cradle_findings_exploited Live, undismissed findings of actively exploited "

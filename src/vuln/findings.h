@@ -16,7 +16,7 @@
  * those it has live findings on. Each (component, vulnerability) keeps its
  * best evidence (purl over CPE over name) as a finding; a match that no
  * longer holds (a withdrawn record, a narrowed range) sets gone_at, and a
- * finding is never deleted. A new finding takes over the triage of the same
+ * finding is never deleted by the engine. A new finding takes over the triage of the same
  * vulnerability on an earlier release of the same product when the
  * component's name, version and purls are unchanged (carried_from, audited
  * as "finding.carried").
@@ -42,11 +42,15 @@ struct vuln_findings_report {
         int64_t events, exploited_events;
 };
 
-/* Chunk of each queue a drain takes by default. */
+/* Chunk of each queue a drain takes by default: documents one transaction
+ * each; vulnerabilities VULN_FINDINGS_VULNS_PER_DOCUMENT times as many, in
+ * one transaction (most of an NVD import concerns no component). */
 #define VULN_FINDINGS_CHUNK 64
+#define VULN_FINDINGS_VULNS_PER_DOCUMENT 16
 
 /* Matches one document's components / one vulnerability, in one transaction,
- * removing its queue entry (if any). Adds to *rep. */
+ * removing its queue entry (if any). Adds to *rep. A drain takes a chunk of
+ * vulnerabilities in one transaction. */
 int vuln_findings_match_document(struct store *s, int64_t document_id, int64_t now, struct vuln_findings_report *rep,
                                  struct error *err);
 int vuln_findings_match_vuln(struct store *s, int64_t vuln_id, int64_t now, struct vuln_findings_report *rep,
@@ -80,7 +84,7 @@ int vuln_findings_explain(struct store *s, const char *component, int64_t releas
 
 /* The /metrics text of the findings gauges:
  *   cradle_findings{state,severity}   live findings
- *   cradle_findings_created_total     every finding ever made (never deleted)
+ *   cradle_findings_created_total     findings made (the engine never deletes one)
  *   cradle_findings_exploited         live, undismissed findings on KEV-listed vulnerabilities */
 int vuln_findings_metrics_render(struct store *s, char **text, struct error *err);
 

@@ -46,6 +46,14 @@ struct vuln_import {
         json_t *notes;
         size_t queued;
         enum feed_kind force;   /* vuln_import_file_as: no detection */
+        /* Records are committed in chunks, so that devices and operators
+         * never wait long for the write lock during a big import; what
+         * the committed chunks hold is kept for the audit entry of an
+         * import that fails later. */
+        size_t in_chunk;
+        bool committed;
+        struct source_counts committed_counts[6];
+        size_t committed_queued;
 };
 
 const struct vuln_import_limits *vuln_import_limits_of(const struct vuln_import *imp) {
@@ -320,10 +328,6 @@ static char *dump_sorted(json_t *v) {
         return json_dumps(v, JSON_SORT_KEYS | JSON_COMPACT | JSON_ENCODE_ANY);
 }
 
-static void sha256_hex_of(const char *s, char out[65]) {
-        hash_sha256_hex(s, strlen(s), out);
-}
-
 /* The stored data: the parser's data plus the record's dates and ids, and
  * the hash of its affected entries (a change there queues the vuln). */
 static json_t *stored_data(const struct vuln_feed_record *r, const char *affected_sha) {
@@ -337,8 +341,38 @@ static json_t *stored_data(const struct vuln_feed_record *r, const char *affecte
         return d;
 }
 
-static int write_affected(struct vuln_import *imp, int64_t record_row, json_t *affected, size_t *rows,
-                          struct error *err) {
+/* Each affected entry's data as stored (dumped once: the texts also make
+ * the affected hash), and that hash. */
+static char **affected_texts(json_t *affected, char sha[65]) {
+        size_t n = json_array_size(affected);
+        char **texts = xcalloc(n + 1, sizeof(*texts));
+        struct hash_sha256_ctx *h = hash_sha256_new();
+        for (size_t i = 0; i < n; i++) {
+                json_t *a = json_array_get(affected, i);
+                const char *kind = vuln_feed_str(a, "kind");
+                texts[i] = dump_sorted(json_object_get(a, "data"));
+                if (!texts[i])
+                        texts[i] = str_dup("null");
+                hash_sha256_update(h, kind ? kind : "", kind ? strlen(kind) : 0);
+                hash_sha256_update(h, "\n", 1);
+                hash_sha256_update(h, texts[i], strlen(texts[i]));
+                hash_sha256_update(h, "\n", 1);
+        }
+        uint8_t raw[32];
+        hash_sha256_final(h, raw);
+        for (size_t k = 0; k < 32; k++)
+                snprintf(sha + 2 * k, 3, "%02x", raw[k]);
+        return texts;
+}
+
+static void texts_free(char **texts) {
+        for (char **t = texts; t && *t; t++)
+                free(*t);
+        free(texts);
+}
+
+static int write_affected(struct vuln_import *imp, int64_t record_row, json_t *affected, char **texts,
+                          size_t *rows, struct error *err) {
         size_t i;
         json_t *a;
         json_array_foreach(affected, i, a) {
@@ -348,9 +382,12 @@ static int write_affected(struct vuln_import *imp, int64_t record_row, json_t *a
                 struct error kerr = {0};
                 if (vuln_affected_keys(kind, data, &keys, &kerr) < 0) {
                         json_decref(keys);
-                        continue; /* the parser already checked; an entry without keys never matches */
+                        /* kept in the record, but nothing can look it up */
+                        vuln_import_note(imp, "affected entries whose package or CPE cannot be parsed are kept in "
+                                              "the record but cannot be matched");
+                        continue;
                 }
-                _cleanup_free_ char *text = dump_sorted(data);
+                const char *text = texts[i];
                 size_t k;
                 json_t *pair;
                 json_array_foreach(keys, k, pair) {
@@ -367,7 +404,28 @@ static int write_affected(struct vuln_import *imp, int64_t record_row, json_t *a
         return 0;
 }
 
+/* After each record: every limits.chunk records, commit and begin anew. */
+static int chunk_tick(struct vuln_import *imp, struct error *err) {
+        if (++imp->in_chunk < imp->limits.chunk)
+                return 0;
+        if (store_tx_commit(imp->s, err) < 0)
+                return -1;
+        imp->in_chunk = 0;
+        imp->committed = true;
+        memcpy(imp->committed_counts, imp->counts, sizeof(imp->counts));
+        imp->committed_queued = imp->queued;
+        return store_tx_begin(imp->s, err);
+}
+
+static int import_record_in_tx(struct vuln_import *imp, const struct vuln_feed_record *r, struct error *err);
+
 int vuln_import_record(struct vuln_import *imp, const struct vuln_feed_record *r, struct error *err) {
+        if (import_record_in_tx(imp, r, err) < 0)
+                return -1;
+        return chunk_tick(imp, err);
+}
+
+static int import_record_in_tx(struct vuln_import *imp, const struct vuln_feed_record *r, struct error *err) {
         struct source_counts *c = counts_of(imp, r->source);
         if (!r->record_id || !*r->record_id) {
                 vuln_import_skip(imp, r->source, NULL, "a record without an id");
@@ -401,9 +459,8 @@ int vuln_import_record(struct vuln_import *imp, const struct vuln_feed_record *r
         }
         /* affected entries: withdrawn records keep none (they must not match) */
         json_t *affected = r->withdrawn ? NULL : r->affected;
-        _cleanup_free_ char *aff_text = affected ? dump_sorted(affected) : str_dup("[]");
         char aff_sha[65];
-        sha256_hex_of(aff_text, aff_sha);
+        char **aff_texts = affected_texts(affected, aff_sha);
         _cleanup_json_ json_t *data = stored_data(r, aff_sha);
         /* the content hash: the stored data (which holds the ids, dates and
          * the affected entries' hash), modified and withdrawn */
@@ -425,17 +482,20 @@ int vuln_import_record(struct vuln_import *imp, const struct vuln_feed_record *r
 
         struct store_vuln_record old = {0};
         int found = store_vuln_record_find(imp->s, r->source, r->record_id, &old, err);
-        if (found < 0)
+        if (found < 0) {
+                texts_free(aff_texts);
                 return -1;
+        }
         if (found == 1 && str_eq(old.content_sha256, content_sha)) {
                 c->unchanged++;
                 store_vuln_record_clear(&old);
+                texts_free(aff_texts);
                 return 0;
         }
         int rc = -1;
         bool relevant = false;
         size_t merged = 0;
-        int64_t vuln_id;
+        int64_t vuln_id = 0;
         char *old_data = NULL;
         bool created;
         if (resolve_vuln(imp, ids, found == 1 ? old.vuln_id : 0, &vuln_id, &merged, &created, err) < 0)
@@ -463,7 +523,7 @@ int vuln_import_record(struct vuln_import *imp, const struct vuln_feed_record *r
                 affected_changed = json_array_size(affected) > 0;
         }
         size_t rows = 0;
-        if (affected_changed && affected && write_affected(imp, nr.id, affected, &rows, err) < 0)
+        if (affected_changed && affected && write_affected(imp, nr.id, affected, aff_texts, &rows, err) < 0)
                 goto out;
         if ((created ? refresh_new_vuln(imp, vuln_id, r, data, &relevant, err)
                      : refresh_vuln(imp, vuln_id, &relevant, err)) < 0)
@@ -481,11 +541,22 @@ int vuln_import_record(struct vuln_import *imp, const struct vuln_feed_record *r
 out:
         free(old_data);
         store_vuln_record_clear(&old);
+        texts_free(aff_texts);
         return rc;
 }
 
+static int import_epss_in_tx(struct vuln_import *imp, const char *cve, const char *epss, const char *percentile,
+                             struct error *err);
+
 int vuln_import_epss(struct vuln_import *imp, const char *cve, const char *epss, const char *percentile,
                      struct error *err) {
+        if (import_epss_in_tx(imp, cve, epss, percentile, err) < 0)
+                return -1;
+        return chunk_tick(imp, err);
+}
+
+static int import_epss_in_tx(struct vuln_import *imp, const char *cve, const char *epss, const char *percentile,
+                             struct error *err) {
         struct source_counts *c = counts_of(imp, "epss");
         struct store_vuln v = {0};
         int rc = store_vuln_get_by_alias(imp->s, cve, &v, err);
@@ -705,10 +776,11 @@ static int import_stream(struct vuln_import *imp, FILE *f, const char *path, con
         return rc;
 }
 
-static json_t *summary_of(const struct vuln_import *imp, const char *what, enum feed_kind k) {
+static json_t *summary_from(const struct vuln_import *imp, const struct source_counts *counts, size_t queued,
+                            const char *what, enum feed_kind k) {
         json_t *srcs = json_object();
         for (size_t i = 0; i < ELEMENTSOF(sources); i++) {
-                const struct source_counts *c = &imp->counts[i];
+                const struct source_counts *c = &counts[i];
                 if (!c->source)
                         continue;
                 json_object_set_new(srcs, c->source,
@@ -718,7 +790,31 @@ static json_t *summary_of(const struct vuln_import *imp, const char *what, enum 
                                               "skipped", (json_int_t) c->skipped, "merged", (json_int_t) c->merged));
         }
         return json_pack("{s:s, s:s, s:o, s:I, s:O, s:O}", "file", what, "feed", feed_name(k), "sources", srcs,
-                         "queued", (json_int_t) imp->queued, "skipped", imp->skipped, "notes", imp->notes);
+                         "queued", (json_int_t) queued, "skipped", imp->skipped, "notes", imp->notes);
+}
+
+static json_t *summary_of(const struct vuln_import *imp, const char *what, enum feed_kind k) {
+        return summary_from(imp, imp->counts, imp->queued, what, k);
+}
+
+/* An import that failed after committing chunks: what they hold is audited
+ * (with the fault), and the error says it was kept. */
+static void audit_partial(struct vuln_import *imp, const struct audit_actor *actor, const char *what,
+                          enum feed_kind k, struct error *err) {
+        json_t *sum = summary_from(imp, imp->committed_counts, imp->committed_queued, what, k);
+        json_object_set_new(sum, "failed", json_string(err && err->msg[0] ? err->msg : "failed"));
+        audit_append_standalone(imp->s, actor, "vulns.import", what, sum);
+        json_decref(sum);
+        if (err) {
+                size_t kept = 0;
+                for (size_t i = 0; i < ELEMENTSOF(sources); i++)
+                        kept += imp->committed_counts[i].added + imp->committed_counts[i].updated +
+                                imp->committed_counts[i].unchanged + imp->committed_counts[i].withdrawn;
+                size_t len = strlen(err->msg);
+                snprintf(err->msg + len, sizeof(err->msg) - len,
+                         " (the %zu records before it were imported: an import commits every %zu records; "
+                         "import the complete file again)", kept, imp->limits.chunk);
+        }
 }
 
 int vuln_import_file(struct store *s, const struct audit_actor *actor, const char *path, const char *name,
@@ -741,6 +837,8 @@ int vuln_import_file_as(struct store *s, const struct audit_actor *actor, const 
                 imp.limits.max_records = 10000000;
         if (!imp.limits.max_zip_entry)
                 imp.limits.max_zip_entry = 16u << 20;
+        if (!imp.limits.chunk)
+                imp.limits.chunk = 1000;
         _cleanup_fclose_ FILE *f = fopen(path, "rb");
         if (!f)
                 return error_set_errno(err, ERROR_INVALID, errno, "%s: cannot open", what);
@@ -761,6 +859,8 @@ int vuln_import_file_as(struct store *s, const struct audit_actor *actor, const 
         }
         if (rc < 0 && store_in_transaction(s))
                 store_tx_rollback(s);
+        if (rc < 0 && imp.committed)
+                audit_partial(&imp, actor, what, k, err);
         json_decref(imp.skipped);
         json_decref(imp.notes);
         return rc;

@@ -16,10 +16,15 @@
  *    withdrawn_at;
  *  - a vuln whose matching-relevant data changed (affected rows, withdrawn,
  *    KEV, a merge) is queued in vuln_match_queue in the same transaction.
- * One file is one transaction and one audit entry ("vulns.import") with the
- * counts; a document that is malformed as a whole (truncated, wrong schema
- * version, over a limit) imports nothing and says why; a malformed record
- * inside a good document is skipped and counted with its reason.
+ * One file is one audit entry ("vulns.import") with the counts. Records are
+ * committed in chunks (limits.chunk, 1000 by default), so a big import never
+ * holds the database's write lock for long. A document that is malformed as
+ * a whole (truncated, wrong schema version, over a limit) fails with the
+ * fault; what its chunks committed before the fault stays (it is valid, and
+ * a re-import of the complete file finishes the job), is audited with the
+ * fault, and the error says so. A fault in the first chunk imports nothing.
+ * A malformed record inside a good document is skipped and counted with its
+ * reason.
  */
 #include <jansson.h>
 #include <stdint.h>
@@ -33,6 +38,7 @@ struct vuln_import_limits {
         size_t max_record;      /* bytes of one record (0: 16 MiB) */
         size_t max_records;     /* records in one file (0: 10,000,000) */
         size_t max_zip_entry;   /* bytes of one file inside a zip (0: 16 MiB) */
+        size_t chunk;           /* records per transaction (0: 1000) */
 };
 
 /* Imports the feed file at `path`; `name` is what messages and the audit

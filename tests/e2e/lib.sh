@@ -73,6 +73,10 @@ init_server() {
   PORT=$(free_port)
   INIT_OUT=$("$CRADLED" init --data-dir "$DATA" --port "$PORT" 2>&1) || { tap_diag "init failed: $INIT_OUT"; return 1; }
   ADMIN_TOKEN=$(grep -oE 'cradle_[0-9a-f]{16}_[A-Za-z0-9_-]{43}' <<<"$INIT_OUT" | head -n1)
+  # M-of-N approvals (issue 11, docs/keys.md) are off in the tests' one-operator
+  # deployments: governed operations run at once. tests/e2e/approvals.sh turns
+  # them back on (approval_on) and drives them with two users.
+  sed -i 's/^approvers = .*/approvers = 0/' "$DATA/cradled.conf"
   URL="https://127.0.0.1:$PORT"
   CA="$DATA/tls/ca.pem"
   export CRADLE_URL=$URL CRADLE_CA=$CA
@@ -121,6 +125,12 @@ api() {
 
 # jqr FILTER: applies jq to $BODY
 jqr() { jq -r "$1" <<<"$BODY"; }
+
+# approval_on N: M-of-N approvals with N approvers (the [approval] default is 2);
+# takes effect at the next start_server.
+approval_on() {
+  sed -i "s/^approvers = .*/approvers = $1/" "$DATA/cradled.conf"
+}
 
 # Creates a token of ROLE named NAME with the admin token; prints the secret.
 make_token() {

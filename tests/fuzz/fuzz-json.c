@@ -3,7 +3,8 @@
  * The JSON entry points on arbitrary bytes: the limited parser, the field
  * checker and canonical JSON. Beyond "no crash", it checks one property:
  * canonical JSON depends only on the value, so serialising and re-parsing a
- * document must not change its canonical form.
+ * document must not change its canonical form; and a second one:
+ * cr_json_dump writes exactly what jansson's json_dumps writes.
  */
 #include <stdbool.h>
 #include <stddef.h>
@@ -41,6 +42,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
         (void) cr_json_check_object("fuzz input", j, fields, ELEMENTSOF(fields), &err);
         (void) cr_json_get_string(j, "name");
         (void) cr_json_get_int(j, "count", 0);
+
+        /* cr_json_dump writes jansson's text byte for byte (json-dump.c). */
+        _cleanup_free_ char *ours = cr_json_dump(j);
+        _cleanup_free_ char *theirs = json_dumps(j, JSON_COMPACT | JSON_SORT_KEYS | JSON_ENCODE_ANY);
+        if (!theirs || strcmp(ours, theirs) != 0)
+                abort();
 
         canon = cr_json_canonical(j, &len, &err);
         if (!canon)

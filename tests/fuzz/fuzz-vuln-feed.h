@@ -43,6 +43,8 @@ static void cleanup_all(void) {
         rmdir(h.dir);
 }
 
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
         if (!h.dir[0]) {
                 const char *t = getenv("TMPDIR");

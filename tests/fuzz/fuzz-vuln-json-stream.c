@@ -29,6 +29,8 @@ static int on_member(void *user, const char *key, json_t *v, struct error *err) 
         return 0;
 }
 
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
         if (size < 1)
                 return 0;

@@ -128,7 +128,9 @@ static void test_create_and_authenticate(void **state) {
         assert_string_equal(json_string_value(json_object_get(j, "created_by")), "root");
         assert_true(json_is_null(json_object_get(j, "revoked_at")));
         assert_int_equal(strlen(json_string_value(json_object_get(j, "created_at"))), 20);
-        assert_int_equal(json_object_size(j), 6);
+        /* the token's user: a new one named after the token (auth/user.h) */
+        assert_string_equal(json_string_value(json_object_get(j, "user")), "ci-bot@example.org_1.x");
+        assert_int_equal(json_object_size(j), 7);
         char *dump = json_dumps(j, 0);
         assert_null(strstr(dump, tok + 24));
         free(dump);
@@ -377,7 +379,7 @@ static void test_create_is_audited_atomically(void **state) {
         _cleanup_secret_ char *tok = create_ok(f->s, "alice", ROLE_ADMIN, NULL);
         assert_int_equal(raw_int(f->t->db, "SELECT count(*) FROM audit_log WHERE action = 'token.create' "
                                            "AND object = 'token:alice' AND actor_name = 'root' "
-                                           "AND actor_role = 'admin' AND details = '{\"role\":\"admin\"}'"), 1);
+                                           "AND actor_role = 'admin' AND details = '{\"role\":\"admin\",\"user\":\"alice\",\"user_created\":true}'"), 1);
         char *dup = NULL;
         assert_int_equal(auth_token_create(f->s, &root, "alice", ROLE_AUDITOR, &dup, NULL, &err), -1);
         assert_error(err, ERROR_CONFLICT, "a token named 'alice' already exists");

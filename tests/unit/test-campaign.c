@@ -6,6 +6,8 @@
  * the maintenance window, conflicts, four eyes, abort and resume with a
  * fixed release. Time is driven by the test (campaign_evaluate's `now`).
  */
+#include "auth/token.h"
+#include "auth/user.h"
 #include "campaign/campaign.h"
 #include "campaign/plan.h"
 #include "campaign/selector.h"
@@ -785,6 +787,21 @@ static void test_four_eyes_gate(void **state) {
         /* The creator may not open the gate. */
         assert_int_equal(act(c, campaign_approve, &rm1, id, NULL, DFX_NOW + 3, &err), ERROR_FORBIDDEN);
         assert_non_null(strstr(err.msg, "four-eyes"));
+        /* Nor with another token of theirs (issue 11: people, not tokens):
+         * rm-1 and rm-1b belong to user rita. */
+        {
+                static const struct audit_actor root = {.name = "root", .role = "admin"};
+                char *sec = NULL;
+                struct store *st = c->f->id->s;
+                assert_int_equal(auth_user_create(st, &root, "rita", "", ROLE_RELEASE_MANAGER, NULL, &err), 0);
+                assert_int_equal(auth_token_create_for(st, &root, "rm-1", ROLE_RELEASE_MANAGER, "rita", &sec, NULL, &err), 0);
+                free_secret(sec);
+                assert_int_equal(auth_token_create_for(st, &root, "rm-1b", ROLE_RELEASE_MANAGER, "rita", &sec, NULL, &err), 0);
+                free_secret(sec);
+                const struct audit_actor rita2 = {.name = "rm-1b", .role = "release-manager", .user = "rita"};
+                assert_int_equal(act(c, campaign_approve, &rita2, id, NULL, DFX_NOW + 3, &err), ERROR_FORBIDDEN);
+                assert_non_null(strstr(err.msg, "four-eyes"));
+        }
         assert_string_equal(status_of(c, id), "waiting");
         act_ok(c, campaign_approve, &rm2, id, NULL, DFX_NOW + 4);
         assert_string_equal(status_of(c, id), "running");

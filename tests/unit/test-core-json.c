@@ -3,6 +3,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <string.h>
 
 #include <cmocka.h>
@@ -307,6 +308,118 @@ static void test_dump(void **state) {
         assert_string_equal(s, "{\"a\":\"x\\\"y\",\"m\":[],\"z\":1}");
 }
 
+/* cr_json_dump writes its own text for the common case (json-dump.c) and
+ * must write exactly what jansson writes. Generated trees, from a fixed
+ * seed, mix everything that takes either path: every control character,
+ * quotes, backslashes, slashes, DEL, UTF-8, empty strings and containers,
+ * keys sharing prefixes, integer extremes, reals, NUL inside strings and
+ * keys, one shared subtree twice, and nesting beyond the fast path's depth. */
+static uint64_t rng_state = 0x9E3779B97F4A7C15ULL;
+
+static uint32_t rnd(uint32_t n) {
+        rng_state ^= rng_state << 13;
+        rng_state ^= rng_state >> 7;
+        rng_state ^= rng_state << 17;
+        return (uint32_t) (rng_state % n);
+}
+
+static size_t random_text(char *buf, size_t max) {
+        static const char *const pieces[] = {
+                "a", "b", "ab", "Z", "0", "9", " ", "-", "\"", "\\", "/", "\x7f", "\n", "\r", "\t", "\b", "\f",
+                "\x01", "\x1f", "\x0b", "\xc3\xa9", "\xe2\x82\xac", "\xf0\x9f\x98\x80", "-----BEGIN CERTIFICATE-----",
+                "MIIBszCCAVmgAwIBAgIU+/x=", "{", "}", "[", ",", ":", "key", "serial", "~",
+        };
+        size_t len = 0, n = rnd(6);
+        for (size_t i = 0; i < n; i++) {
+                const char *p = pieces[rnd(sizeof(pieces) / sizeof(pieces[0]))];
+                size_t l = strlen(p);
+                if (len + l >= max)
+                        break;
+                memcpy(buf + len, p, l);
+                len += l;
+        }
+        if (rnd(20) == 0 && len + 1 < max)
+                buf[len++] = '\0'; /* a NUL inside (json_stringn, json_object_setn) */
+        buf[len] = '\0';
+        return len;
+}
+
+static json_t *random_tree(unsigned depth) {
+        char text[128];
+        switch (rnd(depth > 4 ? 6 : 9)) {
+        case 0: {
+                static const json_int_t ints[] = { 0, 1, -1, 42, INT64_MAX, INT64_MIN, 1000000007 };
+                return json_integer(ints[rnd(7)]);
+        }
+        case 1: {
+                size_t n = random_text(text, sizeof(text));
+                return json_stringn(text, n);
+        }
+        case 2: return rnd(2) ? json_true() : json_false();
+        case 3: return json_null();
+        case 4: return json_real(rnd(2) ? 0.5 : -1e300);
+        case 5: return json_string("");
+        case 6:
+        case 7: {
+                json_t *o = json_object();
+                for (size_t i = 0, n = rnd(7); i < n; i++) {
+                        size_t kn = random_text(text, sizeof(text));
+                        json_object_setn_new(o, text, kn, random_tree(depth + 1));
+                }
+                return o;
+        }
+        default: {
+                json_t *a = json_array();
+                for (size_t i = 0, n = rnd(5); i < n; i++)
+                        json_array_append_new(a, random_tree(depth + 1));
+                return a;
+        }
+        }
+}
+
+static void assert_dump_is_janssons(json_t *j) {
+        _cleanup_free_ char *ours = cr_json_dump(j);
+        _cleanup_free_ char *theirs = json_dumps(j, JSON_COMPACT | JSON_SORT_KEYS | JSON_ENCODE_ANY);
+        assert_non_null(theirs);
+        if (strcmp(ours, theirs) != 0)
+                fail_msg("cr_json_dump differs from jansson:\n ours   %s\n theirs %s", ours, theirs);
+}
+
+static void test_dump_is_janssons(void **state) {
+        (void) state;
+        for (int i = 0; i < 5000; i++) {
+                _cleanup_json_ json_t *j = random_tree(0);
+                assert_dump_is_janssons(j);
+        }
+        /* Every byte below 0x80 in one string. */
+        char all[128];
+        for (int c = 0; c < 128; c++)
+                all[c] = (char) c;
+        _cleanup_json_ json_t *s = json_stringn(all, sizeof(all));
+        assert_dump_is_janssons(s);
+        _cleanup_free_ char *text = cr_json_dump(s);
+        assert_non_null(strstr(text, "\"\\u0000\\u0001"));
+        assert_non_null(strstr(text, "\\u001F !\\\"#"));
+        /* A subtree shared twice is written twice. */
+        _cleanup_json_ json_t *shared = json_pack("{s:i}", "k", 1);
+        _cleanup_json_ json_t *twice = json_pack("[O,O]", shared, shared);
+        assert_dump_is_janssons(twice);
+        /* Deeper than the fast path goes: jansson's text all the same. */
+        json_t *deep = json_pack("{s:s}", "leaf", "x");
+        for (int i = 0; i < 100; i++)
+                deep = json_pack("{s:o}", i % 2 ? "b" : "a", deep);
+        assert_dump_is_janssons(deep);
+        json_decref(deep);
+        /* More keys than fit the sort's stack array. */
+        _cleanup_json_ json_t *wide = json_object();
+        for (int i = 0; i < 100; i++) {
+                char key[16];
+                snprintf(key, sizeof(key), "k%d", (i * 37) % 100);
+                json_object_set_new(wide, key, json_integer(i));
+        }
+        assert_dump_is_janssons(wide);
+}
+
 int main(void) {
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test(test_parse_valid),
@@ -322,6 +435,7 @@ int main(void) {
                 cmocka_unit_test(test_canonical_scalars_and_refusals),
                 cmocka_unit_test(test_canonical_refuses_cycles),
                 cmocka_unit_test(test_dump),
+                cmocka_unit_test(test_dump_is_janssons),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -4,6 +4,7 @@
  * role check of every route of the real table, against a real store.
  */
 #include "testutil-store.h"
+#include "approval/approval.h"
 
 #include <jansson.h>
 
@@ -354,6 +355,10 @@ struct fixture {
         char *auth[ELEMENTSOF(all_roles)]; /* "Bearer <token>" per role */
 };
 
+static const struct approval_defaults no_approvals = {
+        .approvers = 0, .roles = APPROVAL_ROLES_DEFAULT, .governed = APPROVAL_GOVERNED_DEFAULT, .expiry = 3600,
+};
+
 static int setup(void **state) {
         struct fixture *f = calloc(1, sizeof(*f));
         struct error err = {0};
@@ -378,6 +383,9 @@ static int setup(void **state) {
         f->router = (struct router) {
                 .pool = f->pool, .ratelimit = f->rl, .metrics = f->metrics, .max_body = 65536,
                 .data_dir = f->t->dir, /* routes that keep files (director keys) write there */
+                /* The table walk checks routing and roles: governed operations
+                 * run at once here (approvals: test-approval, e2e approvals.sh). */
+                .approval = &no_approvals,
         };
         f->router.routes = routes_table(&f->router.n_routes);
         *state = f;

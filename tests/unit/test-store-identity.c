@@ -282,6 +282,27 @@ static void test_devices_and_certificates(void **state) {
         assert_int_equal(n, 1);
         assert_int_equal(devs[0].decommissioned_at, 400);
         store_device_list_free(devs, n);
+        /* What peer authentication reads: the same identity and status as
+         * the full row, decommissioning included. */
+        struct store_device full, idn;
+        assert_int_equal(store_device_get(f->s, d2, &full, &err), 0);
+        assert_int_equal(store_device_get_identity(f->s, d2, &idn, &err), 0);
+        assert_int_equal(idn.id, d2);
+        assert_string_equal(idn.serial, full.serial);
+        assert_string_equal(idn.product_model, full.product_model);
+        assert_int_equal(idn.product_id, full.product_id);
+        assert_int_equal(idn.status, STORE_DEVICE_DECOMMISSIONED);
+        assert_int_equal(idn.origin, full.origin);
+        assert_int_equal(idn.created_at, full.created_at);
+        assert_int_equal(idn.decommissioned_at, 400);
+        store_device_clear(&idn);
+        store_device_clear(&full);
+        assert_int_equal(store_device_get_identity(f->s, d1, &idn, &err), 0);
+        assert_int_equal(idn.status, STORE_DEVICE_ACTIVE);
+        assert_string_equal(idn.serial, "SN-1");
+        store_device_clear(&idn);
+        assert_int_equal(store_device_get_identity(f->s, 9999, &idn, &err), -1);
+        assert_error(err, ERROR_NOT_FOUND, "no device with id 9999");
 
         /* the CHECK constraints hold even against a raw writer */
         sqlite3 *h;

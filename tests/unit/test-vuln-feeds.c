@@ -420,6 +420,38 @@ static void test_nvd_faults(void **state) {
         assert_int_equal(import_text_fails(f, "", NULL, msg), ERROR_INVALID);
 }
 
+static void test_nvd_chunks_and_partial_failure(void **state) {
+        struct fx *f = *state;
+        /* five records, chunks of two, cut inside the fifth */
+        struct buf b = {0};
+        buf_appendf(&b, "{\"format\": \"NVD_CVE\", \"version\": \"2.0\", \"vulnerabilities\": [");
+        for (int i = 1; i <= 5; i++)
+                buf_appendf(&b, "%s{\"cve\": {\"id\": \"CVE-2099-%04d\", \"lastModified\": \"2099-01-01T00:00:00\", "
+                                "\"descriptions\": [{\"lang\": \"en\", \"value\": \"record %d\"}]}}",
+                            i > 1 ? ", " : "", i, i);
+        buf_appendf(&b, "]}");
+        char *full = buf_steal(&b);
+        char *cut = str_dup(full);
+        cut[strlen(cut) - 30] = '\0';
+        struct vuln_import_limits lim = {.chunk = 2};
+        char msg[ERROR_MSG_MAX];
+        assert_int_equal(import_text_fails(f, cut, &lim, msg), ERROR_INVALID);
+        /* the two complete chunks stay, and the error and the audit say so */
+        assert_int_equal(q(f, "SELECT count(*) FROM vulns"), 4);
+        assert_non_null(strstr(msg, "truncated"));
+        assert_non_null(strstr(msg, "the 4 records before it were imported"));
+        assert_int_equal(q(f, "SELECT count(*) FROM audit_log WHERE action = 'vulns.import' AND details LIKE "
+                              "'%\"failed\":%truncated%'"), 1);
+        /* the complete file finishes the job: 1 added, 4 unchanged */
+        json_t *sum = import_text(f, full);
+        assert_int_equal(count(f, "nvd", "added", sum), 1);
+        assert_int_equal(count(f, "nvd", "unchanged", sum), 4);
+        json_decref(sum);
+        assert_int_equal(q(f, "SELECT count(*) FROM vulns"), 5);
+        free(cut);
+        free(full);
+}
+
 /* ---- OSV and aliases ---- */
 
 static void test_osv_real_records(void **state) {
@@ -487,6 +519,13 @@ static void test_alias_merge_keeps_findings(void **state) {
         finding(f, 1, 2, "GHSA-aaaa-bbbb-cccc", "in_triage");
         finding(f, 2, 1, "CVE-2024-0001", "affected");
         raw_exec(f->t->db, "UPDATE findings SET justification = 'code_not_present' WHERE state = 'not_affected'");
+        /* a CRA case (migration 11) names the GHSA's vuln and its twin finding */
+        raw_exec(f->t->db, "INSERT INTO cases (reference, kind, title, summary, state, source, vuln_id, finding_id, "
+                           "created_at, created_by, updated_at) VALUES ('CASE-1', 'vulnerability', 't', 's', "
+                           "'triaging', 'finding', (SELECT vuln_id FROM vuln_aliases WHERE alias = "
+                           "'GHSA-aaaa-bbbb-cccc'), (SELECT id FROM findings WHERE release_id = 1 AND component_id = 1 "
+                           "AND vuln_id = (SELECT vuln_id FROM vuln_aliases WHERE alias = 'GHSA-aaaa-bbbb-cccc')), "
+                           "1, 'x', 1)");
         raw_exec(f->t->db, "DELETE FROM vuln_match_queue");
         /* the GHSA's next revision names the CVE: one vulnerability now */
         json_t *sum = import_text(f, OSV("GHSA-aaaa-bbbb-cccc", "[\"CVE-2024-0001\"]", "2024-02-01T00:00:00Z"));
@@ -504,6 +543,9 @@ static void test_alias_merge_keeps_findings(void **state) {
                                         "component_id = 1");
         assert_string_equal(st, "not_affected/code_not_present");
         assert_int_equal(q(f, "SELECT count(*) FROM vuln_match_queue"), 1);
+        /* the case follows: the survivor, and the finding that replaced its twin */
+        assert_int_equal(q(f, "SELECT count(*) FROM cases WHERE vuln_id = (SELECT id FROM vulns) AND finding_id = "
+                              "(SELECT id FROM findings WHERE release_id = 1 AND component_id = 1)"), 1);
         /* any alias resolves in show */
         struct error err = {0};
         json_t *out = NULL;
@@ -692,6 +734,7 @@ int main(void) {
                 cmocka_unit_test_setup_teardown(test_nvd_modified_delta_replaces, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_nvd_running_on_gets_no_key, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_nvd_faults, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_nvd_chunks_and_partial_failure, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_osv_real_records, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_osv_withdrawn, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_alias_merge_keeps_findings, setup, teardown),
