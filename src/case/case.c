@@ -53,7 +53,7 @@ static int parse_name(const char *what, const char *s, const char *const *names,
 }
 
 int case_kind_parse(const char *s, enum case_kind *out, struct error *err) {
-        int v;
+        int v = 0;
         if (parse_name("kind", s, kind_names, ELEMENTSOF(kind_names), &v, err) < 0)
                 return -1;
         *out = (enum case_kind) v;
@@ -61,7 +61,7 @@ int case_kind_parse(const char *s, enum case_kind *out, struct error *err) {
 }
 
 int case_state_parse(const char *s, enum case_state *out, struct error *err) {
-        int v;
+        int v = 0;
         if (parse_name("state", s, state_names, ELEMENTSOF(state_names), &v, err) < 0)
                 return -1;
         *out = (enum case_state) v;
@@ -69,7 +69,7 @@ int case_state_parse(const char *s, enum case_state *out, struct error *err) {
 }
 
 int case_source_parse(const char *s, enum case_source *out, struct error *err) {
-        int v;
+        int v = 0;
         if (parse_name("source", s, source_names, ELEMENTSOF(source_names), &v, err) < 0)
                 return -1;
         *out = (enum case_source) v;
