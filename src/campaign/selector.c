@@ -19,6 +19,7 @@ static const struct cr_json_field selector_fields[] = {
         { .name = "production_date", .type = CR_JSON_OBJECT },
         { .name = "member_states", .type = CR_JSON_STRING_ARRAY, .max_len = CAMPAIGN_SELECTOR_LIST_MAX },
         { .name = "last_seen", .type = CR_JSON_OBJECT },
+        { .name = "affected_by", .type = CR_JSON_STRING, .max_len = 64 }, /* issue 9 */
 };
 
 /* A list value: 1..64 visible ASCII characters, no duplicates in its list. */
@@ -171,6 +172,22 @@ static int last_seen_parse(struct campaign_selector *s, json_t *v, struct error 
         return 0;
 }
 
+/* issue 9: a vulnerability id (CVE, GHSA, OSV, EUVD): visible ASCII. An
+ * unknown one selects no device (it is resolved when the selector runs). */
+static int affected_by_parse(struct campaign_selector *s, const char *v, struct error *err) {
+        if (!v)
+                return 0;
+        size_t n = strlen(v);
+        if (n == 0)
+                return error_set(err, ERROR_INVALID, "selector.affected_by: give a vulnerability id, e.g. CVE-2024-3094");
+        for (size_t k = 0; k < n; k++)
+                if ((unsigned char) v[k] <= 0x20 || (unsigned char) v[k] >= 0x7f)
+                        return error_set(err, ERROR_INVALID,
+                                         "selector.affected_by: only visible ASCII characters (a vulnerability id)");
+        s->sel.affected_by = v;
+        return 0;
+}
+
 int campaign_selector_parse(json_t *in, struct campaign_selector *out, struct error *err) {
         memset(out, 0, sizeof(*out));
         if (!json_is_object(in))
@@ -198,7 +215,8 @@ int campaign_selector_parse(json_t *in, struct campaign_selector *out, struct er
             dates_parse(out, json_object_get(d, "production_date"), err) < 0 ||
             take_list(out, &used, "member_states", json_object_get(d, "member_states"), true,
                       &out->sel.member_states, err) < 0 ||
-            last_seen_parse(out, json_object_get(d, "last_seen"), err) < 0)
+            last_seen_parse(out, json_object_get(d, "last_seen"), err) < 0 ||
+            affected_by_parse(out, cr_json_get_string(d, "affected_by"), err) < 0)
                 goto fail;
         return 0;
 fail:

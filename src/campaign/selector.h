@@ -14,6 +14,8 @@
  *   "production_date": {"from": "YYYY-MM-DD", "to": "YYYY-MM-DD"} inclusive
  *   "member_states": ["DE", ...]                    the product is sold there
  *   "last_seen": {"after": RFC 3339, "before": RFC 3339}
+ *   "affected_by": "CVE-2024-3094"                  devices exposed to it and not patched
+ *                                                   (issue 9; vuln/exposure.h)
  * Every term narrows the selection (AND). Each bad input is refused with
  * ERROR_INVALID naming the field ("selector.tags.any[2]: ...").
  */

@@ -255,7 +255,8 @@ static const struct cli_command vuln_show = {
         .run = vuln_show_run,
 };
 
-static const struct cli_command *const vuln_subs[] = { &vuln_import, &vuln_list, &vuln_show, NULL };
+static const struct cli_command *const vuln_subs[] = { &vuln_import, &vuln_list, &vuln_show,
+                                                        &cli_cmd_vuln_explain, /* issue 9, findings stream */ NULL };
 
 const struct cli_command cli_cmd_vuln = {
         .name = "vuln",

@@ -29,6 +29,9 @@ const struct cli_command *const cli_commands[] = {
         &cli_cmd_repo,
         &cli_cmd_director,
         &cli_cmd_campaign,
+        &cli_cmd_findings,
+        &cli_cmd_exposure,
+        &cli_cmd_vex,
         &cli_cmd_case, /* CRA reporting cases (issue 10) */
         NULL,
 };

@@ -41,6 +41,11 @@ extern const struct cli_command cli_cmd_vuln;
 extern const struct cli_command cli_cmd_repo;
 extern const struct cli_command cli_cmd_director;
 extern const struct cli_command cli_cmd_campaign;
+/* issue 9: findings, exposure, vuln explain */
+extern const struct cli_command cli_cmd_findings;
+extern const struct cli_command cli_cmd_exposure;
+extern const struct cli_command cli_cmd_vuln_explain;
+extern const struct cli_command cli_cmd_vex;
 extern const struct cli_command cli_cmd_case; /* CRA reporting cases (issue 10) */
 
 /* Prints the help of `cmd` (NULL: the program's) reached by `path`. */

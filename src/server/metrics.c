@@ -43,6 +43,7 @@ struct metrics {
         struct request_series *series;
         size_t n_series;
         char *campaigns;        /* the campaign gauges, rendered by the evaluator thread */
+        char *findings;         /* the findings gauges, rendered by the vulnerability monitor */
         char *cases;            /* the Art. 14 clock gauges, rendered by the case reminder thread */
 };
 
@@ -66,6 +67,7 @@ void metrics_free(struct metrics *m) {
         free(m->series);
         free(m->version);
         free(m->campaigns);
+        free(m->findings);
         free(m->cases);
         pthread_mutex_destroy(&m->lock);
         free(m);
@@ -250,6 +252,8 @@ char *metrics_render(struct metrics *m) {
         buf_appendf(&b, "\"} 1\n");
         if (m->campaigns)
                 buf_appendf(&b, "%s", m->campaigns);
+        if (m->findings)
+                buf_appendf(&b, "%s", m->findings);
         if (m->cases)
                 buf_appendf(&b, "%s", m->cases);
         pthread_mutex_unlock(&m->lock);
@@ -260,6 +264,13 @@ void metrics_set_campaigns(struct metrics *m, char *text) {
         pthread_mutex_lock(&m->lock);
         free(m->campaigns);
         m->campaigns = text;
+        pthread_mutex_unlock(&m->lock);
+}
+
+void metrics_set_findings(struct metrics *m, char *text) {
+        pthread_mutex_lock(&m->lock);
+        free(m->findings);
+        m->findings = text;
         pthread_mutex_unlock(&m->lock);
 }
 

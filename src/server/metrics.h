@@ -14,6 +14,9 @@
  *   cradle_campaigns{status}, cradle_campaign_devices{campaign,state},
  *   cradle_campaign_wave{campaign}                          gauges, set by the
  *       campaign evaluator each round (campaign/campaign.h)
+ *   cradle_findings{state,severity}, cradle_findings_created_total,
+ *   cradle_findings_exploited                            set by the vulnerability
+ *       monitor each round (vuln/findings.h)
  * Labels come from bounded sets: `route` is a route pattern from the route
  * table (or "unmatched"), never a raw path; unknown methods are counted as
  * "OTHER". Owned by the server; all functions are thread-safe.
@@ -43,6 +46,8 @@ void metrics_connection_ended(struct metrics *m, const char *reason);
 void metrics_tls_session(struct metrics *m, bool resumed);
 /* Replaces the campaign gauges' exposition text (stolen; NULL = none). */
 void metrics_set_campaigns(struct metrics *m, char *text);
+/* Replaces the findings gauges' text (vuln/findings.h; stolen; NULL = none). */
+void metrics_set_findings(struct metrics *m, char *text);
 /* Replaces the Art. 14 clock gauges (cradle_case_clocks{status}; stolen; NULL = none). */
 void metrics_set_cases(struct metrics *m, char *text);
 

@@ -15,6 +15,12 @@
 #define ROLES_CAMPAIGN_READERS (ROLE_ADMIN | ROLE_RELEASE_MANAGER | ROLE_SECURITY_OFFICER | ROLE_AUDITOR)
 #define ROLES_VULN_IMPORTERS (ROLE_ADMIN | ROLE_SECURITY_OFFICER)
 #define ROLES_VULN_READERS (ROLE_ADMIN | ROLE_SECURITY_OFFICER | ROLE_AUDITOR | ROLE_RELEASE_MANAGER)
+/* findings (issue 9): security officers own triage, auditors and release managers read */
+#define ROLES_FINDINGS_READERS (ROLE_ADMIN | ROLE_RELEASE_MANAGER | ROLE_SECURITY_OFFICER | ROLE_AUDITOR)
+#define ROLES_TRIAGERS (ROLE_ADMIN | ROLE_SECURITY_OFFICER)
+
+#define ROLES_VEX_IMPORTERS (ROLE_ADMIN | ROLE_SECURITY_OFFICER)
+#define ROLES_VEX_EXPORTERS (ROLE_ADMIN | ROLE_AUDITOR | ROLE_SECURITY_OFFICER)
 #define ROLES_CASE_OWNERS (ROLE_ADMIN | ROLE_SECURITY_OFFICER)
 #define ROLES_CASE_READERS (ROLE_ADMIN | ROLE_SECURITY_OFFICER | ROLE_AUDITOR)
 
@@ -142,6 +148,17 @@ static const struct route routes[] = {
         { "POST",   "/api/v1/vulns/import",                     routes_vulns_import,         BEARER, ROLES_VULN_IMPORTERS, "vulns.import",       "name", STREAM },
         { "GET",    "/api/v1/vulns",                            routes_vulns_list,           BEARER, ROLES_VULN_READERS,   "vulns.list",         "q,exploited,after,limit" },
         { "GET",    "/api/v1/vulns/{id}",                       routes_vulns_get,            BEARER, ROLES_VULN_READERS,   "vulns.get",          NULL },
+        /* VEX (issue 9): security officers import triage; auditors and security officers export it. */
+        { "POST",   "/api/v1/vex",                              routes_vex_import,           BEARER, ROLES_VEX_IMPORTERS,  "vex.import",         "release,name" },
+        { "GET",    "/api/v1/releases/{id}/vex",                routes_vex_export,           BEARER, ROLES_VEX_EXPORTERS,  "vex.export",         "format" },
+        /* Findings, triage and exposure (issue 9): security officers triage, auditors read. */
+        { "GET",    "/api/v1/findings",                         routes_findings_list,        BEARER, ROLES_FINDINGS_READERS, "findings.list",
+          "new,gone,release,vuln,state,after,limit" },
+        { "POST",   "/api/v1/findings/match",                   routes_findings_match,       BEARER, ROLES_TRIAGERS,         "findings.match",    NULL },
+        { "GET",    "/api/v1/findings/{id}",                    routes_findings_get,         BEARER, ROLES_FINDINGS_READERS, "findings.get",      NULL },
+        { "POST",   "/api/v1/findings/{id}/state",              routes_findings_set_state,   BEARER, ROLES_TRIAGERS,         "findings.set-state", NULL },
+        { "GET",    "/api/v1/exposure/{vuln}",                  routes_exposure_get,         BEARER, ROLES_FINDINGS_READERS, "exposure.get",      "list,after,limit" },
+        { "GET",    "/api/v1/vulns/{id}/explain",               routes_vulns_explain,        BEARER, ROLES_FINDINGS_READERS, "vulns.explain",     "component,release" },
         /* CRA reporting cases (issue 10 sections 1-2): security officers own them, auditors read */
         { "GET",    "/api/v1/cases",                            routes_cases_list,           BEARER, ROLES_CASE_READERS,   "cases.list",         "state,before,limit" },
         { "POST",   "/api/v1/cases",                            routes_cases_create,         BEARER, ROLES_CASE_OWNERS,    "cases.create",       NULL },

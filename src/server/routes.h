@@ -139,3 +139,13 @@ int routes_devices_ddi_token_issue(struct route_ctx *ctx, struct http_response *
 int routes_devices_ddi_token_revoke(struct route_ctx *ctx, struct http_response *resp, struct error *err);
 int routes_devices_config_data(struct route_ctx *ctx, struct http_response *resp, struct error *err);
 int routes_devices_action_cancel(struct route_ctx *ctx, struct http_response *resp, struct error *err);
+/* routes-vex.c (issue 9: VEX import and export) */
+int routes_vex_import(struct route_ctx *ctx, struct http_response *resp, struct error *err);
+int routes_vex_export(struct route_ctx *ctx, struct http_response *resp, struct error *err);
+/* routes-findings.c (issue 9: findings, triage, exposure) */
+int routes_findings_list(struct route_ctx *ctx, struct http_response *resp, struct error *err);
+int routes_findings_get(struct route_ctx *ctx, struct http_response *resp, struct error *err);
+int routes_findings_set_state(struct route_ctx *ctx, struct http_response *resp, struct error *err);
+int routes_findings_match(struct route_ctx *ctx, struct http_response *resp, struct error *err);
+int routes_exposure_get(struct route_ctx *ctx, struct http_response *resp, struct error *err);
+int routes_vulns_explain(struct route_ctx *ctx, struct http_response *resp, struct error *err);

@@ -95,6 +95,9 @@ static const struct config_key schema[] = {
         /* rollout campaigns (issue 8) */
         K("campaigns", "evaluate_interval", CONFIG_DURATION, campaign_evaluate_interval, 1, 3600, "10s",
           "how often the campaign evaluator reads device reports, checks gates and limits, and makes offers"),
+        /* findings and continuous monitoring (issue 9) */
+        K("vulns", "match_interval", CONFIG_DURATION, vuln_match_interval, 1, 3600, "10s",
+          "how often the vulnerability monitor matches new SBOMs and changed vulnerabilities and raises findings events"),
         /* hawkBit DDI (issue 8; docs/ddi.md) */
         K("ddi", "polling_sleep", CONFIG_DURATION, ddi_polling_sleep, 1, 86399, "5m",
           "how long DDI clients sleep between polls (config.polling.sleep of the base poll)"),

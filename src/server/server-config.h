@@ -50,6 +50,7 @@ struct server_config {
         /* [ota], the director (issue 4) */
         int64_t director_expiry;      /* seconds */
         int64_t campaign_evaluate_interval; /* seconds */
+        int64_t vuln_match_interval;        /* seconds (issue 9) */
         char *director_key;           /* "" = <data>/director-keys/targets.key */
         /* [ota], releases and image repositories (issue 4) */
         uint64_t max_image_size;      /* bytes */

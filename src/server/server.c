@@ -21,6 +21,7 @@
 #include "http.h"
 #include "identity/peer.h"
 #include "campaign-evaluator.h"
+#include "vuln-monitor.h"
 #include "case-reminders.h"
 #include "vuln-importer.h"
 #include "metrics.h"
@@ -58,6 +59,7 @@ struct server {
         char *upload_dir;
         struct ota_maintenance *ota_maintenance;
         struct campaign_evaluator *campaign_evaluator;
+        struct vuln_monitor *vuln_monitor; /* findings (issue 9) */
         /* director: last_seen written in groups, targets signed ahead (issue 8) */
         struct director_seen *director_seen;
         struct director_worker *director_worker;
@@ -71,6 +73,7 @@ static void server_free(struct server *s) {
         vuln_importer_stop(s->vuln_importer);
         case_reminders_stop(s->case_reminders);
         campaign_evaluator_stop(s->campaign_evaluator);
+        vuln_monitor_stop(s->vuln_monitor);
         ota_maintenance_stop(s->ota_maintenance);
         /* After the HTTP server: no poll notes last_seen any more, and the
          * worker's last flush writes what the answered ones noted. */
@@ -211,6 +214,8 @@ static int server_start(struct server *s, const char *data_dir, struct error *er
                 return -1;
         if (campaign_evaluator_start(s->pool, s->metrics, (unsigned) s->cfg.campaign_evaluate_interval,
                                      &s->campaign_evaluator, err) < 0)
+                return -1;
+        if (vuln_monitor_start(s->pool, s->metrics, (unsigned) s->cfg.vuln_match_interval, &s->vuln_monitor, err) < 0)
                 return -1;
         if (s->cfg.vuln_import_dir && *s->cfg.vuln_import_dir) {
                 _cleanup_free_ char *dir = s->cfg.vuln_import_dir[0] == '/' ? str_dup(s->cfg.vuln_import_dir)

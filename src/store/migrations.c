@@ -706,6 +706,34 @@ const char *const store_migrations[] = {
         "  details TEXT NOT NULL"                /* JSON object */
         ");"
         "CREATE INDEX case_timeline_case_id ON case_timeline (case_id, id);",
+        /* 12 (fix/vfind's 11, after main's 11): findings, monitoring and exposure (issue 9).
+         *  - exploited_notified_at: the Art. 14 "actively exploited" event of
+         *    a finding is raised once, also when the KEV flag arrives after
+         *    the finding's own event (notified_at) was raised.
+         *  - findings by component (a re-matched document's old findings), by
+         *    notification (the notifier's pending set).
+         *  - components by lowercased name: the low-confidence name match of
+         *    a changed vulnerability finds components without identifiers.
+         *  - exposure: the counts of a product's devices by running version,
+         *    hardware revision and batch are one pass over a covering index
+         *    of the product's devices (in hardware revision and batch order,
+         *    so no sort), each joined with its update state by id; the lists
+         *    read devices by installed version, and by product and initial
+         *    firmware (devices that never reported an update run their
+         *    initial firmware), in id order, a page at a time. */
+        "ALTER TABLE findings ADD COLUMN exploited_notified_at INTEGER;"
+        "CREATE INDEX findings_component_id ON findings (component_id);"
+        "CREATE INDEX findings_notified_at ON findings (notified_at);"
+        "CREATE INDEX sbom_components_lower_name ON sbom_components (lower(name));"
+        "CREATE INDEX device_update_state_installed_version ON device_update_state (installed_version);"
+        "CREATE INDEX devices_product_initial_version ON devices (product_id, initial_firmware_version);"
+        "CREATE INDEX devices_fleet ON devices (product_id, status, hardware_revision, batch_id, "
+        "initial_firmware_version);",
+        /* 13 (stream fix/vex, VEX import): a VEX statement names a component
+         * by its purl as written; import looks up the releases that carry it
+         * exactly, so the purl value needs an index of its own (match_key
+         * is the versionless key). */
+        "CREATE INDEX sbom_component_idents_value ON sbom_component_idents (kind, value);",
         /* 12 (stream: cases and Art. 14 clocks, issue 10 sections 2-3; the lead
          * renumbers at merge): the reminders cradled's maintenance fired. One
          * row per (case, track, report, point, due time): each fires once, and

@@ -161,10 +161,25 @@ static void term_last_seen(struct sqlb *q, const struct store_campaign_selector 
                 sqlb_int(q, " AND st.last_seen < ", sel->last_seen_before);
 }
 
+/* issue 9: the device runs (installed, else initial firmware) a release of
+ * its product with a live finding of the vulnerability that is not dismissed:
+ * exposed and not patched (vuln/exposure.h says the same of the exposure). */
+static void term_affected_by(struct sqlb *q, const struct store_campaign_selector *sel) {
+        if (!sel->affected_by)
+                return;
+        int p = sqlb_param(q, true, 0, sel->affected_by);
+        buf_appendf(&q->sql, " AND EXISTS (SELECT 1 FROM releases ar JOIN findings af ON af.release_id = ar.id "
+                             "WHERE ar.product_id = d.product_id AND ar.version = COALESCE(st.installed_version, "
+                             "d.initial_firmware_version) AND af.gone_at IS NULL AND af.state IN ('in_triage', "
+                             "'affected') AND af.vuln_id = (SELECT id FROM vulns WHERE name = ?%d UNION SELECT "
+                             "vuln_id FROM vuln_aliases WHERE alias = ?%d LIMIT 1))", p, p);
+}
+
 static const selector_term_fn terms[] = {
         term_product,       term_release_fits,  term_hardware_revisions, term_tags_any,
         term_tags_all,      term_serials,       term_version_exact,      term_version_range,
         term_batches,       term_production_date, term_member_states,    term_last_seen,
+        term_affected_by,
 };
 
 /* "SELECT d.id AS id FROM ... WHERE <every term>" */

@@ -113,6 +113,9 @@ struct store_campaign_selector {
         struct store_strlist member_states;      /* the product is sold in one of them */
         int64_t last_seen_after;                 /* 0 = no bound; exclusive */
         int64_t last_seen_before;
+        /* issue 9: a vulnerability id or alias: devices whose running release
+         * has a live finding of it in triage or affected (not patched); NULL = any */
+        const char *affected_by;
 };
 
 /* The four keys of the reproducible ordering (from the campaign's seed):
