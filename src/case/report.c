@@ -351,7 +351,9 @@ int case_report_submit(struct store *s, const struct audit_actor *actor, const c
         }
         struct case_info c = {0};
         _cleanup_free_ char *content = json_dumps(r.package, JSON_SORT_KEYS | JSON_COMPACT);
-        const char *track = json_string_value(json_object_get(r.package, "track"));
+        const char *track =
+                strcmp(json_string_value(json_object_get(r.package, "track")), "incident") == 0 ? "incident"
+                                                                                                : "vulnerability";
         case_report_free(&r);
         if (case_get(s, ref, &c, err) < 0)
                 return -1;
