@@ -48,3 +48,10 @@ int case_report_submitted_times(struct store *s, int64_t case_id, int64_t out[3]
 /* {"items": [...]}: every submission with its due time, lateness, SHA-256
  * and content. */
 int case_submissions_json(struct store *s, const char *ref, json_t **out, struct error *err);
+
+/* The API's bodies (report-json.c): {"stage", "glossary"?, "fields"?} ->
+ * {"package", "missing", "markdown"}; a submission adds "srp_ref" and
+ * "at"? (RFC 3339) and answers as case_submissions_json. */
+int case_report_json(struct store *s, const char *ref, const json_t *body, json_t **out, struct error *err);
+int case_submit_json(struct store *s, const struct audit_actor *actor, const char *ref, const json_t *body,
+                     json_t **out, struct error *err);

@@ -167,6 +167,10 @@ static const struct route routes[] = {
         { "POST",   "/api/v1/cases/{ref}/state",                routes_cases_state,          BEARER, ROLES_CASE_OWNERS,    "cases.state",        NULL },
         { "POST",   "/api/v1/cases/{ref}/aware",                routes_cases_aware,          BEARER, ROLES_CASE_OWNERS,    "cases.aware",        NULL },
         { "POST",   "/api/v1/cases/{ref}/link",                 routes_cases_link,           BEARER, ROLES_CASE_OWNERS,    "cases.link",         NULL },
+        /* SRP report packages (issue 10 section 3): producing one changes nothing, auditors may too */
+        { "POST",   "/api/v1/cases/{ref}/report",               routes_cases_report,         BEARER, ROLES_CASE_READERS,   "cases.report",       NULL },
+        { "POST",   "/api/v1/cases/{ref}/submissions",          routes_cases_submit,         BEARER, ROLES_CASE_OWNERS,    "cases.submit",       NULL },
+        { "GET",    "/api/v1/cases/{ref}/submissions",          routes_cases_submissions,    BEARER, ROLES_CASE_READERS,   "cases.submissions",  NULL },
 };
 
 const struct route *routes_table(size_t *n_out) {
