@@ -16,6 +16,7 @@
 #include "core/time.h"
 #include "store/store-case.h"
 #include "vuln/cvss.h"
+#include "vuln/cvss4.h"
 
 static const char *const kind_names[] = {"vulnerability", "incident"};
 static const char *const state_names[] = {"received", "triaging", "confirmed", "fix_in_progress",
@@ -212,6 +213,8 @@ int case_cvss_check(const char *cvss31, const char *cvss40, const char **severit
                         return error_set(err, ERROR_INVALID, "cvss40_vector: %s", e.msg);
                 if (v != CVSS_V40)
                         return error_set(err, ERROR_INVALID, "cvss40_vector: '%s' is not a CVSS 4.0 vector", cvss40);
+                if (cvss40_score(cvss40, &score40, &e) < 0)
+                        return error_set(err, ERROR_INVALID, "cvss40_vector: %s", e.msg);
         }
         /* The newer version rates the case when both are given. */
         if (score40 >= 0)
@@ -576,7 +579,11 @@ json_t *case_to_json(const struct case_info *c) {
                 json_object_set_new(j, "cvss31_score10", json_integer(score));
         else
                 json_object_set_new(j, "cvss31_score10", json_null());
-        json_object_set_new(j, "cvss40_score10", json_null());
+        score = -1;
+        if (c->cvss40_vector && cvss40_score(c->cvss40_vector, &score, NULL) == 0 && score >= 0)
+                json_object_set_new(j, "cvss40_score10", json_integer(score));
+        else
+                json_object_set_new(j, "cvss40_score10", json_null());
         json_object_set_new(j, "severity", str_or_null(c->severity));
         json_object_set_new(j, "impact", str_or_null(c->impact));
         json_object_set_new(j, "fix_release_id", id_or_null(c->fix_release_id));

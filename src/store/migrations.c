@@ -734,7 +734,7 @@ const char *const store_migrations[] = {
          * exactly, so the purl value needs an index of its own (match_key
          * is the versionless key). */
         "CREATE INDEX sbom_component_idents_value ON sbom_component_idents (kind, value);",
-        /* 12 (stream: cases and Art. 14 clocks, issue 10 sections 2-3; the lead
+        /* 14 (stream: cases and Art. 14 clocks, issue 10 sections 2-3; the lead
          * renumbers at merge): the reminders cradled's maintenance fired. One
          * row per (case, track, report, point, due time): each fires once, and
          * a due time that moves (a fix recorded earlier, a notification

@@ -146,6 +146,7 @@ static void create_full_and_get(void **state) {
         json_t *j = case_to_json(&c);
         assert_string_equal(json_string_value(json_object_get(j, "state")), "received");
         assert_int_equal(json_integer_value(json_object_get(j, "cvss31_score10")), 98);
+        assert_true(json_is_null(json_object_get(j, "cvss40_score10")));
         json_decref(j);
         json_decref(ids);
         case_info_free(&c);
@@ -343,6 +344,14 @@ static void edit_fields(void **state) {
         assert_string_equal(e.severity, "medium"); /* 5.4 */
         assert_int_equal(e.naffected, 1);
         assert_string_equal(json_string_value(json_array_get(json_object_get(e.ids, "cwe"), 0)), "CWE-121");
+        case_info_free(&e);
+        /* a 4.0 vector is scored too, and rates the case (8.7: high) */
+        struct case_edit v4 = {.cvss40_vector = "CVSS:4.0/AV:N/AC:L/AT:N/PR:N/UI:N/VC:H/VI:N/VA:N/SC:N/SI:N/SA:N"};
+        assert_int_equal(case_edit(f->s, &so, c.reference, &v4, &e, &err), 0);
+        assert_string_equal(e.severity, "high");
+        json_t *j = case_to_json(&e);
+        assert_int_equal(json_integer_value(json_object_get(j, "cvss40_score10")), 87);
+        json_decref(j);
         case_info_free(&e);
         struct case_edit clear = {.owner = ""};
         assert_int_equal(case_edit(f->s, &so, c.reference, &clear, &e, &err), 0);
