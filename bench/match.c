@@ -39,6 +39,12 @@ static double now(void) {
         clock_gettime(CLOCK_MONOTONIC, &ts);
         return (double) ts.tv_sec + (double) ts.tv_nsec / 1e9;
 }
+/* CPU time too: on a shared machine the wall clock measures the neighbours */
+static double cpu(void) {
+        struct timespec ts;
+        clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+        return (double) ts.tv_sec + (double) ts.tv_nsec / 1e9;
+}
 /* skewed: low indexes are popular */
 static unsigned skewed(unsigned n) {
         double u = (double) rnd() / 65536.0 / 65536.0;
@@ -202,7 +208,7 @@ int main(int argc, char **argv) {
                 comps[i].version = o[0];
         }
 
-        double t2 = now();
+        double t2 = now(), c2 = cpu();
         unsigned long pairs = 0, matched = 0, by_name = 0, unevaluable = 0, errors = 0;
         for (unsigned i = 0; i < n_components; i++) {
                 const struct vuln_component *c = &comps[i];
@@ -243,14 +249,15 @@ int main(int argc, char **argv) {
                         free(keys[k]);
                 }
         }
-        double t3 = now();
+        double t3 = now(), c3 = cpu();
 
         printf("entries: %u (%u NVD configurations, %u OSV affected), built and indexed in %.2f s, %zu keys\n", n_entries,
                n_nvd, n_osv, t1 - t0, json_object_size(index));
         printf("sbom: %u components; %lu candidate pairs evaluated, %lu matches (%lu low-confidence by name), "
                "%lu unevaluable, %lu errors\n", n_components, pairs, matched, by_name, unevaluable, errors);
-        printf("matching: %.3f s for the SBOM: %.0f components/s, %.0f candidate pairs/s (each with its explanation)\n",
-               t3 - t2, n_components / (t3 - t2), pairs / (t3 - t2));
+        printf("matching: %.3f s wall, %.3f s CPU for the SBOM: %.0f components/s, %.0f candidate pairs/s per CPU second "
+               "(each with its explanation)\n",
+               t3 - t2, c3 - c2, n_components / (c3 - c2), pairs / (c3 - c2));
 
         for (unsigned i = 0; i < n_entries; i++) json_decref(entries[i]);
         for (unsigned i = 0; i < n_components * 3; i++) free(owned[i]);

@@ -21,9 +21,10 @@ done
 ninja -C "$build" bench/bench-match >/dev/null
 tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
 
-echo "machine: $(nproc) cores, $(uname -r); build $build"
+echo "machine: $(nproc) cores, $(uname -r), load $(cut -d" " -f1-3 /proc/loadavg); build $build"
 "$build/bench/bench-match" --entries "$entries" --components "$components" --dump "$tmp/entries.jsonl"
 size=$(stat -c %s "$tmp/entries.jsonl")
-t0=$(date +%s.%N); sha256sum "$tmp/entries.jsonl" >/dev/null; t1=$(date +%s.%N)
-printf 'reference: sha256sum over the same %d entries as JSON lines (%.1f MiB): %.3f s\n' \
-  "$entries" "$(echo "$size / 1048576" | bc -l)" "$(echo "$t1 - $t0" | bc)"
+/usr/bin/time -f '%e %U %S' -o "$tmp/sha.time" sha256sum "$tmp/entries.jsonl" >/dev/null
+read -r wall usr sys < "$tmp/sha.time"
+printf 'reference: sha256sum over the same %d entries as JSON lines (%.1f MiB): %s s wall, %.2f s CPU\n' \
+  "$entries" "$(echo "$size / 1048576" | bc -l)" "$wall" "$(echo "$usr + $sys" | bc)"

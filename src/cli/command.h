@@ -46,6 +46,7 @@ extern const struct cli_command cli_cmd_findings;
 extern const struct cli_command cli_cmd_exposure;
 extern const struct cli_command cli_cmd_vuln_explain;
 extern const struct cli_command cli_cmd_vex;
+extern const struct cli_command cli_cmd_sbom;
 extern const struct cli_command cli_cmd_case; /* CRA reporting cases (issue 10) */
 /* issue 10 section 3: SRP report packages (subcommands of case) */
 extern const struct cli_command cli_cmd_case_report;

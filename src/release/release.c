@@ -6,6 +6,7 @@
  * because it is about the repository's metadata.
  */
 #include "release/release.h"
+#include "sbom/ingest.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -464,7 +465,18 @@ static bool media_type_valid(const char *m) {
 
 int release_set_sbom(const struct ota_ctx *c, const struct audit_actor *a, int64_t id, const char *media_type,
                      const struct release_upload *up, json_t **out, struct error *err) {
+        return release_set_sbom_module(c, a, id, "", media_type, up, out, err);
+}
+
+int release_set_sbom_module(const struct ota_ctx *c, const struct audit_actor *a, int64_t id, const char *module,
+                            const char *media_type, const struct release_upload *up, json_t **out,
+                            struct error *err) {
         *out = NULL;
+        if (!module)
+                module = "";
+        if (!sbom_module_valid(module))
+                return error_set(err, ERROR_INVALID, "module: at most %d characters of A-Z a-z 0-9 . _ -",
+                                 SBOM_MODULE_MAX);
         if (!media_type || !*media_type)
                 media_type = "application/octet-stream";
         if (!media_type_valid(media_type))
@@ -473,26 +485,47 @@ int release_set_sbom(const struct ota_ctx *c, const struct audit_actor *a, int64
                                  "or application/spdx+json");
         if (check_upload(up, "SBOM", err) < 0)
                 return -1;
+        /* Parsed before anything is stored: an SBOM Cradle cannot read is
+         * refused with its fault, and no file, row or audit entry remains. */
+        _cleanup_sbom_doc_ struct sbom_doc *doc = NULL;
+        if (sbom_parse_file(*module ? module : "SBOM", up->path, media_type, &doc, err) < 0)
+                return -1;
         struct store *s = c->store;
         _cleanup_release_row_ struct store_release r = {0};
-        _cleanup_json_ json_t *j = NULL, *details = NULL;
+        _cleanup_json_ json_t *j = NULL, *details = NULL, *summary = NULL;
         _cleanup_free_ char *previous = NULL;
         char hex[SHA256_HEX_LEN], object[48];
         bool created = false;
-        if (upload_begin(c, id, up, STATES_DRAFT | STATES_SIGNED, "its SBOM can be set until it is published",
+        /* The release's own SBOM (module "") is part of what is signed and
+         * published, so it is set until publication; a module's SBOM is
+         * documentation and may follow a published release. */
+        unsigned states = *module ? STATES_DRAFT | STATES_SIGNED | (1u << STORE_RELEASE_PUBLISHED)
+                                  : STATES_DRAFT | STATES_SIGNED;
+        if (upload_begin(c, id, up, states,
+                         *module ? "a module's SBOM can be added until it is withdrawn"
+                                 : "its SBOM can be set until it is published",
                          &r, hex, &created, err) < 0)
                 return -1;
-        previous = steal_ptr(r.sbom_sha256);
-        free(r.sbom_media_type);
-        r.sbom_sha256 = str_dup(hex);
-        r.sbom_media_type = str_dup(media_type);
-        if (store_image_put(s, hex, up->length, ota_now(c), err) < 0 || store_release_update(s, &r, err) < 0)
+        if (store_image_put(s, hex, up->length, ota_now(c), err) < 0)
+                goto fail;
+        if (!*module) {
+                previous = steal_ptr(r.sbom_sha256);
+                free(r.sbom_media_type);
+                r.sbom_sha256 = str_dup(hex);
+                r.sbom_media_type = str_dup(media_type);
+                if (store_release_update(s, &r, err) < 0)
+                        goto fail;
+        }
+        bool replace_ok = r.status == STORE_RELEASE_DRAFT || r.status == STORE_RELEASE_SIGNED;
+        if (sbom_document_store(s, a, id, module, hex, media_type, doc, ota_now(c), replace_ok, &summary, err) < 0)
                 goto fail;
         object_name(object, sizeof(object), id);
-        details = json_pack("{s:s, s:I, s:s, s:o}", "sha256", hex, "length", (json_int_t) up->length,
-                            "media_type", media_type, "replaced", str_json(previous));
+        details = json_pack("{s:s, s:I, s:s, s:o, s:s, s:O}", "sha256", hex, "length", (json_int_t) up->length,
+                            "media_type", media_type, "replaced", str_json(previous), "module", module, "document",
+                            summary);
         if (audit_append(s, a, "release.sbom", object, details, err) < 0 || render_by_id(s, id, &j, err) < 0)
                 goto fail;
+        json_object_set(j, "sbom_document", summary);
         if (store_tx_commit(s, err) < 0)
                 return -1;
         *out = steal_ptr(j);

@@ -80,6 +80,16 @@ int release_add_image(const struct ota_ctx *c, const struct audit_actor *a, int6
  * is the upload's Content-Type. Audited "release.sbom". */
 int release_set_sbom(const struct ota_ctx *c, const struct audit_actor *a, int64_t id, const char *media_type,
                      const struct release_upload *up, json_t **out, struct error *err);
+/* The same for one module of the release (sbom/ingest.h): module "" is the
+ * release's own SBOM (the above); another module's file is stored and parsed
+ * without changing releases.sbom_sha256, also into a published release. The
+ * file is parsed first (sbom_parse_file): an SBOM that cannot be read is
+ * refused (ERROR_INVALID naming the place and the fault) and nothing is
+ * stored. Audited "release.sbom" with the parsed document's summary; the
+ * answer adds "sbom_document". */
+int release_set_sbom_module(const struct ota_ctx *c, const struct audit_actor *a, int64_t id, const char *module,
+                            const char *media_type, const struct release_upload *up, json_t **out,
+                            struct error *err);
 /* published -> withdrawn, with a reason (1..1000 characters). Audited
  * "release.withdraw". */
 int release_withdraw(const struct ota_ctx *c, const struct audit_actor *a, int64_t id, const char *reason,

@@ -112,9 +112,11 @@ int routes_releases_upload_sbom(struct route_ctx *ctx, struct http_response *res
         struct release_upload up;
         int64_t id;
         _cleanup_json_ json_t *body = NULL;
-        if (route_param_id(ctx, "id", &id, err) < 0 || upload_of(ctx, &up, err) < 0 ||
-            ota_and_actor(ctx, &oc, &actor, err) < 0 ||
-            release_set_sbom(&oc, &actor, id, ctx->req->content_type, &up, &body, err) < 0)
+        _cleanup_free_ char *module = NULL; /* ?module=NAME: one module's SBOM (sbom/ingest.h) */
+        if (route_param_id(ctx, "id", &id, err) < 0 || route_query_string(ctx, "module", &module, err) < 0 ||
+            upload_of(ctx, &up, err) < 0 || ota_and_actor(ctx, &oc, &actor, err) < 0 ||
+            release_set_sbom_module(&oc, &actor, id, module ? module : "", ctx->req->content_type, &up, &body,
+                                    err) < 0)
                 return -1;
         route_respond_json(resp, 200, body);
         return 0;

@@ -21,6 +21,7 @@
 
 #define ROLES_VEX_IMPORTERS (ROLE_ADMIN | ROLE_SECURITY_OFFICER)
 #define ROLES_VEX_EXPORTERS (ROLE_ADMIN | ROLE_AUDITOR | ROLE_SECURITY_OFFICER)
+#define ROLES_SBOM_READERS (ROLE_ADMIN | ROLE_RELEASE_MANAGER | ROLE_SECURITY_OFFICER | ROLE_AUDITOR)
 #define ROLES_CASE_OWNERS (ROLE_ADMIN | ROLE_SECURITY_OFFICER)
 #define ROLES_CASE_READERS (ROLE_ADMIN | ROLE_SECURITY_OFFICER | ROLE_AUDITOR)
 
@@ -88,7 +89,7 @@ static const struct route routes[] = {
         { "POST",   "/api/v1/releases",                         routes_releases_create,      BEARER, ROLES_PRODUCT_WRITERS, "releases.create",    NULL },
         { "GET",    "/api/v1/releases/{id}",                    routes_releases_get,         BEARER, ROLE_ALL,              "releases.get",       NULL },
         { "PUT",    "/api/v1/releases/{id}/images/{name}",      routes_releases_upload_image, BEARER, ROLES_PRODUCT_WRITERS, "releases.upload-image", NULL, STREAM },
-        { "PUT",    "/api/v1/releases/{id}/sbom",               routes_releases_upload_sbom, BEARER, ROLES_PRODUCT_WRITERS, "releases.upload-sbom", NULL, STREAM },
+        { "PUT",    "/api/v1/releases/{id}/sbom",               routes_releases_upload_sbom, BEARER, ROLES_PRODUCT_WRITERS, "releases.upload-sbom", "module", STREAM },
         { "POST",   "/api/v1/releases/{id}/prepare",            routes_releases_prepare,     BEARER, ROLES_PRODUCT_WRITERS, "releases.prepare",   NULL },
         { "GET",    "/api/v1/releases/{id}/targets-metadata",   routes_releases_targets_metadata, BEARER, ROLE_ALL,         "releases.targets-metadata", NULL },
         { "POST",   "/api/v1/releases/{id}/signatures",         routes_releases_sign,        BEARER, ROLES_PRODUCT_WRITERS, "releases.sign",      NULL },
@@ -159,6 +160,16 @@ static const struct route routes[] = {
         { "POST",   "/api/v1/findings/{id}/state",              routes_findings_set_state,   BEARER, ROLES_TRIAGERS,         "findings.set-state", NULL },
         { "GET",    "/api/v1/exposure/{vuln}",                  routes_exposure_get,         BEARER, ROLES_FINDINGS_READERS, "exposure.get",      "list,after,limit" },
         { "GET",    "/api/v1/vulns/{id}/explain",               routes_vulns_explain,        BEARER, ROLES_FINDINGS_READERS, "vulns.explain",     "component,release" },
+        /* SBOM ingestion (issue 9, section 1): release managers attach, security
+         * officers and auditors read. */
+        { "GET",    "/api/v1/releases/{id}/sboms",              routes_sbom_release_list,    BEARER, ROLES_SBOM_READERS,    "sboms.list",         NULL },
+        { "POST",   "/api/v1/releases/{id}/sboms",              routes_sbom_attach,          BEARER, ROLES_PRODUCT_WRITERS, "sboms.attach",       NULL },
+        { "GET",    "/api/v1/releases/{id}/sbom/export",        routes_sbom_export,          BEARER, ROLES_SBOM_READERS,    "sboms.export",       NULL },
+        { "GET",    "/api/v1/sboms/{id}",                       routes_sbom_get,             BEARER, ROLES_SBOM_READERS,    "sboms.get",          NULL },
+        { "GET",    "/api/v1/sboms/{id}/quality",               routes_sbom_quality,         BEARER, ROLES_SBOM_READERS,    "sboms.quality",      NULL },
+        { "GET",    "/api/v1/sboms/{id}/components",            routes_sbom_components,      BEARER, ROLES_SBOM_READERS,    "sboms.components",   "after,limit" },
+        { "GET",    "/api/v1/components",                       routes_components_search,    BEARER, ROLES_SBOM_READERS,    "components.search",
+          "name,purl,cpe,release,after,limit" },
         /* CRA reporting cases (issue 10 sections 1-2): security officers own them, auditors read */
         { "GET",    "/api/v1/cases",                            routes_cases_list,           BEARER, ROLES_CASE_READERS,   "cases.list",         "state,before,limit" },
         { "POST",   "/api/v1/cases",                            routes_cases_create,         BEARER, ROLES_CASE_OWNERS,    "cases.create",       NULL },

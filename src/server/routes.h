@@ -153,3 +153,11 @@ int routes_findings_set_state(struct route_ctx *ctx, struct http_response *resp,
 int routes_findings_match(struct route_ctx *ctx, struct http_response *resp, struct error *err);
 int routes_exposure_get(struct route_ctx *ctx, struct http_response *resp, struct error *err);
 int routes_vulns_explain(struct route_ctx *ctx, struct http_response *resp, struct error *err);
+/* routes-sbom.c (issue 9: SBOM ingestion) */
+int routes_sbom_attach(struct route_ctx *ctx, struct http_response *resp, struct error *err);
+int routes_sbom_release_list(struct route_ctx *ctx, struct http_response *resp, struct error *err);
+int routes_sbom_export(struct route_ctx *ctx, struct http_response *resp, struct error *err);
+int routes_sbom_get(struct route_ctx *ctx, struct http_response *resp, struct error *err);
+int routes_sbom_quality(struct route_ctx *ctx, struct http_response *resp, struct error *err);
+int routes_sbom_components(struct route_ctx *ctx, struct http_response *resp, struct error *err);
+int routes_components_search(struct route_ctx *ctx, struct http_response *resp, struct error *err);

@@ -6,6 +6,7 @@
 #include "core/strutil.h"
 #include "store/store-identity-private.h"
 #include "store/store-release.h"
+#include "store/store-sbom.h"
 
 static const char *const release_status_names[] = { "draft", "signed", "published", "withdrawn" };
 
@@ -92,6 +93,13 @@ int store_image_uses(struct store *s, const char *sha256, struct store_image_use
                           "UNION ALL "
                           "SELECT r.id, r.version, p.model, p.support_end, r.status, r.published_at, NULL "
                           "FROM releases r JOIN products p ON p.id = r.product_id WHERE r.sbom_sha256 = ?1 "
+                          /* the parsed SBOMs of a release's modules (issue 9): their files are kept
+                           * like the release's own */
+                          "UNION ALL "
+                          "SELECT r.id, r.version, p.model, p.support_end, r.status, r.published_at, NULL "
+                          "FROM sbom_documents d JOIN releases r ON r.id = d.release_id "
+                          "JOIN products p ON p.id = r.product_id WHERE d.sha256 = ?1 "
+                          "AND (r.sbom_sha256 IS NULL OR r.sbom_sha256 <> ?1) "
                           "ORDER BY 1",
                           &st, err) < 0 ||
             store_bind_text(s, st, 1, sha256, err) < 0)
@@ -168,6 +176,9 @@ int store_image_detach_from_drafts(struct store *s, const char *sha256, int64_t 
                                   &sb, err) < 0 ||
                     store_bind_text(s, sb, 1, sha256, err) < 0 ||
                     store_step_done(s, sb, "removing an SBOM from draft releases", err) < 0)
+                        goto fail;
+                /* The parsed documents of that file go with it from drafts (issue 9). */
+                if (store_sbom_documents_of_file_delete_drafts(s, sha256, err) < 0)
                         goto fail;
         }
         if (store_atomic_commit(s, &a, err) < 0)

@@ -25,6 +25,30 @@ const char *cpe_field_name(enum cpe_field f) {
                 return error_set((err), ERROR_INVALID, "CPE \"%s\": %s", shown_, why_);    \
         } while (0)
 
+/* A buffer allocated once for the worst case (cpe_parse is on the matcher's
+ * hot path: growing one byte at a time cost more than the parse). */
+struct sbuf {
+        char *p;
+        size_t n;
+};
+
+static void sbuf_add(struct sbuf *b, const void *d, size_t n) {
+        memcpy(b->p + b->n, d, n);
+        b->n += n;
+}
+
+static char *sbuf_steal(struct sbuf *b) {
+        b->p[b->n] = '\0';
+        char *r = b->p;
+        b->p = NULL;
+        return r;
+}
+
+static void sbuf_free(struct sbuf *b) {
+        free(b->p);
+        b->p = NULL;
+}
+
 /* Builds one attribute from a component already split out, in 2.3 formatted
  * string syntax. Returns NULL on success, else the fault. */
 static const char *cpe_attr_from_fs(const char *v, size_t len, struct cpe_attr *a, bool *unquoted) {
@@ -37,23 +61,24 @@ static const char *cpe_attr_from_fs(const char *v, size_t len, struct cpe_attr *
                 a->kind = CPE_AV_NA;
                 return NULL;
         }
-        struct buf lit = {0}, quoted = {0};
+        /* worst case: every character quoted */
+        struct sbuf lit = {xmalloc(len + 1), 0}, quoted = {xmalloc(2 * len + 1), 0};
         bool wild = false;
         for (size_t i = 0; i < len; i++) {
                 unsigned char c = (unsigned char) v[i];
                 if (c == '\\') {
                         if (i + 1 == len) {
-                                buf_free(&lit), buf_free(&quoted);
+                                sbuf_free(&lit), sbuf_free(&quoted);
                                 return "ends in a lone backslash";
                         }
                         unsigned char n = (unsigned char) v[++i];
                         char lc = (char) tolower(n);
-                        buf_append(&lit, &lc, 1);
+                        sbuf_add(&lit, &lc, 1);
                         if (isalnum(n) || n == '_') {
-                                buf_append(&quoted, &lc, 1);
+                                sbuf_add(&quoted, &lc, 1);
                         } else {
-                                buf_append(&quoted, "\\", 1);
-                                buf_append(&quoted, &lc, 1);
+                                sbuf_add(&quoted, "\\", 1);
+                                sbuf_add(&quoted, &lc, 1);
                         }
                         continue;
                 }
@@ -64,37 +89,37 @@ static const char *cpe_attr_from_fs(const char *v, size_t len, struct cpe_attr *
                         while (j < len && v[j] == (char) c) j++;
                         bool at_edge = (i == 0) || (j == len);
                         if (!at_edge || (c == '*' && j - i > 1)) {
-                                buf_free(&lit), buf_free(&quoted);
+                                sbuf_free(&lit), sbuf_free(&quoted);
                                 return c == '*' ? "has an unquoted '*' that is not a single wildcard at its start or end"
                                                 : "has an unquoted '?' that is not at its start or end";
                         }
                         if (len == j - i) {
-                                buf_free(&lit), buf_free(&quoted);
+                                sbuf_free(&lit), sbuf_free(&quoted);
                                 return "is only wildcards";
                         }
-                        buf_append(&quoted, v + i, j - i);
+                        sbuf_add(&quoted, v + i, j - i);
                         wild = true;
                         i = j - 1;
                         continue;
                 }
                 char lc = (char) tolower(c);
-                buf_append(&lit, &lc, 1);
+                sbuf_add(&lit, &lc, 1);
                 if (isalnum(c) || c == '_') {
-                        buf_append(&quoted, &lc, 1);
+                        sbuf_add(&quoted, &lc, 1);
                 } else {
                         if (c != '-' && c != '.') *unquoted = true;
-                        buf_append(&quoted, "\\", 1);
-                        buf_append(&quoted, &lc, 1);
+                        sbuf_add(&quoted, "\\", 1);
+                        sbuf_add(&quoted, &lc, 1);
                 }
         }
         a->kind = CPE_AV_VALUE;
         a->wild = wild;
         if (wild) {
-                a->value = buf_steal(&quoted);
-                buf_free(&lit);
+                a->value = sbuf_steal(&quoted);
+                sbuf_free(&lit);
         } else {
-                a->value = buf_steal(&lit);
-                buf_free(&quoted);
+                a->value = sbuf_steal(&lit);
+                sbuf_free(&quoted);
         }
         return NULL;
 }
@@ -131,13 +156,13 @@ static const char *cpe_attr_from_uri(const char *v, size_t len, struct cpe_attr 
                 a->kind = CPE_AV_NA;
                 return NULL;
         }
-        struct buf lit = {0}, quoted = {0};
+        struct sbuf lit = {xmalloc(len + 1), 0}, quoted = {xmalloc(2 * len + 1), 0};
         bool wild = false;
         for (size_t i = 0; i < len; i++) {
                 unsigned char ch = (unsigned char) v[i];
                 if (ch == '%') {
                         if (i + 2 >= len || !isxdigit((unsigned char) v[i + 1]) || !isxdigit((unsigned char) v[i + 2])) {
-                                buf_free(&lit), buf_free(&quoted);
+                                sbuf_free(&lit), sbuf_free(&quoted);
                                 return "has a '%' not followed by two hex digits";
                         }
                         char hex[3] = {v[i + 1], v[i + 2], 0};
@@ -146,41 +171,41 @@ static const char *cpe_attr_from_uri(const char *v, size_t len, struct cpe_attr 
                         if (d == 1 || d == 2) { /* %01 '?', %02 '*': wildcards at the edges only */
                                 bool edge = (i - 2 == 0) || (i + 1 == len);
                                 if (!edge) {
-                                        buf_free(&lit), buf_free(&quoted);
+                                        sbuf_free(&lit), sbuf_free(&quoted);
                                         return "has a %01/%02 wildcard that is not at its start or end";
                                 }
                                 char w = d == 1 ? '?' : '*';
-                                buf_append(&quoted, &w, 1);
+                                sbuf_add(&quoted, &w, 1);
                                 wild = true;
                                 continue;
                         }
                         if (d < 0x21 || d > 0x7e || isalnum((int) d)) {
-                                buf_free(&lit), buf_free(&quoted);
+                                sbuf_free(&lit), sbuf_free(&quoted);
                                 return "percent-encodes a character that is not printable punctuation";
                         }
                         char lc = (char) d;
-                        buf_append(&lit, &lc, 1);
-                        buf_append(&quoted, "\\", 1);
-                        buf_append(&quoted, &lc, 1);
+                        sbuf_add(&lit, &lc, 1);
+                        sbuf_add(&quoted, "\\", 1);
+                        sbuf_add(&quoted, &lc, 1);
                         continue;
                 }
                 if (!isalnum(ch) && ch != '.' && ch != '-' && ch != '_') {
-                        buf_free(&lit), buf_free(&quoted);
+                        sbuf_free(&lit), sbuf_free(&quoted);
                         return "has a character a CPE 2.2 URI must percent-encode";
                 }
                 char lc = (char) tolower(ch);
-                buf_append(&lit, &lc, 1);
-                if (!isalnum(ch) && ch != '_') buf_append(&quoted, "\\", 1);
-                buf_append(&quoted, &lc, 1);
+                sbuf_add(&lit, &lc, 1);
+                if (!isalnum(ch) && ch != '_') sbuf_add(&quoted, "\\", 1);
+                sbuf_add(&quoted, &lc, 1);
         }
         a->kind = CPE_AV_VALUE;
         a->wild = wild;
-        if (wild && !lit.len) {
-                buf_free(&lit), buf_free(&quoted);
+        if (wild && !lit.n) {
+                sbuf_free(&lit), sbuf_free(&quoted);
                 return "is only wildcards";
         }
-        a->value = wild ? buf_steal(&quoted) : buf_steal(&lit);
-        buf_free(wild ? &lit : &quoted);
+        a->value = wild ? sbuf_steal(&quoted) : sbuf_steal(&lit);
+        sbuf_free(wild ? &lit : &quoted);
         return NULL;
 }
 

@@ -156,6 +156,18 @@ static int range_evaluate(const json_t *range, enum vuln_version_scheme scheme, 
                 free(ev);
                 return -1;
         }
+        /* Every event's version must be one of the scheme's too: a single
+         * event is never compared while sorting, and a failed comparison must
+         * not read as "at or above introduced". */
+        for (size_t i = 0; i < n; i++) {
+                if (!strcmp(ev[i].ver, "0") && !strcmp(ev[i].kind, "introduced")) continue;
+                if (!strcmp(ev[i].ver, "*") && !strcmp(ev[i].kind, "limit")) continue;
+                if (!vuln_version_valid(scheme, ev[i].ver, &err)) {
+                        snprintf(why, whylen, "events[%zu] (%s): %.300s", ev[i].pos, ev[i].kind, err.msg);
+                        free(ev);
+                        return -1;
+                }
+        }
         sort_ctx = &ctx;
         qsort(ev, n, sizeof *ev, event_cmp);
         sort_ctx = NULL;

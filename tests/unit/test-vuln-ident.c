@@ -2,6 +2,7 @@
 /* purl and CPE parsing and the lookup keys of migration 10 (issue 9 §3). */
 #include <setjmp.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -11,6 +12,7 @@
 
 #include "core/cleanup.h"
 #include "vuln/cpe.h"
+#include "vuln/ecosystem.h"
 #include "vuln/match.h"
 #include "vuln/purl.h"
 
@@ -299,6 +301,36 @@ static void test_name_and_osv_keys(void **state) {
         assert_int_equal(vuln_osv_package_match_key("npm", NULL, NULL, &k, &err), -1);
 }
 
+static bool applies(const char *eco, const char *purl) {
+        struct purl p;
+        const char *why = NULL;
+        if (purl_parse(purl, &p, NULL) != 0) fail_msg("bad test purl %s", purl);
+        bool r = vuln_ecosystem_release_applies(eco, &p, &why);
+        assert_non_null(why);
+        purl_free(&p);
+        return r;
+}
+
+/* "Debian:12" ranges apply to the component's distro release only (grype
+ * PR #3129: the distribution's own fixed versions decide for its packages). */
+static void test_ecosystem_release(void **state) {
+        (void) state;
+        assert_true(applies("Debian:12", "pkg:deb/debian/curl@1?distro=debian-12"));
+        assert_true(applies("Debian:12", "pkg:deb/debian/curl@1?distro=bookworm"));
+        assert_false(applies("Debian:12", "pkg:deb/debian/curl@1?distro=debian-11"));
+        assert_false(applies("Debian:12", "pkg:deb/debian/curl@1?distro=bullseye"));
+        assert_true(applies("Debian:7", "pkg:deb/debian/nginx@1?distro=wheezy"));
+        assert_true(applies("Debian", "pkg:deb/debian/curl@1?distro=debian-11"));      /* no release named */
+        assert_true(applies("Debian:12", "pkg:deb/debian/curl@1"));                    /* cannot tell: noted */
+        assert_true(applies("Alpine:v3.18", "pkg:apk/alpine/zlib@1?distro=alpine-3.18.4"));
+        assert_true(applies("Alpine:v3.18", "pkg:apk/alpine/zlib@1?distro=3.18.0"));
+        assert_false(applies("Alpine:v3.18", "pkg:apk/alpine/zlib@1?distro=alpine-3.19.1"));
+        assert_false(applies("Alpine:v3.1", "pkg:apk/alpine/zlib@1?distro=alpine-3.18.4"));
+        assert_true(applies("Ubuntu:22.04:LTS", "pkg:deb/ubuntu/curl@1?distro=ubuntu-22.04"));
+        assert_true(applies("Ubuntu:Pro:14.04:LTS", "pkg:deb/ubuntu/linux@1?distro=esm-infra-legacy/trusty"));
+        assert_false(applies("Ubuntu:Pro:14.04:LTS", "pkg:deb/ubuntu/linux@1?distro=ubuntu-16.04"));
+}
+
 int main(void) {
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test(test_purl_full),
@@ -311,6 +343,7 @@ int main(void) {
                 cmocka_unit_test(test_cpe_limit),
                 cmocka_unit_test(test_match_keys),
                 cmocka_unit_test(test_name_and_osv_keys),
+                cmocka_unit_test(test_ecosystem_release),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -126,6 +126,11 @@ static void test_osv_range_algorithm(void **state) {
         assert_int_equal(run(&c, "purl", e5, NULL), VULN_MATCH_PURL);
         c.purls = p2;
         assert_int_equal(run(&c, "purl", e5, NULL), VULN_MATCH_NO);
+        /* an event version that is not one of the scheme's: not evaluable,
+         * never "at or above introduced" */
+        const char *bad = "{\"package\":{\"ecosystem\":\"PyPI\",\"name\":\"django\"},\"ranges\":[{\"type\":\"ECOSYSTEM\",\"events\":["
+                          "{\"introduced\":\"not a version!\"}]}]}";
+        assert_int_equal(run(&c, "purl", bad, NULL), VULN_MATCH_UNEVALUABLE);
         /* SEMVER type with Go's 'v' */
         const char *const pg[] = {"pkg:golang/golang.org/x/net@v0.7.0"};
         struct vuln_component g = COMP("x/net", NULL, pg, 1, NULL, 0);
