@@ -334,6 +334,49 @@ static void test_final_due_from_fix(void **state) {
         json_decref(op);
 }
 
+
+/* The incident track: the final report is due one month after the 72 h
+ * notification was SUBMITTED (the clocks read the submission records). */
+static void test_incident_final_from_notification(void **state) {
+        struct fx *f = *state;
+        struct error err = {0};
+        struct case_new n = {.kind = CASE_INCIDENT, .source = CASE_SOURCE_MANUAL, .title = "Build server breach",
+                             .summary = "Signing host accessed."};
+        struct case_affected aff = {.product_id = 1};
+        n.affected = &aff;
+        n.naffected = 1;
+        struct case_info c;
+        if (case_create(f->s, &so, &n, 0, 0, &c, &err) < 0)
+                fail_msg("create: %s", err.msg);
+        char ref[64];
+        snprintf(ref, sizeof(ref), "%s", c.reference);
+        case_info_free(&c);
+        int64_t aware = 1796342400; /* 2026-12-04T00:00:00Z */
+        if (case_mark_aware(f->s, &so, ref, false, true, aware, "SOC alert", 0, "t", NULL, &err) < 0)
+                fail_msg("aware: %s", err.msg);
+        json_t *op = json_loads("{\"product_version\": \"all\", \"suspected_malicious\": \"yes\", \"nature\": \"n\", \"mitigation\": \"m\", "
+                                "\"initial_assessment\": \"i\", \"product_type\": \"default\", \"category\": \"c\", "
+                                "\"mitigation_expected_shortly\": true, \"user_action\": \"none\", "
+                                "\"sensitivity\": \"TLP:RED\", \"measures_taken\": \"m\", "
+                                "\"measures_users_can_take\": \"u\", \"severity_impact_incident\": \"s\", "
+                                "\"threat_root_cause\": \"t\"}",
+                                0, NULL);
+        int64_t at = aware + 48 * 3600; /* notified after 48 h: 2026-12-06T00:00:00Z */
+        json_t *out = NULL;
+        if (case_report_submit(f->s, &so, ref, SRP_NOTIFICATION, SRP_GLOSSARY_DEFAULT, op, "N-1", at, at + 60, &out,
+                               &err) < 0)
+                fail_msg("notification: %s", err.msg);
+        json_decref(out);
+        if (case_report_submit(f->s, &so, ref, SRP_FINAL, SRP_GLOSSARY_DEFAULT, op, "F-1", at + 86400, at + 86400,
+                               &out, &err) < 0)
+                fail_msg("final: %s", err.msg);
+        json_t *it = json_array_get(json_object_get(out, "items"), 1);
+        assert_string_equal(json_string_value(json_object_get(it, "track")), "incident");
+        assert_string_equal(json_string_value(json_object_get(it, "due_at")), "2027-01-06T00:00:00Z");
+        json_decref(out);
+        json_decref(op);
+}
+
 int main(void) {
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test(test_field_table),
@@ -342,6 +385,7 @@ int main(void) {
                 cmocka_unit_test_setup_teardown(test_lengths, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_submission, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_final_due_from_fix, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_incident_final_from_notification, setup, teardown),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
 }
