@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "case/case-internal.h"
+#include "case/report.h"
 #include "case/clock.h"
 #include "core/cleanup.h"
 #include "core/json.h"
@@ -309,8 +310,16 @@ int case_show_json(struct store *s, const char *ref, int64_t now, json_t **out, 
                 case_info_free(&c);
                 return -1;
         }
+        /* The clocks read the SRP submission records (an incident's final
+         * report counts from the notification's submission). */
+        int64_t submitted[CASE_CLOCK_N];
+        if (case_report_submitted_times(s, c.id, submitted, err) < 0) {
+                json_decref(tl);
+                case_info_free(&c);
+                return -1;
+        }
         json_t *j = case_to_json(&c);
-        json_object_set_new(j, "clocks", case_clocks_json(&c, NULL, now));
+        json_object_set_new(j, "clocks", case_clocks_json(&c, submitted, now));
         size_t i;
         json_t *e;
         json_array_foreach(tl, i, e) {
@@ -344,7 +353,12 @@ int case_list_json(struct store *s, const char *state, int64_t before_id, int64_
                 if (case_load(s, &rows[i], &c, &e2) < 0)
                         continue;
                 struct case_clock_input in;
-                case_clock_input_of(&c, NULL, &in);
+                int64_t submitted[CASE_CLOCK_N];
+                if (case_report_submitted_times(s, c.id, submitted, &e2) < 0) {
+                        case_info_free(&c);
+                        continue;
+                }
+                case_clock_input_of(&c, submitted, &in);
                 struct case_clock cl[2 * CASE_CLOCK_N];
                 size_t nc = case_clocks_compute(&in, cl);
                 const struct case_clock *next;

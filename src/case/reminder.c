@@ -8,6 +8,7 @@
 
 #include "case/case-internal.h"
 #include "case/clock.h"
+#include "case/report.h"
 #include "core/cleanup.h"
 #include "core/strutil.h"
 #include "core/time.h"
@@ -94,7 +95,12 @@ static int evaluate_case(struct store *s, struct store_case *row, const struct c
         if (case_load(s, row, &c, err) < 0)
                 return -1;
         struct case_clock_input in;
-        case_clock_input_of(&c, NULL, &in);
+        int64_t submitted[CASE_CLOCK_N]; /* the SRP submission records (report.h) */
+        if (case_report_submitted_times(s, c.id, submitted, err) < 0) {
+                case_info_free(&c);
+                return -1;
+        }
+        case_clock_input_of(&c, submitted, &in);
         struct case_clock cl[2 * CASE_CLOCK_N];
         size_t n = case_clocks_compute(&in, cl);
         bool running = false, overdue = false;

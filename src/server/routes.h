@@ -110,6 +110,10 @@ int routes_cases_update(struct route_ctx *ctx, struct http_response *resp, struc
 int routes_cases_state(struct route_ctx *ctx, struct http_response *resp, struct error *err);
 int routes_cases_aware(struct route_ctx *ctx, struct http_response *resp, struct error *err);
 int routes_cases_link(struct route_ctx *ctx, struct http_response *resp, struct error *err);
+/* SRP report packages and submissions (issue 10 section 3) */
+int routes_cases_report(struct route_ctx *ctx, struct http_response *resp, struct error *err);
+int routes_cases_submit(struct route_ctx *ctx, struct http_response *resp, struct error *err);
+int routes_cases_submissions(struct route_ctx *ctx, struct http_response *resp, struct error *err);
 int routes_releases_prepare(struct route_ctx *ctx, struct http_response *resp, struct error *err);
 int routes_releases_targets_metadata(struct route_ctx *ctx, struct http_response *resp, struct error *err);
 int routes_releases_sign(struct route_ctx *ctx, struct http_response *resp, struct error *err);

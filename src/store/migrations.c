@@ -830,6 +830,33 @@ const char *const store_migrations[] = {
         "  PRIMARY KEY (case_id, track, report, point, due_at)"
         ");"
         "CREATE INDEX case_reminders_webhook ON case_reminders (webhook_state, webhook_next_at);",
+        /* 17 (stream fix/srp, issue 10 section 3; the lead renumbers at
+         * merge): SRP submissions as evidence. One row per report as it was
+         * submitted to ENISA's SRP: who, when, the SRP reference, the exact
+         * package (content) with its SHA-256, the stage's due time and how
+         * late it was. Rows are never changed or deleted (the triggers refuse
+         * it; a correction is a new row naming the one it corrects). */
+        "CREATE TABLE case_submissions ("
+        "  id INTEGER PRIMARY KEY,"
+        "  case_id INTEGER NOT NULL REFERENCES cases (id),"
+        "  stage TEXT NOT NULL CHECK (stage IN ('early-warning', 'notification', 'intermediate', 'final')),"
+        "  track TEXT NOT NULL CHECK (track IN ('vulnerability', 'incident')),"
+        "  glossary TEXT NOT NULL,"
+        "  srp_ref TEXT NOT NULL,"
+        "  submitted_at INTEGER NOT NULL,"
+        "  submitted_by TEXT NOT NULL,"
+        "  recorded_at INTEGER NOT NULL,"
+        "  content TEXT NOT NULL,"               /* the package JSON exactly as produced */
+        "  content_sha256 TEXT NOT NULL,"
+        "  due_at INTEGER,"                      /* NULL: no clock for this stage (intermediate) */
+        "  late_by INTEGER NOT NULL DEFAULT 0,"  /* seconds past due_at */
+        "  corrects INTEGER REFERENCES case_submissions (id)"
+        ");"
+        "CREATE INDEX case_submissions_case ON case_submissions (case_id, stage, submitted_at);"
+        "CREATE TRIGGER case_submissions_no_update BEFORE UPDATE ON case_submissions "
+        "BEGIN SELECT RAISE(ABORT, 'case_submissions is evidence: rows cannot be changed'); END;"
+        "CREATE TRIGGER case_submissions_no_delete BEFORE DELETE ON case_submissions "
+        "BEGIN SELECT RAISE(ABORT, 'case_submissions is evidence: rows cannot be deleted'); END;",
 };
 
 const size_t store_migrations_count = sizeof(store_migrations) / sizeof(store_migrations[0]);
