@@ -112,3 +112,115 @@ int case_get(struct store *s, const char *id_or_reference, struct case_info *out
  * produced, submitted, CVD message, advisory published). */
 int case_timeline_append(struct store *s, int64_t case_id, const struct audit_actor *actor, const char *action,
                          json_t *details, struct error *err);
+
+/* ---- added by the case domain (beyond the first contract) ---- */
+
+int case_source_parse(const char *s, enum case_source *out, struct error *err);
+
+/* One id: kind "cve" (CVE-YYYY-NNNN, 4+ digits), "euvd" (EUVD-YYYY-N+),
+ * "cwe" (CWE-N+), "ghsa" (GHSA-xxxx-xxxx-xxxx). Errors name the value. */
+int case_id_check(const char *kind, const char *value, struct error *err);
+/* A whole ids object as in struct case_new. */
+int case_ids_check(const json_t *ids, struct error *err);
+/* Parses and scores the vectors (either may be NULL); *severity is the
+ * rating of the 4.0 score if given, else of the 3.x one, else NULL. */
+int case_cvss_check(const char *cvss31, const char *cvss40, const char **severity, struct error *err);
+/* The link point to vulnerability management: each non-zero id must exist. */
+int case_link_point_check(struct store *s, int64_t vuln_id, int64_t release_id, int64_t component_id,
+                          int64_t finding_id, struct error *err);
+
+/* The case as the API and the audit show it (times RFC 3339, absent = null). */
+json_t *case_to_json(const struct case_info *c);
+
+/* ---- changes (case-change.c). Each takes the case by id or reference,
+ * runs one transaction (or a savepoint inside the caller's), appends one
+ * timeline entry and one audit entry ("case.<what>") with the actor and the
+ * reason, and returns the case as it now is in *out (may be NULL). */
+
+/* Whether the state machine allows from -> to (docs/reporting.md has the
+ * table). */
+bool case_transition_allowed(enum case_state from, enum case_state to);
+
+/* A state change; reason is required (and stored as state_reason for
+ * rejected, duplicate and not_a_vulnerability); duplicate_of (id or
+ * reference) only and always for duplicate. An impossible transition is
+ * ERROR_CONFLICT naming both states. Entering fix_available without a
+ * recorded measure time records now; entering disclosed records now. */
+int case_set_state(struct store *s, const struct audit_actor *actor, const char *ref, enum case_state to,
+                   const char *reason, const char *duplicate_of, struct case_info *out, struct error *err);
+
+/* Field edits: NULL leaves a field alone, "" clears an optional one. ids
+ * and affected are added to (never removed silently). */
+struct case_edit {
+        const char *title, *summary, *owner, *impact, *version_range, *reporter_credit;
+        const char *cvss31_vector, *cvss40_vector;
+        const json_t *add_ids;
+        const struct case_affected *add_affected;
+        size_t n_add_affected;
+        int64_t vuln_id, release_id, component_id, finding_id; /* link point; 0 leaves it */
+        const char *reason;
+};
+int case_edit(struct store *s, const struct audit_actor *actor, const char *ref, const struct case_edit *e,
+              struct case_info *out, struct error *err);
+
+/* Markers. exploited: actively exploited (the vulnerability track);
+ * severe_incident: the incident track. at (0 = now) is when the maker became
+ * aware; how says how (required). An awareness time already recorded is only
+ * ever moved earlier, never later (a later one would postpone legal
+ * deadlines); the timeline says which was kept. occurred_at: when the
+ * incident occurred (0 = unknown). */
+int case_mark_aware(struct store *s, const struct audit_actor *actor, const char *ref, bool exploited,
+                    bool severe_incident, int64_t at, const char *how, int64_t occurred_at, const char *reason,
+                    struct case_info *out, struct error *err);
+
+/* Links the fixing release and/or campaign (0 leaves them) and records a
+ * mitigation time (0: none). A published fixing release makes
+ * fix_available_at its publication time unless an earlier measure time is
+ * recorded; fix_available_at is only ever moved earlier. The release must
+ * belong to an affected product (when any is listed); the campaign must
+ * roll out that release. */
+int case_link(struct store *s, const struct audit_actor *actor, const char *ref, int64_t fix_release_id,
+              int64_t campaign_id, int64_t mitigation_at, const char *reason, struct case_info *out,
+              struct error *err);
+
+/* The vulnerability-management path (the KEV hook): find the open case of
+ * vulnerability `vuln` (canonical name, as in vulns.name) or open one
+ * (source finding, linked to the vulnerability and first finding, the
+ * product affected), and mark it actively exploited with aware_how `how`
+ * ("KEV") and awareness `learnt_at` (when Cradle learnt it). Idempotent: a
+ * case already exploited is left as it is (an affected product new to it is
+ * added). Runs inside the caller's transaction when there is one. *created
+ * (may be NULL) says whether a case was opened. */
+struct case_exploited_vuln {
+        const char *vuln;
+        int64_t product_id;
+        const int64_t *finding_ids;
+        size_t n_findings;
+        int64_t learnt_at;
+        const char *how;
+};
+int case_vuln_exploited(struct store *s, const struct audit_actor *actor, const struct case_exploited_vuln *e,
+                        struct case_info *out, bool *created, struct error *err);
+
+/* ---- JSON (case-json.c): bodies as docs/openapi.json describes them;
+ * *out is the case as case_to_json renders it. ---- */
+int case_create_json(struct store *s, const struct audit_actor *actor, json_t *body, int ack_days,
+                     int disclosure_days, json_t **out, struct error *err);
+int case_edit_json(struct store *s, const struct audit_actor *actor, const char *ref, json_t *body, json_t **out,
+                   struct error *err);
+int case_state_json(struct store *s, const struct audit_actor *actor, const char *ref, json_t *body, json_t **out,
+                    struct error *err);
+int case_aware_json(struct store *s, const struct audit_actor *actor, const char *ref, json_t *body, json_t **out,
+                    struct error *err);
+int case_link_json(struct store *s, const struct audit_actor *actor, const char *ref, json_t *body, json_t **out,
+                   struct error *err);
+/* The case with "clocks" (case_clocks_json, no submissions known here) and "timeline". */
+int case_show_json(struct store *s, const char *ref, int64_t now, json_t **out, struct error *err);
+/* {"items": [...], "next_before_id": N|null}: state, next due clock, ack and disclosure dates. */
+int case_list_json(struct store *s, const char *state, int64_t before_id, int64_t limit, int64_t now, json_t **out,
+                   struct error *err);
+/* The Art. 14 clocks of a case as JSON: per report its due time, the latest
+ * moment under Reg. 1182/71 Art. 3, submission and lateness. submitted (may
+ * be NULL) gives the submission time of each report (enum case_clock_name
+ * order) as the SRP stream records them. */
+json_t *case_clocks_json(const struct case_info *c, const int64_t submitted[3], int64_t now);

@@ -46,6 +46,7 @@ extern const struct cli_command cli_cmd_findings;
 extern const struct cli_command cli_cmd_exposure;
 extern const struct cli_command cli_cmd_vuln_explain;
 extern const struct cli_command cli_cmd_vex;
+extern const struct cli_command cli_cmd_case; /* CRA reporting cases (issue 10) */
 
 /* Prints the help of `cmd` (NULL: the program's) reached by `path`. */
 void cli_help_print(FILE *f, const struct cli_command *cmd, const char *path);

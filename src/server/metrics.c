@@ -44,6 +44,7 @@ struct metrics {
         size_t n_series;
         char *campaigns;        /* the campaign gauges, rendered by the evaluator thread */
         char *findings;         /* the findings gauges, rendered by the vulnerability monitor */
+        char *cases;            /* the Art. 14 clock gauges, rendered by the case reminder thread */
 };
 
 struct metrics *metrics_new(const char *version) {
@@ -67,6 +68,7 @@ void metrics_free(struct metrics *m) {
         free(m->version);
         free(m->campaigns);
         free(m->findings);
+        free(m->cases);
         pthread_mutex_destroy(&m->lock);
         free(m);
 }
@@ -252,6 +254,8 @@ char *metrics_render(struct metrics *m) {
                 buf_appendf(&b, "%s", m->campaigns);
         if (m->findings)
                 buf_appendf(&b, "%s", m->findings);
+        if (m->cases)
+                buf_appendf(&b, "%s", m->cases);
         pthread_mutex_unlock(&m->lock);
         return buf_steal(&b);
 }
@@ -267,5 +271,12 @@ void metrics_set_findings(struct metrics *m, char *text) {
         pthread_mutex_lock(&m->lock);
         free(m->findings);
         m->findings = text;
+        pthread_mutex_unlock(&m->lock);
+}
+
+void metrics_set_cases(struct metrics *m, char *text) {
+        pthread_mutex_lock(&m->lock);
+        free(m->cases);
+        m->cases = text;
         pthread_mutex_unlock(&m->lock);
 }

@@ -48,6 +48,8 @@ void metrics_tls_session(struct metrics *m, bool resumed);
 void metrics_set_campaigns(struct metrics *m, char *text);
 /* Replaces the findings gauges' text (vuln/findings.h; stolen; NULL = none). */
 void metrics_set_findings(struct metrics *m, char *text);
+/* Replaces the Art. 14 clock gauges (cradle_case_clocks{status}; stolen; NULL = none). */
+void metrics_set_cases(struct metrics *m, char *text);
 
 /* Heap string with the whole exposition, series sorted by label values. */
 char *metrics_render(struct metrics *m);

@@ -21,6 +21,8 @@
 
 #define ROLES_VEX_IMPORTERS (ROLE_ADMIN | ROLE_SECURITY_OFFICER)
 #define ROLES_VEX_EXPORTERS (ROLE_ADMIN | ROLE_AUDITOR | ROLE_SECURITY_OFFICER)
+#define ROLES_CASE_OWNERS (ROLE_ADMIN | ROLE_SECURITY_OFFICER)
+#define ROLES_CASE_READERS (ROLE_ADMIN | ROLE_SECURITY_OFFICER | ROLE_AUDITOR)
 
 #define PUBLIC ROUTE_AUTH_PUBLIC
 #define BEARER ROUTE_AUTH_BEARER
@@ -157,6 +159,14 @@ static const struct route routes[] = {
         { "POST",   "/api/v1/findings/{id}/state",              routes_findings_set_state,   BEARER, ROLES_TRIAGERS,         "findings.set-state", NULL },
         { "GET",    "/api/v1/exposure/{vuln}",                  routes_exposure_get,         BEARER, ROLES_FINDINGS_READERS, "exposure.get",      "list,after,limit" },
         { "GET",    "/api/v1/vulns/{id}/explain",               routes_vulns_explain,        BEARER, ROLES_FINDINGS_READERS, "vulns.explain",     "component,release" },
+        /* CRA reporting cases (issue 10 sections 1-2): security officers own them, auditors read */
+        { "GET",    "/api/v1/cases",                            routes_cases_list,           BEARER, ROLES_CASE_READERS,   "cases.list",         "state,before,limit" },
+        { "POST",   "/api/v1/cases",                            routes_cases_create,         BEARER, ROLES_CASE_OWNERS,    "cases.create",       NULL },
+        { "GET",    "/api/v1/cases/{ref}",                      routes_cases_get,            BEARER, ROLES_CASE_READERS,   "cases.get",          NULL },
+        { "PATCH",  "/api/v1/cases/{ref}",                      routes_cases_update,         BEARER, ROLES_CASE_OWNERS,    "cases.update",       NULL },
+        { "POST",   "/api/v1/cases/{ref}/state",                routes_cases_state,          BEARER, ROLES_CASE_OWNERS,    "cases.state",        NULL },
+        { "POST",   "/api/v1/cases/{ref}/aware",                routes_cases_aware,          BEARER, ROLES_CASE_OWNERS,    "cases.aware",        NULL },
+        { "POST",   "/api/v1/cases/{ref}/link",                 routes_cases_link,           BEARER, ROLES_CASE_OWNERS,    "cases.link",         NULL },
 };
 
 const struct route *routes_table(size_t *n_out) {

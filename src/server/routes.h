@@ -81,6 +81,14 @@ int routes_releases_upload_sbom(struct route_ctx *ctx, struct http_response *res
 int routes_vulns_import(struct route_ctx *ctx, struct http_response *resp, struct error *err);
 int routes_vulns_list(struct route_ctx *ctx, struct http_response *resp, struct error *err);
 int routes_vulns_get(struct route_ctx *ctx, struct http_response *resp, struct error *err);
+/* CRA reporting cases (issue 10) */
+int routes_cases_list(struct route_ctx *ctx, struct http_response *resp, struct error *err);
+int routes_cases_create(struct route_ctx *ctx, struct http_response *resp, struct error *err);
+int routes_cases_get(struct route_ctx *ctx, struct http_response *resp, struct error *err);
+int routes_cases_update(struct route_ctx *ctx, struct http_response *resp, struct error *err);
+int routes_cases_state(struct route_ctx *ctx, struct http_response *resp, struct error *err);
+int routes_cases_aware(struct route_ctx *ctx, struct http_response *resp, struct error *err);
+int routes_cases_link(struct route_ctx *ctx, struct http_response *resp, struct error *err);
 int routes_releases_prepare(struct route_ctx *ctx, struct http_response *resp, struct error *err);
 int routes_releases_targets_metadata(struct route_ctx *ctx, struct http_response *resp, struct error *err);
 int routes_releases_sign(struct route_ctx *ctx, struct http_response *resp, struct error *err);

@@ -123,6 +123,21 @@ static const struct config_key schema[] = {
           "GatewayToken refused (the default)"),
         K("ddi", "base_url", CONFIG_STRING, ddi_base_url, 0, 0, "",
           "https://host:port that links in DDI documents start with; empty = https://<the request's Host>"),
+        /* vulnerability feeds (issue 9; docs/vulnerabilities.md) */
+        K("vuln", "import_dir", CONFIG_STRING, vuln_import_dir, 0, 0, "",
+          "directory (relative to the data directory, or absolute) whose feed files cradled imports "
+          "when they change; empty = no scheduled import"),
+        K("vuln", "import_interval", CONFIG_DURATION, vuln_import_interval, 1, 7 * 86400, "1h",
+          "how often import_dir is scanned for new or changed feed files"),
+        /* CRA Art. 14 reminders (issue 10; docs/reporting.md) */
+        K("cases", "reminder_interval", CONFIG_DURATION, case_reminder_interval, 1, 3600, "1m",
+          "how often cradled evaluates the Art. 14 reminders"),
+        K("cases", "reminder_points", CONFIG_STRING, case_reminder_points, 0, 0, "50,80,overdue",
+          "when a reminder fires: percentages (1-99, ascending) of each clock's period, and 'overdue'"),
+        K("cases", "webhook_url", CONFIG_STRING, case_webhook_url, 0, 0, "",
+          "http(s) URL each reminder is POSTed to, signed with HMAC-SHA256 (X-Cradle-Signature); empty = no webhook"),
+        K("cases", "webhook_secret_file", CONFIG_STRING, case_webhook_secret_file, 0, 0, "",
+          "file (mode 0600; relative to the data directory, or absolute) holding the webhook's HMAC secret"),
 };
 
 const struct config_key *server_config_schema(size_t *n_out) {

@@ -71,6 +71,14 @@ struct server_config {
         char *ddi_config_data_allow;
         char *ddi_gateway_token_sha256; /* "" = GatewayToken off */
         char *ddi_base_url;           /* "" = https://<Host header> */
+        /* [vuln], the scheduled feed import (issue 9) */
+        char *vuln_import_dir;        /* "" = off */
+        int64_t vuln_import_interval; /* seconds */
+        /* [cases], the Art. 14 reminders (issue 10) */
+        int64_t case_reminder_interval; /* seconds */
+        char *case_reminder_points;     /* "50,80,overdue" */
+        char *case_webhook_url;         /* "" = no webhook */
+        char *case_webhook_secret_file; /* the HMAC key, mode 0600 */
 };
 
 #define SERVER_CRL_PATH "/pki/crl"

@@ -22,6 +22,8 @@
 #include "identity/peer.h"
 #include "campaign-evaluator.h"
 #include "vuln-monitor.h"
+#include "case-reminders.h"
+#include "vuln-importer.h"
 #include "metrics.h"
 #include "director-worker.h"
 #include "director/seen.h"
@@ -61,10 +63,15 @@ struct server {
         /* director: last_seen written in groups, targets signed ahead (issue 8) */
         struct director_seen *director_seen;
         struct director_worker *director_worker;
+        /* the scheduled vulnerability feed import (issue 9) */
+        struct vuln_importer *vuln_importer;
+        struct case_reminders *case_reminders;
 };
 
 static void server_free(struct server *s) {
         http_server_stop(s->http);
+        vuln_importer_stop(s->vuln_importer);
+        case_reminders_stop(s->case_reminders);
         campaign_evaluator_stop(s->campaign_evaluator);
         vuln_monitor_stop(s->vuln_monitor);
         ota_maintenance_stop(s->ota_maintenance);
@@ -210,6 +217,27 @@ static int server_start(struct server *s, const char *data_dir, struct error *er
                 return -1;
         if (vuln_monitor_start(s->pool, s->metrics, (unsigned) s->cfg.vuln_match_interval, &s->vuln_monitor, err) < 0)
                 return -1;
+        if (s->cfg.vuln_import_dir && *s->cfg.vuln_import_dir) {
+                _cleanup_free_ char *dir = s->cfg.vuln_import_dir[0] == '/' ? str_dup(s->cfg.vuln_import_dir)
+                                                                              : path_join(s->data_dir,
+                                                                                          s->cfg.vuln_import_dir);
+                if (vuln_importer_start(s->pool, dir, (unsigned) s->cfg.vuln_import_interval, &s->vuln_importer,
+                                        err) < 0)
+                        return -1;
+        }
+        {
+                _cleanup_free_ char *secret = NULL;
+                const char *sf = s->cfg.case_webhook_secret_file;
+                if (sf && *sf)
+                        secret = sf[0] == '/' ? str_dup(sf) : path_join(s->data_dir, sf);
+                const struct case_reminders_config rc = {
+                        .pool = s->pool, .metrics = s->metrics, .interval_s = (unsigned) s->cfg.case_reminder_interval,
+                        .points = s->cfg.case_reminder_points, .webhook_url = s->cfg.case_webhook_url,
+                        .webhook_secret_file = secret,
+                };
+                if (case_reminders_start(&rc, &s->case_reminders, err) < 0)
+                        return -1;
+        }
         const struct director_worker_config dw = {
                 .pool = s->pool, .data_dir = s->data_dir, .key_ref = s->cfg.director_key,
                 .expiry = s->cfg.director_expiry, .seen = s->director_seen,

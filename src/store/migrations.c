@@ -734,6 +734,28 @@ const char *const store_migrations[] = {
          * exactly, so the purl value needs an index of its own (match_key
          * is the versionless key). */
         "CREATE INDEX sbom_component_idents_value ON sbom_component_idents (kind, value);",
+        /* 14 (stream: cases and Art. 14 clocks, issue 10 sections 2-3; the lead
+         * renumbers at merge): the reminders cradled's maintenance fired. One
+         * row per (case, track, report, point, due time): each fires once, and
+         * a due time that moves (a fix recorded earlier, a notification
+         * submitted) fires anew. The webhook columns are its outgoing
+         * delivery: pending until a 2xx answer, retried with backoff, failed
+         * after the last attempt. */
+        "CREATE TABLE case_reminders ("
+        "  case_id INTEGER NOT NULL REFERENCES cases (id),"
+        "  track TEXT NOT NULL CHECK (track IN ('vulnerability', 'incident')),"
+        "  report TEXT NOT NULL CHECK (report IN ('early_warning', 'notification', 'final_report')),"
+        "  point TEXT NOT NULL,"                 /* '50%', '80%', 'overdue' */
+        "  due_at INTEGER NOT NULL,"
+        "  fired_at INTEGER NOT NULL,"
+        "  body TEXT NOT NULL,"                  /* the JSON the event and the webhook carry */
+        "  webhook_state TEXT NOT NULL CHECK (webhook_state IN ('none', 'pending', 'sent', 'failed')),"
+        "  webhook_attempts INTEGER NOT NULL DEFAULT 0,"
+        "  webhook_next_at INTEGER,"
+        "  webhook_last_error TEXT,"
+        "  PRIMARY KEY (case_id, track, report, point, due_at)"
+        ");"
+        "CREATE INDEX case_reminders_webhook ON case_reminders (webhook_state, webhook_next_at);",
 };
 
 const size_t store_migrations_count = sizeof(store_migrations) / sizeof(store_migrations[0]);

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "case/case.h"
 #include "core/cleanup.h"
 #include "core/strutil.h"
 #include "core/time.h"
@@ -36,8 +37,19 @@ int vuln_on_actively_exploited(struct store *s, const struct vuln_exploited *e, 
                                              "exploited_since", since, "product", e->product, "releases", releases,
                                              "findings", findings, "obligation",
                                              "CRA Art. 14(1): early warning within 24 hours");
-        return identity_security_event_record(s, "vuln.actively_exploited", "critical", e->product_id, NULL,
-                                              "findings", d, err);
+        if (identity_security_event_record(s, "vuln.actively_exploited", "critical", e->product_id, NULL, "findings",
+                                           d, err) < 0)
+                return -1;
+        /* The CRA case (issue 10): find or open the vulnerability's case and
+         * mark it actively exploited. Awareness is when Cradle learnt it (now),
+         * not KEV's dateAdded: the Art. 14 clocks run from the maker's
+         * awareness. Idempotent, inside the caller's transaction. */
+        const struct audit_actor sys = {.name = "system", .role = "system"};
+        const struct case_exploited_vuln cev = {
+                .vuln = e->vuln, .product_id = e->product_id, .finding_ids = e->finding_ids,
+                .n_findings = e->n_findings, .learnt_at = time_now(), .how = "KEV",
+        };
+        return case_vuln_exploited(s, &sys, &cev, NULL, NULL, err);
 }
 
 static int notify_new(struct store *s, int64_t now, struct vuln_findings_report *rep, struct error *err) {

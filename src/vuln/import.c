@@ -27,6 +27,9 @@
 #define SKIPPED_LISTED_MAX 50
 #define PEEK_BYTES 65536
 
+enum feed_kind { FEED_UNKNOWN, FEED_OSV, FEED_OSV_ARRAY, FEED_OSV_ZIP, FEED_NVD, FEED_KEV, FEED_EPSS, FEED_CSAF,
+                 FEED_EUVD, FEED_NVD11 };
+
 struct source_counts {
         const char *source;
         size_t added, updated, unchanged, withdrawn, skipped, merged;
@@ -42,6 +45,7 @@ struct vuln_import {
         json_t *skipped;        /* the first SKIPPED_LISTED_MAX */
         json_t *notes;
         size_t queued;
+        enum feed_kind force;   /* vuln_import_file_as: no detection */
 };
 
 const struct vuln_import_limits *vuln_import_limits_of(const struct vuln_import *imp) {
@@ -109,7 +113,8 @@ static int queue(struct vuln_import *imp, int64_t vuln_id, struct error *err) {
 /* Finds or creates the vulnerability the ids name, merging every other one
  * they name into it. *merged counts merges. */
 static int resolve_vuln(struct vuln_import *imp, json_t *ids, int64_t existing, int64_t *out, size_t *merged,
-                        struct error *err) {
+                        bool *created, struct error *err) {
+        *created = false;
         int64_t found[64];
         size_t nfound = 0;
         if (existing)
@@ -133,6 +138,7 @@ static int resolve_vuln(struct vuln_import *imp, json_t *ids, int64_t existing, 
         if (nfound == 0) {
                 if (store_vuln_create(imp->s, canonical_name(ids), imp->now, &target, err) < 0)
                         return -1;
+                *created = true;
         } else {
                 /* the survivor: the one named by a CVE, else the oldest */
                 target = found[0];
@@ -163,6 +169,9 @@ static int resolve_vuln(struct vuln_import *imp, json_t *ids, int64_t existing, 
                 if (store_vuln_alias_set(imp->s, json_string_value(v), target, err) < 0)
                         return -1;
         }
+        *out = target;
+        if (*created)
+                return 0; /* named canonically just now */
         /* the name is always an alias; a CVE learned later renames */
         struct store_vuln sv = {0};
         int rc = store_vuln_get(imp->s, target, &sv, err);
@@ -198,8 +207,75 @@ static int64_t time_or_zero(const char *s) {
         return t;
 }
 
-/* Recomputes a vulnerability's fields from all its records; *relevant is
- * set when withdrawn_at or exploited_at changed (the matcher must know). */
+/* Folds one record into the derived fields *d (live/dead count withdrawn
+ * state: a vuln is withdrawn when it has records and all but KEV's are). */
+struct derive_state {
+        int best_summary, best_cvss;
+        size_t live, dead;
+        int64_t last_withdrawn;
+};
+
+static void derive(struct store_vuln *d, struct derive_state *ds, const char *source, json_t *data,
+                   const char *modified, const char *withdrawn, int64_t imported_at) {
+        int rank = source_rank(source);
+        if (strcmp(source, "kev") == 0) {
+                int64_t t = time_or_zero(vuln_feed_str(data, "dateAdded"));
+                if (t && (!d->exploited_at || t < d->exploited_at)) {
+                        d->exploited_at = t;
+                        free(d->exploited_source);
+                        d->exploited_source = str_dup("cisa-kev");
+                }
+                return;
+        }
+        if (withdrawn) {
+                ds->dead++;
+                int64_t t = time_or_zero(withdrawn);
+                if (!t)
+                        t = imported_at;
+                if (t > ds->last_withdrawn)
+                        ds->last_withdrawn = t;
+        } else {
+                ds->live++;
+        }
+        const char *summary = vuln_feed_str(data, "summary");
+        if (summary && *summary && rank < ds->best_summary) {
+                ds->best_summary = rank;
+                free(d->summary);
+                d->summary = str_dup(summary);
+        }
+        json_t *cvss = json_object_get(data, "cvss");
+        if (json_is_object(cvss) && rank < ds->best_cvss) {
+                ds->best_cvss = rank;
+                free(d->cvss_vector);
+                free(d->severity);
+                d->cvss_vector = str_dup(vuln_feed_str(cvss, "vector"));
+                d->cvss_score10 = (int) cr_json_get_int(cvss, "score10", -1);
+                d->severity = str_dup(vuln_feed_str(cvss, "severity"));
+        }
+        int64_t p = time_or_zero(vuln_feed_str(data, "published"));
+        if (p && (!d->published_at || p < d->published_at))
+                d->published_at = p;
+        int64_t m = time_or_zero(modified);
+        if (m > d->modified_at)
+                d->modified_at = m;
+}
+
+/* Writes *d when it differs from *v (the row as stored); *relevant is set
+ * when withdrawn_at or exploited_at changed (the matcher must know). */
+static int store_derived(struct vuln_import *imp, struct store_vuln *d, const struct derive_state *ds,
+                         const struct store_vuln *v, bool *relevant, struct error *err) {
+        if (ds->dead > 0 && ds->live == 0)
+                d->withdrawn_at = ds->last_withdrawn;
+        *relevant = (d->withdrawn_at != 0) != (v->withdrawn_at != 0) || d->exploited_at != v->exploited_at;
+        bool same = str_eq(d->summary, v->summary) && str_eq(d->cvss_vector, v->cvss_vector) &&
+                    d->cvss_score10 == v->cvss_score10 && str_eq(d->severity, v->severity) &&
+                    d->published_at == v->published_at && d->modified_at == v->modified_at &&
+                    d->withdrawn_at == v->withdrawn_at && d->exploited_at == v->exploited_at &&
+                    str_eq(d->exploited_source, v->exploited_source);
+        return same ? 0 : store_vuln_update_derived(imp->s, d, err);
+}
+
+/* Recomputes a vulnerability's fields from all its records. */
 static int refresh_vuln(struct vuln_import *imp, int64_t vuln_id, bool *relevant, struct error *err) {
         struct store_vuln v = {0};
         struct store_vuln_record *recs = NULL;
@@ -212,66 +288,29 @@ static int refresh_vuln(struct vuln_import *imp, int64_t vuln_id, bool *relevant
                 return -1;
         }
         struct store_vuln d = {.id = vuln_id, .cvss_score10 = -1, .updated_at = imp->now};
-        int best_summary = 100, best_cvss = 100;
-        size_t live = 0, dead = 0;
-        int64_t last_withdrawn = 0;
+        struct derive_state ds = {.best_summary = 100, .best_cvss = 100};
         for (size_t i = 0; i < n; i++) {
                 json_error_t je;
                 _cleanup_json_ json_t *data = json_loads(recs[i].data, 0, &je);
-                int rank = source_rank(recs[i].source);
-                if (strcmp(recs[i].source, "kev") == 0) {
-                        int64_t t = time_or_zero(vuln_feed_str(data, "dateAdded"));
-                        if (t && (!d.exploited_at || t < d.exploited_at)) {
-                                d.exploited_at = t;
-                                free(d.exploited_source);
-                                d.exploited_source = str_dup("cisa-kev");
-                        }
-                        continue;
-                }
-                if (recs[i].withdrawn) {
-                        dead++;
-                        int64_t t = time_or_zero(recs[i].withdrawn);
-                        if (!t)
-                                t = recs[i].imported_at;
-                        if (t > last_withdrawn)
-                                last_withdrawn = t;
-                } else {
-                        live++;
-                }
-                const char *summary = vuln_feed_str(data, "summary");
-                if (summary && *summary && rank < best_summary) {
-                        best_summary = rank;
-                        free(d.summary);
-                        d.summary = str_dup(summary);
-                }
-                json_t *cvss = json_object_get(data, "cvss");
-                if (json_is_object(cvss) && rank < best_cvss) {
-                        best_cvss = rank;
-                        free(d.cvss_vector);
-                        free(d.severity);
-                        d.cvss_vector = str_dup(vuln_feed_str(cvss, "vector"));
-                        d.cvss_score10 = (int) cr_json_get_int(cvss, "score10", -1);
-                        d.severity = str_dup(vuln_feed_str(cvss, "severity"));
-                }
-                int64_t p = time_or_zero(vuln_feed_str(data, "published"));
-                if (p && (!d.published_at || p < d.published_at))
-                        d.published_at = p;
-                int64_t m = time_or_zero(recs[i].modified);
-                if (m > d.modified_at)
-                        d.modified_at = m;
+                derive(&d, &ds, recs[i].source, data, recs[i].modified, recs[i].withdrawn, recs[i].imported_at);
         }
-        if (dead > 0 && live == 0)
-                d.withdrawn_at = last_withdrawn;
-        *relevant = (d.withdrawn_at != 0) != (v.withdrawn_at != 0) || d.exploited_at != v.exploited_at;
-        bool same = str_eq(d.summary, v.summary) && str_eq(d.cvss_vector, v.cvss_vector) &&
-                    d.cvss_score10 == v.cvss_score10 && str_eq(d.severity, v.severity) &&
-                    d.published_at == v.published_at && d.modified_at == v.modified_at &&
-                    d.withdrawn_at == v.withdrawn_at && d.exploited_at == v.exploited_at &&
-                    str_eq(d.exploited_source, v.exploited_source);
-        rc = same ? 0 : store_vuln_update_derived(imp->s, &d, err);
+        rc = store_derived(imp, &d, &ds, &v, relevant, err);
         store_vuln_clear(&d);
         store_vuln_clear(&v);
         store_vuln_record_list_free(recs, n);
+        return rc;
+}
+
+/* The same for a vulnerability created just now for this one record: its
+ * fields come from the record in hand, against the new row's (all NULL). */
+static int refresh_new_vuln(struct vuln_import *imp, int64_t vuln_id, const struct vuln_feed_record *r,
+                            json_t *data, bool *relevant, struct error *err) {
+        struct store_vuln v = {.id = vuln_id, .cvss_score10 = -1, .updated_at = imp->now};
+        struct store_vuln d = {.id = vuln_id, .cvss_score10 = -1, .updated_at = imp->now};
+        struct derive_state ds = {.best_summary = 100, .best_cvss = 100};
+        derive(&d, &ds, r->source, data, r->modified, r->withdrawn, imp->now);
+        int rc = store_derived(imp, &d, &ds, &v, relevant, err);
+        store_vuln_clear(&d);
         return rc;
 }
 
@@ -366,12 +405,23 @@ int vuln_import_record(struct vuln_import *imp, const struct vuln_feed_record *r
         char aff_sha[65];
         sha256_hex_of(aff_text, aff_sha);
         _cleanup_json_ json_t *data = stored_data(r, aff_sha);
-        _cleanup_json_ json_t *content =
-                json_pack("{s:O, s:s, s:s?, s:O}", "data", data, "modified", r->modified, "withdrawn", r->withdrawn,
-                          "affected", affected ? affected : json_null());
-        _cleanup_free_ char *content_text = dump_sorted(content);
+        /* the content hash: the stored data (which holds the ids, dates and
+         * the affected entries' hash), modified and withdrawn */
+        _cleanup_free_ char *data_text = dump_sorted(data);
         char content_sha[65];
-        sha256_hex_of(content_text, content_sha);
+        {
+                struct hash_sha256_ctx *h = hash_sha256_new();
+                hash_sha256_update(h, data_text, strlen(data_text));
+                hash_sha256_update(h, "\n", 1);
+                hash_sha256_update(h, r->modified, strlen(r->modified));
+                hash_sha256_update(h, "\n", 1);
+                if (r->withdrawn)
+                        hash_sha256_update(h, r->withdrawn, strlen(r->withdrawn));
+                uint8_t raw[32];
+                hash_sha256_final(h, raw);
+                for (size_t k = 0; k < 32; k++)
+                        snprintf(content_sha + 2 * k, 3, "%02x", raw[k]);
+        }
 
         struct store_vuln_record old = {0};
         int found = store_vuln_record_find(imp->s, r->source, r->record_id, &old, err);
@@ -387,9 +437,9 @@ int vuln_import_record(struct vuln_import *imp, const struct vuln_feed_record *r
         size_t merged = 0;
         int64_t vuln_id;
         char *old_data = NULL;
-        if (resolve_vuln(imp, ids, found == 1 ? old.vuln_id : 0, &vuln_id, &merged, err) < 0)
+        bool created;
+        if (resolve_vuln(imp, ids, found == 1 ? old.vuln_id : 0, &vuln_id, &merged, &created, err) < 0)
                 goto out;
-        _cleanup_free_ char *data_text = dump_sorted(data);
         struct store_vuln_record nr = {
                 .id = old.id, .vuln_id = vuln_id, .source = (char *) r->source, .record_id = (char *) r->record_id,
                 .modified = (char *) r->modified, .withdrawn = (char *) r->withdrawn,
@@ -415,7 +465,8 @@ int vuln_import_record(struct vuln_import *imp, const struct vuln_feed_record *r
         size_t rows = 0;
         if (affected_changed && affected && write_affected(imp, nr.id, affected, &rows, err) < 0)
                 goto out;
-        if (refresh_vuln(imp, vuln_id, &relevant, err) < 0)
+        if ((created ? refresh_new_vuln(imp, vuln_id, r, data, &relevant, err)
+                     : refresh_vuln(imp, vuln_id, &relevant, err)) < 0)
                 goto out;
         if ((affected_changed || relevant || merged > 0) && queue(imp, vuln_id, err) < 0)
                 goto out;
@@ -465,8 +516,6 @@ int vuln_import_epss(struct vuln_import *imp, const char *cve, const char *epss,
 
 /* ---- detection ---- */
 
-enum feed_kind { FEED_UNKNOWN, FEED_OSV, FEED_OSV_ARRAY, FEED_OSV_ZIP, FEED_NVD, FEED_KEV, FEED_EPSS, FEED_CSAF,
-                 FEED_EUVD, FEED_NVD11 };
 
 static const char *feed_name(enum feed_kind k) {
         static const char *const names[] = {"unknown", "osv", "osv", "osv-zip", "nvd", "kev", "epss", "csaf",
@@ -561,13 +610,26 @@ static int read_whole(FILE *f, const char *what, size_t max, json_t **out, struc
         return *out ? 0 : -1;
 }
 
+static enum feed_kind feed_by_name(const char *name) {
+        static const struct {
+                const char *name;
+                enum feed_kind kind;
+        } names[] = {{"osv", FEED_OSV}, {"osv-array", FEED_OSV_ARRAY}, {"osv-zip", FEED_OSV_ZIP},
+                     {"nvd", FEED_NVD}, {"kev", FEED_KEV}, {"epss", FEED_EPSS}, {"csaf", FEED_CSAF},
+                     {"euvd", FEED_EUVD}};
+        for (size_t i = 0; i < ELEMENTSOF(names); i++)
+                if (strcmp(names[i].name, name) == 0)
+                        return names[i].kind;
+        return FEED_UNKNOWN;
+}
+
 static int import_stream(struct vuln_import *imp, FILE *f, const char *path, const char *what,
                          enum feed_kind *kind_out, bool compressed, struct error *err) {
         char peek[PEEK_BYTES];
         size_t n = fread(peek, 1, sizeof(peek), f);
         if (n == 0)
                 return error_set(err, ERROR_INVALID, "%s: empty file", what);
-        enum feed_kind k = detect(peek, n);
+        enum feed_kind k = imp->force ? imp->force : detect(peek, n);
         if (k == FEED_UNKNOWN && !compressed && n >= 2 && (unsigned char) peek[0] == 0x1f &&
             (unsigned char) peek[1] == 0x8b) {
                 FILE *z = open_decompressed(path, what, err);
@@ -661,8 +723,16 @@ static json_t *summary_of(const struct vuln_import *imp, const char *what, enum 
 
 int vuln_import_file(struct store *s, const struct audit_actor *actor, const char *path, const char *name,
                      const struct vuln_import_limits *limits, int64_t now, json_t **summary, struct error *err) {
+        return vuln_import_file_as(s, actor, path, name, NULL, limits, now, summary, err);
+}
+
+int vuln_import_file_as(struct store *s, const struct audit_actor *actor, const char *path, const char *name,
+                        const char *feed, const struct vuln_import_limits *limits, int64_t now, json_t **summary,
+                        struct error *err) {
         const char *what = name ? name : path;
         struct vuln_import imp = {.s = s, .now = now ? now : time_now()};
+        if (feed && (imp.force = feed_by_name(feed)) == FEED_UNKNOWN)
+                return error_set(err, ERROR_INVALID, "unknown feed '%s'", feed);
         if (limits)
                 imp.limits = *limits;
         if (!imp.limits.max_record)

@@ -45,6 +45,13 @@ struct vuln_import_limits {
 int vuln_import_file(struct store *s, const struct audit_actor *actor, const char *path, const char *name,
                      const struct vuln_import_limits *limits, int64_t now, json_t **summary, struct error *err);
 
+/* The same without detection: `feed` names the parser ("osv", "osv-array",
+ * "osv-zip", "nvd", "kev", "epss", "csaf", "euvd"; the fuzz targets drive
+ * each parser with it). */
+int vuln_import_file_as(struct store *s, const struct audit_actor *actor, const char *path, const char *name,
+                        const char *feed, const struct vuln_import_limits *limits, int64_t now, json_t **summary,
+                        struct error *err);
+
 /* One vulnerability as the API shows it, looked up by any alias:
  * name, aliases, summary, severity, CVSS, dates, KEV, EPSS, records (source,
  * id, modified, withdrawn) and affected entries. ERROR_NOT_FOUND names it. */

@@ -106,4 +106,26 @@ expect_match "a file that is no feed is refused (415)" "$out" "not a feed"
 api GET "/api/v1/audit?limit=1000" "$ADMIN_TOKEN"
 expect_eq "each successful import is audited once" \
   "$(jqr '[.items[] | select(.action=="vulns.import")] | length')" "$((2 * n_files + 2))"
+
+# The scheduled import: [vuln] import_dir, scanned every import_interval.
+stop_server
+mkdir -p "$DATA/feeds-in"
+sed -i 's/^#* *import_dir = .*/import_dir = feeds-in/; s/^#* *import_interval = .*/import_interval = 1s/' "$DATA/cradled.conf"
+start_server || tap_fail "cradled starts with [vuln] import_dir"
+cat >"$DATA/feeds-in/osv-new.json" <<'JSON'
+{"id": "OSV-JOB-1", "modified": "2024-06-01T00:00:00Z", "aliases": ["CVE-2099-0077"], "affected": [{"package": {"ecosystem": "PyPI", "name": "requests"}, "versions": ["2.0.0"]}]}
+JSON
+for _ in $(seq 1 50); do
+  api GET /api/v1/vulns/CVE-2099-0077 "$SO_TOKEN"
+  [[ $STATUS == 200 ]] && break
+  sleep 0.2
+done
+expect_eq "a file dropped in [vuln] import_dir is imported by cradled" "$STATUS" 200
+api GET "/api/v1/audit?actor=system&limit=1000" "$ADMIN_TOKEN"
+expect_eq "the scheduled import is audited as the system" \
+  "$(jqr '[.items[] | select(.action=="vulns.import" and .object=="osv-new.json")] | length')" 1
+sleep 2.5
+api GET "/api/v1/audit?actor=system&limit=1000" "$ADMIN_TOKEN"
+expect_eq "an unchanged file is not imported again" \
+  "$(jqr '[.items[] | select(.action=="vulns.import")] | length')" 1
 finish

@@ -324,6 +324,11 @@ static void test_kev_later_raises_once(void **state) {
                                 "severity = 'critical' AND product_id = 1 AND details LIKE '%%CVE-2024-3094%%' AND "
                                 "details LIKE '%%\"1.0.0\",\"1.1.0\"%%'"),
                          1);
+        /* ... and opens its CRA case, marked actively exploited by KEV, aware
+         * from when Cradle learnt it (now), not from KEV's dateAdded (issue 10) */
+        assert_int_equal(num(f, "SELECT count(*) FROM cases WHERE exploited = 1 AND aware_how = 'KEV' AND "
+                                "source = 'finding' AND vuln_id = %lld AND aware_at > 1711929600", (long long) v),
+                         1);
         drain(f, NOW + 2, &rep);
         assert_int_equal(events(f, "vuln.actively_exploited"), 1);
         /* a new finding of it later raises it again, for that finding only */
@@ -334,6 +339,9 @@ static void test_kev_later_raises_once(void **state) {
         assert_int_equal(num(f, "SELECT count(*) FROM security_events WHERE kind = 'vuln.actively_exploited' AND "
                                 "details LIKE '%%\"2.0.0\"]%%'"),
                          1);
+        /* still one case, marked once */
+        assert_int_equal(num(f, "SELECT count(*) FROM cases"), 1);
+        assert_int_equal(num(f, "SELECT count(*) FROM audit_log WHERE action = 'case.aware'"), 1);
 }
 
 static void test_metrics(void **state) {

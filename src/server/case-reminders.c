@@ -1,0 +1,271 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* The Art. 14 reminder thread and its webhook (case-reminders.h). */
+#include "case-reminders.h"
+
+#include <curl/curl.h>
+#include <errno.h>
+#include <gnutls/crypto.h>
+#include <pthread.h>
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "case/reminder.h"
+#include "core/cleanup.h"
+#include "core/fileio.h"
+#include "core/log.h"
+#include "core/strutil.h"
+#include "core/time.h"
+#include "crypto/encoding.h"
+#include "metrics.h"
+#include "store/store-case.h"
+#include "store/store.h"
+
+#define SECRET_MAX 4096
+#define WEBHOOK_BATCH 50
+
+struct case_reminders {
+        pthread_t thread;
+        pthread_mutex_t lock;
+        pthread_cond_t cond;
+        bool stop;
+        struct store_pool *pool;
+        struct metrics *metrics;
+        unsigned interval_s;
+        struct case_reminder_points points;
+        char *webhook_url;
+        uint8_t *secret;
+        size_t secret_len;
+};
+
+static int64_t reminders_now(void) {
+#ifdef CRADLE_FAULT_INJECTION
+        const char *f = getenv("CRADLE_TEST_CLOCK_FILE");
+        if (f && *f) {
+                char *text = NULL;
+                size_t len;
+                int64_t t;
+                if (file_read_all(f, 64, &text, &len, NULL) == 0) {
+                        while (len && (text[len - 1] == '\n' || text[len - 1] == ' '))
+                                text[--len] = '\0';
+                        bool ok = str_to_int64(text, 1, INT64_MAX, &t) == 0;
+                        free(text);
+                        if (ok)
+                                return t;
+                }
+        }
+#endif
+        return time_now();
+}
+
+int case_webhook_sign(const uint8_t *secret, size_t secret_len, const char *body, size_t len, char out[72],
+                      struct error *err) {
+        uint8_t mac[32];
+        if (gnutls_hmac_fast(GNUTLS_MAC_SHA256, secret, secret_len, body, len, mac) < 0)
+                return error_set(err, ERROR_CRYPTO, "webhook: HMAC-SHA256 failed");
+        memcpy(out, "sha256=", 7);
+        hex_encode(mac, sizeof(mac), out + 7);
+        out[7 + 64] = '\0';
+        return 0;
+}
+
+static size_t discard(char *p, size_t size, size_t n, void *u) {
+        (void) p;
+        (void) u;
+        return size * n;
+}
+
+/* One POST; 0 on a 2xx answer, else -1 with a short reason in why. */
+static int post(struct case_reminders *r, const char *body, char *why, size_t why_size) {
+        char sig[72];
+        struct error err = {0};
+        if (case_webhook_sign(r->secret, r->secret_len, body, strlen(body), sig, &err) < 0) {
+                snprintf(why, why_size, "%.200s", err.msg);
+                return -1;
+        }
+        CURL *c = curl_easy_init();
+        if (!c) {
+                snprintf(why, why_size, "curl_easy_init failed");
+                return -1;
+        }
+        _cleanup_free_ char *sig_header = str_printf("X-Cradle-Signature: %s", sig);
+        struct curl_slist *h = NULL;
+        h = curl_slist_append(h, "Content-Type: application/json");
+        h = curl_slist_append(h, "X-Cradle-Event: case.clock.reminder");
+        h = curl_slist_append(h, sig_header);
+        curl_easy_setopt(c, CURLOPT_URL, r->webhook_url);
+        curl_easy_setopt(c, CURLOPT_HTTPHEADER, h);
+        curl_easy_setopt(c, CURLOPT_POSTFIELDS, body);
+        curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE, (long) strlen(body));
+        curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
+        curl_easy_setopt(c, CURLOPT_FOLLOWLOCATION, 0L);
+        curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT, 5L);
+        curl_easy_setopt(c, CURLOPT_TIMEOUT, 15L);
+        curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
+        curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, discard);
+        CURLcode rc = curl_easy_perform(c);
+        long status = 0;
+        curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
+        curl_slist_free_all(h);
+        curl_easy_cleanup(c);
+        if (rc != CURLE_OK) {
+                snprintf(why, why_size, "%s", curl_easy_strerror(rc));
+                return -1;
+        }
+        if (status < 200 || status > 299) {
+                snprintf(why, why_size, "HTTP %ld", status);
+                return -1;
+        }
+        return 0;
+}
+
+static void deliver(struct case_reminders *r, struct store *s, int64_t now) {
+        struct store_case_webhook *l = NULL;
+        size_t n = 0;
+        struct error err = {0};
+        if (store_case_webhook_due(s, now, WEBHOOK_BATCH, &l, &n, &err) < 0) {
+                log_error("case reminders: webhook queue: %s", err.msg);
+                return;
+        }
+        for (size_t i = 0; i < n; i++) {
+                char why[256] = "";
+                int64_t attempts = l[i].attempts + 1;
+                const char *state = "sent";
+                int64_t next = 0;
+                if (post(r, l[i].body, why, sizeof(why)) < 0) {
+                        if (attempts >= CASE_WEBHOOK_ATTEMPTS_MAX) {
+                                state = "failed";
+                                log_error("case reminders: webhook for case %lld %s %s given up after %lld attempts: %s",
+                                          (long long) l[i].case_id, l[i].report, l[i].point, (long long) attempts, why);
+                        } else {
+                                state = "pending";
+                                int64_t backoff = 30;
+                                for (int64_t k = 1; k < attempts && backoff < 3600; k++)
+                                        backoff *= 2;
+                                next = now + (backoff > 3600 ? 3600 : backoff);
+                                log_info("case reminders: webhook attempt %lld failed (%s); next in %lld s",
+                                         (long long) attempts, why, (long long) (next - now));
+                        }
+                }
+                if (store_case_webhook_update(s, &l[i], state, attempts, next, *why ? why : NULL, &err) < 0)
+                        log_error("case reminders: webhook state: %s", err.msg);
+        }
+        store_case_webhook_list_free(l, n);
+}
+
+static void round_once(struct case_reminders *r) {
+        struct store *s = store_pool_acquire(r->pool);
+        if (!s)
+                return;
+        int64_t now = reminders_now();
+        struct case_reminder_report rep;
+        struct error err = {0};
+        if (case_reminders_evaluate(s, &r->points, now, r->webhook_url != NULL, &rep, &err) < 0)
+                log_error("case reminders: %s", err.msg);
+        else if (rep.fired)
+                log_info("case reminders: %lld fired", (long long) rep.fired);
+        if (r->metrics)
+                metrics_set_cases(r->metrics, case_reminder_metrics(&rep));
+        if (r->webhook_url)
+                deliver(r, s, now);
+        store_pool_release(r->pool, s);
+}
+
+static void *reminders_main(void *arg) {
+        struct case_reminders *r = arg;
+        pthread_mutex_lock(&r->lock);
+        while (!r->stop) {
+                pthread_mutex_unlock(&r->lock);
+                round_once(r);
+                pthread_mutex_lock(&r->lock);
+                struct timespec until;
+                clock_gettime(CLOCK_MONOTONIC, &until);
+                until.tv_sec += r->interval_s;
+                while (!r->stop)
+                        if (pthread_cond_timedwait(&r->cond, &r->lock, &until) == ETIMEDOUT)
+                                break;
+        }
+        pthread_mutex_unlock(&r->lock);
+        return NULL;
+}
+
+static void reminders_free(struct case_reminders *r) {
+        if (r->secret) {
+                memset(r->secret, 0, r->secret_len);
+                free(r->secret);
+        }
+        free(r->webhook_url);
+        free(r);
+}
+
+int case_reminders_start(const struct case_reminders_config *cfg, struct case_reminders **out, struct error *err) {
+        *out = NULL;
+        struct case_reminders *r = xcalloc(1, sizeof(*r));
+        r->pool = cfg->pool;
+        r->metrics = cfg->metrics;
+        r->interval_s = cfg->interval_s ? cfg->interval_s : 60;
+        if (case_reminder_points_parse(cfg->points ? cfg->points : CASE_REMINDER_POINTS_DEFAULT, &r->points, err) < 0) {
+                reminders_free(r);
+                return error_prefix(err, "[cases] reminder_points: ");
+        }
+        if (cfg->webhook_url && *cfg->webhook_url) {
+                if (strncmp(cfg->webhook_url, "https://", 8) != 0 && strncmp(cfg->webhook_url, "http://", 7) != 0) {
+                        reminders_free(r);
+                        return error_set(err, ERROR_INVALID, "[cases] webhook_url: '%s' is not an http(s) URL",
+                                         cfg->webhook_url);
+                }
+                if (!cfg->webhook_secret_file || !*cfg->webhook_secret_file) {
+                        reminders_free(r);
+                        return error_set(err, ERROR_INVALID,
+                                         "[cases] webhook_url needs webhook_secret_file (the HMAC key)");
+                }
+                char *secret = NULL;
+                size_t len = 0;
+                if (file_check_private(cfg->webhook_secret_file, err) < 0 ||
+                    file_read_all(cfg->webhook_secret_file, SECRET_MAX, &secret, &len, err) < 0) {
+                        reminders_free(r);
+                        return error_prefix(err, "[cases] webhook_secret_file: ");
+                }
+                while (len && (secret[len - 1] == '\n' || secret[len - 1] == '\r'))
+                        len--;
+                if (len < 16) {
+                        memset(secret, 0, len);
+                        free(secret);
+                        reminders_free(r);
+                        return error_set(err, ERROR_INVALID,
+                                         "[cases] webhook_secret_file: the secret is shorter than 16 bytes");
+                }
+                r->secret = (uint8_t *) secret;
+                r->secret_len = len;
+                r->webhook_url = str_dup(cfg->webhook_url);
+        }
+        pthread_condattr_t ca;
+        pthread_condattr_init(&ca);
+        pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+        pthread_cond_init(&r->cond, &ca);
+        pthread_condattr_destroy(&ca);
+        pthread_mutex_init(&r->lock, NULL);
+        int rc = pthread_create(&r->thread, NULL, reminders_main, r);
+        if (rc != 0) {
+                pthread_cond_destroy(&r->cond);
+                pthread_mutex_destroy(&r->lock);
+                reminders_free(r);
+                return error_set_errno(err, ERROR_INTERNAL, rc, "cannot start the case reminder thread");
+        }
+        *out = r;
+        return 0;
+}
+
+void case_reminders_stop(struct case_reminders *r) {
+        if (!r)
+                return;
+        pthread_mutex_lock(&r->lock);
+        r->stop = true;
+        pthread_cond_signal(&r->cond);
+        pthread_mutex_unlock(&r->lock);
+        pthread_join(r->thread, NULL);
+        pthread_cond_destroy(&r->cond);
+        pthread_mutex_destroy(&r->lock);
+        reminders_free(r);
+}

@@ -1,0 +1,5 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* The nvd parser of the vulnerability feed import (vuln/feed-*.c), through vuln_import_file_as. */
+#include <stdint.h>
+#define FUZZ_FEED "nvd"
+#include "fuzz-vuln-feed.h"
