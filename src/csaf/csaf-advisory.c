@@ -137,7 +137,10 @@ static void append_pid(json_t *status, const char *key, const char *pid) {
                 json_array_append_new(a, json_string(pid));
 }
 
-static json_t *vulnerability_ids(const struct case_info *c, const char **cve) {
+/* The ids besides the first CVE. Further CVE ids go into *more_cves, not
+ * ids: CSAF keeps CVE ids out of ids (its optional test 6.2.17), one CVE
+ * per vulnerability, and a case is one vulnerability. */
+static json_t *vulnerability_ids(const struct case_info *c, const char **cve, struct buf *more_cves) {
         json_t *ids = json_array();
         const char *key;
         json_t *vals;
@@ -151,12 +154,14 @@ static json_t *vulnerability_ids(const struct case_info *c, const char **cve) {
                         const char *s = json_string_value(v);
                         if (!s)
                                 continue;
-                        if (str_eq(key, "cve") && !*cve) {
-                                *cve = s;
+                        if (str_eq(key, "cve")) {
+                                if (*cve)
+                                        buf_appendf(more_cves, "%s%s", more_cves->len ? ", " : "", s);
+                                else
+                                        *cve = s;
                                 continue;
                         }
-                        const char *sys = str_eq(key, "cve")    ? "CVE"
-                                          : str_eq(key, "euvd") ? "EU Vulnerability Database"
+                        const char *sys = str_eq(key, "euvd") ? "EU Vulnerability Database"
                                           : str_eq(key, "ghsa") ? "GitHub Security Advisories"
                                                                 : key;
                         json_array_append_new(ids, json_pack("{s:s, s:s}", "system_name", sys, "text", s));
@@ -234,7 +239,8 @@ int csaf_advisory_render(const struct csaf_advisory_in *in, json_t **out, struct
 
         json_t *v = json_object();
         const char *cve;
-        json_t *ids = vulnerability_ids(c, &cve);
+        struct buf more = {0};
+        json_t *ids = vulnerability_ids(c, &cve, &more);
         if (cve)
                 json_object_set_new(v, "cve", json_string(cve));
         if (json_array_size(ids))
@@ -255,6 +261,11 @@ int csaf_advisory_render(const struct csaf_advisory_in *in, json_t **out, struct
                                                        "Weakness (CWE)", "text", b.data, b.len));
                 free(b.data);
         }
+        if (more.len)
+                json_array_append_new(notes, json_pack("{s:s, s:s, s:s%}", "category", "other", "title",
+                                                       "Further CVE ids of this vulnerability", "text", more.data,
+                                                       more.len));
+        free(more.data);
         json_object_set_new(v, "notes", notes);
         json_object_set_new(v, "product_status", status);
 

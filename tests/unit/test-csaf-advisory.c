@@ -120,9 +120,11 @@ static void test_confirmed_case_with_fix(void **state) {
                 img_fix.sha256);
         /* the vulnerability */
         assert_string_equal(path_str(doc, "vulnerabilities.0.cve"), "CVE-2026-12345");
-        assert_string_equal(path_str(doc, "vulnerabilities.0.ids.0.text"), "CVE-2026-12346");
-        assert_string_equal(path_str(doc, "vulnerabilities.0.ids.1.system_name"), "EU Vulnerability Database");
+        /* one CVE per vulnerability, none in ids (CSAF 6.2.17) */
+        assert_int_equal(json_array_size(json_object_get(json_array_get(json_object_get(doc, "vulnerabilities"), 0), "ids")), 1);
+        assert_string_equal(path_str(doc, "vulnerabilities.0.ids.0.system_name"), "EU Vulnerability Database");
         assert_string_equal(path_str(doc, "vulnerabilities.0.notes.1.text"), "CWE-78");
+        assert_string_equal(path_str(doc, "vulnerabilities.0.notes.2.text"), "CVE-2026-12346");
         assert_string_equal(path_str(doc, "vulnerabilities.0.product_status.known_affected.1"), "CSAFPID-SN_7");
         assert_string_equal(path_str(doc, "vulnerabilities.0.product_status.fixed.0"), "CSAFPID-GW-100-2.1.1");
         assert_string_equal(path_str(doc, "vulnerabilities.0.remediations.0.category"), "vendor_fix");
