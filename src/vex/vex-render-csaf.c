@@ -159,6 +159,30 @@ static char *tracking_id(const struct vex_export *x, const char *uuid) {
         return buf_steal(&b);
 }
 
+json_t *vex_csaf_full_product_name(const struct vex_csaf_product *p) {
+        json_t *o = json_pack("{s:s, s:s}", "name", p->name, "product_id", p->product_id);
+        json_t *h = json_object();
+        if (p->cpe)
+                json_object_set_new(h, "cpe", json_string(p->cpe));
+        if (p->purl)
+                json_object_set_new(h, "purl", json_string(p->purl));
+        if (p->n_model_numbers) {
+                json_t *m = json_array();
+                for (size_t i = 0; i < p->n_model_numbers; i++)
+                        json_array_append_new(m, json_string(p->model_numbers[i]));
+                json_object_set_new(h, "model_numbers", m);
+        }
+        if (p->sha256 && p->filename)
+                json_object_set_new(h, "hashes",
+                                    json_pack("[{s:[{s:s, s:s}], s:s}]", "file_hashes", "algorithm", "sha256",
+                                              "value", p->sha256, "filename", p->filename));
+        if (json_object_size(h))
+                json_object_set_new(o, "product_identification_helper", h);
+        else
+                json_decref(h);
+        return o;
+}
+
 json_t *vex_render_csaf(const struct vex_export *x, const char *uuid) {
         char ts[TIME_RFC3339_LEN];
         time_format_rfc3339(x->timestamp, ts);
@@ -192,18 +216,9 @@ json_t *vex_render_csaf(const struct vex_export *x, const char *uuid) {
                 if (!used)
                         continue;
                 const struct vex_export_component *k = &x->components[c];
-                json_t *o = json_object();
-                json_object_set_new(o, "name", k->version ? json_sprintf("%s %s", k->name, k->version)
-                                                          : json_string(k->name));
-                json_object_set_new(o, "product_id", json_string(k->ref));
-                if (k->purl || k->cpe) {
-                        json_t *h = json_object();
-                        if (k->cpe)
-                                json_object_set_new(h, "cpe", json_string(k->cpe));
-                        if (k->purl)
-                                json_object_set_new(h, "purl", json_string(k->purl));
-                        json_object_set_new(o, "product_identification_helper", h);
-                }
+                _cleanup_free_ char *name = k->version ? str_printf("%s %s", k->name, k->version) : NULL;
+                json_t *o = vex_csaf_full_product_name(&(struct vex_csaf_product){
+                        .name = name ? name : k->name, .product_id = k->ref, .cpe = k->cpe, .purl = k->purl});
                 json_array_append_new(fpns, o);
         }
         json_object_set_new(doc, "product_tree", json_pack("{s:o}", "full_product_names", fpns));

@@ -163,6 +163,22 @@ json_t *vex_render_cyclonedx(const struct vex_export *x, const char *uuid);
 json_t *vex_render_openvex(const struct vex_export *x, const char *uuid);
 json_t *vex_render_csaf(const struct vex_export *x, const char *uuid);
 
+/* One CSAF 2.0 product_tree full_product_name, the one builder both CSAF
+ * outputs use (VEX export here, security advisories in src/csaf/): name and
+ * product_id, and a product_identification_helper with whatever identifiers
+ * are known (any field may be NULL / 0; no helper when none is). */
+struct vex_csaf_product {
+        const char *name;
+        const char *product_id;
+        const char *cpe;
+        const char *purl;
+        const char *const *model_numbers;
+        size_t n_model_numbers;
+        const char *sha256;              /* of the file named filename */
+        const char *filename;
+};
+json_t *vex_csaf_full_product_name(const struct vex_csaf_product *p);
+
 /* A BOM-Link to `ref` in the CycloneDX export with this uuid (heap), and
  * back: the bom-ref a BOM-Link names (heap), or NULL when `iri` is not one. */
 char *vex_bom_link(const char *uuid, const char *ref);
