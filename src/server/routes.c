@@ -161,6 +161,40 @@ static const struct route routes[] = {
         { "POST",   "/api/v1/findings/{id}/state",              routes_findings_set_state,   BEARER, ROLES_TRIAGERS,         "findings.set-state", NULL },
         { "GET",    "/api/v1/exposure/{vuln}",                  routes_exposure_get,         BEARER, ROLES_FINDINGS_READERS, "exposure.get",      "list,after,limit" },
         { "GET",    "/api/v1/vulns/{id}/explain",               routes_vulns_explain,        BEARER, ROLES_FINDINGS_READERS, "vulns.explain",     "component,release" },
+        /* CRA reporting cases (issue 10 sections 1-2): security officers own them, auditors read */
+        { "GET",    "/api/v1/cases",                            routes_cases_list,           BEARER, ROLES_CASE_READERS,   "cases.list",         "state,before,limit" },
+        { "POST",   "/api/v1/cases",                            routes_cases_create,         BEARER, ROLES_CASE_OWNERS,    "cases.create",       NULL },
+        { "GET",    "/api/v1/cases/{ref}",                      routes_cases_get,            BEARER, ROLES_CASE_READERS,   "cases.get",          NULL },
+        { "PATCH",  "/api/v1/cases/{ref}",                      routes_cases_update,         BEARER, ROLES_CASE_OWNERS,    "cases.update",       NULL },
+        { "POST",   "/api/v1/cases/{ref}/state",                routes_cases_state,          BEARER, ROLES_CASE_OWNERS,    "cases.state",        NULL },
+        { "POST",   "/api/v1/cases/{ref}/aware",                routes_cases_aware,          BEARER, ROLES_CASE_OWNERS,    "cases.aware",        NULL },
+        { "POST",   "/api/v1/cases/{ref}/link",                 routes_cases_link,           BEARER, ROLES_CASE_OWNERS,    "cases.link",         NULL },
+        /* SBOM ingestion (issue 9, section 1): release managers attach, security
+         * officers and auditors read. */
+        { "GET",    "/api/v1/releases/{id}/sboms",              routes_sbom_release_list,    BEARER, ROLES_SBOM_READERS,    "sboms.list",         NULL },
+        { "POST",   "/api/v1/releases/{id}/sboms",              routes_sbom_attach,          BEARER, ROLES_PRODUCT_WRITERS, "sboms.attach",       NULL },
+        { "GET",    "/api/v1/releases/{id}/sbom/export",        routes_sbom_export,          BEARER, ROLES_SBOM_READERS,    "sboms.export",       NULL },
+        { "GET",    "/api/v1/sboms/{id}",                       routes_sbom_get,             BEARER, ROLES_SBOM_READERS,    "sboms.get",          NULL },
+        { "GET",    "/api/v1/sboms/{id}/quality",               routes_sbom_quality,         BEARER, ROLES_SBOM_READERS,    "sboms.quality",      NULL },
+        { "GET",    "/api/v1/sboms/{id}/components",            routes_sbom_components,      BEARER, ROLES_SBOM_READERS,    "sboms.components",   "after,limit" },
+        { "GET",    "/api/v1/components",                       routes_components_search,    BEARER, ROLES_SBOM_READERS,    "components.search",
+          "name,purl,cpe,release,after,limit" },
+
+        /* Operator users (issue 11). */
+        { "GET",    "/api/v1/users",                      routes_users_list,        BEARER, ROLE_ADMIN | ROLE_AUDITOR, "users.list",        NULL },
+        { "POST",   "/api/v1/users",                      routes_users_create,      BEARER, ROLE_ADMIN,                "users.create",      NULL },
+        { "GET",    "/api/v1/users/{name}",               routes_users_get,         BEARER, ROLE_ADMIN | ROLE_AUDITOR, "users.get",         NULL },
+        { "POST",   "/api/v1/users/{name}/roles",         routes_users_role_add,    BEARER, ROLE_ADMIN,                "users.role-add",    NULL },
+        { "DELETE", "/api/v1/users/{name}/roles/{role}",  routes_users_role_remove, BEARER, ROLE_ADMIN,                "users.role-remove", NULL },
+        { "DELETE", "/api/v1/users/{name}",               routes_users_disable,     BEARER, ROLE_ADMIN,                "users.disable",     NULL },
+
+        /* M-of-N approvals (issue 11): who may vote on a request is the request's policy (approval.h). */
+        { "GET",    "/api/v1/approvals",                  routes_approvals_list,    BEARER, ROLE_ALL,                  "approvals.list",    "state" },
+        { "GET",    "/api/v1/approvals/{id}",             routes_approvals_get,     BEARER, ROLE_ALL,                  "approvals.get",     NULL },
+        { "POST",   "/api/v1/approvals/{id}/approve",     routes_approvals_approve, BEARER, ROLES_APPROVERS,           "approvals.approve", NULL },
+        { "POST",   "/api/v1/approvals/{id}/reject",      routes_approvals_reject,  BEARER, ROLES_APPROVERS,           "approvals.reject",  NULL },
+        { "GET",    "/api/v1/approval-policies",          routes_approval_policies_list, BEARER, ROLE_ALL,             "approval-policies.list", NULL },
+        { "PUT",    "/api/v1/approval-policies/{operation}", routes_approval_policies_set, BEARER, ROLE_ADMIN,         "approval-policies.set", "justification" },
         /* SRP report packages (issue 10 section 3): producing one changes nothing, auditors may too */
         { "POST",   "/api/v1/cases/{ref}/report",               routes_cases_report,         BEARER, ROLES_CASE_READERS,   "cases.report",       NULL },
         { "POST",   "/api/v1/cases/{ref}/submissions",          routes_cases_submit,         BEARER, ROLES_CASE_OWNERS,    "cases.submit",       NULL },
