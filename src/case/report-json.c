@@ -26,7 +26,7 @@ static int parse_common(const json_t *body, enum srp_stage *stage, enum srp_glos
 int case_report_json(struct store *s, const char *ref, const json_t *body, json_t **out, struct error *err) {
         enum srp_stage stage;
         enum srp_glossary g;
-        const json_t *fields;
+        const json_t *fields = NULL;
         if (parse_common(body, &stage, &g, &fields, err) < 0)
                 return -1;
         struct case_report r;
@@ -41,7 +41,7 @@ int case_submit_json(struct store *s, const struct audit_actor *actor, const cha
                      json_t **out, struct error *err) {
         enum srp_stage stage;
         enum srp_glossary g;
-        const json_t *fields;
+        const json_t *fields = NULL;
         if (parse_common(body, &stage, &g, &fields, err) < 0)
                 return -1;
         const char *srp_ref = json_string_value(json_object_get(body, "srp_ref"));

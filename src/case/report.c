@@ -350,6 +350,8 @@ int case_report_submit(struct store *s, const struct audit_actor *actor, const c
                 return -1;
         }
         struct case_info c = {0};
+        /* declared before the first goto: the error paths below run its cleanup */
+        _cleanup_free_ char *object = NULL;
         _cleanup_free_ char *content = json_dumps(r.package, JSON_SORT_KEYS | JSON_COMPACT);
         const char *track =
                 strcmp(json_string_value(json_object_get(r.package, "track")), "incident") == 0 ? "incident"
@@ -389,7 +391,7 @@ int case_report_submit(struct store *s, const struct audit_actor *actor, const c
         json_t *d = json_pack("{s:I, s:s, s:s, s:s, s:s, s:I}", "submission", (json_int_t) id, "stage",
                               srp_stage_name(stage), "srp_ref", srp_ref, "submitted_at", ts, "content_sha256", sha,
                               "late_by_seconds", (json_int_t) sub.late_by);
-        _cleanup_free_ char *object = str_printf("case/%s", c.reference);
+        object = str_printf("case/%s", c.reference);
         int rc = case_timeline_append(s, c.id, actor, "submitted", d, err) < 0 ||
                                  audit_append(s, actor, "case.submitted", object, d, err) < 0
                          ? -1
