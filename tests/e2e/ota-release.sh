@@ -107,6 +107,9 @@ expect_match "and the CLI says why" "$out" 'draft only'
 code=$(curl -sS --cacert "$CA" -H @"$E2E_TMP/auth-header" -H 'Content-Type: application/octet-stream' \
   -T "$IMG" -o "$E2E_TMP/body" -w '%{http_code}' "$URL/api/v1/releases/$ID/images/other.img")
 expect_eq "the server refuses it too (409)" "$code" 409
+# The temp file is removed when the exchange ends, just after the answer is
+# sent: give that a moment rather than race it.
+for _ in $(seq 1 20); do [[ -z $(ls "$DATA/tmp") ]] && break; sleep 0.1; done
 expect_eq "and keeps nothing of the body" "$(ls "$DATA/tmp" | wc -l)" 0
 
 R=$URL/repo/T1-EU
