@@ -135,7 +135,8 @@ static bool year_id(const char *v, const char *prefix, size_t min_digits) {
         return all_digits(y + 5, min_digits) && strlen(y + 5) <= 19;
 }
 
-/* GHSA-xxxx-xxxx-xxxx over the alphabet GitHub uses (23456789cfghjmpqrvwx). */
+/* "GHSA-" then three dash-separated groups of four characters from the
+ * alphabet GitHub uses (23456789cfghjmpqrvwx), e.g. GHSA-2c2h-2855-mf97. */
 static bool ghsa_id(const char *v) {
         if (strncmp(v, "GHSA-", 5) != 0 || strlen(v) != 19)
                 return false;
@@ -165,7 +166,7 @@ int case_id_check(const char *kind, const char *value, struct error *err) {
                         return error_set(err, ERROR_INVALID, "ids.cwe: '%s' is not CWE-N", value);
         } else if (strcmp(kind, "ghsa") == 0) {
                 if (!ghsa_id(value))
-                        return error_set(err, ERROR_INVALID, "ids.ghsa: '%s' is not GHSA-xxxx-xxxx-xxxx", value);
+                        return error_set(err, ERROR_INVALID, "ids.ghsa: '%s' is not a GHSA id (GHSA- and three groups of four of 23456789cfghjmpqrvwx)", value);
         } else
                 return error_set(err, ERROR_INVALID, "ids: '%s' is not one of cve, euvd, cwe, ghsa", kind);
         return 0;

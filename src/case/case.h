@@ -118,7 +118,7 @@ int case_timeline_append(struct store *s, int64_t case_id, const struct audit_ac
 int case_source_parse(const char *s, enum case_source *out, struct error *err);
 
 /* One id: kind "cve" (CVE-YYYY-NNNN, 4+ digits), "euvd" (EUVD-YYYY-N+),
- * "cwe" (CWE-N+), "ghsa" (GHSA-xxxx-xxxx-xxxx). Errors name the value. */
+ * "cwe" (CWE-N+), "ghsa" (GHSA- and three groups of four characters). Errors name the value. */
 int case_id_check(const char *kind, const char *value, struct error *err);
 /* A whole ids object as in struct case_new. */
 int case_ids_check(const json_t *ids, struct error *err);
