@@ -12,6 +12,8 @@ runtime=(
   libubootenv-dev libubootenv-tool
   # SBOM and feed parsing: CycloneDX XML (libxml2); OSV all.zip, Yocto .tar.zst (libarchive)
   libxml2-dev libarchive-dev
+  # OpenPGP: the CVD contact key and the CSAF provider's .asc signatures (GnuPG through gpgme)
+  libgpgme-dev gnupg
   gnutls-bin ca-certificates
   # the docs' examples use them (docs/operations.md, docs/agent.md's walkthrough)
   curl sqlite3 jq
