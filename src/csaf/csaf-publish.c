@@ -98,7 +98,8 @@ int csaf_publish(struct store *s, const struct audit_actor *actor, const struct 
         struct store_csaf_revision *revs = NULL, *mine = NULL;
         size_t n = 0, nm = 0;
         struct pgp *keyring = NULL;
-        _cleanup_free_ char *fpr = NULL, *base = NULL, *bytes = NULL;
+        /* Every cleanup variable is declared here, before the first goto. */
+        _cleanup_free_ char *fpr = NULL, *base = NULL, *bytes = NULL, *sig = NULL, *url = NULL, *object = NULL;
         _cleanup_json_ json_t *doc = NULL;
         struct csaf_dir_stage st = {0};
         struct csaf_revision *rv = NULL;
@@ -162,7 +163,6 @@ int csaf_publish(struct store *s, const struct audit_actor *actor, const struct 
 
         if ((rc = csaf_signing_key(data_dir, in.publisher_name, true, &keyring, &fpr, &generated, err)) < 0)
                 goto done;
-        _cleanup_free_ char *sig = NULL;
         size_t sig_len = 0;
         if ((rc = pgp_sign_detached(keyring, fpr, bytes, strlen(bytes), &sig, &sig_len, err)) < 0)
                 goto done;
@@ -193,7 +193,7 @@ int csaf_publish(struct store *s, const struct audit_actor *actor, const struct 
                                     "tracking_id", x.tracking_id, "revision", (json_int_t) n + 1, "status",
                                     row.status, "tlp", tlp, "sha256", h256, "key_fingerprint", fpr, "key_generated",
                                     generated);
-        _cleanup_free_ char *object = str_printf("case/%s", x.c.reference);
+        object = str_printf("case/%s", x.c.reference);
         rc = case_timeline_append(s, x.c.id, actor, "advisory-published", details, err) < 0 ||
                              audit_append(s, actor, "case.advisory-publish", object, details, err) < 0
                      ? -1
@@ -218,7 +218,7 @@ int csaf_publish(struct store *s, const struct audit_actor *actor, const struct 
 
         /* The one place the step after a publication runs (issue 10
          * section 6, the notification of affected users). */
-        _cleanup_free_ char *url = revision_url(cfg, &mine[nm - 1]);
+        url = revision_url(cfg, &mine[nm - 1]);
         struct csaf_published p = {
                 .case_reference = x.c.reference,
                 .case_id = x.c.id,
