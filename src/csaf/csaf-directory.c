@@ -18,8 +18,12 @@
  * (csaf_dir_stage / csaf_dir_switch), documents first and the indexes
  * last, so an index never names a file that is not there yet.
  */
+#include <errno.h>
+#include <fcntl.h>
 #include <string.h>
+#include <sys/file.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "core/cleanup.h"
 #include "core/fileio.h"
@@ -40,6 +44,31 @@ bool csaf_file_name_valid(const char *name) {
                         return false;
         }
         return true;
+}
+
+/* Publications and the rebuild at start take turns: one process-wide
+ * (and cross-process) lock on <data_dir>/csaf/.lock, held from before the
+ * transaction until the files are switched, so that two publications
+ * cannot switch their directories in the other order than they committed.
+ * A dot name is never served (csaf_file_name_valid). */
+int csaf_dir_lock(const char *data_dir, int *fd, struct error *err) {
+        *fd = -1;
+        _cleanup_free_ char *dir = path_join(data_dir, CSAF_DIR);
+        if (dir_create(dir, 0755, err) < 0)
+                return -1;
+        _cleanup_free_ char *path = path_join(dir, ".lock");
+        int f = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+        if (f < 0)
+                return error_set_errno(err, ERROR_IO, errno, "opening %s", path);
+        while (flock(f, LOCK_EX) < 0) {
+                if (errno == EINTR)
+                        continue;
+                int e = errno;
+                close(f);
+                return error_set_errno(err, ERROR_IO, e, "locking %s", path);
+        }
+        *fd = f;
+        return 0;
 }
 
 void csaf_dir_abort(struct csaf_dir_stage *st) {
@@ -258,6 +287,9 @@ int csaf_directory_sync(struct store *s, const struct csaf_config *cfg, const ch
         store_csaf_revisions_free(any, n_any);
         if (n_any == 0)
                 return 0;
+        _cleanup_close_ int lock = -1;
+        if (csaf_dir_lock(data_dir, &lock, err) < 0)
+                return -1;
         struct pgp *keyring = NULL;
         _cleanup_free_ char *fpr = NULL;
         if (csaf_signing_key(data_dir, NULL, false, &keyring, &fpr, NULL, err) < 0)
