@@ -252,6 +252,21 @@ int csaf_dir_stage(struct store *s, const struct csaf_config *cfg, const char *d
         return rc;
 }
 
+static int signing_key_find_or_make(struct pgp *keyring, const char *home, const char *publisher, bool create,
+                                    char **fpr, bool *generated, struct error *err) {
+        if (pgp_key_find_secret(keyring, CSAF_KEY_UID_MARK, fpr, err) < 0)
+                return -1;
+        if (*fpr || !create)
+                return 0;
+        _cleanup_free_ char *uid = str_printf("%s (" CSAF_KEY_UID_MARK ")", publisher ? publisher : "Cradle");
+        if (pgp_key_generate(keyring, uid, PGP_KEY_SIGN, 0, fpr, err) < 0)
+                return -1;
+        if (generated)
+                *generated = true;
+        log_info("CSAF: generated the OpenPGP signing key %s in %s", *fpr, home);
+        return 0;
+}
+
 int csaf_signing_key(const char *data_dir, const char *publisher, bool create, struct pgp **keyring, char **fpr,
                      bool *generated, struct error *err) {
         *keyring = NULL;
@@ -261,21 +276,12 @@ int csaf_signing_key(const char *data_dir, const char *publisher, bool create, s
         _cleanup_free_ char *home = pgp_home_path(data_dir);
         if (pgp_open(home, keyring, err) < 0)
                 return -1;
-        if (pgp_key_find_secret(*keyring, CSAF_KEY_UID_MARK, fpr, err) < 0)
-                goto fail;
-        if (*fpr || !create)
-                return 0;
-        _cleanup_free_ char *uid = str_printf("%s (" CSAF_KEY_UID_MARK ")", publisher ? publisher : "Cradle");
-        if (pgp_key_generate(*keyring, uid, PGP_KEY_SIGN, 0, fpr, err) < 0)
-                goto fail;
-        if (generated)
-                *generated = true;
-        log_info("CSAF: generated the OpenPGP signing key %s in %s", *fpr, home);
+        if (signing_key_find_or_make(*keyring, home, publisher, create, fpr, generated, err) < 0) {
+                pgp_close(*keyring);
+                *keyring = NULL;
+                return -1;
+        }
         return 0;
-fail:
-        pgp_close(*keyring);
-        *keyring = NULL;
-        return -1;
 }
 
 int csaf_directory_sync(struct store *s, const struct csaf_config *cfg, const char *data_dir, struct error *err) {
