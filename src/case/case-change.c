@@ -513,6 +513,19 @@ int case_vuln_exploited(struct store *s, const struct audit_actor *actor, const 
                 else if (case_id_check("ghsa", e->vuln, NULL) == 0)
                         ids = json_pack("{s:[s]}", "ghsa", e->vuln);
                 _cleanup_free_ struct case_affected *aff = exploited_affected(e, &naff_new);
+                /* The vulnerability's own CVSS vector (NVD's first), so the
+                 * case, its reports and its advisory carry a score from the
+                 * start; one the case cannot take is left out, never an
+                 * error: the hook must open the case. */
+                _cleanup_free_ char *vector = NULL;
+                if (store_case_vuln_cvss(s, vuln_id, &vector, err) < 0)
+                        goto fail;
+                const char *v31 = vector && strncmp(vector, "CVSS:3.", 7) == 0 ? vector : NULL;
+                const char *v40 = vector && strncmp(vector, "CVSS:4.0/", 9) == 0 ? vector : NULL;
+                struct error ignored = {0};
+                const char *sev_unused;
+                if ((v31 || v40) && case_cvss_check(v31, v40, &sev_unused, &ignored) < 0)
+                        v31 = v40 = NULL;
                 struct case_new n = {.kind = CASE_VULNERABILITY,
                                      .source = CASE_SOURCE_FINDING,
                                      .title = title,
@@ -520,6 +533,8 @@ int case_vuln_exploited(struct store *s, const struct audit_actor *actor, const 
                                      .ids = ids,
                                      .affected = aff,
                                      .naffected = naff_new,
+                                     .cvss31_vector = v31,
+                                     .cvss40_vector = v40,
                                      .vuln_id = vuln_id,
                                      .finding_id = e->n_findings ? e->finding_ids[0] : 0};
                 /* case_create takes its own transaction unless one is open: open one so both steps are one. */

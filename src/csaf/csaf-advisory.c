@@ -217,13 +217,15 @@ int csaf_advisory_render(const struct csaf_advisory_in *in, json_t **out, struct
                 if (rc < 0)
                         break;
                 /* A release's findings of this vulnerability, where they
-                 * exist, say more than the case state: the analysis was
-                 * made on that release. */
+                 * exist and are decided, say more than the case state: the
+                 * analysis was made on that release. One still in triage
+                 * says nothing the case does not (a confirmed case is known
+                 * affected, not "under investigation"). */
                 const struct csaf_release_in *r =
                         c->affected[i].release_id ? find_release(in, c->affected[i].release_id) : NULL;
                 const char *key = affected_key;
                 const char *detail = c->state_reason ? c->state_reason : "Not a vulnerability.";
-                if (r && r->has_finding) {
+                if (r && r->has_finding && r->finding_state != FINDING_IN_TRIAGE) {
                         key = vex_csaf_status_out(r->finding_state);
                         if (!key)
                                 key = affected_key;

@@ -29,6 +29,8 @@ DOC=$SRC/docs/tutorial.md
 init_server || { tap_fail "init"; finish; exit 1; }
 approval_on 2   # the default of a fresh deployment, which lib.sh turns off
 sed -i 's/^evaluate_interval = .*/evaluate_interval = 1s/; s/^match_interval = .*/match_interval = 1s/' "$DATA/cradled.conf"
+# As scripts/quickstart.sh does: the CSAF directory is published at the server's own URL.
+sed -i "/^\\[csaf\\]/,/^\\[/ s|^base_url = \$|base_url = $URL|" "$DATA/cradled.conf"
 start_server || { tap_fail "server starts"; finish; exit 1; }
 
 BUILD=$(cd "$(dirname "$CRADLE")/../.." && pwd)
@@ -132,11 +134,45 @@ expect_eq "its start was approved by sam and ada, requested by rita" \
   "$(jqr '[.items[] | select(.operation == "campaign.security-start")] | .[0] | "\(.state) \(.requester.user) \([.votes[] | .user] | sort | join(","))"')" \
   "executed rita ada,sam"
 
+# The advisory and the VEX in the provider directory: valid CSAF 2.0 for the
+# BSI's csaf-validator-lib (basic and extended, no warning), and the VEX says
+# 1.1.0 known affected and 1.1.1 fixed.
+VV=$SRC/tests/interop/vex-validators
+validators=1
+if [[ ! -d $VV/node_modules/@secvisogram/csaf-validator-lib ]]; then
+  if ! ping_out=$(cd "$VV" && timeout 60 npm ping --fetch-timeout=20000 --fetch-retries=1 2>&1); then
+    tap_skip "csaf-validator-lib" "npm registry unreachable: $(tail -n 1 <<<"$ping_out")"; validators=0
+  elif ! ci_out=$(cd "$VV" && timeout 600 npm ci --no-audit --no-fund 2>&1); then
+    tap_fail "npm ci installs csaf-validator-lib" "$(tail -n 20 <<<"$ci_out")"; validators=0
+  fi
+fi
+V=$E2E_TMP/validate; mkdir -p "$V"
+index=$(curl -fsS --cacert "$CA" "$URL/.well-known/csaf/white/index.txt")
+expect_eq "index.txt lists the advisory and the VEX" "$(wc -l <<<"$index")" 2
+adv=$(grep -v vex <<<"$index"); vex=$(grep vex <<<"$index")
+curl -fsS --cacert "$CA" -o "$V/advisory.json" "$URL/.well-known/csaf/white/$adv"
+curl -fsS --cacert "$CA" -o "$V/vex.json" "$URL/.well-known/csaf/white/$vex"
+expect_eq "the advisory is final, of the case's CVE" \
+  "$(jq -r '"\(.document.category) \(.document.tracking.status) \(.vulnerabilities[0].cve)"' "$V/advisory.json")" \
+  "csaf_security_advisory final CVE-2023-4863"
+pid_of() { jq -r --arg v "$1" '[.. | objects | select(.product_id? and (.name? // "" | endswith($v))) | .product_id] | first' "$V/vex.json"; }
+expect_eq "the VEX: 1.1.1 fixed" "$(jq -r --arg p "$(pid_of 1.1.1)" '.vulnerabilities[0].product_status.fixed | index($p) != null' "$V/vex.json")" true
+expect_eq "the VEX: 1.1.0 known affected" \
+  "$(jq -r --arg p "$(pid_of 1.1.0)" '.vulnerabilities[0].product_status.known_affected | index($p) != null' "$V/vex.json")" true
+if [[ $validators == 1 ]]; then
+  res=$(cd "$V" && node "$VV/validate.mjs" csaf-batch advisory.json vex.json 2>&1)
+  for f in advisory.json vex.json; do
+    expect_match "$f: csaf-validator-lib basic" "$res" "(^|"$'\n'")OK basic $f($|"$'\n'")"
+    expect_match "$f: csaf-validator-lib extended, no warning" "$res" "(^|"$'\n'")OK extended $f($|"$'\n'")"
+  done
+fi
+
 # Every step with its person: the actions of the story and who did them.
 who() { db "SELECT group_concat(DISTINCT actor_user) FROM audit_log WHERE action = '$1'"; }
 expect_eq "audit: rita published the releases" "$(who release.publish)" rita
 expect_eq "audit: sam triaged the case" "$(db "SELECT group_concat(DISTINCT actor_user) FROM audit_log WHERE action LIKE 'case.%' AND actor_user IS NOT NULL AND actor_user <> 'system'")" sam
 expect_eq "audit: sam recorded the submissions" "$(who case.submitted)" sam
+expect_eq "audit: sam published the advisories" "$(who case.advisory-publish)" sam
 expect_eq "audit: sam and ada approved" "$(db "SELECT group_concat(DISTINCT actor_user) FROM (SELECT actor_user FROM audit_log WHERE action = 'approval.approve' ORDER BY actor_user)")" "ada,sam"
 out=$("$CRADLE" audit verify 2>&1)
 expect_match "cradle audit verify: the chain holds over the whole story" "$out" "audit chain OK"

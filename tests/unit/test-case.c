@@ -496,7 +496,10 @@ static void kev_path(void **state) {
  * early warning lacked product_version); a later call adds only new ones. */
 static void kev_path_affected_releases(void **state) {
         struct fx *f = *state;
-        raw_exec(f->t->db, "INSERT INTO vulns (id, name, updated_at) VALUES (7, 'CVE-2023-4863', 0);"
+        raw_exec(f->t->db, "INSERT INTO vulns (id, name, updated_at, cvss_vector) VALUES (7, 'CVE-2023-4863', 0, "
+                           "'CVSS:3.1/AV:N/AC:L/PR:N/UI:R/S:U/C:H/I:H/A:H');"
+                           "INSERT INTO vulns (id, name, updated_at, cvss_vector) VALUES (8, 'CVE-2023-0008', 0, "
+                           "'CVSS:3.1/AV:X/garbage');"
                            "INSERT INTO releases (id, product_id, version, security_version, hardware_revisions, "
                            "notes, status, created_at, created_by, published_at) VALUES "
                            "(11, 1, '1.1.0', 2, '[]', '', 'published', 0, 'rel', 1700000100)");
@@ -517,6 +520,15 @@ static void kev_path_affected_releases(void **state) {
         assert_false(created);
         assert_int_equal(raw_int(f->t->db, "SELECT count(*) FROM case_affected WHERE release_id = 11"), 1);
         assert_int_equal(raw_int(f->t->db, "SELECT count(*) FROM case_affected"), 2);
+        /* the vulnerability's CVSS vector comes with it (before: none, and the
+         * advisory's known affected products had no score, CSAF 6.2.3) */
+        assert_int_equal(raw_int(f->t->db, "SELECT count(*) FROM cases WHERE cvss31_vector = "
+                                           "'CVSS:3.1/AV:N/AC:L/PR:N/UI:R/S:U/C:H/I:H/A:H' AND severity = 'high'"), 1);
+        /* a vector the case cannot take is left out; the case still opens */
+        ev.vuln = "CVE-2023-0008";
+        assert_int_equal(case_vuln_exploited(f->s, &sys, &ev, NULL, &created, &err), 0);
+        assert_true(created);
+        assert_int_equal(raw_int(f->t->db, "SELECT count(*) FROM cases WHERE cvss31_vector IS NULL"), 1);
 }
 
 int main(void) {
