@@ -73,7 +73,8 @@ static int body_check(const char *field, const char *raw, size_t max, char **out
         if (!raw || !*raw)
                 return error_set(err, ERROR_INVALID, "%s: is required", field);
         if (strlen(raw) > max)
-                return error_set(err, ERROR_TOO_LARGE, "%s: larger than %zu bytes", field, max);
+                return error_set(err, ERROR_TOO_LARGE, "%s: larger than this server accepts (%zu bytes at most); "
+                                 "shorten it, or send the rest in a follow-up message", field, max);
         _cleanup_free_ char *b = crlf_to_lf(raw);
         if (field_check(field, b, 0, true, true, err) < 0)
                 return -1;
