@@ -4,7 +4,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "armor.h"
 #include "case/case.h"
 #include "core/cleanup.h"
 #include "core/strutil.h"
@@ -14,6 +13,7 @@
 #include "crypto/hash.h"
 #include "crypto/random.h"
 #include "form.h"
+#include "pgp/pgp.h"
 #include "store/store-cvd.h"
 
 #define CVD_SUMMARY_MAX 4000 /* the case summary's limit (the SRP's) */
@@ -78,10 +78,28 @@ static int body_check(const char *field, const char *raw, size_t max, char **out
         _cleanup_free_ char *b = crlf_to_lf(raw);
         if (field_check(field, b, 0, true, true, err) < 0)
                 return -1;
-        *encrypted = cvd_armor_looks_like(b);
-        if (*encrypted && cvd_armor_check(b, strlen(b), err) < 0)
+        *encrypted = cvd_looks_armoured(b);
+        if (*encrypted && cvd_encrypted_check(b, err) < 0)
                 return error_prefix(err, "%s: ", field);
         *out = steal_ptr(b);
+        return 0;
+}
+
+bool cvd_looks_armoured(const char *text) {
+        if (!text)
+                return false;
+        while (*text == ' ' || *text == '\t' || *text == '\r' || *text == '\n')
+                text++;
+        return str_startswith(text, "-----BEGIN PGP MESSAGE-----");
+}
+
+int cvd_encrypted_check(const char *text, struct error *err) {
+        struct pgp_armour_info info = {0};
+        if (pgp_armour_check(text, strlen(text), PGP_ARMOUR_MESSAGE, &info, err) < 0)
+                return -1;
+        if (!info.encrypted)
+                return error_set(err, ERROR_INVALID, "OpenPGP message: not encrypted (its first packet is tag %u, "
+                                 "not an encrypted session key): encrypt it to the contact key", info.first_tag);
         return 0;
 }
 

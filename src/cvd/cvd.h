@@ -16,8 +16,9 @@
  *
  * Reporter text is untrusted: it is stored as given (CRLF made LF) and only
  * ever rendered through cvd_html_escape (html.h) or as JSON strings. An
- * ASCII-armoured OpenPGP message is checked (armor.h) and stored as is,
- * marked encrypted; the server never holds the key to read it.
+ * ASCII-armoured OpenPGP message is checked (pgp_armour_check, and it must
+ * be encrypted) and stored as is, marked encrypted; the server never holds
+ * the key to read it (docs/reporting.md, "CVD intake").
  */
 #include <jansson.h>
 #include <stdbool.h>
@@ -91,6 +92,14 @@ struct cvd_follow {
         size_t n_messages;
 };
 void cvd_follow_clear(struct cvd_follow *f);
+
+/* True when text (after leading blanks) starts with the BEGIN line of an
+ * armoured OpenPGP message: the intake then takes it for one and checks it. */
+bool cvd_looks_armoured(const char *text);
+/* The armour is well formed (src/pgp) and the message is encrypted (its
+ * first packet is a public-key or symmetric session key): a signed or plain
+ * message pasted as "encrypted" is refused. */
+int cvd_encrypted_check(const char *text, struct error *err);
 
 /* True when secret (64 hex digits) hashes to stored_sha256 (64 hex digits);
  * the comparison is constant time. */

@@ -3,6 +3,7 @@
 struct approval_defaults;
 struct cvd_settings;
 struct cvd_limit;
+struct csaf_config;
 /*
  * The router: path -> route, then the only place roles are checked.
  *
@@ -87,6 +88,9 @@ struct router {
         const struct cvd_settings *cvd;
         struct cvd_limit *cvd_limit;
         int case_ack_days, case_disclosure_days; /* [cases]; 0 = the case defaults */
+
+        /* CSAF advisories (issue 10 section 5): [csaf] of cradled.conf; NULL = not configured. */
+        const struct csaf_config *csaf;
 };
 
 enum router_match_kind {

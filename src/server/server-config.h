@@ -100,6 +100,12 @@ struct server_config {
         char *approval_roles;         /* comma-separated roles an approver may act with */
         char *approval_governed;      /* comma-separated operations */
         int64_t approval_expiry;      /* seconds */
+        /* [csaf], advisories and the provider directory (issue 10 section 5) */
+        char *csaf_base_url;          /* "" = publication off */
+        char *csaf_publisher_name;    /* "" = the product's manufacturer */
+        char *csaf_publisher_namespace; /* "" = base_url */
+        bool csaf_list_on_aggregators;
+        bool csaf_mirror_on_aggregators;
 };
 
 #define SERVER_CRL_PATH "/pki/crl"

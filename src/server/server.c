@@ -33,6 +33,7 @@
 #include "release/ota.h"
 #include "router.h"
 #include "approval/approval.h"
+#include "csaf/csaf-publish.h"
 #include "cvd/cvd.h"
 #include "cvd/limit.h"
 #include "routes.h"
@@ -62,6 +63,7 @@ struct server {
         struct ota_config ota;
         struct ddi_config ddi;
         struct approval_defaults approval;
+        struct csaf_config csaf;
         char *upload_dir;
         struct ota_maintenance *ota_maintenance;
         struct campaign_evaluator *campaign_evaluator;
@@ -182,6 +184,14 @@ static int server_start(struct server *s, const char *data_dir, struct error *er
                 .cvd = &s->cvd,
                 .case_ack_days = (int) s->cfg.case_ack_days,
                 .case_disclosure_days = (int) s->cfg.case_disclosure_days,
+                .csaf = &s->csaf,
+        };
+        s->csaf = (struct csaf_config) {
+                .base_url = s->cfg.csaf_base_url,
+                .publisher_name = s->cfg.csaf_publisher_name,
+                .publisher_namespace = s->cfg.csaf_publisher_namespace,
+                .list_on_aggregators = s->cfg.csaf_list_on_aggregators,
+                .mirror_on_aggregators = s->cfg.csaf_mirror_on_aggregators,
         };
         s->cvd_limit = cvd_limit_new((unsigned) s->cfg.cvd_max_actions, s->cfg.cvd_window, SERVER_RATELIMIT_CAPACITY);
         s->router.cvd_limit = s->cvd_limit;
@@ -223,6 +233,18 @@ static int server_start(struct server *s, const char *data_dir, struct error *er
         };
         if (ota_upload_dir_prepare(s->data_dir, &s->upload_dir, err) < 0)
                 return -1;
+
+        /* The CSAF directory is files that must agree with csaf_revisions:
+         * rewritten from the rows before anything is served (a crash
+         * between a publication's commit and its switch left them behind). */
+        if (s->cfg.csaf_base_url && *s->cfg.csaf_base_url) {
+                struct error cerr = {0};
+                struct store *cs = store_pool_acquire(s->pool);
+                if (!cs || csaf_directory_sync(cs, &s->csaf, s->data_dir, &cerr) < 0)
+                        log_error("CSAF: the provider directory was not rebuilt: %s", cerr.msg);
+                if (cs)
+                        store_pool_release(s->pool, cs);
+        }
 
         struct http_server_options o = {
                 .listen = s->cfg.listen,

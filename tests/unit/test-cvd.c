@@ -10,7 +10,6 @@
 #include "case/case.h"
 #include "core/time.h"
 #include "crypto/hash.h"
-#include "cvd/armor.h"
 #include "cvd/cvd.h"
 #include "cvd/form.h"
 #include "cvd/html.h"
@@ -153,27 +152,27 @@ static void escape_injections(void **state) {
 static void armor_check(void **state) {
         (void) state;
         struct error err = {0};
-        assert_true(cvd_armor_looks_like("\n  " "-----BEGIN PGP MESSAGE-----\n"));
-        assert_false(cvd_armor_looks_like("hello"));
-        assert_int_equal(cvd_armor_check(ENCRYPTED, strlen(ENCRYPTED), &err), 0);
+        assert_true(cvd_looks_armoured("\n  " "-----BEGIN PGP MESSAGE-----\n"));
+        assert_false(cvd_looks_armoured("hello"));
+        assert_int_equal(cvd_encrypted_check(ENCRYPTED, &err), 0);
         /* CR LF line ends are the same message */
         struct buf b = {0};
         for (const char *p = ENCRYPTED; *p; p++)
                 buf_append(&b, *p == '\n' ? "\r\n" : p, *p == '\n' ? 2 : 1);
         char *crlf = buf_steal(&b);
-        assert_int_equal(cvd_armor_check(crlf, strlen(crlf), &err), 0);
+        assert_int_equal(cvd_encrypted_check(crlf, &err), 0);
         free(crlf);
         struct { const char *from, *to, *needle; } bad[] = {
-                { "=fNsa", "=fNsb", "CRC-24" },
-                { "jA0E", "jA0#", "outside base64" },
+                { "=fNsa", "=fNsb", "checksum does not match" },
+                { "jA0E", "jA0#", "not base64" },
                 { "-----END PGP MESSAGE-----\n", "", "no '-----END" },
                 { "-----END PGP MESSAGE-----\n", "-----END PGP MESSAGE-----\n<script>", "after the END" },
                 { "-----BEGIN PGP MESSAGE-----\n\n", "-----BEGIN PGP MESSAGE-----\nnot a header\n\n", "armour header" },
-                { "-----BEGIN PGP MESSAGE-----", "-----BEGIN PGP SIGNATURE-----", "does not start" },
+                { "-----BEGIN PGP MESSAGE-----", "-----BEGIN PGP SIGNATURE-----", "expected '-----BEGIN PGP MESSAGE" },
                 /* a compressed (signed) message, tag 8: not an encrypted report */
                 { "jA0ECQMCp6p6bPT2XSf/0kMB4ZKhFpjADcHQl35rBpHc5NOA3mECSx2MTqUyg5sP\n"
                   "A+jP132tYMt+y6vJDSrTt6KFx7brIQdtLxADVE4eNsaeNCGX\n=fNsa\n",
-                  "owGbwMvMwCG2xrMl5P+hPFbG05xJDNnCK+IyMrk6SlkYxDgYZMUUWaZ/ns9b+Hzn\n", "not an encrypted" },
+                  "owGbwMvMwCG2xrMl5P+hPFbG05xJDNnCK+IyMrk6SlkYxDgYZMUUWaZ/ns9b+Hzn\n", "not encrypted" },
         };
         for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
                 struct buf t = {0};
@@ -184,7 +183,7 @@ static void armor_check(void **state) {
                 buf_append(&t, at + strlen(bad[i].from), strlen(at + strlen(bad[i].from)));
                 char *x = buf_steal(&t);
                 error_clear(&err);
-                assert_int_equal(cvd_armor_check(x, strlen(x), &err), -1);
+                assert_int_equal(cvd_encrypted_check(x, &err), -1);
                 if (!strstr(err.msg, bad[i].needle))
                         fail_msg("case %zu: '%s' lacks '%s'", i, err.msg, bad[i].needle);
                 free(x);
@@ -438,7 +437,7 @@ static void report_refusals(void **state) {
         assert_non_null(strstr(err.msg, "UTF-8"));
         in = (struct cvd_report_in) {.title = "t", .details = "-----BEGIN PGP MESSAGE-----\n\nnot base64!\n"};
         assert_int_equal(cvd_report_submit(f->s, &in, NULL, &r, &err), -1);
-        assert_non_null(strstr(err.msg, "details: OpenPGP message"));
+        assert_non_null(strstr(err.msg, "details: OpenPGP armour"));
         assert_int_equal(raw_int(f->t->db, "SELECT count(*) FROM cases"), 0);
         /* an encrypted report is stored as is */
         in = (struct cvd_report_in) {.title = "Encrypted", .details = ENCRYPTED};
