@@ -55,6 +55,14 @@ struct cvd_limits {
 #define CVD_KEY_FILE "cvd/openpgp-key.asc"
 #define CVD_GNUPG_DIR "cvd/gnupg"
 
+/* Imports the contact's armoured PUBLIC key into the keyring under
+ * data_dir (CVD_GNUPG_DIR, 0700) and writes the armoured export to
+ * CVD_KEY_FILE, which cradled serves and security.txt names. A private key
+ * is refused (ERROR_INVALID): the server never holds the key that decrypts
+ * reports. *fingerprint: 40 hex digits (heap). */
+int cvd_contact_key_import(const char *data_dir, const char *armoured, size_t len, char **fingerprint,
+                           struct error *err);
+
 /* What cradled serves the intake with ([cvd] and [cases] of cradled.conf). */
 struct cvd_settings {
         const char *base_url;            /* "" or NULL = https://<Host> */

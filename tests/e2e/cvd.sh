@@ -12,7 +12,7 @@ init_server || { tap_fail "init"; finish; exit 1; }
 conf=$DATA/cradled.conf
 set_key() { sed -i "s|^$1 = .*|$1 = $2|" "$conf"; }
 set_key max_report 4K
-set_key max_actions 30
+set_key max_actions 40
 set_key ack_days 5
 set_key disclosure_days 60
 set_key contact "mailto:security@acme.example, https://acme.example/security"
@@ -167,6 +167,39 @@ expect_match "naming it" "$out" 'CASE-1999-0001'
 api GET "/api/v1/audit?object=case/$REF_A" "$AUD"
 expect_eq "the report, the message and the reply are audited" "$(jqr '[.items[].action] | map(select(startswith("cvd."))) | join(",")')" "cvd.report,cvd.message,cvd.reply"
 
+# ---- the contact key: public only; encrypted reports stored as they are ----
+export GNUPGHOME=$E2E_TMP/team-gnupg; mkdir -m 700 "$GNUPGHOME"
+gpg --batch --passphrase '' --quick-gen-key "Acme PSIRT <security@acme.example>" default default 1y >/dev/null 2>&1
+FPR=$(gpg --batch --with-colons --list-secret-keys | awk -F: '/^fpr/ {print $10; exit}')
+gpg --batch --armor --export "$FPR" >"$E2E_TMP/contact.asc"
+gpg --batch --armor --pinentry-mode loopback --passphrase '' --export-secret-keys "$FPR" >"$E2E_TMP/contact-secret.asc"
+out=$("$CRADLED" cvd-key import --data-dir "$DATA" "$E2E_TMP/contact-secret.asc" 2>&1); rc=$?
+expect_eq "cradled refuses to import the contact's private key" "$rc" 1
+expect_match "saying why" "$out" 'private key.*must not hold the key that decrypts'
+out=$("$CRADLED" cvd-key import --data-dir "$DATA" "$E2E_TMP/contact.asc" 2>&1); rc=$?
+expect_eq "cradled imports the contact's public key" "$rc" 0
+expect_match "naming its fingerprint" "$out" "$FPR"
+curl -sS --cacert "$CA" -o "$E2E_TMP/served.asc" "$URL/cvd/openpgp-key.asc"
+served_fpr=$(gpg --batch --with-colons --import-options show-only --import "$E2E_TMP/served.asc" 2>/dev/null | awk -F: '/^fpr/ {print $10; exit}')
+expect_eq "cradled serves that key" "$served_fpr" "$FPR"
+expect_match "security.txt names it (Encryption)" "$(curl -sS --cacert "$CA" "$URL/.well-known/security.txt")" "Encryption: $URL/cvd/openpgp-key.asc"
+expect_eq "the keyring under the data dir holds no secret key" "$(GNUPGHOME=$DATA/cvd/gnupg gpg --batch --with-colons --list-secret-keys 2>/dev/null | grep -c '^sec')" 0
+api GET "/api/v1/audit?object=cvd-key/$FPR" "$AUD"
+expect_eq "the import is audited" "$(jqr '.items[0].action')" cvd.key-import
+printf 'Remote code execution in the updater.\n' | gpg --batch --armor --trust-model always -r "$FPR" --encrypt >"$E2E_TMP/enc.asc"
+report "Encrypted report" "$(cat "$E2E_TMP/enc.asc")" ""
+expect_eq "an encrypted report is accepted" "$STATUS" 201
+REF_E=$(grep -oE 'CASE-[0-9]{4}-[0-9]{4,}' <<<"$PAGE" | head -1)
+out=$(CRADLE_TOKEN=$SO "$CRADLE" cvd messages "$REF_E" --json)
+expect_eq "it is stored as sent and marked encrypted" "$(jq -r '.items[0].encrypted' <<<"$out")" true
+plain=$(jq -r '.items[0].body' <<<"$out" | gpg --batch --decrypt 2>/dev/null)
+expect_eq "the team decrypts it offline" "$plain" "Remote code execution in the updater."
+printf 'not secret\n' | gpg --batch --armor --sign >"$E2E_TMP/signed.asc" 2>/dev/null
+report "Signed only" "$(cat "$E2E_TMP/signed.asc")" ""
+expect_eq "a signed (not encrypted) armoured message is refused (400)" "$STATUS" 400
+expect_match "saying it is not encrypted" "$PAGE" 'not encrypted'
+unset GNUPGHOME
+
 # ---- the case and its clocks ----
 out=$(CRADLE_TOKEN=$SO "$CRADLE" case show "$REF_A" --json 2>&1)
 created=$(date -u -d "$(jq -r .created_at <<<"$out")" +%s)
@@ -206,5 +239,5 @@ get "$URL/cvd/follow/$REF_B/$SECRET_A"
 expect_eq "a limited address cannot go on guessing links" "$STATUS" 429
 api GET /healthz
 expect_eq "the operator API is not affected" "$STATUS" 200
-tap_diag "429 came at report $n of this loop (30 actions per window in all)"
+tap_diag "429 came at report $n of this loop (40 actions per window in all)"
 finish
