@@ -72,7 +72,7 @@ char *cvd_html_form_page(const char *error, size_t max_report) {
                     "<p>Tell us about a vulnerability in one of our products. You get a case reference and a "
                     "private follow-up link, through which you see the status of your report and exchange "
                     "messages with our security team. Keep the link secret: anyone who has it can read the "
-                    "case.</p>\n"
+                    "case. We send no e-mail: look at your link for news.</p>\n"
                     "<p>Text only: attachments are not accepted. To encrypt your report, paste an "
                     "ASCII-armoured OpenPGP message (encrypted to the key named in our security.txt) as the "
                     "details.</p>\n"
