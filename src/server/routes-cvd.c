@@ -152,7 +152,13 @@ int routes_cvd_security_txt(struct route_ctx *ctx, struct http_response *resp, s
         if (!base)
                 return -1;
         bool key = c->key_path && access(c->key_path, R_OK) == 0;
-        char *text = cvd_security_txt_render(&c->txt, base, key, time_now());
+        int64_t now = time_now(), expires;
+        /* Checked at start; a fixed Expires can still pass while cradled runs. */
+        if (c->txt.expires && *c->txt.expires && time_parse_rfc3339(c->txt.expires, &expires, NULL) == 0 &&
+            expires <= now)
+                log_msg(LOG_LEVEL_WARN, ctx->req->request_id, "security.txt: [cvd] expires %s has passed; "
+                        "reporters may ignore the file (RFC 9116 section 2.5.5): set a later time", c->txt.expires);
+        char *text = cvd_security_txt_render(&c->txt, base, key, now);
         http_response_set_body(resp, 200, "text/plain; charset=utf-8", text, strlen(text));
         return 0;
 }
