@@ -18,6 +18,9 @@ int csaf_dir_stage(struct store *s, const struct csaf_config *cfg, const char *d
 /* Renames the staged files into place in staging order; consumes st. */
 int csaf_dir_switch(struct csaf_dir_stage *st, struct error *err);
 void csaf_dir_abort(struct csaf_dir_stage *st);
+/* Takes the directory's lock (flock on <data_dir>/csaf/.lock); *fd holds it
+ * until closed. */
+int csaf_dir_lock(const char *data_dir, int *fd, struct error *err);
 
 /* Opens the keyring under data_dir and finds the signing key; with create,
  * generates one when there is none (*generated says so). *fpr NULL when

@@ -18,8 +18,12 @@
  * (csaf_dir_stage / csaf_dir_switch), documents first and the indexes
  * last, so an index never names a file that is not there yet.
  */
+#include <errno.h>
+#include <fcntl.h>
 #include <string.h>
+#include <sys/file.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "core/cleanup.h"
 #include "core/fileio.h"
@@ -40,6 +44,31 @@ bool csaf_file_name_valid(const char *name) {
                         return false;
         }
         return true;
+}
+
+/* Publications and the rebuild at start take turns: one process-wide
+ * (and cross-process) lock on <data_dir>/csaf/.lock, held from before the
+ * transaction until the files are switched, so that two publications
+ * cannot switch their directories in the other order than they committed.
+ * A dot name is never served (csaf_file_name_valid). */
+int csaf_dir_lock(const char *data_dir, int *fd, struct error *err) {
+        *fd = -1;
+        _cleanup_free_ char *dir = path_join(data_dir, CSAF_DIR);
+        if (dir_create(dir, 0755, err) < 0)
+                return -1;
+        _cleanup_free_ char *path = path_join(dir, ".lock");
+        int f = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+        if (f < 0)
+                return error_set_errno(err, ERROR_IO, errno, "opening %s", path);
+        while (flock(f, LOCK_EX) < 0) {
+                if (errno == EINTR)
+                        continue;
+                int e = errno;
+                close(f);
+                return error_set_errno(err, ERROR_IO, e, "locking %s", path);
+        }
+        *fd = f;
+        return 0;
 }
 
 void csaf_dir_abort(struct csaf_dir_stage *st) {
@@ -223,6 +252,21 @@ int csaf_dir_stage(struct store *s, const struct csaf_config *cfg, const char *d
         return rc;
 }
 
+static int signing_key_find_or_make(struct pgp *keyring, const char *home, const char *publisher, bool create,
+                                    char **fpr, bool *generated, struct error *err) {
+        if (pgp_key_find_secret(keyring, CSAF_KEY_UID_MARK, fpr, err) < 0)
+                return -1;
+        if (*fpr || !create)
+                return 0;
+        _cleanup_free_ char *uid = str_printf("%s (" CSAF_KEY_UID_MARK ")", publisher ? publisher : "Cradle");
+        if (pgp_key_generate(keyring, uid, PGP_KEY_SIGN, 0, fpr, err) < 0)
+                return -1;
+        if (generated)
+                *generated = true;
+        log_info("CSAF: generated the OpenPGP signing key %s in %s", *fpr, home);
+        return 0;
+}
+
 int csaf_signing_key(const char *data_dir, const char *publisher, bool create, struct pgp **keyring, char **fpr,
                      bool *generated, struct error *err) {
         *keyring = NULL;
@@ -232,21 +276,12 @@ int csaf_signing_key(const char *data_dir, const char *publisher, bool create, s
         _cleanup_free_ char *home = pgp_home_path(data_dir);
         if (pgp_open(home, keyring, err) < 0)
                 return -1;
-        if (pgp_key_find_secret(*keyring, CSAF_KEY_UID_MARK, fpr, err) < 0)
-                goto fail;
-        if (*fpr || !create)
-                return 0;
-        _cleanup_free_ char *uid = str_printf("%s (" CSAF_KEY_UID_MARK ")", publisher ? publisher : "Cradle");
-        if (pgp_key_generate(*keyring, uid, PGP_KEY_SIGN, 0, fpr, err) < 0)
-                goto fail;
-        if (generated)
-                *generated = true;
-        log_info("CSAF: generated the OpenPGP signing key %s in %s", *fpr, home);
+        if (signing_key_find_or_make(*keyring, home, publisher, create, fpr, generated, err) < 0) {
+                pgp_close(*keyring);
+                *keyring = NULL;
+                return -1;
+        }
         return 0;
-fail:
-        pgp_close(*keyring);
-        *keyring = NULL;
-        return -1;
 }
 
 int csaf_directory_sync(struct store *s, const struct csaf_config *cfg, const char *data_dir, struct error *err) {
@@ -258,6 +293,9 @@ int csaf_directory_sync(struct store *s, const struct csaf_config *cfg, const ch
         store_csaf_revisions_free(any, n_any);
         if (n_any == 0)
                 return 0;
+        _cleanup_close_ int lock = -1;
+        if (csaf_dir_lock(data_dir, &lock, err) < 0)
+                return -1;
         struct pgp *keyring = NULL;
         _cleanup_free_ char *fpr = NULL;
         if (csaf_signing_key(data_dir, NULL, false, &keyring, &fpr, NULL, err) < 0)

@@ -104,8 +104,11 @@ int csaf_publish(struct store *s, const struct audit_actor *actor, const struct 
         struct csaf_dir_stage st = {0};
         struct csaf_revision *rv = NULL;
         bool tx = false, generated = false;
+        _cleanup_close_ int lock = -1;
         int rc = csaf_case_input_load(s, ref, req->category, &x, err);
         if (rc < 0)
+                goto done;
+        if ((rc = csaf_dir_lock(data_dir, &lock, err)) < 0)
                 goto done;
         if ((rc = store_tx_begin(s, err)) < 0)
                 goto done;

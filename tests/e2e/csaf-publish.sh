@@ -207,7 +207,9 @@ expect_eq "operators get its bytes" "$(jq -r .document.distribution.tlp.label "$
 valid_csaf "served-amber" "$E2E_TMP/amber.json"
 
 # --- names outside the directory are not served ---
-for p in "white/..%2Fcradled.conf" "white/.index.txt" "gnupg/gpg.conf" "white/$year/..%2F..%2Fcradle.db" "white/20x6/$file"; do
+# (each of these names a file that exists under the data directory)
+for p in "white/..%2F..%2Fcradled.conf" "..%2Fgnupg/gpg.conf" "white/$year/..%2F..%2F..%2Fcradle.db" \
+    "gnupg/gpg.conf" "white/.index.txt" "white/20x6/$file"; do
   api GET "/.well-known/csaf/$p"
   expect_eq "GET /.well-known/csaf/$p is 404" "$STATUS" 404
 done

@@ -287,7 +287,10 @@ static void test_tlp_amber_not_public(void **state) {
         _cleanup_free_ char *rel = str_printf("white/%s/cradle-%s.json", "2026", lower);
         assert_false(exists(f, rel));
         /* the WHITE one is there */
-        assert_int_equal(strchr(index, '\n') - index + 1, (long) strlen(index));
+        size_t lines = 0;
+        for (const char *c = index; *c; c++)
+                lines += *c == '\n';
+        assert_int_equal(lines, 1);
         /* operators still get the exact bytes */
         _cleanup_free_ char *doc = NULL;
         size_t len = 0;
