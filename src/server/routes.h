@@ -182,6 +182,15 @@ int routes_findings_set_state(struct route_ctx *ctx, struct http_response *resp,
 int routes_findings_match(struct route_ctx *ctx, struct http_response *resp, struct error *err);
 int routes_exposure_get(struct route_ctx *ctx, struct http_response *resp, struct error *err);
 int routes_vulns_explain(struct route_ctx *ctx, struct http_response *resp, struct error *err);
+/* routes-cvd.c (issue 10 section 4: the public CVD intake and the team's messages) */
+int routes_cvd_security_txt(struct route_ctx *ctx, struct http_response *resp, struct error *err);
+int routes_cvd_key(struct route_ctx *ctx, struct http_response *resp, struct error *err);
+int routes_cvd_form(struct route_ctx *ctx, struct http_response *resp, struct error *err);
+int routes_cvd_report(struct route_ctx *ctx, struct http_response *resp, struct error *err);
+int routes_cvd_follow(struct route_ctx *ctx, struct http_response *resp, struct error *err);
+int routes_cvd_follow_message(struct route_ctx *ctx, struct http_response *resp, struct error *err);
+int routes_cases_messages(struct route_ctx *ctx, struct http_response *resp, struct error *err);
+int routes_cases_reply(struct route_ctx *ctx, struct http_response *resp, struct error *err);
 /* routes-sbom.c (issue 9: SBOM ingestion) */
 int routes_sbom_attach(struct route_ctx *ctx, struct http_response *resp, struct error *err);
 int routes_sbom_release_list(struct route_ctx *ctx, struct http_response *resp, struct error *err);

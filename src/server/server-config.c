@@ -15,6 +15,8 @@
 #include "ddi/ddi.h"
 #include "approval/approval.h"
 #include "auth/role.h"
+#include "core/time.h"
+#include "cvd/security-txt.h"
 
 #define K(section, key, type, field, min, max, def, doc) \
         { section, key, type, offsetof(struct server_config, field), min, max, def, doc }
@@ -140,6 +142,42 @@ static const struct config_key schema[] = {
           "http(s) URL each reminder is POSTed to, signed with HMAC-SHA256 (X-Cradle-Signature); empty = no webhook"),
         K("cases", "webhook_secret_file", CONFIG_STRING, case_webhook_secret_file, 0, 0, "",
           "file (mode 0600; relative to the data directory, or absolute) holding the webhook's HMAC secret"),
+        /* the CVD intake's case clocks and [cvd] (issue 10 section 4, fix/cvd; docs/reporting.md) */
+        K("cases", "ack_days", CONFIG_INT, case_ack_days, 1, 365, "7",
+          "days a new case has until it is acknowledged (leaves 'received'); shown to the reporter"),
+        K("cases", "disclosure_days", CONFIG_INT, case_disclosure_days, 1, 3650, "90",
+          "days from a new case to its disclosure target date; shown to the reporter"),
+        K("cvd", "base_url", CONFIG_STRING, cvd_base_url, 0, 0, "",
+          "https://host[:port] of the public intake: security.txt's Canonical and CSAF lines and the "
+          "follow-up links start with it; empty = https://<the request's Host>"),
+        K("cvd", "contact", CONFIG_STRING, cvd_contact, 0, 0, "",
+          "security.txt Contact: comma-separated mailto:, https:// or tel: URIs; empty = the intake form "
+          "(<base_url>/cvd/report)"),
+        K("cvd", "expires", CONFIG_STRING, cvd_expires, 0, 0, "",
+          "security.txt Expires as an RFC 3339 time, in the future and less than a year ahead (checked at "
+          "start); empty = each answer's time plus validity"),
+        K("cvd", "validity", CONFIG_DURATION, cvd_validity, 1, 364 * 86400, "180d",
+          "security.txt Expires, when expires is empty: this long after the request"),
+        K("cvd", "policy", CONFIG_STRING, cvd_policy, 0, 0, "",
+          "security.txt Policy: https:// URL of the CVD policy (docs/reporting.md has a template); empty = none"),
+        K("cvd", "preferred_languages", CONFIG_STRING, cvd_preferred_languages, 0, 0, "en",
+          "security.txt Preferred-Languages: comma-separated language tags"),
+        K("cvd", "encryption", CONFIG_STRING, cvd_encryption, 0, 0, "",
+          "security.txt Encryption: https:// URL or openpgp4fpr: URI of the contact key; empty = "
+          "<base_url>/cvd/openpgp-key.asc when a key was imported (cradled cvd-key), else none"),
+        K("cvd", "acknowledgments", CONFIG_STRING, cvd_acknowledgments, 0, 0, "",
+          "security.txt Acknowledgments: https:// URL of the page thanking reporters; empty = none"),
+        K("cvd", "csaf", CONFIG_BOOL, cvd_csaf, 0, 0, "true",
+          "security.txt carries CSAF: <base_url>/.well-known/csaf/provider-metadata.json"),
+        K("cvd", "max_report", CONFIG_SIZE, cvd_max_report, 1024, 1024 * 1024, "64K",
+          "largest report (its details) the form accepts; larger ones get 413 with a page saying so"),
+        K("cvd", "max_message", CONFIG_SIZE, cvd_max_message, 1024, 1024 * 1024, "64K",
+          "largest follow-up message, from a reporter or the team"),
+        K("cvd", "max_actions", CONFIG_INT, cvd_max_actions, 1, 10000, "10",
+          "reports, messages and wrong follow-up links one source address may send per window; "
+          "beyond it the address gets 429 until its window ends"),
+        K("cvd", "window", CONFIG_DURATION, cvd_window, 60, 7 * 86400, "1h",
+          "the fixed window in which max_actions is counted per source address"),
         /* M-of-N approvals (issue 11; docs/keys.md) */
         K("approval", "approvers", CONFIG_INT, approval_approvers, 0, APPROVAL_APPROVERS_MAX, "2",
           "distinct users (never the requester) who must approve each governed operation without a "
@@ -191,6 +229,23 @@ static int server_config_check_approval(const struct server_config *c, struct er
         return 0;
 }
 
+/* [cvd]: security.txt must follow RFC 9116 (security-txt.h), so a setting
+ * that would serve an invalid or stale file stops cradled at start. */
+int server_config_check_cvd(const struct server_config *c, int64_t now, struct error *err) {
+        if (c->cvd_base_url && *c->cvd_base_url && cvd_base_url_check(c->cvd_base_url, err) < 0)
+                return -1;
+        const struct cvd_security_txt t = server_config_security_txt(c);
+        return cvd_security_txt_check(&t, now, err);
+}
+
+struct cvd_security_txt server_config_security_txt(const struct server_config *c) {
+        return (struct cvd_security_txt) {
+                .contact = c->cvd_contact, .expires = c->cvd_expires, .validity = c->cvd_validity,
+                .policy = c->cvd_policy, .preferred_languages = c->cvd_preferred_languages,
+                .encryption = c->cvd_encryption, .acknowledgments = c->cvd_acknowledgments, .csaf = c->cvd_csaf,
+        };
+}
+
 int server_config_parse_listen(const char *s, bool *is_ipv6, struct error *err) {
         struct in_addr a4;
         struct in6_addr a6;
@@ -240,6 +295,8 @@ int server_config_check(const struct server_config *c, struct error *err) {
         if (ns && *ns && (strncmp(ns, "https://", 8) != 0 || strpbrk(ns, " \t\"<>\\^`{|}")))
                 return error_set(err, ERROR_INVALID, "[csaf] publisher_namespace: must be empty or an https:// URL");
         if (server_config_check_approval(c, err) < 0)
+                return -1;
+        if (server_config_check_cvd(c, time_now(), err) < 0)
                 return -1;
         const struct { const char *name; const char *v; } paths[] = {
                 { "[tls] cert", c->tls_cert }, { "[tls] key", c->tls_key },

@@ -34,6 +34,8 @@
 #include "router.h"
 #include "approval/approval.h"
 #include "csaf/csaf-publish.h"
+#include "cvd/cvd.h"
+#include "cvd/limit.h"
 #include "routes.h"
 #include "server-config.h"
 #include "store/store.h"
@@ -72,6 +74,10 @@ struct server {
         /* the scheduled vulnerability feed import (issue 9) */
         struct vuln_importer *vuln_importer;
         struct case_reminders *case_reminders;
+        /* the public CVD intake (issue 10 section 4) */
+        struct cvd_settings cvd;
+        struct cvd_limit *cvd_limit;
+        char *cvd_key_path;
 };
 
 static void server_free(struct server *s) {
@@ -89,6 +95,8 @@ static void server_free(struct server *s) {
         store_pool_close(s->pool);
         auth_ratelimit_free(s->ratelimit);
         auth_ratelimit_free(s->claim_ratelimit);
+        cvd_limit_free(s->cvd_limit);
+        free(s->cvd_key_path);
         if (s->trust_cache)
                 identity_trust_cache_free(s->trust_cache);
         free(s->data_dir);
@@ -173,6 +181,9 @@ static int server_start(struct server *s, const char *data_dir, struct error *er
                 .ddi = &s->ddi,
                 .ddi_base_url = s->cfg.ddi_base_url,
                 .approval = &s->approval,
+                .cvd = &s->cvd,
+                .case_ack_days = (int) s->cfg.case_ack_days,
+                .case_disclosure_days = (int) s->cfg.case_disclosure_days,
                 .csaf = &s->csaf,
         };
         s->csaf = (struct csaf_config) {
@@ -181,6 +192,16 @@ static int server_start(struct server *s, const char *data_dir, struct error *er
                 .publisher_namespace = s->cfg.csaf_publisher_namespace,
                 .list_on_aggregators = s->cfg.csaf_list_on_aggregators,
                 .mirror_on_aggregators = s->cfg.csaf_mirror_on_aggregators,
+        };
+        s->cvd_limit = cvd_limit_new((unsigned) s->cfg.cvd_max_actions, s->cfg.cvd_window, SERVER_RATELIMIT_CAPACITY);
+        s->router.cvd_limit = s->cvd_limit;
+        s->cvd_key_path = path_join(s->data_dir, CVD_KEY_FILE);
+        s->cvd = (struct cvd_settings) {
+                .base_url = s->cfg.cvd_base_url,
+                .txt = server_config_security_txt(&s->cfg),
+                .limits = { .max_report = (size_t) s->cfg.cvd_max_report, .max_message = (size_t) s->cfg.cvd_max_message,
+                            .ack_days = (int) s->cfg.case_ack_days, .disclosure_days = (int) s->cfg.case_disclosure_days },
+                .key_path = s->cvd_key_path,
         };
         s->approval = (struct approval_defaults) {
                 .approvers = s->cfg.approval_approvers,

@@ -894,6 +894,31 @@ const char *const store_migrations[] = {
         "BEGIN SELECT RAISE(ABORT, 'csaf_revisions are published: rows cannot be changed'); END;"
         "CREATE TRIGGER csaf_revisions_no_delete BEFORE DELETE ON csaf_revisions "
         "BEGIN SELECT RAISE(ABORT, 'csaf_revisions are published: rows cannot be deleted'); END;",
+        /* 19 (stream fix/cvd, issue 10 section 4; the lead renumbers at
+         * merge): the public CVD intake. cvd_reports: one row per case that
+         * came through the form, with the SHA-256 (hex) of the reporter's
+         * follow-up secret (the secret itself is never stored) and the
+         * contact the reporter chose to give. No source address is kept.
+         * cvd_messages: the exchange between reporter and security team,
+         * the report itself first; an armoured OpenPGP message is stored as
+         * received, marked encrypted. */
+        "CREATE TABLE cvd_reports ("
+        "  case_id INTEGER PRIMARY KEY REFERENCES cases (id),"
+        "  secret_sha256 TEXT NOT NULL,"
+        "  product TEXT,"
+        "  contact TEXT,"
+        "  created_at INTEGER NOT NULL"
+        ");"
+        "CREATE TABLE cvd_messages ("
+        "  id INTEGER PRIMARY KEY,"
+        "  case_id INTEGER NOT NULL REFERENCES cases (id),"
+        "  author TEXT NOT NULL CHECK (author IN ('reporter', 'team')),"
+        "  author_name TEXT,"
+        "  body TEXT NOT NULL,"
+        "  encrypted INTEGER NOT NULL DEFAULT 0,"
+        "  created_at INTEGER NOT NULL"
+        ");"
+        "CREATE INDEX cvd_messages_case ON cvd_messages (case_id, id);",
 };
 
 const size_t store_migrations_count = sizeof(store_migrations) / sizeof(store_migrations[0]);
