@@ -857,6 +857,23 @@ const char *const store_migrations[] = {
         "BEGIN SELECT RAISE(ABORT, 'case_submissions is evidence: rows cannot be changed'); END;"
         "CREATE TRIGGER case_submissions_no_delete BEFORE DELETE ON case_submissions "
         "BEGIN SELECT RAISE(ABORT, 'case_submissions is evidence: rows cannot be deleted'); END;",
+        /* 18 (stream fix/otaenc, issue 11 section 5; the lead renumbers at
+         * merge): encrypted update payloads. One row per encrypted image
+         * (the container, images.sha256; unique since its content key is
+         * random): the scheme, the plaintext's SHA-256 and length (the signed
+         * target custom), and the content key sealed under the server KEK
+         * (secret/kek.h, context "ota-content-key:release:<id>:<sha256>"):
+         * the database alone never gives the key. */
+        "CREATE TABLE image_encryption ("
+        "  sha256 TEXT PRIMARY KEY,"
+        "  release_id INTEGER NOT NULL REFERENCES releases (id),"
+        "  scheme TEXT NOT NULL,"
+        "  chunk_size INTEGER NOT NULL,"
+        "  plain_sha256 TEXT NOT NULL,"
+        "  plain_length INTEGER NOT NULL,"
+        "  content_key_sealed TEXT NOT NULL,"
+        "  created_at INTEGER NOT NULL"
+        ");",
 };
 
 const size_t store_migrations_count = sizeof(store_migrations) / sizeof(store_migrations[0]);
