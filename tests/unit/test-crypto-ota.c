@@ -274,6 +274,28 @@ static void test_header_refusals(void **state) {
         assert_error(err, ERROR_INVALID, "2^32 chunks");
 }
 
+/* A container made by a second implementation of docs/ota.md's format
+ * (tests/fuzz/make-ota-seeds.py, Python's cryptography package) decrypts. */
+static void test_python_interop(void **state) {
+        (void) state;
+        const char *root = getenv("CRADLE_SOURCE_ROOT");
+        if (!root)
+                skip();
+        _cleanup_free_ char *path = str_printf("%s/tests/fuzz/corpus/fuzz-ota-crypt/container-3-chunks", root);
+        size_t len = 0;
+        _cleanup_free_ uint8_t *seed = read_file_bytes(path, &len);
+        assert_non_null(seed);
+        struct blob b = { 0 };
+        struct error err = { 0 };
+        if (decrypt_all(KEY, seed + 1, len - 1, 1000, &b, &err) < 0)
+                fail_msg("%s: %s", path, err.msg);
+        assert_int_equal(b.len, 2 * 4096 + 100);
+        for (size_t i = 0; i < b.len; i++)
+                if (b.data[i] != (uint8_t) (i % 251))
+                        fail_msg("byte %zu differs", i);
+        free(b.data);
+}
+
 /* ---- key wrap ---- */
 
 static void wrap_roundtrip(enum crypto_key_type type) {
@@ -415,7 +437,7 @@ int main(void) {
                 cmocka_unit_test(test_roundtrip_sizes),   cmocka_unit_test(test_one_byte_flipped),
                 cmocka_unit_test(test_swapped_chunks),    cmocka_unit_test(test_truncated),
                 cmocka_unit_test(test_wrong_key),         cmocka_unit_test(test_random_access),
-                cmocka_unit_test(test_header_refusals),   cmocka_unit_test(test_wrap_p256),
+                cmocka_unit_test(test_header_refusals),   cmocka_unit_test(test_python_interop),   cmocka_unit_test(test_wrap_p256),
                 cmocka_unit_test(test_wrap_p384),         cmocka_unit_test(test_wrap_other_device),
                 cmocka_unit_test(test_wrap_refuses_ed25519), cmocka_unit_test(test_wrap_malformed),
         };
