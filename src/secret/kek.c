@@ -516,8 +516,10 @@ static char *aad_make(const struct kek *k, const char *context, size_t *len) {
 int kek_seal(const struct kek *k, const char *context, const uint8_t *secret, size_t n, char **sealed_out,
              struct error *err) {
         *sealed_out = NULL;
+        /* CONFLICT: the server's state does not allow it (409, the message
+         * shown), not a passing outage. */
         if (!k)
-                return error_set(err, ERROR_UNAVAILABLE,
+                return error_set(err, ERROR_CONFLICT,
                                  "no KEK is configured ([kek] ref in cradled.conf): secrets are not stored "
                                  "unsealed; see docs/keys.md \"Secrets at rest\"");
         if (context_check(context, err) < 0)
@@ -556,7 +558,7 @@ int kek_open(const struct kek *k, const char *context, const char *sealed, uint8
         *secret_out = NULL;
         *n_out = 0;
         if (!k)
-                return error_set(err, ERROR_UNAVAILABLE,
+                return error_set(err, ERROR_CONFLICT,
                                  "no KEK is configured ([kek] ref in cradled.conf): the sealed %s cannot be opened",
                                  context ? context : "secret");
         if (context_check(context, err) < 0)

@@ -266,8 +266,8 @@ static void test_no_kek(void **state) {
         char *sealed = (char *) 1;
         assert_int_equal(kek_seal(kek_default(), "migration-batch:1", SECRET, SECRET_LEN, &sealed, &err), -1);
         assert_null(sealed);
-        assert_error(err, ERROR_UNAVAILABLE, "no KEK is configured");
-        assert_refused(NULL, "migration-batch:1", "kek1:x", ERROR_UNAVAILABLE, "no KEK is configured");
+        assert_error(err, ERROR_CONFLICT, "no KEK is configured");
+        assert_refused(NULL, "migration-batch:1", "kek1:x", ERROR_CONFLICT, "no KEK is configured");
 
         struct tdir *t = tdir_new();
         struct kek *k = file_kek(t, "kek.key");
