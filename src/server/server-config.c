@@ -151,6 +151,10 @@ static const struct config_key schema[] = {
           "debug.issue, migration.open, image.delete, approval.policy-set"),
         K("approval", "expiry", CONFIG_DURATION, approval_expiry, 60, 30 * 86400, "72h",
           "how long an approval request stays open; an expired request can be neither approved nor run"),
+        /* secrets at rest (issue 11 section 6; docs/keys.md "Secrets at rest") */
+        K("kek", "ref", CONFIG_STRING, kek_ref, 0, 0, "",
+          "key-encryption key sealing migration keys, online key files and content keys: a pkcs11: URI "
+          "(AES-256) or a key file (0600, not in the database's backups); empty = none (docs/keys.md)"),
 };
 
 const struct config_key *server_config_schema(size_t *n_out) {
@@ -342,6 +346,8 @@ char *server_config_text(const char *listen, int64_t port, struct error *err) {
                         custom[i].default_value = listen;
                 if (port >= 0 && str_eq(custom[i].section, "server") && str_eq(custom[i].key, "port"))
                         custom[i].default_value = port_text;
+                if (str_eq(custom[i].section, "kek") && str_eq(custom[i].key, "ref"))
+                        custom[i].default_value = SERVER_INIT_KEK_FILE;
         }
         _cleanup_free_ char *defaults = NULL;
         if (config_write_defaults(custom, ELEMENTSOF(custom), &defaults) < 0 || !defaults) {

@@ -84,6 +84,8 @@ struct server_config {
         char *approval_roles;         /* comma-separated roles an approver may act with */
         char *approval_governed;      /* comma-separated operations */
         int64_t approval_expiry;      /* seconds */
+        /* [kek], secrets at rest (issue 11 section 6; docs/keys.md) */
+        char *kek_ref;                /* "" = none; a key file (relative to the data directory) or a pkcs11: URI */
 };
 
 #define SERVER_CRL_PATH "/pki/crl"
@@ -106,7 +108,9 @@ void server_config_free(struct server_config *c);
 /* The commented default file (heap). */
 char *server_config_defaults_text(struct error *err);
 /* The file `cradled init` writes: the defaults, with listen and port as given
- * (NULL / -1 keep the default). The result is checked by parsing it back. */
+ * (NULL / -1 keep the default) and [kek] ref = SERVER_INIT_KEK_FILE (init makes
+ * that key file). The result is checked by parsing it back. */
+#define SERVER_INIT_KEK_FILE "kek.key"
 char *server_config_text(const char *listen, int64_t port, struct error *err);
 
 /* Absolute path for a configured path: returned as is when absolute, else

@@ -34,6 +34,7 @@
 #include "router.h"
 #include "approval/approval.h"
 #include "routes.h"
+#include "secret/kek.h"
 #include "server-config.h"
 #include "store/store.h"
 
@@ -70,6 +71,8 @@ struct server {
         /* the scheduled vulnerability feed import (issue 9) */
         struct vuln_importer *vuln_importer;
         struct case_reminders *case_reminders;
+        /* the KEK of [kek] ref (issue 11 section 6): the process-wide kek_default() */
+        struct kek *kek;
 };
 
 static void server_free(struct server *s) {
@@ -96,6 +99,7 @@ static void server_free(struct server *s) {
         if (s->key_pem)
                 ct_wipe(s->key_pem, s->key_len);
         free(s->key_pem);
+        kek_free(s->kek); /* after every thread that seals or opens */
         server_config_free(&s->cfg);
         memset(s, 0, sizeof(*s));
 }
@@ -131,6 +135,26 @@ static int load_tls(struct server *s, const char *data_dir, struct error *err) {
         return 0;
 }
 
+/* [kek] ref: loaded before any thread starts, and made the process-wide KEK.
+ * A configured KEK that does not load stops the start: running on would
+ * refuse every sealed secret later, far from the cause. Without one, a
+ * warning (docs/keys.md "Secrets at rest": what is refused then). */
+static int load_kek(struct server *s, const char *data_dir, struct error *err) {
+        const char *ref = s->cfg.kek_ref;
+        if (!ref || !*ref) {
+                log_warn("no KEK configured ([kek] ref): new migration keys and content keys are refused, new "
+                         "online key files are written unsealed; see docs/keys.md \"Secrets at rest\"");
+                return 0;
+        }
+        _cleanup_free_ char *path = str_startswith(ref, "pkcs11:") || ref[0] == '/' ? str_dup(ref)
+                                                                                     : path_join(data_dir, ref);
+        if (kek_load(path, &s->kek, err) < 0)
+                return error_prefix(err, "[kek] ref: ");
+        kek_set_default(s->kek);
+        log_info("KEK %s loaded (%s)", kek_fingerprint(s->kek), kek_is_pkcs11(s->kek) ? "PKCS#11" : "key file");
+        return 0;
+}
+
 static int server_start(struct server *s, const char *data_dir, struct error *err) {
         _cleanup_free_ char *db = server_config_path(data_dir, s->cfg.store_path);
         if (!file_exists(db))
@@ -140,6 +164,8 @@ static int server_start(struct server *s, const char *data_dir, struct error *er
         if (load_tls(s, data_dir, err) < 0)
                 return -1;
         if (store_pool_open(db, (unsigned) s->cfg.threads, &s->pool, err) < 0)
+                return -1;
+        if (load_kek(s, data_dir, err) < 0)
                 return -1;
         s->ratelimit = auth_ratelimit_new((unsigned) s->cfg.auth_max_failures,
                                           s->cfg.auth_failure_window, s->cfg.auth_max_lockout,
