@@ -18,6 +18,7 @@
 #include "crypto/encoding.h"
 #include "crypto/hash.h"
 #include "crypto/key.h"
+#include "identity/batch.h"
 #include "keys/keys-internal.h"
 #include "keys/keys.h"
 #include "pki/cert.h"
@@ -395,7 +396,7 @@ int keys_discover_store(struct store *s, const char *director_online_ref, const 
                         continue;
                 uint8_t key[32];
                 bool found = false;
-                r = store_batch_migration_key(s, batches[i].id, key, &found, err);
+                r = identity_batch_migration_key(s, batches[i].id, key, &found, err); /* opens a sealed key (merge of fix/secrets) */
                 if (r == 0 && found)
                         r = keys_register_migration_key(s, batches[i].id, key, NULL, by, err);
                 explicit_bzero(key, sizeof(key));
