@@ -7,6 +7,7 @@
  */
 #include "release/release.h"
 #include "release/encrypt.h"
+#include "keys/keys.h"
 #include "crypto/ct.h"
 #include "sbom/ingest.h"
 
@@ -488,6 +489,19 @@ int release_add_image_opts(const struct ota_ctx *c, const struct audit_actor *a,
                 memcpy(row.sha256, hex, sizeof(row.sha256));
                 hex_encode(enc_res.plain_sha256, SHA256_LEN, row.plain_sha256);
                 if (store_image_encryption_put(s, &row, err) < 0)
+                        goto fail;
+                /* The key registry lists every content key (class
+                 * ota-encryption, stored sealed), identified by the SHA-256
+                 * of the container it encrypts: nothing derived from the key. */
+                _cleanup_free_ char *purpose =
+                        str_printf("content key of image %s of release %s %s", name, r.product_model, r.version);
+                const struct keys_new k = {
+                        .class = "ota-encryption", .purpose = purpose, .fingerprint = hex,
+                        .algorithm = "AES-256-GCM (" OTA_CRYPT_SCHEME ")", .storage = "sealed",
+                        .product_id = r.product_id,
+                };
+                int64_t key_id;
+                if (keys_register_as(s, &k, a, &key_id, err) < 0)
                         goto fail;
         }
         bool dropped = drop_prepared(&r);

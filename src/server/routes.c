@@ -89,7 +89,7 @@ static const struct route routes[] = {
         { "GET",    "/api/v1/releases",                         routes_releases_list,        BEARER, ROLE_ALL,              "releases.list",      "product,before,limit" },
         { "POST",   "/api/v1/releases",                         routes_releases_create,      BEARER, ROLES_PRODUCT_WRITERS, "releases.create",    NULL },
         { "GET",    "/api/v1/releases/{id}",                    routes_releases_get,         BEARER, ROLE_ALL,              "releases.get",       NULL },
-        { "PUT",    "/api/v1/releases/{id}/images/{name}",      routes_releases_upload_image, BEARER, ROLES_PRODUCT_WRITERS, "releases.upload-image", NULL, STREAM },
+        { "PUT",    "/api/v1/releases/{id}/images/{name}",      routes_releases_upload_image, BEARER, ROLES_PRODUCT_WRITERS, "releases.upload-image", "encrypt", STREAM },
         { "PUT",    "/api/v1/releases/{id}/sbom",               routes_releases_upload_sbom, BEARER, ROLES_PRODUCT_WRITERS, "releases.upload-sbom", "module", STREAM },
         { "POST",   "/api/v1/releases/{id}/prepare",            routes_releases_prepare,     BEARER, ROLES_PRODUCT_WRITERS, "releases.prepare",   NULL },
         { "GET",    "/api/v1/releases/{id}/targets-metadata",   routes_releases_targets_metadata, BEARER, ROLE_ALL,         "releases.targets-metadata", NULL },
