@@ -141,6 +141,12 @@ static char *slot(struct fixture *f, const char *name) {
 
 
 
+#define assert_error_msg(e, substr)                                                       \
+        do {                                                                              \
+                if (!strstr((e).msg, (substr)))                                           \
+                        fail_msg("error \"%s\" lacks \"%s\"", (e).msg, (substr));       \
+        } while (0)
+
 static bool mem_contains_bytes(const uint8_t *hay, size_t n, const uint8_t *needle, size_t m) {
         for (size_t i = 0; i + m <= n; i++)
                 if (memcmp(hay + i, needle, m) == 0)
@@ -399,6 +405,31 @@ static void refuses_disagreeing_encryption(void **state) {
         enc_free(&e);
 }
 
+/* The backend checks the container against the target itself while it
+ * decrypts (the cycle checked it just before; a file changed in between must
+ * still not reach a slot). */
+static void write_slot_checks_the_container_hash(void **state) {
+        struct fixture *f = *state;
+        struct enc_image e;
+        struct error err = { 0 };
+        enc_make(f, &e, NULL, NULL);
+        tu_write(f->dir, "container", e.container, e.container_len, 0600);
+        _cleanup_free_ char *path = path_join(f->dir, "container"), *slot_path = path_join(f->dir, "slot");
+        struct agent_image t = { .length = (int64_t) e.container_len, .plain_length = PLAIN_LEN };
+        hash_sha256_hex(e.container, e.container_len, t.sha256);
+        snprintf(t.plain_sha256, sizeof(t.plain_sha256), "%s",
+                 json_string_value(json_object_get(e.enc.encryption, "plaintext_sha256")));
+        struct agent_backend b = { .content_key = e.key };
+        int fd = open(slot_path, O_RDWR | O_CREAT | O_TRUNC, 0600);
+        assert_true(fd >= 0);
+        assert_ok(agent_backend_write_slot(&b, path, fd, "slot", &t, &err), err);
+        t.sha256[0] = t.sha256[0] == '0' ? '1' : '0';
+        assert_int_equal(agent_backend_write_slot(&b, path, fd, "slot", &t, &err), -1);
+        assert_error_msg(err, "is not the target's");
+        close(fd);
+        enc_free(&e);
+}
+
 #define T(name) cmocka_unit_test_setup_teardown(name, setup_enc, teardown)
 
 int main(void) {
@@ -414,6 +445,7 @@ int main(void) {
                 T(refuses_a_wrong_plaintext_hash),
                 T(refuses_an_ed25519_device_key),
                 T(refuses_disagreeing_encryption),
+                T(write_slot_checks_the_container_hash),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
 }
