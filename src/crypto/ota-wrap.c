@@ -193,8 +193,11 @@ static int pub_point(gnutls_pubkey_t pub, const struct wrap_curve **c_out, uint8
 int ota_wrap_key(gnutls_pubkey_t pub, const char *serial, const char *target, const uint8_t key[OTA_CRYPT_KEY_LEN],
                  json_t **out, struct error *err) {
         *out = NULL;
-        const struct wrap_curve *c;
+        const struct wrap_curve *c = NULL;
         uint8_t dpk[POINT_MAX], epk[POINT_MAX], z[FIELD_MAX], kek[32], k[FIELD_MAX], wrapped[OTA_WRAP_WRAPPED_LEN];
+        /* Declared before the first goto: the cleanup must never see an
+         * uninitialised pointer. */
+        _cleanup_free_ char *epk_b64 = NULL, *w_b64 = NULL;
         if (pub_point(pub, &c, dpk, err) < 0)
                 return -1;
         gnutls_privkey_t eph = NULL;
@@ -219,8 +222,8 @@ int ota_wrap_key(gnutls_pubkey_t pub, const char *serial, const char *target, co
                 aes256_keywrap(&a, KW_IV, sizeof(wrapped), wrapped, key);
                 ct_wipe(&a, sizeof(a));
         }
-        _cleanup_free_ char *epk_b64 = base64_encode(epk, 1 + 2 * c->field);
-        _cleanup_free_ char *w_b64 = base64_encode(wrapped, sizeof(wrapped));
+        epk_b64 = base64_encode(epk, 1 + 2 * c->field);
+        w_b64 = base64_encode(wrapped, sizeof(wrapped));
         *out = json_pack("{s:s, s:s, s:s, s:s}", "alg", OTA_WRAP_ALG, "crv", c->name, "epk", epk_b64, "wrapped_key",
                          w_b64);
         if (!*out) {
