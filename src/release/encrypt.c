@@ -13,6 +13,8 @@
 #include "crypto/random.h"
 #include "release/release.h"
 #include "secret/kek.h"
+#include "audit/audit.h"
+#include "core/json.h"
 
 int release_encryption_available(struct error *err) {
         if (!kek_default())
@@ -93,4 +95,73 @@ int release_content_key_open(const struct store_image_encryption *e, uint8_t key
 json_t *release_encryption_custom(const struct store_image_encryption *e) {
         return json_pack("{s:s, s:s, s:I, s:I}", "scheme", e->scheme, "plaintext_sha256", e->plain_sha256,
                          "plaintext_length", (json_int_t) e->plain_length, "chunk_size", (json_int_t) e->chunk_size);
+}
+
+/* One key: opened under `from`, sealed under `to`, stored and audited in one
+ * transaction. *changed false when it is sealed under `to` already. */
+static int reseal_one(struct store *s, const struct audit_actor *a, const struct kek *from, const struct kek *to,
+                      const char *sha256, bool *changed, struct error *err) {
+        struct store_image_encryption e = { 0 };
+        _cleanup_free_ char *ctx = NULL, *sealed = NULL, *object = NULL;
+        _cleanup_json_ json_t *details = NULL;
+        char fp[KEK_FINGERPRINT_HEX + 1];
+        uint8_t *blob = NULL, *secret = NULL;
+        size_t blob_len = 0, n = 0;
+        bool found = false;
+        *changed = false;
+        if (store_tx_begin(s, err) < 0)
+                return -1;
+        if (store_image_encryption_get(s, sha256, &e, &found, err) < 0)
+                goto fail;
+        if (!found)
+                goto done;
+        if (kek_sealed_parse(e.content_key_sealed, fp, &blob, &blob_len, err) < 0) {
+                error_prefix(err, "the content key of image %.16s...: ", sha256);
+                goto fail;
+        }
+        free(blob);
+        if (strcmp(fp, kek_fingerprint(to)) == 0)
+                goto done; /* a resumed rotation: this one is done */
+        ctx = release_content_key_context(e.release_id, e.sha256);
+        if (kek_open(from, ctx, e.content_key_sealed, &secret, &n, err) < 0) {
+                error_prefix(err, "the content key of image %.16s...: ", sha256);
+                goto fail;
+        }
+        int r = kek_seal(to, ctx, secret, n, &sealed, err);
+        ct_wipe(secret, n);
+        free(secret);
+        if (r < 0 || store_image_encryption_set_sealed(s, sha256, sealed, err) < 0)
+                goto fail;
+        details = json_pack("{s:s, s:s, s:I}", "from", kek_fingerprint(from), "to", kek_fingerprint(to), "release_id",
+                            (json_int_t) e.release_id);
+        object = str_printf("image:%s", sha256);
+        if (audit_append(s, a, "release.content-key.resealed", object, details, err) < 0)
+                goto fail;
+        *changed = true;
+done:
+        store_image_encryption_clear(&e);
+        return store_tx_commit(s, err);
+fail:
+        store_image_encryption_clear(&e);
+        store_tx_rollback(s);
+        return -1;
+}
+
+int release_content_keys_reseal(struct store *s, const struct audit_actor *a, const struct kek *from,
+                                const struct kek *to, size_t *resealed, struct error *err) {
+        *resealed = 0;
+        if (!from || !to)
+                return error_set(err, ERROR_INVALID, "re-sealing content keys needs the current KEK and the new one");
+        char (*list)[65] = NULL;
+        size_t n = 0;
+        if (store_image_encryption_list(s, &list, &n, err) < 0)
+                return -1;
+        int rc = 0;
+        for (size_t i = 0; i < n && rc == 0; i++) {
+                bool changed = false;
+                rc = reseal_one(s, a, from, to, list[i], &changed, err);
+                *resealed += changed;
+        }
+        free(list);
+        return rc;
 }

@@ -38,6 +38,17 @@ int release_content_key_seal(int64_t release_id, const char *container_sha256_he
 int release_content_key_open(const struct store_image_encryption *e, uint8_t key[OTA_CRYPT_KEY_LEN],
                              struct error *err);
 
+/* KEK rotation: every content key sealed under `from` is sealed again under
+ * `to` (one transaction per key, each audited "release.content-key.resealed"
+ * by `a`). Idempotent and resumable: a key already sealed under `to` is left
+ * alone. *resealed counts the keys changed now. A key that opens under
+ * neither is ERROR_CRYPTO naming the image. cradled kek-rotate (secret/)
+ * calls it beside the batch keys and key files. */
+struct kek;
+struct audit_actor;
+int release_content_keys_reseal(struct store *s, const struct audit_actor *a, const struct kek *from,
+                                const struct kek *to, size_t *resealed, struct error *err);
+
 /* The target custom "encryption" both repositories carry:
  * {"scheme", "plaintext_sha256", "plaintext_length", "chunk_size"}. */
 json_t *release_encryption_custom(const struct store_image_encryption *e);

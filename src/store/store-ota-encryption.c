@@ -57,3 +57,44 @@ void store_image_encryption_clear(struct store_image_encryption *e) {
         free(e->content_key_sealed);
         memset(e, 0, sizeof(*e));
 }
+
+int store_image_encryption_list(struct store *s, char (**sha256s)[65], size_t *n, struct error *err) {
+        *sha256s = NULL;
+        *n = 0;
+        _cleanup_stmt_ sqlite3_stmt *st = NULL;
+        if (store_prepare(s, "SELECT sha256 FROM image_encryption ORDER BY created_at, sha256", &st, err) < 0)
+                return -1;
+        size_t cap = 0;
+        for (;;) {
+                int rc = store_step_row(s, st, "listing encrypted images", err);
+                if (rc < 0) {
+                        free(*sha256s);
+                        *sha256s = NULL;
+                        *n = 0;
+                        return -1;
+                }
+                if (rc == 0)
+                        return 0;
+                if (*n == cap) {
+                        cap = cap ? cap * 2 : 16;
+                        *sha256s = realloc(*sha256s, cap * sizeof(**sha256s));
+                        if (!*sha256s)
+                                abort();
+                }
+                if (!store_column_fixed(st, 0, (*sha256s)[*n], 65)) {
+                        free(*sha256s);
+                        *sha256s = NULL;
+                        *n = 0;
+                        return error_set(err, ERROR_DB, "image_encryption row has a malformed hash");
+                }
+                (*n)++;
+        }
+}
+
+int store_image_encryption_set_sealed(struct store *s, const char *sha256, const char *sealed, struct error *err) {
+        _cleanup_stmt_ sqlite3_stmt *st = NULL;
+        if (store_prepare(s, "UPDATE image_encryption SET content_key_sealed = ?2 WHERE sha256 = ?1", &st, err) < 0 ||
+            store_bind_text(s, st, 1, sha256, err) < 0 || store_bind_text(s, st, 2, sealed, err) < 0)
+                return -1;
+        return store_step_done(s, st, "re-sealing a content key", err);
+}

@@ -26,3 +26,7 @@ int store_image_encryption_put(struct store *s, const struct store_image_encrypt
 int store_image_encryption_get(struct store *s, const char *sha256, struct store_image_encryption *out, bool *found,
                                struct error *err);
 void store_image_encryption_clear(struct store_image_encryption *e);
+/* The container hashes of every encrypted image, oldest first (heap array of
+ * 65-byte strings). */
+int store_image_encryption_list(struct store *s, char (**sha256s)[65], size_t *n, struct error *err);
+int store_image_encryption_set_sealed(struct store *s, const char *sha256, const char *sealed, struct error *err);
