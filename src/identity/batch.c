@@ -269,6 +269,27 @@ int identity_batch_migration_key(struct store *s, int64_t batch_id, uint8_t key[
         return 0;
 }
 
+int identity_batch_kek_check(struct store *s, const struct kek *k, struct error *err) {
+        _cleanup_free_ char *prefix = str_printf("kek1:%s:", kek_fingerprint(k));
+        int64_t id = 0;
+        if (store_batch_migration_key_other_kek(s, prefix, &id, err) < 0)
+                return -1;
+        if (!id)
+                return 0;
+        _cleanup_secret_ char *stored = NULL;
+        if (store_batch_migration_key(s, id, &stored, err) < 0)
+                return -1;
+        char fp[KEK_FINGERPRINT_HEX + 1] = "";
+        _cleanup_free_ uint8_t *blob = NULL;
+        size_t n = 0;
+        struct error e = {0};
+        if (kek_sealed_parse(stored, fp, &blob, &n, &e) < 0)
+                return error_set(err, ERROR_CRYPTO, "batch %lld's migration key is not a valid sealed value: %s",
+                                 (long long) id, e.msg);
+        return error_set(err, ERROR_CRYPTO, "batch %lld's migration key is sealed under KEK %s, but the configured "
+                         "KEK is %s", (long long) id, fp, kek_fingerprint(k));
+}
+
 int identity_batch_seal_existing(struct store *s, const struct audit_actor *a, const struct kek *k,
                                  size_t *sealed_out, struct error *err) {
         *sealed_out = 0;

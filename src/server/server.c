@@ -35,6 +35,7 @@
 #include "approval/approval.h"
 #include "routes.h"
 #include "secret/kek.h"
+#include "secret/seal-existing.h"
 #include "server-config.h"
 #include "store/store.h"
 
@@ -152,6 +153,23 @@ static int load_kek(struct server *s, const char *data_dir, struct error *err) {
                 return error_prefix(err, "[kek] ref: ");
         kek_set_default(s->kek);
         log_info("KEK %s loaded (%s)", kek_fingerprint(s->kek), kek_is_pkcs11(s->kek) ? "PKCS#11" : "key file");
+
+        /* Seal what a deployment from before secrets at rest keeps in clear.
+         * A failure leaves those secrets as they were (each step is atomic)
+         * and is retried at the next start; it does not stop the server. */
+        struct store *st = store_pool_acquire(s->pool);
+        struct secret_seal_report rep;
+        struct error e = {0};
+        int r = secret_seal_existing(st, s->kek, data_dir, s->cfg.director_key, &rep, &e);
+        store_pool_release(s->pool, st);
+        if (r < 0 && e.kind == ERROR_CRYPTO)
+                /* The wrong KEK: nothing sealed would open. */
+                return error_set(err, ERROR_CRYPTO, "[kek] ref: %s", e.msg);
+        if (r < 0)
+                log_error("sealing existing secrets under the KEK failed (retried at the next start): %s", e.msg);
+        else if (rep.migration_keys || rep.key_files)
+                log_info("sealed under the KEK: %zu migration key(s), %zu key file(s)", rep.migration_keys,
+                         rep.key_files);
         return 0;
 }
 
