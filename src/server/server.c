@@ -34,6 +34,7 @@
 #include "router.h"
 #include "approval/approval.h"
 #include "routes.h"
+#include "keys/keys.h"
 #include "secret/kek.h"
 #include "secret/seal-existing.h"
 #include "server-config.h"
@@ -161,6 +162,22 @@ static int load_kek(struct server *s, const char *data_dir, struct error *err) {
         struct secret_seal_report rep;
         struct error e = {0};
         int r = secret_seal_existing(st, s->kek, data_dir, s->cfg.director_key, &rep, &e);
+        if (r == 0) {
+                /* The KEK is a key like the others: in the registry (class kek),
+                 * by its fingerprint (a key check value, never the key). */
+                const struct keys_new kn = {
+                        .class = "kek",
+                        .purpose = "key-encryption key: seals migration keys, online key files and content keys at rest",
+                        .fingerprint = kek_fingerprint(s->kek),
+                        .algorithm = "AES-256-GCM",
+                        .storage = kek_is_pkcs11(s->kek) ? "pkcs11" : "file",
+                        .ref = path,
+                };
+                int64_t key_id;
+                struct error ke = {0};
+                if (keys_register(st, &kn, "system", &key_id, &ke) < 0)
+                        log_warn("the KEK is not in the key registry: %s", ke.msg);
+        }
         store_pool_release(s->pool, st);
         if (r < 0 && e.kind == ERROR_CRYPTO)
                 /* The wrong KEK: nothing sealed would open. */

@@ -59,6 +59,9 @@ expect_eq "... the batch key row is sealed" "$(sqlite3 "$DATA/cradle.db" "SELECT
 sealed=0; for f in "${KEYFILES[@]}"; do [[ $(head -c 5 "$DATA/$f") == kek1: ]] && sealed=$((sealed + 1)); done
 expect_eq "... every key file is sealed" "$sealed" "${#KEYFILES[@]}"
 expect_eq "... each audited" "$(sqlite3 "$DATA/cradle.db" "SELECT count(*) FROM audit_log WHERE action IN ('batch.migration-key.sealed', 'secret.key-file.sealed')")" "$((1 + ${#KEYFILES[@]}))"
+kek_fp=$(grep -oE 'KEK [0-9a-f]{32} loaded' "$LOG" | tail -n1 | cut -d' ' -f2)
+expect_eq "the KEK is in the key registry (class kek, by its fingerprint, its file as ref)" \
+  "$(sqlite3 "$DATA/cradle.db" "SELECT fingerprint || ' ' || storage || ' ' || ref FROM keys WHERE class = 'kek'")" "$kek_fp file $KEKDIR/kek.key"
 stop_server; start_server || { tap_fail "restart"; finish; exit 1; }
 expect_eq "a second start seals nothing more (idempotent)" "$(sqlite3 "$DATA/cradle.db" "SELECT count(*) FROM audit_log WHERE action IN ('batch.migration-key.sealed', 'secret.key-file.sealed')")" "$((1 + ${#KEYFILES[@]}))"
 
