@@ -137,11 +137,11 @@ stop_server
 
 "$CRADLE" kek generate --file "$KEKDIR/other.key" >/dev/null
 set_kek "$KEKDIR/other.key"
-out=$("$CRADLED" run --data-dir "$DATA" 2>&1); rc=$?
+out=$(timeout 20 "$CRADLED" run --data-dir "$DATA" 2>&1); rc=$?
 expect_eq "with another KEK cradled refuses to start" "$rc" 1
 expect_match "... naming the value and both KEKs" "$out" 'is sealed under KEK [0-9a-f]{32}, but the configured KEK is [0-9a-f]{32}'
 chmod 644 "$KEKDIR/kek.key"; set_kek "$KEKDIR/kek.key"
-out=$("$CRADLED" run --data-dir "$DATA" 2>&1); rc=$?
+out=$(timeout 20 "$CRADLED" run --data-dir "$DATA" 2>&1); rc=$?
 expect_eq "a KEK file others can read is refused" "$rc $(grep -c 'KEK file' <<<"$out")" "1 1"
 chmod 600 "$KEKDIR/kek.key"
 finish
