@@ -90,3 +90,40 @@ int secret_key_file_seal(const struct kek *k, const char *path, const char *cont
         *sealed_now = true;
         return 0;
 }
+
+/* "kek1:<fingerprint>:" of k. Heap. */
+static char *sealed_prefix(const struct kek *k) {
+        return str_printf("kek1:%s:", kek_fingerprint(k));
+}
+
+int secret_key_file_reseal(const struct kek *from, const struct kek *to, const char *path, const char *context_ref,
+                           bool *changed, struct error *err) {
+        *changed = false;
+        _cleanup_secret_ char *text = NULL;
+        size_t len = 0;
+        if (keyfile_read(path, &text, &len, err) < 0)
+                return -1;
+        if (!kek_is_sealed(text))
+                return secret_key_file_seal(to, path, context_ref, changed, err);
+        _cleanup_free_ char *to_prefix = sealed_prefix(to);
+        if (strncmp(text, to_prefix, strlen(to_prefix)) == 0)
+                return 0;
+        while (len > 0 && (text[len - 1] == '\n' || text[len - 1] == '\r'))
+                text[--len] = '\0';
+        _cleanup_free_ char *context = context_for(context_ref && *context_ref ? context_ref : path);
+        uint8_t *pem = NULL;
+        size_t n = 0;
+        if (kek_open(from, context, text, &pem, &n, err) < 0)
+                return error_prefix(err, "key file '%s': ", path);
+        _cleanup_free_ char *sealed = NULL;
+        int r = kek_seal(to, context, pem, n, &sealed, err);
+        ct_wipe(pem, n);
+        free(pem);
+        if (r < 0)
+                return -1;
+        _cleanup_free_ char *line = str_printf("%s\n", sealed);
+        if (file_write_atomic(path, line, strlen(line), 0600, err) < 0)
+                return -1;
+        *changed = true;
+        return 0;
+}

@@ -36,3 +36,8 @@ int secret_key_generate_file(const char *path, const char *context_ref, enum cry
  * *sealed_now = false when it was sealed already (idempotent). */
 int secret_key_file_seal(const struct kek *k, const char *path, const char *context_ref, bool *sealed_now,
                          struct error *err);
+/* Re-seals a key file under `to` (rotation): sealed under `from` -> opened and
+ * sealed under `to`; plain PEM -> sealed under `to`; under `to` already ->
+ * left alone (*changed = false). Sealed under a third KEK: ERROR_CRYPTO. */
+int secret_key_file_reseal(const struct kek *from, const struct kek *to, const char *path, const char *context_ref,
+                           bool *changed, struct error *err);

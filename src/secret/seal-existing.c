@@ -77,8 +77,12 @@ static int seal_file(struct store *s, const struct kek *k, const char *data_dir,
         return store_tx_commit(s, err);
 }
 
-static int seal_online_keys(struct store *s, const struct kek *k, const char *data_dir,
-                            struct secret_seal_report *r, struct error *err) {
+/* Calls fn for every key file cradled keeps (a path and the ref its sealed
+ * content is bound to): each product's online keys, the director's key, the
+ * device CA keys. Stops at the first failure. */
+int secret_each_key_file(struct store *s, const char *data_dir, const char *director_key_ref,
+                         int (*fn)(void *ctx, const char *path, const char *context_ref, struct error *err),
+                         void *ctx, struct error *err) {
         char **refs = NULL;
         size_t n = 0;
         if (store_online_key_file_refs(s, &refs, &n, err) < 0)
@@ -86,36 +90,42 @@ static int seal_online_keys(struct store *s, const struct kek *k, const char *da
         int rc = 0;
         for (size_t i = 0; i < n && rc == 0; i++) {
                 _cleanup_free_ char *path = refs[i][0] == '/' ? str_dup(refs[i]) : path_join(data_dir, refs[i]);
-                rc = seal_file(s, k, data_dir, path, refs[i], r, err);
+                rc = fn(ctx, path, refs[i], err);
         }
         store_strings_free(refs, n);
-        return rc;
-}
+        if (rc < 0)
+                return -1;
 
-static int seal_device_ca_keys(struct store *s, const struct kek *k, const char *data_dir,
-                               struct secret_seal_report *r, struct error *err) {
+        const char *dref = director_key_ref && *director_key_ref ? director_key_ref
+                                                                 : DIRECTOR_KEY_DIR "/" DIRECTOR_KEY_FILE;
+        if (strncmp(dref, "pkcs11:", 7) != 0) {
+                _cleanup_free_ char *path = dref[0] == '/' ? str_dup(dref) : path_join(data_dir, dref);
+                if (fn(ctx, path, dref, err) < 0)
+                        return -1;
+        }
+
         struct store_device_ca *list = NULL;
-        size_t n = 0;
         if (store_device_ca_list(s, 0, false, &list, &n, err) < 0)
                 return -1;
-        int rc = 0;
         for (size_t i = 0; i < n && rc == 0; i++) {
                 const char *ref = list[i].key_ref;
-                if (!ref || strncmp(ref, "pkcs11:", 7) == 0)
-                        continue;
-                rc = seal_file(s, k, data_dir, ref, ref, r, err);
+                if (ref && strncmp(ref, "pkcs11:", 7) != 0)
+                        rc = fn(ctx, ref, ref, err);
         }
         store_device_ca_list_free(list, n);
         return rc;
 }
 
-static int seal_director_key(struct store *s, const struct kek *k, const char *data_dir, const char *configured,
-                             struct secret_seal_report *r, struct error *err) {
-        const char *ref = configured && *configured ? configured : DIRECTOR_KEY_DIR "/" DIRECTOR_KEY_FILE;
-        if (strncmp(ref, "pkcs11:", 7) == 0)
-                return 0;
-        _cleanup_free_ char *path = ref[0] == '/' ? str_dup(ref) : path_join(data_dir, ref);
-        return seal_file(s, k, data_dir, path, ref, r, err);
+struct seal_ctx {
+        struct store *s;
+        const struct kek *k;
+        const char *data_dir;
+        struct secret_seal_report *r;
+};
+
+static int seal_one(void *ctx, const char *path, const char *context_ref, struct error *err) {
+        struct seal_ctx *c = ctx;
+        return seal_file(c->s, c->k, c->data_dir, path, context_ref, c->r, err);
 }
 
 int secret_seal_existing(struct store *s, const struct kek *k, const char *data_dir, const char *director_key_ref,
@@ -124,10 +134,9 @@ int secret_seal_existing(struct store *s, const struct kek *k, const char *data_
         if (!k)
                 return error_set(err, ERROR_INTERNAL, "sealing existing secrets needs a KEK");
         if (identity_batch_kek_check(s, k, err) < 0 ||
-            identity_batch_seal_existing(s, &seal_actor, k, &report->migration_keys, err) < 0 ||
-            seal_online_keys(s, k, data_dir, report, err) < 0 ||
-            seal_director_key(s, k, data_dir, director_key_ref, report, err) < 0 ||
-            seal_device_ca_keys(s, k, data_dir, report, err) < 0)
+            identity_batch_seal_existing(s, &seal_actor, k, &report->migration_keys, err) < 0)
                 return -1;
+        struct seal_ctx c = { .s = s, .k = k, .data_dir = data_dir, .r = report };
+        return secret_each_key_file(s, data_dir, director_key_ref, seal_one, &c, err);
         return 0;
 }

@@ -144,4 +144,24 @@ chmod 644 "$KEKDIR/kek.key"; set_kek "$KEKDIR/kek.key"
 out=$(timeout 20 "$CRADLED" run --data-dir "$DATA" 2>&1); rc=$?
 expect_eq "a KEK file others can read is refused" "$rc $(grep -c 'KEK file' <<<"$out")" "1 1"
 chmod 600 "$KEKDIR/kek.key"
+
+# --- 6. rotation: every secret re-sealed under a new KEK --------------------------------
+"$CRADLE" kek generate --file "$KEKDIR/new.key" >/dev/null
+out=$("$CRADLED" kek-rotate --data-dir "$DATA" --to "$KEKDIR/new.key" 2>&1); rc=$?
+expect_eq "cradled kek-rotate re-seals under the new KEK" "$rc" 0
+nfiles=$(cd "$DATA" && find repo-keys director-keys pki -name '*.key' -type f | wc -l)
+expect_match "... both batch keys and every key file" "$out" "2 migration key\\(s\\), $nfiles key file\\(s\\)"
+expect_eq "... and points [kek] ref at it" "$(grep -c "^ref = $KEKDIR/new.key\$" "$DATA/cradled.conf")" 1
+out=$("$CRADLED" kek-rotate --data-dir "$DATA" --to "$KEKDIR/new.key" 2>&1); rc=$?
+expect_eq "rotating to the current KEK is refused" "$rc $(grep -c 'is the current one' <<<"$out")" "1 1"
+start_server || tap_fail "start after the rotation"
+api GET /api/v1/director/online-keys "$ADMIN_TOKEN"
+expect_eq "after the rotation the director's key opens, the same key" "$STATUS $(jqr .targets.keyid)" "200 $director_keyid"
+make_csr m3 SAR-LEG-3 && claim SAR-LEG-3 m3 "$batch_key"
+expect_eq "... and the batch key" "$STATUS" 200
+stop_server
+expect_eq "the rotations are audited" "$(sqlite3 "$DATA/cradle.db" "SELECT count(*) > 0 FROM audit_log WHERE action = 'batch.migration-key.resealed'") $(sqlite3 "$DATA/cradle.db" "SELECT count(*) > 0 FROM audit_log WHERE action = 'secret.key-file.resealed'")" "1 1"
+set_kek "$KEKDIR/kek.key"
+out=$(timeout 20 "$CRADLED" run --data-dir "$DATA" 2>&1); rc=$?
+expect_eq "the old KEK no longer starts the server" "$rc $(grep -c 'is sealed under KEK' <<<"$out")" "1 1"
 finish
