@@ -6,6 +6,7 @@
 #include "core/fileio.h"
 #include "crypto/encoding.h"
 #include "secret/kek.h"
+#include "secret/keyfile.h"
 
 #define assert_ok(call, e)                                                                  \
         do {                                                                                \
@@ -435,6 +436,60 @@ static void test_known_answer(void **state) {
         tdir_free(t);
 }
 
+/* Key files sealed under the KEK (secret/keyfile.h): bound to their ref,
+ * legacy PEM sealed in place once, re-sealed under a new KEK. */
+static void test_key_files(void **state) {
+        (void) state;
+        struct tdir *t = tdir_new();
+        struct kek *k = file_kek(t, "kek.key");
+        kek_set_default(k);
+        struct error err = {0};
+        _cleanup_free_ char *a = tdir_path(t, "a.key");
+        _cleanup_free_ char *b = tdir_path(t, "b.key");
+        assert_ok(secret_key_generate_file(a, "repo-keys/A/snapshot.key", CRYPTO_KEY_ED25519, &err), err);
+        _cleanup_free_ char *text = NULL;
+        size_t len = 0;
+        assert_ok(file_read_all(a, 65536, &text, &len, &err), err);
+        assert_true(kek_is_sealed(text));
+        assert_null(strstr(text, "PRIVATE KEY"));
+        struct crypto_key *key = NULL;
+        assert_ok(secret_key_load(a, "repo-keys/A/snapshot.key", &key, &err), err);
+        crypto_key_free(key);
+        /* The same sealed file in another key's place does not open. */
+        assert_int_equal(file_write_atomic(b, text, len, 0600, NULL), 0);
+        key = NULL;
+        assert_int_equal(secret_key_load(b, "repo-keys/B/snapshot.key", &key, &err), -1);
+        assert_null(key);
+        assert_error(err, ERROR_CRYPTO, "another row or purpose");
+
+        /* A legacy plain PEM file loads, and is sealed in place once. */
+        assert_ok(crypto_key_generate_file(b, CRYPTO_KEY_EC_P256, &err), err);
+        assert_ok(secret_key_load(b, "pki/b.key", &key, &err), err);
+        crypto_key_free(key);
+        bool now = false;
+        assert_ok(secret_key_file_seal(k, b, "pki/b.key", &now, &err), err);
+        assert_true(now);
+        assert_ok(secret_key_file_seal(k, b, "pki/b.key", &now, &err), err);
+        assert_false(now);
+        assert_ok(secret_key_load(b, "pki/b.key", &key, &err), err);
+        crypto_key_free(key);
+
+        /* Rotation: re-sealed under another KEK, which then opens it; the old one does not. */
+        struct kek *k2 = file_kek(t, "kek2.key");
+        assert_ok(secret_key_file_reseal(k, k2, b, "pki/b.key", &now, &err), err);
+        assert_true(now);
+        assert_ok(secret_key_file_reseal(k, k2, b, "pki/b.key", &now, &err), err);
+        assert_false(now);
+        assert_int_equal(secret_key_load(b, "pki/b.key", &key, &err), -1);
+        assert_error(err, ERROR_CRYPTO, "sealed under KEK");
+        kek_set_default(k2);
+        assert_ok(secret_key_load(b, "pki/b.key", &key, &err), err);
+        crypto_key_free(key);
+        kek_free(k2);
+        kek_free(k);
+        tdir_free(t);
+}
+
 static int group_teardown(void **state) {
         (void) state;
         softhsm_cleanup();
@@ -456,6 +511,7 @@ int main(void) {
                 cmocka_unit_test(test_parse_errors),
                 cmocka_unit_test(test_key_file_errors),
                 cmocka_unit_test(test_known_answer),
+                cmocka_unit_test(test_key_files),
         };
         return cmocka_run_group_tests(tests, NULL, group_teardown);
 }
