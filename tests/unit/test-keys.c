@@ -2,6 +2,7 @@
 /* The key registry (issue 11 section 2): every rule has a test that fails without it. */
 #include "testutil-store.h"
 
+#include <ctype.h>
 #include <gnutls/abstract.h>
 
 #include "auth/user.h"
@@ -357,6 +358,38 @@ static void test_lookup(void **state) {
         assert_int_equal(err.kind, ERROR_NOT_FOUND);
 }
 
+/* Every class's runbook anchor is a heading of docs/keys.md (GitHub's slug:
+ * lower case, spaces to dashes), so the link the CLI prints leads somewhere. */
+static void test_runbooks_exist_in_docs(void **state) {
+        (void) state;
+        const char *src = getenv("CRADLE_SOURCE_ROOT");
+        if (!src)
+                skip();
+        _cleanup_free_ char *path = str_printf("%s/docs/keys.md", src);
+        size_t len = 0;
+        _cleanup_free_ unsigned char *doc = read_file_bytes(path, &len);
+        assert_non_null(doc);
+        for (size_t i = 0; i < KEYS_CLASS_COUNT; i++) {
+                const char *anchor = keys_runbook_anchor(keys_classes[i]);
+                bool found = false;
+                for (const char *line = (const char *) doc; line && *line && !found;) {
+                        const char *end = strchr(line, '\n');
+                        size_t n = end ? (size_t) (end - line) : strlen(line);
+                        if (n > 4 && strncmp(line, "### ", 4) == 0) {
+                                char slug[128];
+                                size_t k = 0;
+                                for (size_t j = 4; j < n && k + 1 < sizeof(slug); j++)
+                                        slug[k++] = line[j] == ' ' ? '-' : (char) tolower((unsigned char) line[j]);
+                                slug[k] = '\0';
+                                found = strcmp(slug, anchor) == 0;
+                        }
+                        line = end ? end + 1 : NULL;
+                }
+                if (!found)
+                        fail_msg("docs/keys.md has no heading for #%s (class %s)", anchor, keys_classes[i]);
+        }
+}
+
 int main(void) {
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test_setup_teardown(test_fingerprint_is_spki_sha256, setup, teardown),
@@ -372,6 +405,7 @@ int main(void) {
                 cmocka_unit_test_setup_teardown(test_rotation_due, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_owner_and_custodians, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_lookup, setup, teardown),
+                cmocka_unit_test(test_runbooks_exist_in_docs),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
 }
