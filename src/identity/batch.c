@@ -221,8 +221,6 @@ int identity_batch_set_migration_key(struct store *s, const struct audit_actor *
         bool replaced = b.migration_key_set;
         uint8_t old[32];
         bool had_old = false;
-        /* The previous key, opened (sealed or legacy) to retire its registry
-         * entry; merge of fix/secrets and fix/keys. */
         if (replaced && identity_batch_migration_key(s, batch_id, old, &had_old, err) < 0)
                 goto fail;
         /* The key registry lists it (by an identifier, never the secret) and
@@ -280,6 +278,27 @@ int identity_batch_migration_key(struct store *s, int64_t batch_id, uint8_t key[
         return 0;
 }
 
+int identity_batch_kek_check(struct store *s, const struct kek *k, struct error *err) {
+        _cleanup_free_ char *prefix = str_printf("kek1:%s:", kek_fingerprint(k));
+        int64_t id = 0;
+        if (store_batch_migration_key_other_kek(s, prefix, &id, err) < 0)
+                return -1;
+        if (!id)
+                return 0;
+        _cleanup_secret_ char *stored = NULL;
+        if (store_batch_migration_key(s, id, &stored, err) < 0)
+                return -1;
+        char fp[KEK_FINGERPRINT_HEX + 1] = "";
+        _cleanup_free_ uint8_t *blob = NULL;
+        size_t n = 0;
+        struct error e = {0};
+        if (kek_sealed_parse(stored, fp, &blob, &n, &e) < 0)
+                return error_set(err, ERROR_CRYPTO, "batch %lld's migration key is not a valid sealed value: %s",
+                                 (long long) id, e.msg);
+        return error_set(err, ERROR_CRYPTO, "batch %lld's migration key is sealed under KEK %s, but the configured "
+                         "KEK is %s", (long long) id, fp, kek_fingerprint(k));
+}
+
 int identity_batch_seal_existing(struct store *s, const struct audit_actor *a, const struct kek *k,
                                  size_t *sealed_out, struct error *err) {
         *sealed_out = 0;
@@ -315,5 +334,70 @@ int identity_batch_seal_existing(struct store *s, const struct audit_actor *a, c
 fail:
         store_tx_rollback(s);
         *sealed_out = 0;
+        return -1;
+}
+
+int identity_batch_reseal(struct store *s, const struct audit_actor *a, const struct kek *from, const struct kek *to,
+                          size_t *n_out, struct error *err) {
+        *n_out = 0;
+        struct store_batch *list = NULL;
+        size_t n = 0;
+        _cleanup_free_ char *to_prefix = str_printf("kek1:%s:", kek_fingerprint(to));
+        if (store_tx_begin(s, err) < 0)
+                return -1;
+        if (store_batch_list(s, 0, &list, &n, err) < 0)
+                goto fail;
+        for (size_t i = 0; i < n; i++) {
+                if (!list[i].migration_key_set)
+                        continue;
+                int64_t id = list[i].id;
+                _cleanup_secret_ char *stored = NULL;
+                if (store_batch_migration_key(s, id, &stored, err) < 0)
+                        goto fail;
+                if (!stored || strncmp(stored, to_prefix, strlen(to_prefix)) == 0)
+                        continue;
+                uint8_t key[32];
+                bool found = false;
+                if (kek_is_sealed(stored)) {
+                        char context[48];
+                        batch_key_context(id, context);
+                        uint8_t *opened = NULL;
+                        size_t len = 0;
+                        if (kek_open(from, context, stored, &opened, &len, err) < 0) {
+                                error_prefix(err, "batch %lld: ", (long long) id);
+                                goto fail;
+                        }
+                        found = len == 32;
+                        if (found)
+                                memcpy(key, opened, 32);
+                        ct_wipe(opened, len);
+                        free(opened);
+                        if (!found) {
+                                error_set(err, ERROR_DB, "batch %lld: the sealed migration key is %zu bytes, not 32",
+                                          (long long) id, len);
+                                goto fail;
+                        }
+                } else if (identity_batch_migration_key(s, id, key, &found, err) < 0) {
+                        goto fail;
+                }
+                _cleanup_free_ char *sealed = NULL;
+                int r = batch_key_seal(to, id, key, &sealed, err);
+                ct_wipe(key, sizeof(key));
+                if (r < 0 || store_batch_set_migration_key(s, id, sealed, err) < 0)
+                        goto fail;
+                char object[48];
+                snprintf(object, sizeof(object), "batch:%lld", (long long) id);
+                _cleanup_json_ json_t *details = json_pack("{s:s, s:s}", "from", kek_fingerprint(from), "to",
+                                                           kek_fingerprint(to));
+                if (audit_append(s, a, "batch.migration-key.resealed", object, details, err) < 0)
+                        goto fail;
+                (*n_out)++;
+        }
+        store_batch_list_free(list, n);
+        return store_tx_commit(s, err);
+fail:
+        store_batch_list_free(list, n);
+        store_tx_rollback(s);
+        *n_out = 0;
         return -1;
 }

@@ -41,5 +41,14 @@ struct kek;
  * secrets at rest) under k, in one transaction, each audited
  * "batch.migration-key.sealed". Idempotent: sealed keys are left alone.
  * *sealed_out: how many it sealed. */
+/* Rotation: re-seals every batch key under `to` in one transaction, each
+ * audited "batch.migration-key.resealed": sealed under `from` -> opened with
+ * it; hex -> sealed; under `to` already -> left alone (a cut-short rotation
+ * finishes when run again). *n_out: how many changed. */
+int identity_batch_reseal(struct store *s, const struct audit_actor *a, const struct kek *from, const struct kek *to,
+                          size_t *n_out, struct error *err);
+/* ERROR_CRYPTO naming the batch and both KEKs when a batch key is sealed under
+ * another KEK than k (cradled refuses to start with the wrong KEK). */
+int identity_batch_kek_check(struct store *s, const struct kek *k, struct error *err);
 int identity_batch_seal_existing(struct store *s, const struct audit_actor *a, const struct kek *k,
                                  size_t *sealed_out, struct error *err);

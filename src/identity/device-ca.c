@@ -18,6 +18,7 @@
 #include "crypto/key.h"
 #include "identity/device-ca.h"
 #include "identity/internal.h"
+#include "secret/keyfile.h"
 #include "keys/keys.h"
 #include "pki/ca.h"
 #include "pki/cert.h"
@@ -102,7 +103,7 @@ int identity_ca_create(struct store *s, const struct audit_actor *a, const char 
                 if (file_exists(generated))
                         return error_set(err, ERROR_CONFLICT, "key file '%s' already exists; refusing to overwrite "
                                          "a key (remove it or give its key_ref)", generated);
-                if (crypto_key_generate_file(generated, CRYPTO_KEY_EC_P256, err) < 0)
+                if (secret_key_generate_file(generated, generated, CRYPTO_KEY_EC_P256, err) < 0)
                         return -1;
                 key_ref = generated;
         }
@@ -113,7 +114,7 @@ int identity_ca_create(struct store *s, const struct audit_actor *a, const char 
         _cleanup_ca_row_ struct store_device_ca stored = {0};
         char object[128];
         int64_t id;
-        if (crypto_key_load(key_ref, &key, err) < 0 || pki_csr_create(key, name, NULL, &csr_pem, err) < 0)
+        if (secret_key_load(key_ref, key_ref, &key, err) < 0 || pki_csr_create(key, name, NULL, &csr_pem, err) < 0)
                 goto fail_notx;
 
         struct store_device_ca row = {
@@ -241,7 +242,7 @@ int identity_ca_install(struct store *s, const struct audit_actor *a, const char
         if (pki_cert_import(cert_pem, strlen(cert_pem), &crt, err) < 0)
                 return error_prefix(err, "certificate: ");
         _cleanup_crypto_key_ struct crypto_key *key = NULL;
-        if (crypto_key_load(ca.key_ref, &key, err) < 0)
+        if (secret_key_load(ca.key_ref, ca.key_ref, &key, err) < 0)
                 return error_prefix(err, "device CA '%s': ", name);
         if (!pki_cert_matches_pubkey(crt, crypto_key_pubkey(key)))
                 return error_set(err, ERROR_INVALID, "certificate: its public key is not the key of device CA '%s' "

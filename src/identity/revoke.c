@@ -15,6 +15,7 @@
 #include "core/time.h"
 #include "crypto/key.h"
 #include "identity/internal.h"
+#include "secret/keyfile.h"
 #include "keys/keys.h"
 #include "identity/revoke.h"
 #include "pki/cert.h"
@@ -29,7 +30,7 @@ int identity_crl_regenerate(struct identity_ctx *ic, int64_t ca_id, struct error
         if (!ca.cert_pem)
                 return error_set(err, ERROR_CONFLICT, "device CA '%s' is not installed yet; it has no CRL", ca.name);
         _cleanup_crypto_key_ struct crypto_key *key = NULL;
-        if (crypto_key_load(ca.key_ref, &key, err) < 0)
+        if (secret_key_load(ca.key_ref, ca.key_ref, &key, err) < 0)
                 return error_prefix(err, "device CA '%s': ", ca.name);
         _cleanup_pki_crt_ gnutls_x509_crt_t crt = NULL;
         if (pki_cert_import(ca.cert_pem, strlen(ca.cert_pem), &crt, err) < 0)

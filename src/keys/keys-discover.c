@@ -396,7 +396,7 @@ int keys_discover_store(struct store *s, const char *director_online_ref, const 
                         continue;
                 uint8_t key[32];
                 bool found = false;
-                r = identity_batch_migration_key(s, batches[i].id, key, &found, err); /* opens a sealed key (merge of fix/secrets) */
+                r = identity_batch_migration_key(s, batches[i].id, key, &found, err);
                 if (r == 0 && found)
                         r = keys_register_migration_key(s, batches[i].id, key, NULL, by, err);
                 explicit_bzero(key, sizeof(key));

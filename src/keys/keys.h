@@ -93,6 +93,10 @@ int64_t keys_policy_period(const struct keys_policy *p, const char *class);
 /* 0 when the class has no rotation period or the key is no longer in use. */
 int64_t keys_rotation_due(const struct keys_policy *p, const struct store_key *k);
 
+/* "30d", "12h", "90m", "45s" or plain seconds, 0 .. 100 years. `what`
+ * names the input in the message. */
+int keys_duration_parse(const char *what, const char *s, int64_t *out, struct error *err);
+
 /* Moves key `id` to `to` if the table allows it from its current state
  * (ERROR_CONFLICT naming both otherwise), audits "key.state". */
 int keys_transition(struct store *s, int64_t id, const char *to, const char *reason, const struct audit_actor *by,

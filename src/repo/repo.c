@@ -30,6 +30,7 @@
 #include "repo/repo-internal.h"
 #include "keys/keys.h"
 #include "repo/root-keys.h"
+#include "secret/keyfile.h"
 #include "store/store-identity.h"
 #include "tuf/sign.h"
 #include "tuf/verify.h"
@@ -276,7 +277,8 @@ static char *key_path(const struct ota_ctx *c, const char *ref) {
 static int online_key_load(const struct ota_ctx *c, const struct store_online_key *k, struct crypto_key **out,
                            struct error *err) {
         _cleanup_free_ char *ref = key_path(c, k->key_ref);
-        if (crypto_key_load(ref, out, err) < 0)
+        /* A key file is sealed under the KEK, bound to its stored ref (secret/keyfile.h). */
+        if (secret_key_load(ref, k->key_ref, out, err) < 0)
                 return error_prefix(err, "online %s key: ", k->role);
         return 0;
 }
@@ -330,7 +332,7 @@ static int online_key_make(const struct ota_ctx *c, int64_t product_id, const ch
                                                                         model, role, ota_now(c), i);
                         _cleanup_free_ char *abs = path_join(c->data_dir, rel);
                         if (!file_exists(abs)) {
-                                if (crypto_key_generate_file(abs, type, err) < 0)
+                                if (secret_key_generate_file(abs, rel, type, err) < 0)
                                         return -1;
                                 ref = steal_ptr(rel);
                         }

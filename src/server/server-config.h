@@ -86,12 +86,18 @@ struct server_config {
         int64_t approval_expiry;      /* seconds */
         /* [kek], secrets at rest (issue 11 section 6; docs/keys.md) */
         char *kek_ref;                /* "" = none; a key file (relative to the data directory) or a pkcs11: URI */
+        /* [keys], the key registry's rotation periods (issue 11), in keys_classes order */
+        int64_t keys_rotate[12];      /* seconds; 0 = no rotation period */
 };
 
 #define SERVER_CRL_PATH "/pki/crl"
 #define SERVER_URL_MAX 512
 
 const struct config_key *server_config_schema(size_t *n_out);
+
+/* [keys] rotate.<class> as the key registry's policy. */
+struct keys_policy;
+int server_config_keys_policy(const struct server_config *c, struct keys_policy *p, struct error *err);
 
 /* Defaults only. */
 int server_config_defaults(struct server_config *c, struct error *err);

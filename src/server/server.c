@@ -33,8 +33,12 @@
 #include "release/ota.h"
 #include "router.h"
 #include "approval/approval.h"
+#include "keys/keys.h"
+#include "keys-startup.h"
 #include "routes.h"
+#include "keys/keys.h"
 #include "secret/kek.h"
+#include "secret/seal-existing.h"
 #include "server-config.h"
 #include "store/store.h"
 
@@ -61,6 +65,7 @@ struct server {
         struct ota_config ota;
         struct ddi_config ddi;
         struct approval_defaults approval;
+        struct keys_policy keys_policy; /* [keys] rotation periods (issue 11) */
         char *upload_dir;
         struct ota_maintenance *ota_maintenance;
         struct campaign_evaluator *campaign_evaluator;
@@ -152,6 +157,39 @@ static int load_kek(struct server *s, const char *data_dir, struct error *err) {
                 return error_prefix(err, "[kek] ref: ");
         kek_set_default(s->kek);
         log_info("KEK %s loaded (%s)", kek_fingerprint(s->kek), kek_is_pkcs11(s->kek) ? "PKCS#11" : "key file");
+
+        /* Seal what a deployment from before secrets at rest keeps in clear.
+         * A failure leaves those secrets as they were (each step is atomic)
+         * and is retried at the next start; it does not stop the server. */
+        struct store *st = store_pool_acquire(s->pool);
+        struct secret_seal_report rep;
+        struct error e = {0};
+        int r = secret_seal_existing(st, s->kek, data_dir, s->cfg.director_key, &rep, &e);
+        if (r == 0) {
+                /* The KEK is a key like the others: in the registry (class kek),
+                 * by its fingerprint (a key check value, never the key). */
+                const struct keys_new kn = {
+                        .class = "kek",
+                        .purpose = "key-encryption key: seals migration keys, online key files and content keys at rest",
+                        .fingerprint = kek_fingerprint(s->kek),
+                        .algorithm = "AES-256-GCM",
+                        .storage = kek_is_pkcs11(s->kek) ? "pkcs11" : "file",
+                        .ref = path,
+                };
+                int64_t key_id;
+                struct error ke = {0};
+                if (keys_register(st, &kn, "system", &key_id, &ke) < 0)
+                        log_warn("the KEK is not in the key registry: %s", ke.msg);
+        }
+        store_pool_release(s->pool, st);
+        if (r < 0 && e.kind == ERROR_CRYPTO)
+                /* The wrong KEK: nothing sealed would open. */
+                return error_set(err, ERROR_CRYPTO, "[kek] ref: %s", e.msg);
+        if (r < 0)
+                log_error("sealing existing secrets under the KEK failed (retried at the next start): %s", e.msg);
+        else if (rep.migration_keys || rep.key_files)
+                log_info("sealed under the KEK: %zu migration key(s), %zu key file(s)", rep.migration_keys,
+                         rep.key_files);
         return 0;
 }
 
@@ -167,6 +205,10 @@ static int server_start(struct server *s, const char *data_dir, struct error *er
                 return -1;
         if (load_kek(s, data_dir, err) < 0)
                 return -1;
+        if (server_config_keys_policy(&s->cfg, &s->keys_policy, err) < 0)
+                return -1;
+        /* Before any request: every key cradled knows of is in the registry. */
+        server_keys_register(s->pool, &s->cfg, data_dir);
         s->ratelimit = auth_ratelimit_new((unsigned) s->cfg.auth_max_failures,
                                           s->cfg.auth_failure_window, s->cfg.auth_max_lockout,
                                           SERVER_RATELIMIT_CAPACITY);
@@ -197,6 +239,7 @@ static int server_start(struct server *s, const char *data_dir, struct error *er
                 .ddi = &s->ddi,
                 .ddi_base_url = s->cfg.ddi_base_url,
                 .approval = &s->approval,
+                .keys_policy = &s->keys_policy,
         };
         s->approval = (struct approval_defaults) {
                 .approvers = s->cfg.approval_approvers,

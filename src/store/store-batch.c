@@ -197,6 +197,23 @@ int store_batch_migration_keys_unsealed(struct store *s, int64_t **ids_out, size
         return 0;
 }
 
+int store_batch_migration_key_other_kek(struct store *s, const char *sealed_prefix, int64_t *id_out,
+                                        struct error *err) {
+        *id_out = 0;
+        _cleanup_stmt_ sqlite3_stmt *st = NULL;
+        /* substr, not LIKE: the prefix is data, and LIKE would treat '_' in it as a wildcard. */
+        if (store_prepare(s, "SELECT id FROM batches WHERE migration_key LIKE 'kek%' "
+                             "AND substr(migration_key, 1, length(?1)) <> ?1 ORDER BY id LIMIT 1", &st, err) < 0 ||
+            store_bind_text(s, st, 1, sealed_prefix, err) < 0)
+                return -1;
+        int rc = store_step_row(s, st, "checking sealed migration keys", err);
+        if (rc < 0)
+                return -1;
+        if (rc > 0)
+                *id_out = sqlite3_column_int64(st, 0);
+        return 0;
+}
+
 void store_batch_clear(struct store_batch *b) {
         if (!b)
                 return;

@@ -116,6 +116,10 @@ int store_batch_set_migration_key(struct store *s, int64_t id, const char *store
 int store_batch_migration_key(struct store *s, int64_t id, char **stored_out, struct error *err);
 /* The ids of batches whose key is stored unsealed (legacy hex). */
 int store_batch_migration_keys_unsealed(struct store *s, int64_t **ids_out, size_t *n_out, struct error *err);
+/* The first batch whose key is sealed but does not start with sealed_prefix
+ * ("kek1:<fingerprint>:"): sealed under another KEK. *id_out = 0 when none. */
+int store_batch_migration_key_other_kek(struct store *s, const char *sealed_prefix, int64_t *id_out,
+                                        struct error *err);
 void store_batch_clear(struct store_batch *b);
 void store_batch_list_free(struct store_batch *list, size_t n);
 

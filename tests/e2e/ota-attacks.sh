@@ -77,6 +77,8 @@ relink() { # relink PARENT KEYNAME FILE
 }
 ONLINE_TS=$DATA/repo-keys/T1-EU/timestamp.key; ONLINE_SN=$DATA/repo-keys/T1-EU/snapshot.key
 DIRECTOR_KEY=$DATA/director-keys/targets.key
+# The attacker holds the online keys, and so the KEK they are sealed under (docs/keys.md).
+export TUF_RESIGN_KEK=$DATA/kek.key TUF_RESIGN_DATA_DIR=$DATA
 # attack NAME REASON-REGEX: serves $M, runs one agent cycle, checks refusal and slots.
 attack() {
   # Each attack starts from the device's state after the baseline: what one

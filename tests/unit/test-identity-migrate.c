@@ -330,12 +330,22 @@ static void test_migration_key_sealed_in_db(void **state) {
         free(a.csr);
 }
 
-/* Without a KEK a new key is refused and the row is left as it was. */
+/* Without a KEK a new key is refused and the row is left as it was: for a
+ * batch without a key (nothing to open first) and for one with a key. */
 static void test_migration_key_refused_without_kek(void **state) {
         struct idfx *f = *state;
-        char *before = stored_key(f, f->batch_id);
-        kek_set_default(NULL);
         struct error err = {0};
+        struct store_batch nb = { .product_id = f->product_id, .name = "B-new", .hardware_revision = "rev-C",
+                                  .production_date = "2026-01-01", .initial_firmware_version = "1.0" };
+        int64_t fresh = 0;
+        assert_int_equal(store_batch_insert(f->s, &nb, &fresh, &err), 0);
+        kek_set_default(NULL);
+        assert_int_equal(identity_batch_set_migration_key(f->s, &idfx_admin, fresh, batch_key, &err), -1);
+        assert_error(err, ERROR_CONFLICT, "no KEK is configured");
+        char *none = stored_key(f, fresh);
+        assert_null(none);
+
+        char *before = stored_key(f, f->batch_id);
         assert_int_equal(identity_batch_set_migration_key(f->s, &idfx_admin, f->batch_id, batch_key, &err), -1);
         assert_error(err, ERROR_CONFLICT, "no KEK is configured");
         char *after = stored_key(f, f->batch_id);
