@@ -39,7 +39,7 @@ FEEDS=$PWD/tests/data/feeds SBOMS=$PWD/tests/data/sbom
 source tests/e2e/lib.sh >/dev/null
 SIM_PID=
 cleanup() {
-  [[ -n $SIM_PID ]] && kill "$SIM_PID" 2>/dev/null; wait 2>/dev/null
+  [[ -n $SIM_PID ]] && { kill "$SIM_PID" 2>/dev/null; wait "$SIM_PID" 2>/dev/null; }
   stop_server
   if [[ -n ${KEEP:-} ]]; then echo "kept $E2E_TMP"; else rm -rf "$E2E_TMP"; fi
 }
@@ -94,7 +94,7 @@ printf 'enrollment of %d devices over EST: %.1f s\n' "$devices" "$(echo "$(now) 
 release 1.1.0 2 1.3.1; R110=$REL_ID
 sqlite3 "$DATA/cradle.db" ".timeout 30000" "
   INSERT INTO device_update_state (device_id, installed_version, last_seen)
-    SELECT id, '1.1.0', strftime('%s', 'now') FROM devices
+    SELECT id, '1.1.0', strftime('%s', 'now') FROM devices WHERE 1
     ON CONFLICT (device_id) DO UPDATE SET installed_version = '1.1.0';"
 "$CRADLE" vuln import "$FEEDS/nvd-CVE-2023-4863.json" >/dev/null
 "$CRADLE" findings match >/dev/null

@@ -2,6 +2,7 @@
 #pragma once
 struct approval_defaults;
 struct keys_policy;
+struct csaf_config;
 /*
  * The router: path -> route, then the only place roles are checked.
  *
@@ -82,6 +83,8 @@ struct router {
 
         /* The key registry (issue 11): [keys] rotation periods; NULL = the defaults. */
         const struct keys_policy *keys_policy;
+        /* CSAF advisories (issue 10 section 5): [csaf] of cradled.conf; NULL = not configured. */
+        const struct csaf_config *csaf;
 };
 
 enum router_match_kind {

@@ -88,6 +88,12 @@ struct server_config {
         char *kek_ref;                /* "" = none; a key file (relative to the data directory) or a pkcs11: URI */
         /* [keys], the key registry's rotation periods (issue 11), in keys_classes order */
         int64_t keys_rotate[12];      /* seconds; 0 = no rotation period */
+        /* [csaf], advisories and the provider directory (issue 10 section 5) */
+        char *csaf_base_url;          /* "" = publication off */
+        char *csaf_publisher_name;    /* "" = the product's manufacturer */
+        char *csaf_publisher_namespace; /* "" = base_url */
+        bool csaf_list_on_aggregators;
+        bool csaf_mirror_on_aggregators;
 };
 
 #define SERVER_CRL_PATH "/pki/crl"
