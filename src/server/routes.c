@@ -202,6 +202,15 @@ static const struct route routes[] = {
         { "POST",   "/api/v1/cases/{ref}/report",               routes_cases_report,         BEARER, ROLES_CASE_READERS,   "cases.report",       NULL },
         { "POST",   "/api/v1/cases/{ref}/submissions",          routes_cases_submit,         BEARER, ROLES_CASE_OWNERS,    "cases.submit",       NULL },
         { "GET",    "/api/v1/cases/{ref}/submissions",          routes_cases_submissions,    BEARER, ROLES_CASE_READERS,   "cases.submissions",  NULL },
+        /* CSAF advisories (issue 10 section 5): a draft changes nothing (auditors may), publishing is the
+         * security officer's; the provider directory is public (TLP:WHITE only) */
+        { "GET",    "/api/v1/cases/{ref}/advisory",             routes_cases_advisory,       BEARER, ROLES_CASE_READERS,   "cases.advisory",     "type" },
+        { "POST",   "/api/v1/cases/{ref}/publish",              routes_cases_publish,        BEARER, ROLES_CASE_OWNERS,    "cases.publish",      NULL },
+        { "GET",    "/api/v1/cases/{ref}/advisory/revisions",   routes_cases_advisory_revisions, BEARER, ROLES_CASE_READERS, "cases.advisory-revisions", "type" },
+        { "GET",    "/api/v1/cases/{ref}/advisory/revisions/{number}", routes_cases_advisory_revision, BEARER, ROLES_CASE_READERS, "cases.advisory-revision", "type" },
+        { "GET",    "/.well-known/csaf/provider-metadata.json", routes_csaf_provider_metadata, PUBLIC, 0,                  "csaf.provider-metadata", NULL },
+        { "GET",    "/.well-known/csaf/{dir}/{file}",           routes_csaf_file,            PUBLIC, 0,                    "csaf.file",          NULL },
+        { "GET",    "/.well-known/csaf/{dir}/{year}/{file}",    routes_csaf_document,        PUBLIC, 0,                    "csaf.document",      NULL },
         /* The key registry (issue 11 section 2): admins and security officers manage, auditors read. */
         { "GET",    "/api/v1/keys",                             routes_keys_list,            BEARER, ROLES_KEY_READERS,    "keys.list",          "class,state,due_within" },
         { "GET",    "/api/v1/keys/{key}",                       routes_keys_get,             BEARER, ROLES_KEY_READERS,    "keys.get",           NULL },

@@ -152,6 +152,18 @@ static const struct config_key schema[] = {
           "debug.issue, migration.open, image.delete, approval.policy-set"),
         K("approval", "expiry", CONFIG_DURATION, approval_expiry, 60, 30 * 86400, "72h",
           "how long an approval request stays open; an expired request can be neither approved nor run"),
+        /* CSAF advisories and the provider directory (issue 10 section 5; docs/reporting.md) */
+        K("csaf", "base_url", CONFIG_STRING, csaf_base_url, 0, 0, "",
+          "https://host[:port] the CSAF provider directory (/.well-known/csaf/) is reached at; it goes into every "
+          "published advisory and provider-metadata.json; empty = advisories cannot be published"),
+        K("csaf", "publisher_name", CONFIG_STRING, csaf_publisher_name, 0, 0, "",
+          "document.publisher.name of the advisories; empty = the affected product's manufacturer"),
+        K("csaf", "publisher_namespace", CONFIG_STRING, csaf_publisher_namespace, 0, 0, "",
+          "document.publisher.namespace (an https URL of the maker); empty = base_url"),
+        K("csaf", "list_on_aggregators", CONFIG_BOOL, csaf_list_on_aggregators, 0, 0, "false",
+          "provider-metadata.json list_on_CSAF_aggregators: whether CSAF aggregators may list this provider"),
+        K("csaf", "mirror_on_aggregators", CONFIG_BOOL, csaf_mirror_on_aggregators, 0, 0, "false",
+          "provider-metadata.json mirror_on_CSAF_aggregators: whether CSAF aggregators may mirror the documents"),
         /* The key registry's rotation policy per class (issue 11; docs/keys.md "Rotation policies"),
          * in keys_classes order. */
         K("keys", "rotate.firmware-signing", CONFIG_DURATION, keys_rotate[0], 0, 36500LL * 86400, "730d",
@@ -266,6 +278,15 @@ int server_config_check(const struct server_config *c, struct error *err) {
         if (bu && *bu && (strncmp(bu, "https://", 8) != 0 || bu[strlen(bu) - 1] == '/'))
                 return error_set(err, ERROR_INVALID, "[ddi] base_url: must be empty or https://host[:port] without "
                                  "a trailing slash");
+        /* [csaf] base_url goes into every published advisory for good. */
+        const char *cu = c->csaf_base_url;
+        if (cu && *cu && (strncmp(cu, "https://", 8) != 0 || strlen(cu) < 9 || cu[strlen(cu) - 1] == '/' ||
+                          strpbrk(cu, " \t\"<>\\^`{|}?#")))
+                return error_set(err, ERROR_INVALID, "[csaf] base_url: must be empty or https://host[:port] "
+                                 "without a trailing slash, query or fragment");
+        const char *ns = c->csaf_publisher_namespace;
+        if (ns && *ns && (strncmp(ns, "https://", 8) != 0 || strpbrk(ns, " \t\"<>\\^`{|}")))
+                return error_set(err, ERROR_INVALID, "[csaf] publisher_namespace: must be empty or an https:// URL");
         if (server_config_check_approval(c, err) < 0)
                 return -1;
         const struct { const char *name; const char *v; } paths[] = {

@@ -84,6 +84,12 @@ struct server_config {
         char *approval_roles;         /* comma-separated roles an approver may act with */
         char *approval_governed;      /* comma-separated operations */
         int64_t approval_expiry;      /* seconds */
+        /* [csaf], advisories and the provider directory (issue 10 section 5) */
+        char *csaf_base_url;          /* "" = publication off */
+        char *csaf_publisher_name;    /* "" = the product's manufacturer */
+        char *csaf_publisher_namespace; /* "" = base_url */
+        bool csaf_list_on_aggregators;
+        bool csaf_mirror_on_aggregators;
         /* [keys], the key registry's rotation periods (issue 11), in keys_classes order */
         int64_t keys_rotate[12];      /* seconds; 0 = no rotation period */
 };

@@ -33,6 +33,7 @@
 #include "release/ota.h"
 #include "router.h"
 #include "approval/approval.h"
+#include "csaf/csaf-publish.h"
 #include "keys/keys.h"
 #include "keys-startup.h"
 #include "routes.h"
@@ -62,6 +63,7 @@ struct server {
         struct ota_config ota;
         struct ddi_config ddi;
         struct approval_defaults approval;
+        struct csaf_config csaf;
         struct keys_policy keys_policy; /* [keys] rotation periods (issue 11) */
         char *upload_dir;
         struct ota_maintenance *ota_maintenance;
@@ -179,6 +181,14 @@ static int server_start(struct server *s, const char *data_dir, struct error *er
                 .ddi_base_url = s->cfg.ddi_base_url,
                 .approval = &s->approval,
                 .keys_policy = &s->keys_policy,
+                .csaf = &s->csaf,
+        };
+        s->csaf = (struct csaf_config) {
+                .base_url = s->cfg.csaf_base_url,
+                .publisher_name = s->cfg.csaf_publisher_name,
+                .publisher_namespace = s->cfg.csaf_publisher_namespace,
+                .list_on_aggregators = s->cfg.csaf_list_on_aggregators,
+                .mirror_on_aggregators = s->cfg.csaf_mirror_on_aggregators,
         };
         s->approval = (struct approval_defaults) {
                 .approvers = s->cfg.approval_approvers,
@@ -210,6 +220,18 @@ static int server_start(struct server *s, const char *data_dir, struct error *er
         };
         if (ota_upload_dir_prepare(s->data_dir, &s->upload_dir, err) < 0)
                 return -1;
+
+        /* The CSAF directory is files that must agree with csaf_revisions:
+         * rewritten from the rows before anything is served (a crash
+         * between a publication's commit and its switch left them behind). */
+        if (s->cfg.csaf_base_url && *s->cfg.csaf_base_url) {
+                struct error cerr = {0};
+                struct store *cs = store_pool_acquire(s->pool);
+                if (!cs || csaf_directory_sync(cs, &s->csaf, s->data_dir, &cerr) < 0)
+                        log_error("CSAF: the provider directory was not rebuilt: %s", cerr.msg);
+                if (cs)
+                        store_pool_release(s->pool, cs);
+        }
 
         struct http_server_options o = {
                 .listen = s->cfg.listen,
