@@ -37,6 +37,7 @@ const struct cli_command *const cli_commands[] = {
         &cli_cmd_case, /* CRA reporting cases (issue 10) */
         &cli_cmd_user,
         &cli_cmd_approval,
+        &cli_cmd_debug, /* debug-authorisation tokens (issue 11 section 4) */
         NULL,
 };
 

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 #pragma once
 struct approval_defaults;
+struct debug_config;
 /*
  * The router: path -> route, then the only place roles are checked.
  *
@@ -78,6 +79,9 @@ struct router {
 
         /* M-of-N approvals (issue 11): [approval] of cradled.conf; NULL = the defaults. */
         const struct approval_defaults *approval;
+
+        /* Debug-authorisation tokens (issue 11 section 4): [debug] of cradled.conf; NULL = the defaults. */
+        const struct debug_config *debug;
 };
 
 enum router_match_kind {

@@ -14,6 +14,7 @@
 #include "core/strutil.h"
 #include "ddi/ddi.h"
 #include "approval/approval.h"
+#include "debug/issue.h"
 #include "auth/role.h"
 
 #define K(section, key, type, field, min, max, def, doc) \
@@ -151,6 +152,13 @@ static const struct config_key schema[] = {
           "debug.issue, migration.open, image.delete, approval.policy-set"),
         K("approval", "expiry", CONFIG_DURATION, approval_expiry, 60, 30 * 86400, "72h",
           "how long an approval request stays open; an expired request can be neither approved nor run"),
+        /* Debug-authorisation tokens (issue 11 section 4; docs/keys.md "## Debug tokens") */
+        K("debug", "key", CONFIG_STRING, debug_key, 0, 0, "",
+          "the debug-auth signing key: a file (relative to the data directory, or absolute) or a pkcs11: URI; "
+          "generated (ECDSA P-256) on first use when missing; empty = debug-auth.key in the data directory"),
+        K("debug", "validity", CONFIG_DURATION, debug_validity, 60, DEBUG_VALIDITY_MAX, "24h",
+          "how long an issued debug token is valid (not-after minus not-before); devices refuse more than "
+          "their own [debug] max_validity (24 h by default)"),
 };
 
 const struct config_key *server_config_schema(size_t *n_out) {

@@ -84,6 +84,9 @@ struct server_config {
         char *approval_roles;         /* comma-separated roles an approver may act with */
         char *approval_governed;      /* comma-separated operations */
         int64_t approval_expiry;      /* seconds */
+        /* [debug], debug-authorisation tokens (issue 11 section 4; docs/keys.md) */
+        char *debug_key;              /* "" = <data_dir>/debug-auth.key; a path or a pkcs11: URI */
+        int64_t debug_validity;       /* seconds from issue to not-after */
 };
 
 #define SERVER_CRL_PATH "/pki/crl"

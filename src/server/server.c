@@ -33,6 +33,7 @@
 #include "release/ota.h"
 #include "router.h"
 #include "approval/approval.h"
+#include "debug/issue.h"
 #include "routes.h"
 #include "server-config.h"
 #include "store/store.h"
@@ -60,6 +61,8 @@ struct server {
         struct ota_config ota;
         struct ddi_config ddi;
         struct approval_defaults approval;
+        struct debug_config debug;      /* [debug] (issue 11 section 4) */
+        char *debug_key;
         char *upload_dir;
         struct ota_maintenance *ota_maintenance;
         struct campaign_evaluator *campaign_evaluator;
@@ -90,6 +93,7 @@ static void server_free(struct server *s) {
         if (s->trust_cache)
                 identity_trust_cache_free(s->trust_cache);
         free(s->data_dir);
+        free(s->debug_key);
         free(s->crl_base_url);
         metrics_free(s->metrics);
         free(s->cert_pem);
@@ -171,6 +175,15 @@ static int server_start(struct server *s, const char *data_dir, struct error *er
                 .ddi = &s->ddi,
                 .ddi_base_url = s->cfg.ddi_base_url,
                 .approval = &s->approval,
+                .debug = &s->debug,
+        };
+        /* A pkcs11: URI is kept as it is; a file is relative to the data directory. */
+        s->debug_key = strncmp(s->cfg.debug_key, "pkcs11:", 7) == 0 ? str_dup(s->cfg.debug_key)
+                                                                     : server_config_path(s->data_dir, s->cfg.debug_key);
+        s->debug = (struct debug_config) {
+                .key_ref = s->cfg.debug_key && *s->cfg.debug_key ? s->debug_key : NULL,
+                .data_dir = s->data_dir,
+                .validity = s->cfg.debug_validity,
         };
         s->approval = (struct approval_defaults) {
                 .approvers = s->cfg.approval_approvers,
