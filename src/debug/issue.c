@@ -19,6 +19,7 @@
 #include "keys/keys.h"
 #include "store/store-debug.h"
 #include "store/store-identity.h"
+#include "store/store-keys.h"
 
 /* Base64 of a challenge is at most 4/3 of DEBUG_CHALLENGE_MAX. */
 #define CHALLENGE_B64_MAX (((DEBUG_CHALLENGE_MAX + 2) / 3) * 4)
@@ -120,6 +121,22 @@ static int key_register(struct store *s, const struct crypto_key *k, const struc
         return keys_register(s, &kn, as->name, id, err);
 }
 
+/* Only a key the registry holds as usable signs: once marked compromised,
+ * retired or destroyed (cradle key compromised|retire) the debug-auth key
+ * issues nothing until it is replaced. */
+static int key_usable(struct store *s, int64_t key_id, struct error *err) {
+        struct store_key k;
+        if (store_keys_get(s, key_id, &k, err) < 0)
+                return -1;
+        bool usable = strcmp(k.state, "active") == 0 || strcmp(k.state, "retiring") == 0;
+        int r = usable ? 0
+                       : error_set(err, ERROR_CONFLICT,
+                                   "debug-auth key %s is %s in the key registry: it signs no debug token "
+                                   "(replace it, docs/keys.md)", k.fingerprint, k.state);
+        store_key_clear(&k);
+        return r;
+}
+
 static const struct cr_json_field param_fields[] = {
         { .name = "challenge", .type = CR_JSON_STRING, .required = true, .max_len = CHALLENGE_B64_MAX },
         { .name = "challenge_sha256", .type = CR_JSON_STRING, .required = true, .max_len = 64 },
@@ -148,7 +165,8 @@ int debug_issue(struct store *s, const struct debug_config *cfg, const struct au
         _cleanup_crypto_key_ struct crypto_key *key = NULL;
         int64_t key_id = 0;
         char fingerprint[65];
-        if (key_open(cfg, &key, err) < 0 || key_register(s, key, as, &key_id, fingerprint, err) < 0)
+        if (key_open(cfg, &key, err) < 0 || key_register(s, key, as, &key_id, fingerprint, err) < 0 ||
+            key_usable(s, key_id, err) < 0)
                 return -1;
 
         uint8_t hash[DEBUG_HASH_LEN], token_id[DEBUG_TOKEN_ID_LEN], buf[DEBUG_TOKEN_MAX];
@@ -191,15 +209,13 @@ int debug_issue(struct store *s, const struct debug_config *cfg, const struct au
                                                    "approval_id", (json_int_t) approval_id);
         _cleanup_free_ char *object = str_printf("device:%s", serial);
         _cleanup_free_ char *use = str_printf("debug token %s for device %s, scope %s", id_hex, serial, scope);
-        /* The key's use is recorded first, in its own entry: a use without a
-         * stored token can happen (a failed commit), a token without its
-         * recorded use cannot. */
-        if (keys_use_audited(s, key_id, use, as->name, err) < 0)
-                return -1;
+        /* The token, its audit entry and the key's recorded use commit
+         * together (keys_use_audited joins this transaction). */
         if (store_tx_begin(s, err) < 0)
                 return -1;
         if (store_debug_token_insert(s, &row, NULL, err) < 0 ||
-            audit_append(s, as, "debug.issue", object, details, err) < 0) {
+            audit_append(s, as, "debug.issue", object, details, err) < 0 ||
+            keys_use_audited(s, key_id, use, as->name, err) < 0) {
                 store_tx_rollback(s);
                 return -1;
         }
