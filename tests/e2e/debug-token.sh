@@ -137,6 +137,26 @@ out=$(CRADLE_TOKEN=$AUD "$CRADLE" debug list --device SN-DBG1)
 expect_match "auditors read the list" "$out" "SN-DBG1"
 out=$("$CRADLE" audit list --object "device:SN-DBG1" --json)
 expect_eq "each issuance is audited" "$(jq -r '[.items[] | select(.action == "debug.issue")] | length' <<<"$out")" 2
+db="$DATA/cradle.db"
+expect_eq "the debug-auth key is in the key registry, active, stored as a file" \
+  "$(sqlite3 "$db" "SELECT state || '/' || storage FROM keys WHERE class = 'debug-auth'")" "active/file"
+expect_eq "the registry's fingerprint is the token's key id" \
+  "$(sqlite3 "$db" "SELECT fingerprint FROM keys WHERE class = 'debug-auth'")" \
+  "$(jq -r '.items[0].key_fingerprint' <<<"$("$CRADLE" debug list --json)")"
+expect_eq "each issuance is a recorded use of the key" \
+  "$(sqlite3 "$db" "SELECT count(*) FROM audit_log WHERE action = 'key.use' AND details LIKE '%debug token%'")" 2
+
+# --- a compromised debug-auth key signs nothing ---------------------------------------
+sqlite3 "$db" "UPDATE keys SET state = 'compromised' WHERE class = 'debug-auth'"
+agent_conf SN-DBG1 "$DEV/anchor.pem"
+agent debug challenge --scope jtag --out "$DEV/c5.bin"
+out=$(CRADLE_TOKEN=$CAROL "$CRADLE" debug request --challenge "$DEV/c5.bin" --justification "FS-1236" 2>&1)
+ID5=$(grep -oE 'approval request [0-9]+' <<<"$out" | grep -oE '[0-9]+$')
+CRADLE_TOKEN=$ALICE "$CRADLE" approval approve "$ID5" >/dev/null
+out=$(CRADLE_TOKEN=$BOB "$CRADLE" approval approve "$ID5" 2>&1); rc=$?
+expect_match "a key the registry holds compromised issues no token" "$rc:$out" \
+  "^3:.*debug-auth key [0-9a-f]{64} is compromised in the key registry"
+expect_eq "nothing was issued" "$(jq -r '.items | length' <<<"$("$CRADLE" debug list --device SN-DBG1 --json)")" 2
 check "the audit chain verifies" "$CRADLE" audit verify
 
 stop_server
