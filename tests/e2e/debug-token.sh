@@ -128,6 +128,20 @@ expect_match "a token signed by a key the device does not trust is refused" "$rc
 expect_eq "the refused attempt used up the challenge as well" \
   "$([ -e "$DEV/state/debug-challenge" ] && echo present || echo gone)" gone
 
+# --- a decommissioned device gets no token --------------------------------------------------
+make_csr dbg2 SN-DBG2 && est_enroll dbg2 T1-EU "serial=SN-DBG2&batch=B1"
+(cd "$DEV" && sed "s/^serial = .*/serial = SN-DBG2/; s#^dir = $DEV/state#dir = $DEV/dbg2#" agent.conf >dbg2.conf &&
+  "$CRADLE_AGENT" -c dbg2.conf debug challenge --scope jtag --out dbg2.bin)
+out=$(CRADLE_TOKEN=$CAROL "$CRADLE" debug request --challenge "$DEV/dbg2.bin" --justification "FS-2000" 2>&1)
+ID6=$(grep -oE 'approval request [0-9]+' <<<"$out" | grep -oE '[0-9]+$')
+check "cradle device decommission SN-DBG2" "$CRADLE" device decommission SN-DBG2
+CRADLE_TOKEN=$ALICE "$CRADLE" approval approve "$ID6" >/dev/null
+out=$(CRADLE_TOKEN=$BOB "$CRADLE" approval approve "$ID6" 2>&1); rc=$?
+expect_match "a device decommissioned while the request waited gets no token" "$rc:$out" \
+  "^3:.*device 'SN-DBG2' is decommissioned"
+out=$(CRADLE_TOKEN=$CAROL "$CRADLE" debug request --challenge "$DEV/dbg2.bin" --justification "FS-2001" 2>&1); rc=$?
+expect_match "a decommissioned device's challenge is refused at once" "$rc:$out" "^3:.*device 'SN-DBG2' is decommissioned"
+
 # --- traceability ---------------------------------------------------------------------------
 out=$("$CRADLE" debug list --device SN-DBG1 --json)
 expect_eq "every token of the device is listed with requester and approvers" \

@@ -153,6 +153,32 @@ static void test_another_device_uid(void **state) {
         assert_int_equal(verify(f), DEBUG_ERR_DEVICE);
 }
 
+/* The device's own challenge, but a token naming another serial or unique id
+ * (a signer's mistake, or a token meant for a twin device). */
+static void test_token_names_another_serial(void **state) {
+        struct fixture *f = *state;
+        f->t.serial = (struct debug_bytes) { (const uint8_t *) "SN-0002", 7 };
+        sign_with(f, &f->key);
+        assert_int_equal(verify(f), DEBUG_ERR_DEVICE);
+}
+
+static void test_token_names_another_uid(void **state) {
+        struct fixture *f = *state;
+        f->t.uid = (struct debug_bytes) { (const uint8_t *) "0123456789abcdee", 16 };
+        sign_with(f, &f->key);
+        assert_int_equal(verify(f), DEBUG_ERR_DEVICE);
+}
+
+/* A challenge naming the device's serial but another unique id. */
+static void test_challenge_of_another_uid(void **state) {
+        struct fixture *f = *state;
+        f->challenge_len = challenge_make(f->challenge, f->nonce, SERIAL, "0123456789abcdee", DEBUG_SCOPE_UART, 5);
+        f->dev.challenge_len = f->challenge_len;
+        f->anchor.sha256(f->challenge, f->challenge_len, f->hash);
+        sign_with(f, &f->key);
+        assert_int_equal(verify(f), DEBUG_ERR_DEVICE);
+}
+
 /* A token naming the device, for the device's challenge, but the challenge
  * itself names another device (a challenge copied from elsewhere). */
 static void test_challenge_of_another_device(void **state) {
@@ -376,7 +402,8 @@ static void test_scope_names(void **state) {
 int main(void) {
         const struct CMUnitTest tests[] = {
                 T(test_valid), T(test_ed25519), T(test_another_device_serial), T(test_another_device_uid),
-                T(test_challenge_of_another_device), T(test_another_challenge), T(test_expired),
+                T(test_challenge_of_another_device), T(test_token_names_another_serial),
+                T(test_token_names_another_uid), T(test_challenge_of_another_uid), T(test_another_challenge), T(test_expired),
                 T(test_not_yet_valid), T(test_window_too_long), T(test_wrong_scope), T(test_security_version),
                 T(test_wrong_key), T(test_forged_key_id), T(test_tampered), T(test_replayed), T(test_truncated),
                 T(test_trailing), T(test_bad_lengths), T(test_version), T(test_magic), T(test_tag_order),
