@@ -171,6 +171,33 @@ out=$(CRADLE_TOKEN=$BOB "$CRADLE" approval approve "$ID5" 2>&1); rc=$?
 expect_match "a key the registry holds compromised issues no token" "$rc:$out" \
   "^3:.*debug-auth key [0-9a-f]{64} is compromised in the key registry"
 expect_eq "nothing was issued" "$(jq -r '.items | length' <<<"$("$CRADLE" debug list --device SN-DBG1 --json)")" 2
+
+# --- the runbook: a new debug-auth key, on a PKCS#11 token (SoftHSM2) -----------------------
+export SOFTHSM2_CONF=$E2E_TMP/softhsm2.conf
+mkdir -p "$E2E_TMP/tokens"
+printf 'directories.tokendir = %s\nobjectstore.backend = file\n' "$E2E_TMP/tokens" >"$SOFTHSM2_CONF"
+softhsm2-util --init-token --free --label e2e-debug --so-pin 11223344 --pin 73519 >/dev/null
+export CRADLE_PKCS11_MODULE=/usr/lib/softhsm/libsofthsm2.so CRADLE_PKCS11_PIN=73519
+stop_server
+sed -i '/^\[debug\]/,/^\[/ s|^key = .*|key = pkcs11:token=e2e-debug;object=debug-auth|' "$DATA/cradled.conf"
+start_server || { tap_fail "cradled restarts with a PKCS#11 debug-auth key"; finish; exit 1; }
+check "the new key is generated on the token" "$CRADLE" debug key --out "$DEV/anchor-hsm.pem"
+expect_eq "the token holds it, not extractable" \
+  "$(GNUTLS_PIN=$CRADLE_PKCS11_PIN p11tool --provider "$CRADLE_PKCS11_MODULE" --login --list-privkeys \
+       "pkcs11:token=e2e-debug" 2>/dev/null | grep -cE 'Label: debug-auth$|Flags:.*CKA_NEVER_EXTRACTABLE; CKA_SENSITIVE')" 2
+expect_eq "the registry holds the new key as pkcs11, the old one compromised" \
+  "$(sqlite3 "$db" "SELECT group_concat(state || '/' || storage, ' ') FROM (SELECT * FROM keys WHERE class = 'debug-auth' ORDER BY id)")" \
+  "compromised/file active/pkcs11"
+agent_conf SN-DBG1 "$DEV/anchor-hsm.pem"
+agent debug challenge --scope factory-unlock --out "$DEV/c7.bin"
+out=$(CRADLE_TOKEN=$CAROL "$CRADLE" debug request --challenge "$DEV/c7.bin" --justification "FS-3000 rework" 2>&1)
+ID7=$(grep -oE 'approval request [0-9]+' <<<"$out" | grep -oE '[0-9]+$')
+CRADLE_TOKEN=$ALICE "$CRADLE" approval approve "$ID7" >/dev/null
+CRADLE_TOKEN=$BOB "$CRADLE" approval approve "$ID7" >/dev/null
+CRADLE_TOKEN=$CAROL "$CRADLE" debug token "$ID7" --out "$DEV/t7.bin" >/dev/null 2>&1
+out=$(agent debug verify --token "$DEV/t7.bin" 2>&1); rc=$?
+expect_match "a token signed on the HSM is accepted by a device with the new anchor" "$rc:$out" \
+  "^0:debug token [0-9a-f]{32} valid: scope factory-unlock until .*, approved by alice,bob$"
 check "the audit chain verifies" "$CRADLE" audit verify
 
 stop_server
