@@ -33,6 +33,8 @@
 #include "release/ota.h"
 #include "router.h"
 #include "approval/approval.h"
+#include "keys/keys.h"
+#include "keys-startup.h"
 #include "debug/issue.h"
 #include "routes.h"
 #include "server-config.h"
@@ -61,6 +63,7 @@ struct server {
         struct ota_config ota;
         struct ddi_config ddi;
         struct approval_defaults approval;
+        struct keys_policy keys_policy; /* [keys] rotation periods (issue 11) */
         struct debug_config debug;      /* [debug] (issue 11 section 4) */
         char *debug_key;
         char *upload_dir;
@@ -145,6 +148,10 @@ static int server_start(struct server *s, const char *data_dir, struct error *er
                 return -1;
         if (store_pool_open(db, (unsigned) s->cfg.threads, &s->pool, err) < 0)
                 return -1;
+        if (server_config_keys_policy(&s->cfg, &s->keys_policy, err) < 0)
+                return -1;
+        /* Before any request: every key cradled knows of is in the registry. */
+        server_keys_register(s->pool, &s->cfg, data_dir);
         s->ratelimit = auth_ratelimit_new((unsigned) s->cfg.auth_max_failures,
                                           s->cfg.auth_failure_window, s->cfg.auth_max_lockout,
                                           SERVER_RATELIMIT_CAPACITY);
@@ -175,6 +182,7 @@ static int server_start(struct server *s, const char *data_dir, struct error *er
                 .ddi = &s->ddi,
                 .ddi_base_url = s->cfg.ddi_base_url,
                 .approval = &s->approval,
+                .keys_policy = &s->keys_policy,
                 .debug = &s->debug,
         };
         /* A pkcs11: URI is kept as it is; a file is relative to the data directory. */
