@@ -54,6 +54,8 @@ extern const struct cli_command cli_cmd_case; /* CRA reporting cases (issue 10) 
 /* issue 10 section 3: SRP report packages (subcommands of case) */
 extern const struct cli_command cli_cmd_case_report;
 extern const struct cli_command cli_cmd_case_submitted;
+extern const struct cli_command cli_cmd_case_advisory;
+extern const struct cli_command cli_cmd_case_publish;
 
 /* Prints the help of `cmd` (NULL: the program's) reached by `path`. */
 void cli_help_print(FILE *f, const struct cli_command *cmd, const char *path);

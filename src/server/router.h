@@ -3,6 +3,7 @@
 struct approval_defaults;
 struct keys_policy;
 struct debug_config;
+struct csaf_config;
 /*
  * The router: path -> route, then the only place roles are checked.
  *
@@ -85,6 +86,8 @@ struct router {
         const struct keys_policy *keys_policy;
         /* Debug-authorisation tokens (issue 11 section 4): [debug] of cradled.conf; NULL = the defaults. */
         const struct debug_config *debug;
+        /* CSAF advisories (issue 10 section 5): [csaf] of cradled.conf; NULL = not configured. */
+        const struct csaf_config *csaf;
 };
 
 enum router_match_kind {

@@ -218,6 +218,15 @@ static const struct route routes[] = {
         { "DELETE", "/api/v1/keys/{key}/custodians/{user}",     routes_keys_custodian_remove, BEARER, ROLES_KEY_MANAGERS,  "keys.custodian-remove", NULL },
         { "POST",   "/api/v1/keys/{key}/state",                 routes_keys_set_state,       BEARER, ROLES_KEY_MANAGERS,   "keys.set-state",     NULL },
         { "POST",   "/api/v1/keys/{key}/compromised",           routes_keys_compromised,     BEARER, ROLES_KEY_MANAGERS,   "keys.compromised",   NULL },
+        /* CSAF advisories (issue 10 section 5): a draft changes nothing (auditors may), publishing is the
+         * security officer's; the provider directory is public (TLP:WHITE only) */
+        { "GET",    "/api/v1/cases/{ref}/advisory",             routes_cases_advisory,       BEARER, ROLES_CASE_READERS,   "cases.advisory",     "type" },
+        { "POST",   "/api/v1/cases/{ref}/publish",              routes_cases_publish,        BEARER, ROLES_CASE_OWNERS,    "cases.publish",      NULL },
+        { "GET",    "/api/v1/cases/{ref}/advisory/revisions",   routes_cases_advisory_revisions, BEARER, ROLES_CASE_READERS, "cases.advisory-revisions", "type" },
+        { "GET",    "/api/v1/cases/{ref}/advisory/revisions/{number}", routes_cases_advisory_revision, BEARER, ROLES_CASE_READERS, "cases.advisory-revision", "type" },
+        { "GET",    "/.well-known/csaf/provider-metadata.json", routes_csaf_provider_metadata, PUBLIC, 0,                  "csaf.provider-metadata", NULL },
+        { "GET",    "/.well-known/csaf/{dir}/{file}",           routes_csaf_file,            PUBLIC, 0,                    "csaf.file",          NULL },
+        { "GET",    "/.well-known/csaf/{dir}/{year}/{file}",    routes_csaf_document,        PUBLIC, 0,                    "csaf.document",      NULL },
 };
 
 const struct route *routes_table(size_t *n_out) {

@@ -123,6 +123,14 @@ int routes_cases_aware(struct route_ctx *ctx, struct http_response *resp, struct
 int routes_cases_link(struct route_ctx *ctx, struct http_response *resp, struct error *err);
 /* SRP report packages and submissions (issue 10 section 3) */
 int routes_cases_report(struct route_ctx *ctx, struct http_response *resp, struct error *err);
+/* CSAF advisories and the provider directory (issue 10 section 5; routes-csaf.c) */
+int routes_cases_advisory(struct route_ctx *ctx, struct http_response *resp, struct error *err);
+int routes_cases_publish(struct route_ctx *ctx, struct http_response *resp, struct error *err);
+int routes_cases_advisory_revisions(struct route_ctx *ctx, struct http_response *resp, struct error *err);
+int routes_cases_advisory_revision(struct route_ctx *ctx, struct http_response *resp, struct error *err);
+int routes_csaf_provider_metadata(struct route_ctx *ctx, struct http_response *resp, struct error *err);
+int routes_csaf_file(struct route_ctx *ctx, struct http_response *resp, struct error *err);
+int routes_csaf_document(struct route_ctx *ctx, struct http_response *resp, struct error *err);
 int routes_cases_submit(struct route_ctx *ctx, struct http_response *resp, struct error *err);
 int routes_cases_submissions(struct route_ctx *ctx, struct http_response *resp, struct error *err);
 int routes_releases_prepare(struct route_ctx *ctx, struct http_response *resp, struct error *err);

@@ -186,6 +186,18 @@ static const struct config_key schema[] = {
         K("debug", "validity", CONFIG_DURATION, debug_validity, 60, DEBUG_VALIDITY_MAX, "24h",
           "how long an issued debug token is valid (not-after minus not-before); devices refuse more than "
           "their own [debug] max_validity (24 h by default)"),
+        /* CSAF advisories and the provider directory (issue 10 section 5; docs/reporting.md) */
+        K("csaf", "base_url", CONFIG_STRING, csaf_base_url, 0, 0, "",
+          "https://host[:port] the CSAF provider directory (/.well-known/csaf/) is reached at; it goes into every "
+          "published advisory and provider-metadata.json; empty = advisories cannot be published"),
+        K("csaf", "publisher_name", CONFIG_STRING, csaf_publisher_name, 0, 0, "",
+          "document.publisher.name of the advisories; empty = the affected product's manufacturer"),
+        K("csaf", "publisher_namespace", CONFIG_STRING, csaf_publisher_namespace, 0, 0, "",
+          "document.publisher.namespace (an https URL of the maker); empty = base_url"),
+        K("csaf", "list_on_aggregators", CONFIG_BOOL, csaf_list_on_aggregators, 0, 0, "false",
+          "provider-metadata.json list_on_CSAF_aggregators: whether CSAF aggregators may list this provider"),
+        K("csaf", "mirror_on_aggregators", CONFIG_BOOL, csaf_mirror_on_aggregators, 0, 0, "false",
+          "provider-metadata.json mirror_on_CSAF_aggregators: whether CSAF aggregators may mirror the documents"),
 };
 
 _Static_assert(sizeof(((struct server_config *) 0)->keys_rotate) / sizeof(int64_t) == KEYS_CLASS_COUNT,
@@ -274,6 +286,15 @@ int server_config_check(const struct server_config *c, struct error *err) {
         if (bu && *bu && (strncmp(bu, "https://", 8) != 0 || bu[strlen(bu) - 1] == '/'))
                 return error_set(err, ERROR_INVALID, "[ddi] base_url: must be empty or https://host[:port] without "
                                  "a trailing slash");
+        /* [csaf] base_url goes into every published advisory for good. */
+        const char *cu = c->csaf_base_url;
+        if (cu && *cu && (strncmp(cu, "https://", 8) != 0 || strlen(cu) < 9 || cu[strlen(cu) - 1] == '/' ||
+                          strpbrk(cu, " \t\"<>\\^`{|}?#")))
+                return error_set(err, ERROR_INVALID, "[csaf] base_url: must be empty or https://host[:port] "
+                                 "without a trailing slash, query or fragment");
+        const char *ns = c->csaf_publisher_namespace;
+        if (ns && *ns && (strncmp(ns, "https://", 8) != 0 || strpbrk(ns, " \t\"<>\\^`{|}")))
+                return error_set(err, ERROR_INVALID, "[csaf] publisher_namespace: must be empty or an https:// URL");
         if (server_config_check_approval(c, err) < 0)
                 return -1;
         const struct { const char *name; const char *v; } paths[] = {

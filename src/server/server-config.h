@@ -89,6 +89,12 @@ struct server_config {
         /* [debug], debug-authorisation tokens (issue 11 section 4; docs/keys.md) */
         char *debug_key;              /* "" = <data_dir>/debug-auth.key; a path or a pkcs11: URI */
         int64_t debug_validity;       /* seconds from issue to not-after */
+        /* [csaf], advisories and the provider directory (issue 10 section 5) */
+        char *csaf_base_url;          /* "" = publication off */
+        char *csaf_publisher_name;    /* "" = the product's manufacturer */
+        char *csaf_publisher_namespace; /* "" = base_url */
+        bool csaf_list_on_aggregators;
+        bool csaf_mirror_on_aggregators;
 };
 
 #define SERVER_CRL_PATH "/pki/crl"

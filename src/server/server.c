@@ -36,6 +36,7 @@
 #include "keys/keys.h"
 #include "keys-startup.h"
 #include "debug/issue.h"
+#include "csaf/csaf-publish.h"
 #include "routes.h"
 #include "server-config.h"
 #include "store/store.h"
@@ -66,6 +67,7 @@ struct server {
         struct keys_policy keys_policy; /* [keys] rotation periods (issue 11) */
         struct debug_config debug;      /* [debug] (issue 11 section 4) */
         char *debug_key;
+        struct csaf_config csaf;
         char *upload_dir;
         struct ota_maintenance *ota_maintenance;
         struct campaign_evaluator *campaign_evaluator;
@@ -184,6 +186,7 @@ static int server_start(struct server *s, const char *data_dir, struct error *er
                 .approval = &s->approval,
                 .keys_policy = &s->keys_policy,
                 .debug = &s->debug,
+                .csaf = &s->csaf,
         };
         /* A pkcs11: URI is kept as it is; a file is relative to the data directory. */
         s->debug_key = strncmp(s->cfg.debug_key, "pkcs11:", 7) == 0 ? str_dup(s->cfg.debug_key)
@@ -192,6 +195,13 @@ static int server_start(struct server *s, const char *data_dir, struct error *er
                 .key_ref = s->cfg.debug_key && *s->cfg.debug_key ? s->debug_key : NULL,
                 .data_dir = s->data_dir,
                 .validity = s->cfg.debug_validity,
+        };
+        s->csaf = (struct csaf_config) {
+                .base_url = s->cfg.csaf_base_url,
+                .publisher_name = s->cfg.csaf_publisher_name,
+                .publisher_namespace = s->cfg.csaf_publisher_namespace,
+                .list_on_aggregators = s->cfg.csaf_list_on_aggregators,
+                .mirror_on_aggregators = s->cfg.csaf_mirror_on_aggregators,
         };
         s->approval = (struct approval_defaults) {
                 .approvers = s->cfg.approval_approvers,
@@ -223,6 +233,18 @@ static int server_start(struct server *s, const char *data_dir, struct error *er
         };
         if (ota_upload_dir_prepare(s->data_dir, &s->upload_dir, err) < 0)
                 return -1;
+
+        /* The CSAF directory is files that must agree with csaf_revisions:
+         * rewritten from the rows before anything is served (a crash
+         * between a publication's commit and its switch left them behind). */
+        if (s->cfg.csaf_base_url && *s->cfg.csaf_base_url) {
+                struct error cerr = {0};
+                struct store *cs = store_pool_acquire(s->pool);
+                if (!cs || csaf_directory_sync(cs, &s->csaf, s->data_dir, &cerr) < 0)
+                        log_error("CSAF: the provider directory was not rebuilt: %s", cerr.msg);
+                if (cs)
+                        store_pool_release(s->pool, cs);
+        }
 
         struct http_server_options o = {
                 .listen = s->cfg.listen,

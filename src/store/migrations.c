@@ -857,7 +857,44 @@ const char *const store_migrations[] = {
         "BEGIN SELECT RAISE(ABORT, 'case_submissions is evidence: rows cannot be changed'); END;"
         "CREATE TRIGGER case_submissions_no_delete BEFORE DELETE ON case_submissions "
         "BEGIN SELECT RAISE(ABORT, 'case_submissions is evidence: rows cannot be deleted'); END;",
-        /* 18 (stream fix/keys, issue 11 section 2; the lead renumbers at
+        /* 18 (stream fix/csafpub, issue 10 section 5; the lead renumbers at
+         * merge): CSAF advisories of a case and their published revisions.
+         * One advisory per (case, category); each publication is a new
+         * revision row with the exact bytes served, their SHA-256 and
+         * SHA-512, the detached OpenPGP signature, status, TLP, who and
+         * when. Revisions are never changed or deleted (the triggers refuse
+         * it): an earlier published file stays retrievable byte for byte. */
+        "CREATE TABLE csaf_advisories ("
+        "  id INTEGER PRIMARY KEY,"
+        "  case_id INTEGER NOT NULL REFERENCES cases (id),"
+        "  category TEXT NOT NULL CHECK (category IN ('csaf_security_advisory', 'csaf_vex')),"
+        "  tracking_id TEXT NOT NULL UNIQUE,"
+        "  file_name TEXT NOT NULL UNIQUE,"
+        "  year INTEGER NOT NULL,"               /* of the first revision: the <YYYY>/ folder */
+        "  created_at INTEGER NOT NULL,"
+        "  UNIQUE (case_id, category)"
+        ");"
+        "CREATE TABLE csaf_revisions ("
+        "  id INTEGER PRIMARY KEY,"
+        "  advisory_id INTEGER NOT NULL REFERENCES csaf_advisories (id),"
+        "  number INTEGER NOT NULL,"
+        "  status TEXT NOT NULL CHECK (status IN ('interim', 'final')),"
+        "  tlp TEXT NOT NULL CHECK (tlp IN ('WHITE', 'GREEN', 'AMBER', 'RED')),"
+        "  summary TEXT NOT NULL,"
+        "  published_at INTEGER NOT NULL,"
+        "  published_by TEXT NOT NULL,"
+        "  document TEXT NOT NULL,"              /* the exact bytes of the file */
+        "  sha256 TEXT NOT NULL,"
+        "  sha512 TEXT NOT NULL,"
+        "  signature TEXT NOT NULL,"             /* the .asc, armoured */
+        "  key_fingerprint TEXT NOT NULL,"
+        "  UNIQUE (advisory_id, number)"
+        ");"
+        "CREATE TRIGGER csaf_revisions_no_update BEFORE UPDATE ON csaf_revisions "
+        "BEGIN SELECT RAISE(ABORT, 'csaf_revisions are published: rows cannot be changed'); END;"
+        "CREATE TRIGGER csaf_revisions_no_delete BEFORE DELETE ON csaf_revisions "
+        "BEGIN SELECT RAISE(ABORT, 'csaf_revisions are published: rows cannot be deleted'); END;",
+        /* 19 (stream fix/keys, issue 11 section 2; the lead renumbers at
          * merge): the key registry. One row per key Cradle uses or knows of,
          * identified by (class, fingerprint): the lower-case hex SHA-256 of
          * the public key's SubjectPublicKeyInfo DER, or a given identifier
@@ -915,7 +952,7 @@ const char *const store_migrations[] = {
         "  last_at INTEGER NOT NULL,"
         "  PRIMARY KEY (key_id, day, what)"
         ");",
-        /* 19 (stream fix/debugtok, issue 11 section 4; the lead renumbers at
+        /* 20 (stream fix/debugtok, issue 11 section 4; the lead renumbers at
          * merge): debug-authorisation tokens. A request is an approval request
          * (operation debug.issue, approval_requests); a row here is a token
          * issued when that request was approved: for which device, challenge
