@@ -104,6 +104,14 @@ static const struct config_key schema[] = {
         K("health", "max_boot_attempts", CONFIG_INT, max_boot_attempts, 1, 100, "3",
           "boots of a new slot on trial before the bootloader falls back"),
         K("log", "level", CONFIG_STRING, log_level, 0, 0, "info", "debug, info, warn or error"),
+        /* Debug-authorisation tokens (issue 11; docs/agent.md "Debug access"). */
+        K("debug", "trust_anchor", CONFIG_STRING, debug_trust_anchor, 0, 0, "",
+          "PEM public key of the server's debug-auth key (cradle debug key); empty: debug verify refuses"),
+        K("debug", "device_uid_file", CONFIG_STRING, debug_uid_file, 0, 0, "/etc/machine-id",
+          "file holding the device-unique id (first line, printable, at most 64 bytes), e.g. a fused "
+          "chip id exported by the kernel"),
+        K("debug", "max_validity", CONFIG_DURATION, debug_max_validity, 60, 30 * 86400, "24h",
+          "longest validity window (not-after minus not-before) of a debug token the device accepts"),
 };
 
 const struct config_key *agent_config_schema(size_t *n_out) {

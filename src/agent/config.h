@@ -71,6 +71,10 @@ struct agent_config {
         int64_t max_boot_attempts;
         /* [log] */
         char *log_level;
+        /* [debug] (issue 11: debug-authorisation tokens) */
+        char *debug_trust_anchor; /* PEM public key of the debug-auth key; "": verify refuses */
+        char *debug_uid_file;     /* the device-unique id */
+        int64_t debug_max_validity;
 };
 
 const struct config_key *agent_config_schema(size_t *n_out);

@@ -8,6 +8,9 @@
  *                                    confirm or roll back
  *   cradle-agent [-c FILE] boot      ab-dir only: play the bootloader once
  *   cradle-agent [-c FILE] status    the state as JSON
+ *   cradle-agent [-c FILE] debug challenge --scope S [--out FILE]
+ *   cradle-agent [-c FILE] debug verify --token FILE
+ *                                    debug authorisation (docs/agent.md)
  *   cradle-agent --help-config       every configuration key
  *
  * Exit codes: 0 done, 1 failed (the reason on stderr), 2 usage or
@@ -27,10 +30,12 @@
 #include "agent/boot.h"
 #include "agent/config.h"
 #include "agent/cycle.h"
+#include "agent/debug.h"
 #include "agent/backoff.h"
 #include "core/cleanup.h"
 #include "core/json.h"
 #include "core/log.h"
+#include "core/time.h"
 #include "cradle-version.h"
 #include "crypto/random.h"
 
@@ -46,13 +51,66 @@ static void on_signal(int sig) {
 static void usage(FILE *f) {
         fprintf(f,
                 "usage: cradle-agent [-c FILE] run|once|confirm|boot|status\n"
+                "       cradle-agent [-c FILE] debug challenge --scope S [--out FILE]\n"
+                "       cradle-agent [-c FILE] debug verify --token FILE\n"
                 "       cradle-agent --help-config | --version\n"
                 "  -c, --config FILE   configuration (default " DEFAULT_CONFIG ")\n"
                 "  run      poll for updates for ever (poll interval, jitter, backoff)\n"
                 "  once     one update cycle\n"
                 "  confirm  after a reboot: health check, confirm or roll back\n"
                 "  boot     ab-dir backend: simulate one boot of the bootloader\n"
-                "  status   print the agent state as JSON\n");
+                "  status   print the agent state as JSON\n"
+                "  debug challenge  a fresh debug challenge for scope S (jtag, uart-console, root-shell,\n"
+                "                   factory-unlock; comma-separated), kept as the outstanding one; to FILE,\n"
+                "                   or base64 on stdout\n"
+                "  debug verify     check a debug token against the outstanding challenge (used up)\n");
+}
+
+/* cradle-agent debug challenge|verify: args are what follows "debug".
+ * Exit 0 done / valid, 1 refused or failed, 2 usage or configuration. */
+static int cmd_debug(const char *config_path, int argc, char **argv) {
+        const char *sub = argc > 0 ? argv[0] : "";
+        const char *scope = NULL, *out = NULL, *token = NULL;
+        struct agent_config cfg;
+        struct error err = { 0 };
+        int rc = 0;
+
+        for (int i = 1; i < argc; i += 2) {
+                const char **dst = strcmp(argv[i], "--scope") == 0 ? &scope
+                                   : strcmp(argv[i], "--out") == 0 ? &out
+                                   : strcmp(argv[i], "--token") == 0 ? &token : NULL;
+                if (!dst || i + 1 >= argc) {
+                        fprintf(stderr, "cradle-agent: debug %s: unknown option or missing value '%s'\n", sub,
+                                argv[i]);
+                        return 2;
+                }
+                *dst = argv[i + 1];
+        }
+        if (strcmp(sub, "challenge") == 0 ? (!scope || token) : strcmp(sub, "verify") == 0 ? (!token || scope || out)
+                                                                                           : true) {
+                usage(stderr);
+                return 2;
+        }
+        if (agent_config_load(config_path, &cfg, &err) < 0) {
+                fprintf(stderr, "cradle-agent: %s\n", err.msg);
+                return 2;
+        }
+        if (strcmp(sub, "challenge") == 0) {
+                if (agent_debug_challenge(&cfg, scope, out, &err) < 0) {
+                        fprintf(stderr, "cradle-agent: debug challenge: %s\n", err.msg);
+                        rc = err.kind == ERROR_INVALID ? 2 : 1;
+                }
+        } else {
+                _cleanup_free_ char *summary = NULL;
+                if (agent_debug_verify(&cfg, token, time_now(), &summary, &err) < 0) {
+                        fprintf(stderr, "cradle-agent: %s\n", err.msg);
+                        rc = 1;
+                } else {
+                        printf("%s\n", summary);
+                }
+        }
+        agent_config_free(&cfg);
+        return rc;
 }
 
 static double uniform(void) {
@@ -165,6 +223,8 @@ int main(int argc, char **argv) {
                         return 2;
                 }
         }
+        if (optind < argc && strcmp(argv[optind], "debug") == 0)
+                return cmd_debug(config_path, argc - optind - 1, argv + optind + 1);
         if (optind + 1 != argc) {
                 usage(stderr);
                 return 2;

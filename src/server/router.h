@@ -4,6 +4,7 @@ struct approval_defaults;
 struct cvd_settings;
 struct cvd_limit;
 struct keys_policy;
+struct debug_config;
 struct csaf_config;
 /*
  * The router: path -> route, then the only place roles are checked.
@@ -92,6 +93,8 @@ struct router {
 
         /* The key registry (issue 11): [keys] rotation periods; NULL = the defaults. */
         const struct keys_policy *keys_policy;
+        /* Debug-authorisation tokens (issue 11 section 4): [debug] of cradled.conf; NULL = the defaults. */
+        const struct debug_config *debug;
         /* CSAF advisories (issue 10 section 5): [csaf] of cradled.conf; NULL = not configured. */
         const struct csaf_config *csaf;
 };

@@ -85,6 +85,8 @@ static int approval_ops_run(void *opaque, struct store *s, const struct audit_ac
                         return -1;
                 return image_delete(&oc, as, cr_json_get_string(params, "sha256"), result, err);
         }
+        if (strcmp(op, APPROVAL_OP_DEBUG_ISSUE) == 0)
+                return routes_debug_issue_run(ctx, route_store(ctx, err), as, params, result, err);
         return error_set(err, ERROR_CONFLICT, "%s has no executor in this cradled; its request cannot run", op);
 }
 

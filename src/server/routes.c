@@ -28,6 +28,8 @@
 /* the key registry (issue 11) */
 #define ROLES_KEY_MANAGERS (ROLE_ADMIN | ROLE_SECURITY_OFFICER)
 #define ROLES_KEY_READERS (ROLE_ADMIN | ROLE_SECURITY_OFFICER | ROLE_AUDITOR)
+/* debug tokens (issue 11 section 4): whoever services devices asks; approvals decide */
+#define ROLES_DEBUG_REQUESTERS (ROLE_ADMIN | ROLE_RELEASE_MANAGER | ROLE_SECURITY_OFFICER | ROLE_FACTORY)
 
 #define PUBLIC ROUTE_AUTH_PUBLIC
 #define BEARER ROUTE_AUTH_BEARER
@@ -199,6 +201,12 @@ static const struct route routes[] = {
         { "POST",   "/api/v1/approvals/{id}/reject",      routes_approvals_reject,  BEARER, ROLES_APPROVERS,           "approvals.reject",  NULL },
         { "GET",    "/api/v1/approval-policies",          routes_approval_policies_list, BEARER, ROLE_ALL,             "approval-policies.list", NULL },
         { "PUT",    "/api/v1/approval-policies/{operation}", routes_approval_policies_set, BEARER, ROLE_ADMIN,         "approval-policies.set", "justification" },
+        /* Debug-authorisation tokens (issue 11 section 4): engineers of any writing role ask (not the
+         * read-only auditor); approvals go through /api/v1/approvals; everyone reads the per-device list. */
+        { "POST",   "/api/v1/debug/requests",             routes_debug_request,     BEARER, ROLES_DEBUG_REQUESTERS,    "debug.request",     NULL },
+        { "GET",    "/api/v1/debug/requests/{id}/token",  routes_debug_token_get,   BEARER, ROLES_DEBUG_REQUESTERS,    "debug.token",       NULL },
+        { "GET",    "/api/v1/debug/tokens",               routes_debug_tokens_list, BEARER, ROLE_ALL,                  "debug.tokens",      "device" },
+        { "GET",    "/api/v1/debug/key",                  routes_debug_key,         BEARER, ROLE_ALL,                  "debug.key",         NULL },
         /* SRP report packages (issue 10 section 3): producing one changes nothing, auditors may too */
         { "POST",   "/api/v1/cases/{ref}/report",               routes_cases_report,         BEARER, ROLES_CASE_READERS,   "cases.report",       NULL },
         { "POST",   "/api/v1/cases/{ref}/submissions",          routes_cases_submit,         BEARER, ROLES_CASE_OWNERS,    "cases.submit",       NULL },

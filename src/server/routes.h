@@ -46,6 +46,17 @@ int routes_approval_policies_set(struct route_ctx *ctx, struct http_response *re
 int route_approval_gate(struct route_ctx *ctx, struct http_response *resp, const char *op, json_t *params,
                         struct error *err);
 
+/* routes-debug.c (issue 11 section 4): debug-authorisation tokens */
+int routes_debug_request(struct route_ctx *ctx, struct http_response *resp, struct error *err);
+int routes_debug_token_get(struct route_ctx *ctx, struct http_response *resp, struct error *err);
+int routes_debug_tokens_list(struct route_ctx *ctx, struct http_response *resp, struct error *err);
+int routes_debug_key(struct route_ctx *ctx, struct http_response *resp, struct error *err);
+/* The executor of an approved debug.issue request (routes-approvals.c calls it). */
+struct audit_actor;
+struct store;
+int routes_debug_issue_run(struct route_ctx *ctx, struct store *s, const struct audit_actor *as, json_t *params,
+                           json_t **result, struct error *err);
+
 /* routes-tokens.c */
 int routes_tokens_list(struct route_ctx *ctx, struct http_response *resp, struct error *err);
 int routes_tokens_create(struct route_ctx *ctx, struct http_response *resp, struct error *err);

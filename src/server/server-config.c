@@ -15,6 +15,7 @@
 #include "ddi/ddi.h"
 #include "approval/approval.h"
 #include "keys/keys.h"
+#include "debug/issue.h"
 #include "auth/role.h"
 #include "core/time.h"
 #include "cvd/security-txt.h"
@@ -220,6 +221,13 @@ static const struct config_key schema[] = {
           "a migration key is due for rotation this long after its activation (0 = no rotation period)"),
         K("keys", "rotate.kek", CONFIG_DURATION, keys_rotate[11], 0, 36500LL * 86400, "730d",
           "a kek key is due for rotation this long after its activation (0 = no rotation period)"),
+        /* Debug-authorisation tokens (issue 11 section 4; docs/keys.md "## Debug tokens") */
+        K("debug", "key", CONFIG_STRING, debug_key, 0, 0, "",
+          "the debug-auth signing key: a file (relative to the data directory, or absolute) or a pkcs11: URI; "
+          "generated (ECDSA P-256) on first use when missing; empty = debug-auth.key in the data directory"),
+        K("debug", "validity", CONFIG_DURATION, debug_validity, 60, DEBUG_VALIDITY_MAX, "24h",
+          "how long an issued debug token is valid (not-after minus not-before); devices refuse more than "
+          "their own [debug] max_validity (24 h by default)"),
         /* CSAF advisories and the provider directory (issue 10 section 5; docs/reporting.md) */
         K("csaf", "base_url", CONFIG_STRING, csaf_base_url, 0, 0, "",
           "https://host[:port] the CSAF provider directory (/.well-known/csaf/) is reached at; it goes into every "

@@ -104,6 +104,9 @@ struct server_config {
         char *kek_ref;                /* "" = none; a key file (relative to the data directory) or a pkcs11: URI */
         /* [keys], the key registry's rotation periods (issue 11), in keys_classes order */
         int64_t keys_rotate[12];      /* seconds; 0 = no rotation period */
+        /* [debug], debug-authorisation tokens (issue 11 section 4; docs/keys.md) */
+        char *debug_key;              /* "" = <data_dir>/debug-auth.key; a path or a pkcs11: URI */
+        int64_t debug_validity;       /* seconds from issue to not-after */
         /* [csaf], advisories and the provider directory (issue 10 section 5) */
         char *csaf_base_url;          /* "" = publication off */
         char *csaf_publisher_name;    /* "" = the product's manufacturer */

@@ -38,6 +38,7 @@
 #include "csaf/csaf-publish.h"
 #include "cvd/cvd.h"
 #include "cvd/limit.h"
+#include "debug/issue.h"
 #include "routes.h"
 #include "keys/keys.h"
 #include "secret/kek.h"
@@ -69,6 +70,8 @@ struct server {
         struct ddi_config ddi;
         struct approval_defaults approval;
         struct keys_policy keys_policy; /* [keys] rotation periods (issue 11) */
+        struct debug_config debug;      /* [debug] (issue 11 section 4) */
+        char *debug_key;
         struct csaf_config csaf;
         char *upload_dir;
         struct ota_maintenance *ota_maintenance;
@@ -108,6 +111,7 @@ static void server_free(struct server *s) {
         if (s->trust_cache)
                 identity_trust_cache_free(s->trust_cache);
         free(s->data_dir);
+        free(s->debug_key);
         free(s->crl_base_url);
         metrics_free(s->metrics);
         free(s->cert_pem);
@@ -253,7 +257,16 @@ static int server_start(struct server *s, const char *data_dir, struct error *er
                 .case_ack_days = (int) s->cfg.case_ack_days,
                 .case_disclosure_days = (int) s->cfg.case_disclosure_days,
                 .keys_policy = &s->keys_policy,
+                .debug = &s->debug,
                 .csaf = &s->csaf,
+        };
+        /* A pkcs11: URI is kept as it is; a file is relative to the data directory. */
+        s->debug_key = strncmp(s->cfg.debug_key, "pkcs11:", 7) == 0 ? str_dup(s->cfg.debug_key)
+                                                                     : server_config_path(s->data_dir, s->cfg.debug_key);
+        s->debug = (struct debug_config) {
+                .key_ref = s->cfg.debug_key && *s->cfg.debug_key ? s->debug_key : NULL,
+                .data_dir = s->data_dir,
+                .validity = s->cfg.debug_validity,
         };
         s->csaf = (struct csaf_config) {
                 .base_url = s->cfg.csaf_base_url,

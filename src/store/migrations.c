@@ -994,6 +994,35 @@ const char *const store_migrations[] = {
         "  content_key_sealed TEXT NOT NULL,"
         "  created_at INTEGER NOT NULL"
         ");",
+        /* 22 (stream fix/debugtok, issue 11 section 4; the lead renumbers at
+         * merge): debug-authorisation tokens. A request is an approval request
+         * (operation debug.issue, approval_requests); a row here is a token
+         * issued when that request was approved: for which device, challenge
+         * and scope, when valid, who asked and who approved, with which key,
+         * and the exact token. Rows are never changed or deleted: the list per
+         * device is field service's traceability. */
+        "CREATE TABLE debug_tokens ("
+        "  id INTEGER PRIMARY KEY,"
+        "  token_id TEXT NOT NULL UNIQUE,"          /* hex of the token's 16-byte id */
+        "  approval_id INTEGER UNIQUE REFERENCES approval_requests (id),"  /* NULL: debug.issue not governed */
+        "  device_serial TEXT NOT NULL,"
+        "  device_uid TEXT NOT NULL,"
+        "  scope TEXT NOT NULL,"                    /* "jtag,uart-console" */
+        "  challenge_sha256 TEXT NOT NULL,"
+        "  security_floor INTEGER NOT NULL,"
+        "  not_before INTEGER NOT NULL,"
+        "  not_after INTEGER NOT NULL,"
+        "  requester TEXT NOT NULL,"
+        "  approvers TEXT NOT NULL,"                /* user names, comma-separated, as in the token */
+        "  key_fingerprint TEXT NOT NULL,"          /* the debug-auth key (registry fingerprint) */
+        "  token TEXT NOT NULL,"                    /* base64 of the token bytes */
+        "  issued_at INTEGER NOT NULL"
+        ");"
+        "CREATE INDEX debug_tokens_device ON debug_tokens (device_serial, issued_at);"
+        "CREATE TRIGGER debug_tokens_no_update BEFORE UPDATE ON debug_tokens "
+        "BEGIN SELECT RAISE(ABORT, 'debug_tokens is a record: rows cannot be changed'); END;"
+        "CREATE TRIGGER debug_tokens_no_delete BEFORE DELETE ON debug_tokens "
+        "BEGIN SELECT RAISE(ABORT, 'debug_tokens is a record: rows cannot be deleted'); END;",
 };
 
 const size_t store_migrations_count = sizeof(store_migrations) / sizeof(store_migrations[0]);

@@ -129,6 +129,17 @@ def check_agent(words):
             problems.append("'cradle-agent' has no option %s" % o)
         i += 2 if o in ("-c", "--config") else 1
     cmd = words[i] if i < len(words) else ""
+    if cmd == "debug":  # debug challenge|verify and their options (issue 11)
+        sub = words[i + 1] if i + 1 < len(words) else ""
+        for a in sub.split("|"):
+            if a not in ("challenge", "verify"):
+                problems.append("'cradle-agent debug %s' is not a command" % a)
+        for w in words[i + 2:]:
+            if w.startswith("--") or w.startswith("[--"):
+                o = clean_option(w)
+                if o not in options_in(text):
+                    problems.append("'cradle-agent debug %s' has no option %s" % (sub, o))
+        return "cradle-agent debug " + sub, problems
     if cmd and not placeholder(cmd):
         for a in cmd.split("|"):
             if a not in ("run", "once", "confirm", "boot", "status"):
