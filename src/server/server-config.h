@@ -84,6 +84,14 @@ struct server_config {
         char *approval_roles;         /* comma-separated roles an approver may act with */
         char *approval_governed;      /* comma-separated operations */
         int64_t approval_expiry;      /* seconds */
+        /* [audit], signed audit checkpoints (issue 11 section 6; docs/security.md) */
+        int64_t audit_checkpoint_every;    /* entries */
+        int64_t audit_checkpoint_interval; /* seconds */
+        char *audit_checkpoint_key;        /* file (relative to the data directory) or pkcs11: URI */
+        char *audit_checkpoint_key_type;   /* p256, p384, ed25519, rsa3072: for the key made on first start */
+        char *audit_witness_file;          /* "" = none */
+        char *audit_witness_url;           /* "" = none */
+        bool audit_witness_syslog;
 };
 
 #define SERVER_CRL_PATH "/pki/crl"

@@ -1,0 +1,92 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* Making a checkpoint when one is due (checkpoint.h, audit_checkpoint_run). */
+#include <inttypes.h>
+#include <string.h>
+
+#include "audit/audit.h"
+#include "audit/checkpoint.h"
+#include "core/cleanup.h"
+#include "crypto/key.h"
+#include "store/store.h"
+
+static const struct audit_actor checkpoint_actor = {.name = "system", .role = "system"};
+
+/* The hash of entry 1: the chain's identity. */
+static int chain_id(struct store *s, char out[65], struct error *err) {
+        struct store_audit_filter f = {.after_seq = 0, .limit = 1};
+        struct store_audit_entry *list = NULL;
+        size_t n = 0;
+        if (store_audit_list(s, &f, &list, &n, err) < 0)
+                return -1;
+        if (n != 1 || list[0].seq != 1) {
+                int64_t first = n ? list[0].seq : 0;
+                store_audit_list_free(list, n);
+                return error_set(err, ERROR_DB, "the audit log has no entry 1 (its first is %" PRId64 ")", first);
+        }
+        memcpy(out, list[0].hash, 65);
+        store_audit_list_free(list, n);
+        return 0;
+}
+
+static int run_in_tx(struct store *s, const struct crypto_key *key, const struct audit_checkpoint_policy *p,
+                     int64_t now, struct store_audit_checkpoint *out, bool *made, struct error *err) {
+        struct store_audit_entry last = {0};
+        struct store_audit_checkpoint prev = {0};
+        bool have_last, have_prev;
+        if (store_audit_last(s, &last, &have_last, err) < 0)
+                return -1;
+        int64_t last_seq = have_last ? last.seq : 0;
+        store_audit_entry_clear(&last);
+        if (store_audit_checkpoint_last(s, &prev, &have_prev, err) < 0)
+                return -1;
+        int64_t prev_seq = have_prev ? prev.seq : 0, prev_time = have_prev ? prev.time : 0;
+        store_audit_checkpoint_clear(&prev);
+        if (last_seq <= prev_seq)
+                return 0; /* nothing new since the last checkpoint */
+        bool due = !have_prev || last_seq - prev_seq >= p->every || now - prev_time >= p->interval;
+        if (!due)
+                return 0;
+
+        char fp[65];
+        if (audit_checkpoint_key_fingerprint(crypto_key_pubkey(key), fp, err) < 0)
+                return -1;
+        _cleanup_json_ json_t *details = json_pack("{s:I, s:s}", "seq", (json_int_t) (last_seq + 1), "key", fp);
+        char object[48];
+        snprintf(object, sizeof(object), "audit:%" PRId64, last_seq + 1);
+        if (audit_append(s, &checkpoint_actor, "audit.checkpoint", object, details, err) < 0)
+                return -1;
+        if (store_audit_last(s, &last, &have_last, err) < 0)
+                return -1;
+        char chain[65];
+        if (chain_id(s, chain, err) < 0) {
+                store_audit_entry_clear(&last);
+                return -1;
+        }
+        int rc = audit_checkpoint_sign(key, last.seq, last.hash, chain, now, out, err);
+        store_audit_entry_clear(&last);
+        if (rc < 0 || store_audit_checkpoint_insert(s, out, err) < 0) {
+                store_audit_checkpoint_clear(out);
+                return -1;
+        }
+        *made = true;
+        return 0;
+}
+
+int audit_checkpoint_run(struct store *s, const struct crypto_key *key, const struct audit_checkpoint_policy *policy,
+                         int64_t now, struct store_audit_checkpoint *out, bool *made, struct error *err) {
+        memset(out, 0, sizeof(*out));
+        *made = false;
+        if (store_tx_begin(s, err) < 0)
+                return -1;
+        if (run_in_tx(s, key, policy, now, out, made, err) < 0) {
+                store_tx_rollback(s);
+                *made = false;
+                return -1;
+        }
+        if (store_tx_commit(s, err) < 0) {
+                store_audit_checkpoint_clear(out);
+                *made = false;
+                return -1;
+        }
+        return 0;
+}
