@@ -857,7 +857,64 @@ const char *const store_migrations[] = {
         "BEGIN SELECT RAISE(ABORT, 'case_submissions is evidence: rows cannot be changed'); END;"
         "CREATE TRIGGER case_submissions_no_delete BEFORE DELETE ON case_submissions "
         "BEGIN SELECT RAISE(ABORT, 'case_submissions is evidence: rows cannot be deleted'); END;",
-        /* 18 (stream fix/auditcp, issue 11 section 6; the lead renumbers at
+        /* 18 (stream fix/keys, issue 11 section 2; the lead renumbers at
+         * merge): the key registry. One row per key Cradle uses or knows of,
+         * identified by (class, fingerprint): the lower-case hex SHA-256 of
+         * the public key's SubjectPublicKeyInfo DER, or a given identifier
+         * for a key without one (a symmetric KEK). tuf_keyid is the TUF
+         * keyid when the key appears in TUF metadata. The state machine is
+         * enforced in src/keys (one table of allowed moves); the CHECK lists
+         * make a bad write fail loudly. key_products links a key to the
+         * products it serves (a TUF targets key may sign for several).
+         * key_usage aggregates uses per key, day and kind of use, so a
+         * director signing a million polls a day writes one row, not a
+         * million. Sensitive uses are audit entries ("key.use"). */
+        "CREATE TABLE keys ("
+        "  id INTEGER PRIMARY KEY,"
+        "  class TEXT NOT NULL CHECK (class IN ('firmware-signing', 'tuf-root', 'tuf-online', 'director', "
+        "'device-ca', 'root-ca', 'tls', 'ota-encryption', 'debug-auth', 'audit-checkpoint', 'migration', "
+        "'kek')),"
+        "  purpose TEXT NOT NULL,"
+        "  algorithm TEXT NOT NULL,"
+        "  fingerprint TEXT NOT NULL,"
+        "  tuf_keyid TEXT,"
+        "  storage TEXT NOT NULL CHECK (storage IN ('pkcs11', 'file', 'offline', 'sealed')),"
+        "  ref TEXT,"                            /* PKCS#11 URI or file path; never a PIN or key material */
+        "  owner_user_id INTEGER REFERENCES users (id),"
+        "  state TEXT NOT NULL CHECK (state IN ('planned', 'active', 'retiring', 'retired', "
+        "'compromised', 'destroyed')),"
+        "  state_reason TEXT,"
+        "  created_at INTEGER NOT NULL,"
+        "  created_by TEXT NOT NULL,"
+        "  activated_at INTEGER,"
+        "  expires_at INTEGER,"
+        "  state_changed_at INTEGER NOT NULL,"
+        "  UNIQUE (class, fingerprint)"
+        ");"
+        "CREATE INDEX keys_state ON keys (state);"
+        "CREATE INDEX keys_tuf_keyid ON keys (tuf_keyid);"
+        "CREATE TABLE key_products ("
+        "  key_id INTEGER NOT NULL REFERENCES keys (id),"
+        "  product_id INTEGER NOT NULL REFERENCES products (id),"
+        "  PRIMARY KEY (key_id, product_id)"
+        ");"
+        "CREATE INDEX key_products_product_id ON key_products (product_id);"
+        "CREATE TABLE key_custodians ("
+        "  key_id INTEGER NOT NULL REFERENCES keys (id),"
+        "  user_id INTEGER NOT NULL REFERENCES users (id),"
+        "  added_at INTEGER NOT NULL,"
+        "  added_by TEXT NOT NULL,"
+        "  PRIMARY KEY (key_id, user_id)"
+        ");"
+        "CREATE TABLE key_usage ("
+        "  key_id INTEGER NOT NULL REFERENCES keys (id),"
+        "  day INTEGER NOT NULL,"                /* seconds since the epoch of 00:00 UTC that day */
+        "  what TEXT NOT NULL,"                  /* 'director.targets', 'crl.sign', ... */
+        "  count INTEGER NOT NULL,"
+        "  first_at INTEGER NOT NULL,"
+        "  last_at INTEGER NOT NULL,"
+        "  PRIMARY KEY (key_id, day, what)"
+        /* 19 (stream fix/auditcp, issue 11 section 6; the lead renumbers at
          * merge): signed audit checkpoints. One row per checkpoint: the entry
          * it covers (seq, hash), the chain's identity (hash of entry 1), the
          * time, the signing key's fingerprint and SPKI, and the signature over
