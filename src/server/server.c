@@ -21,7 +21,6 @@
 #include "http.h"
 #include "identity/peer.h"
 #include "campaign-evaluator.h"
-#include "vuln-monitor.h"
 #include "case-reminders.h"
 #include "vuln-importer.h"
 #include "vuln-importer.h"
@@ -249,8 +248,6 @@ static int server_start(struct server *s, const char *data_dir, struct error *er
                 if (case_reminders_start(&rc, &s->case_reminders, err) < 0)
                         return -1;
         }
-        if (vuln_monitor_start(s->pool, s->metrics, (unsigned) s->cfg.vuln_match_interval, &s->vuln_monitor, err) < 0)
-                return -1;
         const struct director_worker_config dw = {
                 .pool = s->pool, .data_dir = s->data_dir, .key_ref = s->cfg.director_key,
                 .expiry = s->cfg.director_expiry, .seen = s->director_seen,
