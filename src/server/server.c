@@ -21,7 +21,6 @@
 #include "http.h"
 #include "identity/peer.h"
 #include "campaign-evaluator.h"
-#include "vuln-monitor.h"
 #include "case-reminders.h"
 #include "audit-checkpointer.h"
 #include "vuln-importer.h"
@@ -253,8 +252,6 @@ static int server_start(struct server *s, const char *data_dir, struct error *er
                 if (case_reminders_start(&rc, &s->case_reminders, err) < 0)
                         return -1;
         }
-        if (vuln_monitor_start(s->pool, s->metrics, (unsigned) s->cfg.vuln_match_interval, &s->vuln_monitor, err) < 0)
-                return -1;
         {
                 const struct audit_checkpointer_config ac = {
                         .pool = s->pool, .data_dir = s->data_dir, .every = s->cfg.audit_checkpoint_every,
