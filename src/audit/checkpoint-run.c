@@ -7,9 +7,8 @@
 #include "audit/checkpoint.h"
 #include "core/cleanup.h"
 #include "crypto/key.h"
+#include "keys/keys.h"
 #include "store/store.h"
-
-static const struct audit_actor checkpoint_actor = {.name = "system", .role = "system"};
 
 /* The hash of entry 1: the chain's identity. */
 static int chain_id(struct store *s, char out[65], struct error *err) {
@@ -28,7 +27,7 @@ static int chain_id(struct store *s, char out[65], struct error *err) {
         return 0;
 }
 
-static int run_in_tx(struct store *s, const struct crypto_key *key, const struct audit_checkpoint_policy *p,
+static int run_in_tx(struct store *s, const struct crypto_key *key, int64_t key_id, const struct audit_checkpoint_policy *p,
                      int64_t now, struct store_audit_checkpoint *out, bool *made, struct error *err) {
         struct store_audit_entry last = {0};
         struct store_audit_checkpoint prev = {0};
@@ -47,13 +46,10 @@ static int run_in_tx(struct store *s, const struct crypto_key *key, const struct
         if (!due)
                 return 0;
 
-        char fp[65];
-        if (audit_checkpoint_key_fingerprint(crypto_key_pubkey(key), fp, err) < 0)
-                return -1;
-        _cleanup_json_ json_t *details = json_pack("{s:I, s:s}", "seq", (json_int_t) (last_seq + 1), "key", fp);
-        char object[48];
-        snprintf(object, sizeof(object), "audit:%" PRId64, last_seq + 1);
-        if (audit_append(s, &checkpoint_actor, "audit.checkpoint", object, details, err) < 0)
+        /* The use of the key is its own entry ("key.use", the registry's
+         * record of a sensitive use), and the checkpoint covers that entry:
+         * the signature is itself on record, behind its own checkpoint. */
+        if (keys_use_audited(s, key_id, AUDIT_CHECKPOINT_KEY_USE, "system", err) < 0)
                 return -1;
         if (store_audit_last(s, &last, &have_last, err) < 0)
                 return -1;
@@ -72,13 +68,14 @@ static int run_in_tx(struct store *s, const struct crypto_key *key, const struct
         return 0;
 }
 
-int audit_checkpoint_run(struct store *s, const struct crypto_key *key, const struct audit_checkpoint_policy *policy,
+int audit_checkpoint_run(struct store *s, const struct crypto_key *key, int64_t key_id,
+                         const struct audit_checkpoint_policy *policy,
                          int64_t now, struct store_audit_checkpoint *out, bool *made, struct error *err) {
         memset(out, 0, sizeof(*out));
         *made = false;
         if (store_tx_begin(s, err) < 0)
                 return -1;
-        if (run_in_tx(s, key, policy, now, out, made, err) < 0) {
+        if (run_in_tx(s, key, key_id, policy, now, out, made, err) < 0) {
                 store_tx_rollback(s);
                 *made = false;
                 return -1;

@@ -7,11 +7,9 @@
 #include <fcntl.h>
 #include <inttypes.h>
 #include <libgen.h>
-#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <syslog.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "audit/checkpoint.h"
@@ -21,18 +19,18 @@
 #include "core/strutil.h"
 #include "core/time.h"
 #include "crypto/key.h"
+#include "keys/keys.h"
+#include "periodic.h"
 #include "store/store-audit-checkpoint.h"
 #include "store/store.h"
 
 #define WITNESS_BATCH 100
 
 struct audit_checkpointer {
-        pthread_t thread;
-        pthread_mutex_t lock;
-        pthread_cond_t cond;
-        bool stop;
+        struct periodic *worker;
         struct store_pool *pool;
         struct crypto_key *key;
+        int64_t key_id;       /* its key registry entry */
         struct audit_checkpoint_policy policy;
         unsigned wake_s;
         char *witness_file; /* absolute, or NULL */
@@ -227,17 +225,17 @@ static void deliver_url(struct audit_checkpointer *c, struct store *s, int64_t n
         store_audit_checkpoint_list_free(l, n);
 }
 
-static void round_once(struct audit_checkpointer *c) {
+static int checkpointer_pass(struct periodic *p, void *ctx, struct error *err) {
+        (void) p;
+        struct audit_checkpointer *c = ctx;
         struct store *s = store_pool_acquire(c->pool);
         if (!s)
-                return;
+                return error_set(err, ERROR_UNAVAILABLE, "audit checkpoints: no database connection");
         int64_t now = time_now();
         struct store_audit_checkpoint cp;
         bool made = false;
-        struct error err = {0};
-        if (audit_checkpoint_run(s, c->key, &c->policy, now, &cp, &made, &err) < 0)
-                log_error("audit checkpoints: %s", err.msg);
-        else if (made)
+        int rc = audit_checkpoint_run(s, c->key, c->key_id, &c->policy, now, &cp, &made, err);
+        if (rc == 0 && made)
                 log_info("audit checkpoint signed at seq %" PRId64 " (hash %s)", cp.seq, cp.hash);
         store_audit_checkpoint_clear(&cp);
         if (c->witness_file)
@@ -247,24 +245,25 @@ static void round_once(struct audit_checkpointer *c) {
         if (c->witness_syslog)
                 deliver_syslog(s);
         store_pool_release(c->pool, s);
+        return rc;
 }
 
-static void *checkpointer_main(void *arg) {
-        struct audit_checkpointer *c = arg;
-        pthread_mutex_lock(&c->lock);
-        while (!c->stop) {
-                pthread_mutex_unlock(&c->lock);
-                round_once(c);
-                pthread_mutex_lock(&c->lock);
-                struct timespec until;
-                clock_gettime(CLOCK_MONOTONIC, &until);
-                until.tv_sec += c->wake_s;
-                while (!c->stop)
-                        if (pthread_cond_timedwait(&c->cond, &c->lock, &until) == ETIMEDOUT)
-                                break;
-        }
-        pthread_mutex_unlock(&c->lock);
-        return NULL;
+/* The key's registry entry (class audit-checkpoint): registered once, found again after. */
+static int register_key(struct audit_checkpointer *c, struct error *err) {
+        struct store *s = store_pool_acquire(c->pool);
+        if (!s)
+                return error_set(err, ERROR_UNAVAILABLE, "audit checkpoints: no database connection");
+        bool p11 = crypto_key_is_pkcs11(c->key);
+        const struct keys_new k = {
+                .class = "audit-checkpoint",
+                .purpose = "signs the audit checkpoints ({seq, hash, time} of the audit chain; docs/security.md)",
+                .pubkey = crypto_key_pubkey(c->key),
+                .storage = p11 ? "pkcs11" : "file",
+                .ref = crypto_key_ref(c->key),
+        };
+        int rc = keys_register(s, &k, "cradled", &c->key_id, err);
+        store_pool_release(c->pool, s);
+        return rc < 0 ? error_prefix(err, "audit checkpoints: registering the key: ") : 0;
 }
 
 static void checkpointer_free(struct audit_checkpointer *c) {
@@ -301,18 +300,10 @@ int audit_checkpointer_start(const struct audit_checkpointer_config *cfg, struct
         c->witness_syslog = cfg->witness_syslog;
         if (c->witness_syslog)
                 openlog("cradled-audit", LOG_PID, LOG_AUTH);
-        pthread_condattr_t ca;
-        pthread_condattr_init(&ca);
-        pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
-        pthread_cond_init(&c->cond, &ca);
-        pthread_condattr_destroy(&ca);
-        pthread_mutex_init(&c->lock, NULL);
-        int rc = pthread_create(&c->thread, NULL, checkpointer_main, c);
-        if (rc != 0) {
-                pthread_cond_destroy(&c->cond);
-                pthread_mutex_destroy(&c->lock);
+        if (register_key(c, err) < 0 ||
+            periodic_start("audit checkpoints", c->wake_s, checkpointer_pass, c, &c->worker, err) < 0) {
                 checkpointer_free(c);
-                return error_set_errno(err, ERROR_INTERNAL, rc, "cannot start the audit checkpoint thread");
+                return -1;
         }
         *out = c;
         return 0;
@@ -321,12 +312,6 @@ int audit_checkpointer_start(const struct audit_checkpointer_config *cfg, struct
 void audit_checkpointer_stop(struct audit_checkpointer *c) {
         if (!c)
                 return;
-        pthread_mutex_lock(&c->lock);
-        c->stop = true;
-        pthread_cond_signal(&c->cond);
-        pthread_mutex_unlock(&c->lock);
-        pthread_join(c->thread, NULL);
-        pthread_cond_destroy(&c->cond);
-        pthread_mutex_destroy(&c->lock);
+        periodic_stop(c->worker);
         checkpointer_free(c);
 }

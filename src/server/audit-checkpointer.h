@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 #pragma once
 /*
- * cradled's audit checkpoint thread (docs/security.md, "Audit checkpoints"):
- * off the request path, it signs a checkpoint when one is due
+ * cradled's audit checkpoint pass (docs/security.md, "Audit checkpoints"),
+ * run by a periodic worker (periodic.h) off the request path: it signs a checkpoint when one is due
  * (audit_checkpoint_run: [audit] checkpoint_every entries or
  * checkpoint_interval since the last one) and hands every checkpoint to the
  * configured witnesses, each with its own delivery state in the database:
@@ -13,9 +13,10 @@
  *    at most 1 h) until a 2xx answer, given up after AUDIT_WITNESS_ATTEMPTS_MAX;
  *  - syslog: one line, facility auth, ident cradled-audit.
  * The key is loaded at start: a file made on first start when absent (mode
- * 0600), or a PKCS#11 object (made on the token when absent). It wakes at
- * least every AUDIT_CHECKPOINTER_WAKE_S seconds (sooner with a shorter
- * interval) and stops promptly on shutdown.
+ * 0600), or a PKCS#11 object (made on the token when absent), and registered
+ * in the key registry (class audit-checkpoint); each checkpoint is a "key.use"
+ * of it. The pass runs every AUDIT_CHECKPOINTER_WAKE_S seconds (sooner with a
+ * shorter interval) and stops promptly on shutdown.
  */
 #include <stdbool.h>
 #include <stdint.h>

@@ -914,6 +914,7 @@ const char *const store_migrations[] = {
         "  first_at INTEGER NOT NULL,"
         "  last_at INTEGER NOT NULL,"
         "  PRIMARY KEY (key_id, day, what)"
+        ");",
         /* 19 (stream fix/auditcp, issue 11 section 6; the lead renumbers at
          * merge): signed audit checkpoints. One row per checkpoint: the entry
          * it covers (seq, hash), the chain's identity (hash of entry 1), the

@@ -12,6 +12,7 @@
 #include "audit/checkpoint.h"
 #include "core/json.h"
 #include "crypto/key.h"
+#include "keys/keys.h"
 #include "store/store-audit-checkpoint.h"
 
 struct fx {
@@ -19,6 +20,7 @@ struct fx {
         struct store *s;
         struct crypto_key *a, *b;
         char fp_a[65], fp_b[65];
+        int64_t id_a, id_b; /* their key registry entries */
 };
 
 static const struct audit_actor alice = {.name = "alice", .role = "admin"};
@@ -34,6 +36,16 @@ static struct crypto_key *make_key(struct tdir *t, const char *name, char fp[65]
         return k;
 }
 
+static int64_t register_key(struct store *s, struct crypto_key *k) {
+        const struct keys_new n = {.class = "audit-checkpoint", .purpose = "test", .pubkey = crypto_key_pubkey(k),
+                                   .storage = "file", .ref = crypto_key_ref(k)};
+        int64_t id = 0;
+        struct error err = {0};
+        if (keys_register(s, &n, "test", &id, &err) < 0)
+                fail_msg("keys_register: %s", err.msg);
+        return id;
+}
+
 static int setup(void **state) {
         struct fx *f = calloc(1, sizeof(*f));
         f->t = tdir_new();
@@ -42,6 +54,8 @@ static int setup(void **state) {
                 fail_msg("%s", err.msg);
         f->a = make_key(f->t, "a.key", f->fp_a);
         f->b = make_key(f->t, "b.key", f->fp_b);
+        f->id_a = register_key(f->s, f->a);
+        f->id_b = register_key(f->s, f->b);
         *state = f;
         return 0;
 }
@@ -69,11 +83,11 @@ static void append_n(struct store *s, int n) {
 }
 
 /* Makes a checkpoint now (policy every_time) and returns it. */
-static struct store_audit_checkpoint checkpoint_now(struct store *s, struct crypto_key *k, int64_t now) {
+static struct store_audit_checkpoint checkpoint_with(struct store *s, struct crypto_key *k, int64_t key_id, int64_t now) {
         struct store_audit_checkpoint cp;
         bool made = false;
         struct error err = {0};
-        if (audit_checkpoint_run(s, k, &every_time, now, &cp, &made, &err) < 0)
+        if (audit_checkpoint_run(s, k, key_id, &every_time, now, &cp, &made, &err) < 0)
                 fail_msg("audit_checkpoint_run: %s", err.msg);
         assert_true(made);
         return cp;
@@ -117,6 +131,22 @@ static struct walk walk(struct store *s, const struct store_audit_checkpoint *cp
 
 /* ---- when checkpoints are made -------------------------------------------------------- */
 
+static void test_run_empty_log(void **state) {
+        struct fx *f = *state;
+        /* Another store, with nothing in its log: no checkpoint. */
+        struct tdir *t2 = tdir_new();
+        struct store *s2 = NULL;
+        struct error err = {0};
+        assert_int_equal(store_open(t2->db, &s2, &err), 0);
+        struct store_audit_checkpoint cp;
+        bool made = true;
+        assert_int_equal(audit_checkpoint_run(s2, f->a, f->id_a, &every_time, 1800000000, &cp, &made, &err), 0);
+        assert_false(made);
+        store_close(s2);
+        tdir_free(t2);
+}
+
+/* The fixture's log starts with the two keys' registrations (seq 1, 2). */
 static void test_run_policy(void **state) {
         struct fx *f = *state;
         struct audit_checkpoint_policy p = {.every = 5, .interval = 900};
@@ -125,44 +155,44 @@ static void test_run_policy(void **state) {
         struct error err = {0};
         int64_t t0 = 1800000000;
 
-        /* An empty log gets none. */
-        assert_int_equal(audit_checkpoint_run(f->s, f->a, &p, t0, &cp, &made, &err), 0);
-        assert_false(made);
-        /* The first one comes as soon as there is an entry; it covers its own audit entry. */
-        append_n(f->s, 3);
-        assert_int_equal(audit_checkpoint_run(f->s, f->a, &p, t0, &cp, &made, &err), 0);
+        /* The first one comes at once; it covers its own entry, the key's use. */
+        assert_int_equal(audit_checkpoint_run(f->s, f->a, f->id_a, &p, t0, &cp, &made, &err), 0);
         assert_true(made);
-        assert_int_equal(cp.seq, 4);
+        assert_int_equal(cp.seq, 3);
         assert_string_equal(cp.key, f->fp_a);
         store_audit_checkpoint_clear(&cp);
-        assert_int_equal(raw_int(f->t->db, "SELECT count(*) FROM audit_log WHERE action = 'audit.checkpoint' "
-                                           "AND object = 'audit:4'"), 1);
+        char sql[160];
+        snprintf(sql, sizeof(sql), "SELECT count(*) FROM audit_log WHERE seq = 3 AND action = 'key.use' "
+                                   "AND object = 'key:%lld'", (long long) f->id_a);
+        assert_int_equal(raw_int(f->t->db, sql), 1);
         /* An idle log gets no more, however long it waits. */
-        assert_int_equal(audit_checkpoint_run(f->s, f->a, &p, t0 + 86400, &cp, &made, &err), 0);
+        assert_int_equal(audit_checkpoint_run(f->s, f->a, f->id_a, &p, t0 + 86400, &cp, &made, &err), 0);
         assert_false(made);
         /* Fewer than `every` new entries before `interval`: not yet. */
         append_n(f->s, 4);
-        assert_int_equal(audit_checkpoint_run(f->s, f->a, &p, t0 + 899, &cp, &made, &err), 0);
+        assert_int_equal(audit_checkpoint_run(f->s, f->a, f->id_a, &p, t0 + 899, &cp, &made, &err), 0);
         assert_false(made);
         /* The interval passes. */
-        assert_int_equal(audit_checkpoint_run(f->s, f->a, &p, t0 + 900, &cp, &made, &err), 0);
+        assert_int_equal(audit_checkpoint_run(f->s, f->a, f->id_a, &p, t0 + 900, &cp, &made, &err), 0);
         assert_true(made);
-        assert_int_equal(cp.seq, 9);
+        assert_int_equal(cp.seq, 8);
         store_audit_checkpoint_clear(&cp);
         /* `every` entries, long before the interval. */
         append_n(f->s, 4);
-        assert_int_equal(audit_checkpoint_run(f->s, f->a, &p, t0 + 901, &cp, &made, &err), 0);
+        assert_int_equal(audit_checkpoint_run(f->s, f->a, f->id_a, &p, t0 + 901, &cp, &made, &err), 0);
         assert_false(made);
         append_n(f->s, 1);
-        assert_int_equal(audit_checkpoint_run(f->s, f->a, &p, t0 + 901, &cp, &made, &err), 0);
+        assert_int_equal(audit_checkpoint_run(f->s, f->a, f->id_a, &p, t0 + 901, &cp, &made, &err), 0);
         assert_true(made);
-        assert_int_equal(cp.seq, 15);
+        assert_int_equal(cp.seq, 14);
         store_audit_checkpoint_clear(&cp);
         assert_int_equal(raw_int(f->t->db, "SELECT count(*) FROM audit_checkpoints"), 3);
+        /* The key registry counted the uses. */
+        assert_int_equal(raw_int(f->t->db, "SELECT sum(count) FROM key_usage WHERE what = 'audit checkpoint'"), 3);
         /* The chain with its checkpoint entries still verifies. */
         struct walk w = walk(f->s, NULL, 0);
         assert_false(w.chain.broken);
-        assert_int_equal(w.chain.last_seq, 15);
+        assert_int_equal(w.chain.last_seq, 14);
 }
 
 /* ---- the signed bytes are what docs/security.md says ---------------------------------- */
@@ -200,7 +230,7 @@ static void test_signed_bytes(void **state) {
 static void test_verify_ok(void **state) {
         struct fx *f = *state;
         append_n(f->s, 3);
-        struct store_audit_checkpoint cp = checkpoint_now(f->s, f->a, 1800000000);
+        struct store_audit_checkpoint cp = checkpoint_with(f->s, f->a, f->id_a, 1800000000);
         struct error err = {0};
         assert_int_equal(audit_checkpoint_verify(&cp, f->fp_a, &err), 0);
         struct walk w = walk(f->s, &cp, 1);
@@ -218,14 +248,14 @@ static void test_forged_other_key(void **state) {
         struct fx *f = *state;
         append_n(f->s, 3);
         /* Signed by key B over the right seq and hash: B is not the pinned key. */
-        struct store_audit_checkpoint cp = checkpoint_now(f->s, f->b, 1800000000);
+        struct store_audit_checkpoint cp = checkpoint_with(f->s, f->b, f->id_b, 1800000000);
         struct error err = {0};
         assert_int_equal(audit_checkpoint_verify(&cp, f->fp_b, &err), 0);
         assert_int_equal(audit_checkpoint_verify(&cp, f->fp_a, &err), -1);
         assert_error(err, ERROR_UNAUTHENTICATED, "not by the pinned audit checkpoint key");
         /* B's signature presented as A's (A's key and fingerprint put in): it does not verify. */
         append_n(f->s, 1);
-        struct store_audit_checkpoint honest = checkpoint_now(f->s, f->a, 1800000001);
+        struct store_audit_checkpoint honest = checkpoint_with(f->s, f->a, f->id_a, 1800000001);
         memcpy(cp.key, honest.key, 65);
         free(cp.public_key);
         cp.public_key = str_dup(honest.public_key);
@@ -244,7 +274,7 @@ static void test_forged_other_key(void **state) {
 static void test_altered_seq(void **state) {
         struct fx *f = *state;
         append_n(f->s, 3);
-        struct store_audit_checkpoint cp = checkpoint_now(f->s, f->a, 1800000000);
+        struct store_audit_checkpoint cp = checkpoint_with(f->s, f->a, f->id_a, 1800000000);
         cp.seq -= 1;
         struct error err = {0};
         assert_int_equal(audit_checkpoint_verify(&cp, f->fp_a, &err), -1);
@@ -255,7 +285,7 @@ static void test_altered_seq(void **state) {
 static void test_altered_hash(void **state) {
         struct fx *f = *state;
         append_n(f->s, 3);
-        struct store_audit_checkpoint cp = checkpoint_now(f->s, f->a, 1800000000);
+        struct store_audit_checkpoint cp = checkpoint_with(f->s, f->a, f->id_a, 1800000000);
         cp.hash[0] = cp.hash[0] == '0' ? '1' : '0';
         struct error err = {0};
         assert_int_equal(audit_checkpoint_verify(&cp, f->fp_a, &err), -1);
@@ -266,7 +296,7 @@ static void test_altered_hash(void **state) {
 static void test_altered_time(void **state) {
         struct fx *f = *state;
         append_n(f->s, 3);
-        struct store_audit_checkpoint cp = checkpoint_now(f->s, f->a, 1800000000);
+        struct store_audit_checkpoint cp = checkpoint_with(f->s, f->a, f->id_a, 1800000000);
         cp.time += 1;
         struct error err = {0};
         assert_int_equal(audit_checkpoint_verify(&cp, f->fp_a, &err), -1);
@@ -279,25 +309,27 @@ static void test_altered_time(void **state) {
 static void test_truncation_behind(void **state) {
         struct fx *f = *state;
         append_n(f->s, 3);
-        struct store_audit_checkpoint cp = checkpoint_now(f->s, f->a, 1800000000); /* seq 4 */
-        assert_int_equal(cp.seq, 4);
+        struct store_audit_checkpoint cp = checkpoint_with(f->s, f->a, f->id_a, 1800000000);
+        assert_int_equal(cp.seq, 6);
         /* The attacker removes the newest entries, the checkpoint's included: the chain is whole. */
-        raw_exec(f->t->db, "DELETE FROM audit_log WHERE seq >= 3");
+        raw_exec(f->t->db, "DELETE FROM audit_log WHERE seq >= 5");
         struct walk w = walk(f->s, &cp, 1);
         assert_false(w.chain.broken);
-        assert_int_equal(w.chain.last_seq, 2);
-        assert_reason(w, 4, "entries 3..4 were removed");
+        assert_int_equal(w.chain.last_seq, 4);
+        assert_reason(w, 6, "entries 5..6 were removed");
         /* Removing only the checkpoint's own entry is a truncation too. */
+        audit_checkpoint_check_init(&w.check, &cp, 1);
+        assert_false(audit_checkpoint_check_end(&w.check, 5, false));
         store_audit_checkpoint_clear(&cp);
 }
 
 static void test_truncation_everything(void **state) {
         struct fx *f = *state;
         append_n(f->s, 2);
-        struct store_audit_checkpoint cp = checkpoint_now(f->s, f->a, 1800000000);
+        struct store_audit_checkpoint cp = checkpoint_with(f->s, f->a, f->id_a, 1800000000);
         raw_exec(f->t->db, "DELETE FROM audit_log");
         struct walk w = walk(f->s, &cp, 1);
-        assert_reason(w, 3, "the log is empty");
+        assert_reason(w, 5, "the log is empty");
         store_audit_checkpoint_clear(&cp);
 }
 
@@ -342,30 +374,30 @@ static void rewrite_from(struct fx *f, int64_t seq, const char *details) {
 static void test_rewrite_before(void **state) {
         struct fx *f = *state;
         append_n(f->s, 3);
-        struct store_audit_checkpoint cp = checkpoint_now(f->s, f->a, 1800000000); /* seq 4 */
+        struct store_audit_checkpoint cp = checkpoint_with(f->s, f->a, f->id_a, 1800000000); /* seq 6 */
         append_n(f->s, 2);
-        rewrite_from(f, 2, "{\"n\":99}");
+        rewrite_from(f, 4, "{\"n\":99}");
         struct walk w = walk(f->s, &cp, 1);
         assert_false(w.chain.broken); /* the chain alone does not show it */
-        assert_reason(w, 4, "rewritten at or before entry 4");
+        assert_reason(w, 6, "rewritten at or before entry 6");
         store_audit_checkpoint_clear(&cp);
 }
 
 static void test_rewrite_after_is_the_chains(void **state) {
         struct fx *f = *state;
         append_n(f->s, 3);
-        struct store_audit_checkpoint cp = checkpoint_now(f->s, f->a, 1800000000); /* seq 4 */
+        struct store_audit_checkpoint cp = checkpoint_with(f->s, f->a, f->id_a, 1800000000); /* seq 6 */
         append_n(f->s, 3);
         /* A rewrite after the checkpoint that recomputes hashes fits it: nothing signed covers it. */
-        rewrite_from(f, 6, "{\"n\":99}");
+        rewrite_from(f, 8, "{\"n\":99}");
         struct walk w = walk(f->s, &cp, 1);
         assert_true(w.cp_ok);
         assert_false(w.chain.broken);
         /* One that does not recompute breaks the chain, which says so. */
-        raw_exec(f->t->db, "UPDATE audit_log SET details = '{\"n\":7}' WHERE seq = 6");
+        raw_exec(f->t->db, "UPDATE audit_log SET details = '{\"n\":7}' WHERE seq = 8");
         w = walk(f->s, &cp, 1);
         assert_true(w.chain.broken);
-        assert_int_equal(w.chain.bad_seq, 6);
+        assert_int_equal(w.chain.bad_seq, 8);
         assert_true(w.cp_ok);
         assert_int_equal(w.check.matched, 1);
         store_audit_checkpoint_clear(&cp);
@@ -379,13 +411,20 @@ static void test_other_deployment(void **state) {
         struct store *s2 = NULL;
         struct error err = {0};
         assert_int_equal(store_open(t2->db, &s2, &err), 0);
-        append_n(s2, 3);
-        struct store_audit_checkpoint other = checkpoint_now(s2, f->a, 1800000000);
+        /* Its history differs from the start (entry 1 registers key B there); a
+         * deployment whose first entry were byte-identical (the same content
+         * in the same second) would share the chain id, and the hash at the
+         * checkpoint's seq would still tell the two apart. */
+        register_key(s2, f->b);
+        int64_t id2 = register_key(s2, f->a);
+        append_n(s2, 2);
+        struct store_audit_checkpoint other = checkpoint_with(s2, f->a, id2, 1800000000);
+        assert_int_equal(other.seq, 5);
         store_close(s2);
         tdir_free(t2);
         assert_int_equal(audit_checkpoint_verify(&other, f->fp_a, &err), 0);
         struct walk w = walk(f->s, &other, 1);
-        assert_reason(w, 4, "another deployment");
+        assert_reason(w, 5, "another deployment");
         store_audit_checkpoint_clear(&other);
 }
 
@@ -393,16 +432,16 @@ static void test_several_first_difference(void **state) {
         struct fx *f = *state;
         append_n(f->s, 2);
         struct store_audit_checkpoint cps[2];
-        cps[0] = checkpoint_now(f->s, f->a, 1800000000); /* 3 */
+        cps[0] = checkpoint_with(f->s, f->a, f->id_a, 1800000000); /* 5 */
         append_n(f->s, 2);
-        cps[1] = checkpoint_now(f->s, f->a, 1800000100); /* 6 */
+        cps[1] = checkpoint_with(f->s, f->a, f->id_a, 1800000100); /* 8 */
         struct walk w = walk(f->s, cps, 2);
         assert_true(w.cp_ok);
         assert_int_equal(w.check.matched, 2);
-        raw_exec(f->t->db, "DELETE FROM audit_log WHERE seq >= 5");
+        raw_exec(f->t->db, "DELETE FROM audit_log WHERE seq >= 7");
         w = walk(f->s, cps, 2);
         assert_int_equal(w.check.matched, 1);
-        assert_reason(w, 6, "entries 5..6 were removed");
+        assert_reason(w, 8, "entries 7..8 were removed");
         store_audit_checkpoint_clear(&cps[0]);
         store_audit_checkpoint_clear(&cps[1]);
 }
@@ -419,9 +458,9 @@ static char *line_of(const struct store_audit_checkpoint *cp) {
 static void test_file_round_trip(void **state) {
         struct fx *f = *state;
         append_n(f->s, 2);
-        struct store_audit_checkpoint a = checkpoint_now(f->s, f->a, 1800000000);
+        struct store_audit_checkpoint a = checkpoint_with(f->s, f->a, f->id_a, 1800000000);
         append_n(f->s, 1);
-        struct store_audit_checkpoint b = checkpoint_now(f->s, f->a, 1800000100);
+        struct store_audit_checkpoint b = checkpoint_with(f->s, f->a, f->id_a, 1800000100);
         _cleanup_free_ char *la = line_of(&a), *lb = line_of(&b);
         /* Out of order, with blank lines and CRLF: sorted, all kept. */
         _cleanup_free_ char *text = str_printf("\n%s\r\n   \n%s\n", lb, la);
@@ -464,7 +503,7 @@ static void refuse_line(const struct store_audit_checkpoint *cp, const char *fie
 static void test_file_refusals(void **state) {
         struct fx *f = *state;
         append_n(f->s, 1);
-        struct store_audit_checkpoint cp = checkpoint_now(f->s, f->a, 1800000000);
+        struct store_audit_checkpoint cp = checkpoint_with(f->s, f->a, f->id_a, 1800000000);
         refuse_line(&cp, "format", json_string("cradle-audit-checkpoint/2"), "is not cradle-audit-checkpoint/1");
         refuse_line(&cp, "seq", json_integer(0), "not positive");
         refuse_line(&cp, "seq", json_string("2"), "seq");
@@ -524,7 +563,7 @@ static void test_file_refusals(void **state) {
 static void test_verify_needs_a_pin(void **state) {
         struct fx *f = *state;
         append_n(f->s, 1);
-        struct store_audit_checkpoint cp = checkpoint_now(f->s, f->a, 1800000000);
+        struct store_audit_checkpoint cp = checkpoint_with(f->s, f->a, f->id_a, 1800000000);
         struct error err = {0};
         assert_int_equal(audit_checkpoint_verify(&cp, NULL, &err), -1);
         assert_error(err, ERROR_INVALID, "pinned");
@@ -539,6 +578,7 @@ static void test_verify_needs_a_pin(void **state) {
 
 int main(void) {
         const struct CMUnitTest tests[] = {
+                cmocka_unit_test_setup_teardown(test_run_empty_log, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_run_policy, setup, teardown),
                 cmocka_unit_test(test_signed_bytes),
                 cmocka_unit_test_setup_teardown(test_verify_ok, setup, teardown),
