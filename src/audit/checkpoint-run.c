@@ -27,7 +27,8 @@ static int chain_id(struct store *s, char out[65], struct error *err) {
         return 0;
 }
 
-static int run_in_tx(struct store *s, const struct crypto_key *key, int64_t key_id, const struct audit_checkpoint_policy *p,
+static int run_in_tx(struct store *s, const struct crypto_key *key, const struct keys_new *reg,
+                     const struct audit_checkpoint_policy *p,
                      int64_t now, struct store_audit_checkpoint *out, bool *made, struct error *err) {
         struct store_audit_entry last = {0};
         struct store_audit_checkpoint prev = {0};
@@ -42,14 +43,26 @@ static int run_in_tx(struct store *s, const struct crypto_key *key, int64_t key_
         store_audit_checkpoint_clear(&prev);
         if (last_seq <= prev_seq)
                 return 0; /* nothing new since the last checkpoint */
-        bool due = !have_prev || last_seq - prev_seq >= p->every || now - prev_time >= p->interval;
+        /* The first checkpoint counts from entry 1, as later ones from the last checkpoint. */
+        if (!have_prev) {
+                struct store_audit_filter f = {.after_seq = 0, .limit = 1};
+                struct store_audit_entry *first = NULL;
+                size_t n = 0;
+                if (store_audit_list(s, &f, &first, &n, err) < 0)
+                        return -1;
+                prev_time = n ? first[0].time : now;
+                store_audit_list_free(first, n);
+        }
+        bool due = last_seq - prev_seq >= p->every || now - prev_time >= p->interval;
         if (!due)
                 return 0;
 
         /* The use of the key is its own entry ("key.use", the registry's
          * record of a sensitive use), and the checkpoint covers that entry:
          * the signature is itself on record, behind its own checkpoint. */
-        if (keys_use_audited(s, key_id, AUDIT_CHECKPOINT_KEY_USE, "system", err) < 0)
+        int64_t key_id = 0;
+        if (keys_register(s, reg, "cradled", &key_id, err) < 0 ||
+            keys_use_audited(s, key_id, AUDIT_CHECKPOINT_KEY_USE, "system", err) < 0)
                 return -1;
         if (store_audit_last(s, &last, &have_last, err) < 0)
                 return -1;
@@ -68,14 +81,14 @@ static int run_in_tx(struct store *s, const struct crypto_key *key, int64_t key_
         return 0;
 }
 
-int audit_checkpoint_run(struct store *s, const struct crypto_key *key, int64_t key_id,
+int audit_checkpoint_run(struct store *s, const struct crypto_key *key, const struct keys_new *reg,
                          const struct audit_checkpoint_policy *policy,
                          int64_t now, struct store_audit_checkpoint *out, bool *made, struct error *err) {
         memset(out, 0, sizeof(*out));
         *made = false;
         if (store_tx_begin(s, err) < 0)
                 return -1;
-        if (run_in_tx(s, key, key_id, policy, now, out, made, err) < 0) {
+        if (run_in_tx(s, key, reg, policy, now, out, made, err) < 0) {
                 store_tx_rollback(s);
                 *made = false;
                 return -1;

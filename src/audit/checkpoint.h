@@ -108,12 +108,14 @@ struct audit_checkpoint_policy {
 #define AUDIT_CHECKPOINT_KEY_USE "audit checkpoint"
 /* In one transaction: when the log has entries past the last checkpoint and
  * either policy->every of them or policy->interval seconds have passed since
- * it (or there is none yet), records the key's use through the key registry
- * (keys_use_audited: an audit entry "key.use" naming key_id, the key's
- * registry entry of class audit-checkpoint) and signs a checkpoint covering
- * that entry, so the signature is itself on record. *made says whether one
- * was made; out (cleared first) holds it then. An idle log gets no
- * checkpoint: nothing changed since the last one. */
-int audit_checkpoint_run(struct store *s, const struct crypto_key *key, int64_t key_id,
+ * it (since entry 1 for the first), registers the key in the key registry if
+ * it is not yet (keys_register with reg, class audit-checkpoint; idempotent),
+ * records its use (keys_use_audited: an audit entry "key.use") and signs a
+ * checkpoint covering that entry, so the signature is itself on record. *made
+ * says whether one was made; out (cleared first) holds it then. An idle log
+ * gets no checkpoint: nothing changed since the last one. Nothing is written
+ * before the first checkpoint is due. */
+struct keys_new;
+int audit_checkpoint_run(struct store *s, const struct crypto_key *key, const struct keys_new *reg,
                          const struct audit_checkpoint_policy *policy, int64_t now, struct store_audit_checkpoint *out,
                          bool *made, struct error *err);

@@ -30,7 +30,7 @@ struct audit_checkpointer {
         struct periodic *worker;
         struct store_pool *pool;
         struct crypto_key *key;
-        int64_t key_id;       /* its key registry entry */
+        struct keys_new reg;  /* its key registry entry, registered with the first checkpoint */
         struct audit_checkpoint_policy policy;
         unsigned wake_s;
         char *witness_file; /* absolute, or NULL */
@@ -234,7 +234,7 @@ static int checkpointer_pass(struct periodic *p, void *ctx, struct error *err) {
         int64_t now = time_now();
         struct store_audit_checkpoint cp;
         bool made = false;
-        int rc = audit_checkpoint_run(s, c->key, c->key_id, &c->policy, now, &cp, &made, err);
+        int rc = audit_checkpoint_run(s, c->key, &c->reg, &c->policy, now, &cp, &made, err);
         if (rc == 0 && made)
                 log_info("audit checkpoint signed at seq %" PRId64 " (hash %s)", cp.seq, cp.hash);
         store_audit_checkpoint_clear(&cp);
@@ -246,24 +246,6 @@ static int checkpointer_pass(struct periodic *p, void *ctx, struct error *err) {
                 deliver_syslog(s);
         store_pool_release(c->pool, s);
         return rc;
-}
-
-/* The key's registry entry (class audit-checkpoint): registered once, found again after. */
-static int register_key(struct audit_checkpointer *c, struct error *err) {
-        struct store *s = store_pool_acquire(c->pool);
-        if (!s)
-                return error_set(err, ERROR_UNAVAILABLE, "audit checkpoints: no database connection");
-        bool p11 = crypto_key_is_pkcs11(c->key);
-        const struct keys_new k = {
-                .class = "audit-checkpoint",
-                .purpose = "signs the audit checkpoints ({seq, hash, time} of the audit chain; docs/security.md)",
-                .pubkey = crypto_key_pubkey(c->key),
-                .storage = p11 ? "pkcs11" : "file",
-                .ref = crypto_key_ref(c->key),
-        };
-        int rc = keys_register(s, &k, "cradled", &c->key_id, err);
-        store_pool_release(c->pool, s);
-        return rc < 0 ? error_prefix(err, "audit checkpoints: registering the key: ") : 0;
 }
 
 static void checkpointer_free(struct audit_checkpointer *c) {
@@ -300,8 +282,14 @@ int audit_checkpointer_start(const struct audit_checkpointer_config *cfg, struct
         c->witness_syslog = cfg->witness_syslog;
         if (c->witness_syslog)
                 openlog("cradled-audit", LOG_PID, LOG_AUTH);
-        if (register_key(c, err) < 0 ||
-            periodic_start("audit checkpoints", c->wake_s, checkpointer_pass, c, &c->worker, err) < 0) {
+        c->reg = (struct keys_new) {
+                .class = "audit-checkpoint",
+                .purpose = "signs the audit checkpoints ({seq, hash, time} of the audit chain; docs/security.md)",
+                .pubkey = crypto_key_pubkey(c->key),
+                .storage = crypto_key_is_pkcs11(c->key) ? "pkcs11" : "file",
+                .ref = crypto_key_ref(c->key),
+        };
+        if (periodic_start("audit checkpoints", c->wake_s, checkpointer_pass, c, &c->worker, err) < 0) {
                 checkpointer_free(c);
                 return -1;
         }

@@ -11,6 +11,7 @@
 #include "audit/audit.h"
 #include "audit/checkpoint.h"
 #include "core/json.h"
+#include "core/time.h"
 #include "crypto/key.h"
 #include "keys/keys.h"
 #include "store/store-audit-checkpoint.h"
@@ -20,7 +21,7 @@ struct fx {
         struct store *s;
         struct crypto_key *a, *b;
         char fp_a[65], fp_b[65];
-        int64_t id_a, id_b; /* their key registry entries */
+        struct keys_new reg_a, reg_b; /* their key registry entries */
 };
 
 static const struct audit_actor alice = {.name = "alice", .role = "admin"};
@@ -36,9 +37,14 @@ static struct crypto_key *make_key(struct tdir *t, const char *name, char fp[65]
         return k;
 }
 
+static struct keys_new reg_of(struct crypto_key *k) {
+        return (struct keys_new) {.class = "audit-checkpoint", .purpose = "test", .pubkey = crypto_key_pubkey(k),
+                                  .storage = "file", .ref = crypto_key_ref(k)};
+}
+
+/* Registered ahead (the checkpoint would register it otherwise): the log starts with it. */
 static int64_t register_key(struct store *s, struct crypto_key *k) {
-        const struct keys_new n = {.class = "audit-checkpoint", .purpose = "test", .pubkey = crypto_key_pubkey(k),
-                                   .storage = "file", .ref = crypto_key_ref(k)};
+        const struct keys_new n = reg_of(k);
         int64_t id = 0;
         struct error err = {0};
         if (keys_register(s, &n, "test", &id, &err) < 0)
@@ -54,8 +60,10 @@ static int setup(void **state) {
                 fail_msg("%s", err.msg);
         f->a = make_key(f->t, "a.key", f->fp_a);
         f->b = make_key(f->t, "b.key", f->fp_b);
-        f->id_a = register_key(f->s, f->a);
-        f->id_b = register_key(f->s, f->b);
+        register_key(f->s, f->a);
+        register_key(f->s, f->b);
+        f->reg_a = reg_of(f->a);
+        f->reg_b = reg_of(f->b);
         *state = f;
         return 0;
 }
@@ -83,11 +91,12 @@ static void append_n(struct store *s, int n) {
 }
 
 /* Makes a checkpoint now (policy every_time) and returns it. */
-static struct store_audit_checkpoint checkpoint_with(struct store *s, struct crypto_key *k, int64_t key_id, int64_t now) {
+static struct store_audit_checkpoint checkpoint_with(struct store *s, struct crypto_key *k, const struct keys_new *reg,
+                                                     int64_t now) {
         struct store_audit_checkpoint cp;
         bool made = false;
         struct error err = {0};
-        if (audit_checkpoint_run(s, k, key_id, &every_time, now, &cp, &made, &err) < 0)
+        if (audit_checkpoint_run(s, k, reg, &every_time, now, &cp, &made, &err) < 0)
                 fail_msg("audit_checkpoint_run: %s", err.msg);
         assert_true(made);
         return cp;
@@ -140,7 +149,7 @@ static void test_run_empty_log(void **state) {
         assert_int_equal(store_open(t2->db, &s2, &err), 0);
         struct store_audit_checkpoint cp;
         bool made = true;
-        assert_int_equal(audit_checkpoint_run(s2, f->a, f->id_a, &every_time, 1800000000, &cp, &made, &err), 0);
+        assert_int_equal(audit_checkpoint_run(s2, f->a, &f->reg_a, &every_time, 1800000000, &cp, &made, &err), 0);
         assert_false(made);
         store_close(s2);
         tdir_free(t2);
@@ -155,34 +164,37 @@ static void test_run_policy(void **state) {
         struct error err = {0};
         int64_t t0 = 1800000000;
 
-        /* The first one comes at once; it covers its own entry, the key's use. */
-        assert_int_equal(audit_checkpoint_run(f->s, f->a, f->id_a, &p, t0, &cp, &made, &err), 0);
+        /* The first one counts from entry 1: two entries just made are not enough. */
+        assert_int_equal(audit_checkpoint_run(f->s, f->a, &f->reg_a, &p, time_now(), &cp, &made, &err), 0);
+        assert_false(made);
+        /* An interval after entry 1 it comes; it covers its own entry, the key's use. */
+        assert_int_equal(audit_checkpoint_run(f->s, f->a, &f->reg_a, &p, t0, &cp, &made, &err), 0);
         assert_true(made);
         assert_int_equal(cp.seq, 3);
         assert_string_equal(cp.key, f->fp_a);
         store_audit_checkpoint_clear(&cp);
-        char sql[160];
+        char sql[320];
         snprintf(sql, sizeof(sql), "SELECT count(*) FROM audit_log WHERE seq = 3 AND action = 'key.use' "
-                                   "AND object = 'key:%lld'", (long long) f->id_a);
+                                   "AND object = (SELECT 'key:' || id FROM keys WHERE fingerprint = '%s')", f->fp_a);
         assert_int_equal(raw_int(f->t->db, sql), 1);
         /* An idle log gets no more, however long it waits. */
-        assert_int_equal(audit_checkpoint_run(f->s, f->a, f->id_a, &p, t0 + 86400, &cp, &made, &err), 0);
+        assert_int_equal(audit_checkpoint_run(f->s, f->a, &f->reg_a, &p, t0 + 86400, &cp, &made, &err), 0);
         assert_false(made);
         /* Fewer than `every` new entries before `interval`: not yet. */
         append_n(f->s, 4);
-        assert_int_equal(audit_checkpoint_run(f->s, f->a, f->id_a, &p, t0 + 899, &cp, &made, &err), 0);
+        assert_int_equal(audit_checkpoint_run(f->s, f->a, &f->reg_a, &p, t0 + 899, &cp, &made, &err), 0);
         assert_false(made);
         /* The interval passes. */
-        assert_int_equal(audit_checkpoint_run(f->s, f->a, f->id_a, &p, t0 + 900, &cp, &made, &err), 0);
+        assert_int_equal(audit_checkpoint_run(f->s, f->a, &f->reg_a, &p, t0 + 900, &cp, &made, &err), 0);
         assert_true(made);
         assert_int_equal(cp.seq, 8);
         store_audit_checkpoint_clear(&cp);
         /* `every` entries, long before the interval. */
         append_n(f->s, 4);
-        assert_int_equal(audit_checkpoint_run(f->s, f->a, f->id_a, &p, t0 + 901, &cp, &made, &err), 0);
+        assert_int_equal(audit_checkpoint_run(f->s, f->a, &f->reg_a, &p, t0 + 901, &cp, &made, &err), 0);
         assert_false(made);
         append_n(f->s, 1);
-        assert_int_equal(audit_checkpoint_run(f->s, f->a, f->id_a, &p, t0 + 901, &cp, &made, &err), 0);
+        assert_int_equal(audit_checkpoint_run(f->s, f->a, &f->reg_a, &p, t0 + 901, &cp, &made, &err), 0);
         assert_true(made);
         assert_int_equal(cp.seq, 14);
         store_audit_checkpoint_clear(&cp);
@@ -230,7 +242,7 @@ static void test_signed_bytes(void **state) {
 static void test_verify_ok(void **state) {
         struct fx *f = *state;
         append_n(f->s, 3);
-        struct store_audit_checkpoint cp = checkpoint_with(f->s, f->a, f->id_a, 1800000000);
+        struct store_audit_checkpoint cp = checkpoint_with(f->s, f->a, &f->reg_a, 1800000000);
         struct error err = {0};
         assert_int_equal(audit_checkpoint_verify(&cp, f->fp_a, &err), 0);
         struct walk w = walk(f->s, &cp, 1);
@@ -248,14 +260,14 @@ static void test_forged_other_key(void **state) {
         struct fx *f = *state;
         append_n(f->s, 3);
         /* Signed by key B over the right seq and hash: B is not the pinned key. */
-        struct store_audit_checkpoint cp = checkpoint_with(f->s, f->b, f->id_b, 1800000000);
+        struct store_audit_checkpoint cp = checkpoint_with(f->s, f->b, &f->reg_b, 1800000000);
         struct error err = {0};
         assert_int_equal(audit_checkpoint_verify(&cp, f->fp_b, &err), 0);
         assert_int_equal(audit_checkpoint_verify(&cp, f->fp_a, &err), -1);
         assert_error(err, ERROR_UNAUTHENTICATED, "not by the pinned audit checkpoint key");
         /* B's signature presented as A's (A's key and fingerprint put in): it does not verify. */
         append_n(f->s, 1);
-        struct store_audit_checkpoint honest = checkpoint_with(f->s, f->a, f->id_a, 1800000001);
+        struct store_audit_checkpoint honest = checkpoint_with(f->s, f->a, &f->reg_a, 1800000001);
         memcpy(cp.key, honest.key, 65);
         free(cp.public_key);
         cp.public_key = str_dup(honest.public_key);
@@ -274,7 +286,7 @@ static void test_forged_other_key(void **state) {
 static void test_altered_seq(void **state) {
         struct fx *f = *state;
         append_n(f->s, 3);
-        struct store_audit_checkpoint cp = checkpoint_with(f->s, f->a, f->id_a, 1800000000);
+        struct store_audit_checkpoint cp = checkpoint_with(f->s, f->a, &f->reg_a, 1800000000);
         cp.seq -= 1;
         struct error err = {0};
         assert_int_equal(audit_checkpoint_verify(&cp, f->fp_a, &err), -1);
@@ -285,7 +297,7 @@ static void test_altered_seq(void **state) {
 static void test_altered_hash(void **state) {
         struct fx *f = *state;
         append_n(f->s, 3);
-        struct store_audit_checkpoint cp = checkpoint_with(f->s, f->a, f->id_a, 1800000000);
+        struct store_audit_checkpoint cp = checkpoint_with(f->s, f->a, &f->reg_a, 1800000000);
         cp.hash[0] = cp.hash[0] == '0' ? '1' : '0';
         struct error err = {0};
         assert_int_equal(audit_checkpoint_verify(&cp, f->fp_a, &err), -1);
@@ -296,7 +308,7 @@ static void test_altered_hash(void **state) {
 static void test_altered_time(void **state) {
         struct fx *f = *state;
         append_n(f->s, 3);
-        struct store_audit_checkpoint cp = checkpoint_with(f->s, f->a, f->id_a, 1800000000);
+        struct store_audit_checkpoint cp = checkpoint_with(f->s, f->a, &f->reg_a, 1800000000);
         cp.time += 1;
         struct error err = {0};
         assert_int_equal(audit_checkpoint_verify(&cp, f->fp_a, &err), -1);
@@ -309,7 +321,7 @@ static void test_altered_time(void **state) {
 static void test_truncation_behind(void **state) {
         struct fx *f = *state;
         append_n(f->s, 3);
-        struct store_audit_checkpoint cp = checkpoint_with(f->s, f->a, f->id_a, 1800000000);
+        struct store_audit_checkpoint cp = checkpoint_with(f->s, f->a, &f->reg_a, 1800000000);
         assert_int_equal(cp.seq, 6);
         /* The attacker removes the newest entries, the checkpoint's included: the chain is whole. */
         raw_exec(f->t->db, "DELETE FROM audit_log WHERE seq >= 5");
@@ -326,7 +338,7 @@ static void test_truncation_behind(void **state) {
 static void test_truncation_everything(void **state) {
         struct fx *f = *state;
         append_n(f->s, 2);
-        struct store_audit_checkpoint cp = checkpoint_with(f->s, f->a, f->id_a, 1800000000);
+        struct store_audit_checkpoint cp = checkpoint_with(f->s, f->a, &f->reg_a, 1800000000);
         raw_exec(f->t->db, "DELETE FROM audit_log");
         struct walk w = walk(f->s, &cp, 1);
         assert_reason(w, 5, "the log is empty");
@@ -374,7 +386,7 @@ static void rewrite_from(struct fx *f, int64_t seq, const char *details) {
 static void test_rewrite_before(void **state) {
         struct fx *f = *state;
         append_n(f->s, 3);
-        struct store_audit_checkpoint cp = checkpoint_with(f->s, f->a, f->id_a, 1800000000); /* seq 6 */
+        struct store_audit_checkpoint cp = checkpoint_with(f->s, f->a, &f->reg_a, 1800000000); /* seq 6 */
         append_n(f->s, 2);
         rewrite_from(f, 4, "{\"n\":99}");
         struct walk w = walk(f->s, &cp, 1);
@@ -386,7 +398,7 @@ static void test_rewrite_before(void **state) {
 static void test_rewrite_after_is_the_chains(void **state) {
         struct fx *f = *state;
         append_n(f->s, 3);
-        struct store_audit_checkpoint cp = checkpoint_with(f->s, f->a, f->id_a, 1800000000); /* seq 6 */
+        struct store_audit_checkpoint cp = checkpoint_with(f->s, f->a, &f->reg_a, 1800000000); /* seq 6 */
         append_n(f->s, 3);
         /* A rewrite after the checkpoint that recomputes hashes fits it: nothing signed covers it. */
         rewrite_from(f, 8, "{\"n\":99}");
@@ -416,9 +428,9 @@ static void test_other_deployment(void **state) {
          * in the same second) would share the chain id, and the hash at the
          * checkpoint's seq would still tell the two apart. */
         register_key(s2, f->b);
-        int64_t id2 = register_key(s2, f->a);
+        register_key(s2, f->a);
         append_n(s2, 2);
-        struct store_audit_checkpoint other = checkpoint_with(s2, f->a, id2, 1800000000);
+        struct store_audit_checkpoint other = checkpoint_with(s2, f->a, &f->reg_a, 1800000000);
         assert_int_equal(other.seq, 5);
         store_close(s2);
         tdir_free(t2);
@@ -432,9 +444,9 @@ static void test_several_first_difference(void **state) {
         struct fx *f = *state;
         append_n(f->s, 2);
         struct store_audit_checkpoint cps[2];
-        cps[0] = checkpoint_with(f->s, f->a, f->id_a, 1800000000); /* 5 */
+        cps[0] = checkpoint_with(f->s, f->a, &f->reg_a, 1800000000); /* 5 */
         append_n(f->s, 2);
-        cps[1] = checkpoint_with(f->s, f->a, f->id_a, 1800000100); /* 8 */
+        cps[1] = checkpoint_with(f->s, f->a, &f->reg_a, 1800000100); /* 8 */
         struct walk w = walk(f->s, cps, 2);
         assert_true(w.cp_ok);
         assert_int_equal(w.check.matched, 2);
@@ -458,9 +470,9 @@ static char *line_of(const struct store_audit_checkpoint *cp) {
 static void test_file_round_trip(void **state) {
         struct fx *f = *state;
         append_n(f->s, 2);
-        struct store_audit_checkpoint a = checkpoint_with(f->s, f->a, f->id_a, 1800000000);
+        struct store_audit_checkpoint a = checkpoint_with(f->s, f->a, &f->reg_a, 1800000000);
         append_n(f->s, 1);
-        struct store_audit_checkpoint b = checkpoint_with(f->s, f->a, f->id_a, 1800000100);
+        struct store_audit_checkpoint b = checkpoint_with(f->s, f->a, &f->reg_a, 1800000100);
         _cleanup_free_ char *la = line_of(&a), *lb = line_of(&b);
         /* Out of order, with blank lines and CRLF: sorted, all kept. */
         _cleanup_free_ char *text = str_printf("\n%s\r\n   \n%s\n", lb, la);
@@ -503,7 +515,7 @@ static void refuse_line(const struct store_audit_checkpoint *cp, const char *fie
 static void test_file_refusals(void **state) {
         struct fx *f = *state;
         append_n(f->s, 1);
-        struct store_audit_checkpoint cp = checkpoint_with(f->s, f->a, f->id_a, 1800000000);
+        struct store_audit_checkpoint cp = checkpoint_with(f->s, f->a, &f->reg_a, 1800000000);
         refuse_line(&cp, "format", json_string("cradle-audit-checkpoint/2"), "is not cradle-audit-checkpoint/1");
         refuse_line(&cp, "seq", json_integer(0), "not positive");
         refuse_line(&cp, "seq", json_string("2"), "seq");
@@ -563,7 +575,7 @@ static void test_file_refusals(void **state) {
 static void test_verify_needs_a_pin(void **state) {
         struct fx *f = *state;
         append_n(f->s, 1);
-        struct store_audit_checkpoint cp = checkpoint_with(f->s, f->a, f->id_a, 1800000000);
+        struct store_audit_checkpoint cp = checkpoint_with(f->s, f->a, &f->reg_a, 1800000000);
         struct error err = {0};
         assert_int_equal(audit_checkpoint_verify(&cp, NULL, &err), -1);
         assert_error(err, ERROR_INVALID, "pinned");
