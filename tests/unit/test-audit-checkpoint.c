@@ -588,6 +588,30 @@ static void test_verify_needs_a_pin(void **state) {
         store_audit_checkpoint_clear(&cp);
 }
 
+/* The signed bytes are reproducible outside Cradle: the fuzz seed was signed
+ * with `openssl dgst -sha256 -sign` over the documented text (SOURCES in
+ * tests/fuzz/corpus/fuzz-audit-checkpoint/README). */
+static void test_openssl_made_checkpoint(void **state) {
+        (void) state;
+        const char *root = getenv("CRADLE_SOURCE_ROOT");
+        if (!root)
+                skip();
+        _cleanup_free_ char *path = str_printf("%s/tests/fuzz/corpus/fuzz-audit-checkpoint/two-lines.jsonl", root);
+        size_t len;
+        _cleanup_free_ unsigned char *text = read_file_bytes(path, &len);
+        assert_non_null(text);
+        struct store_audit_checkpoint *list;
+        size_t n;
+        struct error err = {0};
+        assert_int_equal(audit_checkpoint_file_parse((const char *) text, len, &list, &n, &err), 0);
+        assert_int_equal(n, 2);
+        const char *fp = "dbd1284081218310cc8d138cd81ce91a4a8e0c972e3caa463cc17c1bf807c714";
+        for (size_t i = 0; i < n; i++)
+                if (audit_checkpoint_verify(&list[i], fp, &err) < 0)
+                        fail_msg("%s", err.msg);
+        store_audit_checkpoint_list_free(list, n);
+}
+
 int main(void) {
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test_setup_teardown(test_run_empty_log, setup, teardown),
@@ -607,6 +631,7 @@ int main(void) {
                 cmocka_unit_test_setup_teardown(test_file_round_trip, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_file_refusals, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_verify_needs_a_pin, setup, teardown),
+                cmocka_unit_test(test_openssl_made_checkpoint),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
 }
