@@ -10,6 +10,7 @@
 #include "core/strutil.h"
 #include "director/internal.h"
 #include "director/seen.h"
+#include "keys/keys.h"
 #include "tuf/metadata.h"
 #include "tuf/sign.h"
 
@@ -114,6 +115,7 @@ struct signer {
         struct tuf_key *tk;
         struct tuf_metadata *root_md;
         int64_t root_version;
+        int64_t registry_id;    /* the key's entry in the key registry, once looked up */
 };
 
 static void signer_clear(struct signer *sg) {
@@ -145,6 +147,28 @@ static int signer_load(struct director_ctx *dc, const struct store_director_root
 fail:
         signer_clear(sg);
         return -1;
+}
+
+/* Inside the caller's transaction: counts `n` signatures made with the
+ * online key in the key registry's usage log, one UPSERT per poll that
+ * signed or per sign-ahead batch (never a row per device or poll). The key
+ * is registered on first use if nothing registered it before (a key file
+ * that predates the registry, a key_ref changed by hand). */
+static int signer_usage(struct director_ctx *dc, struct signer *sg, int64_t n, struct error *err) {
+        if (n <= 0)
+                return 0;
+        if (!sg->registry_id) {
+                const struct keys_new k = {
+                        .class = "director",
+                        .purpose = "director online key (signs each device's targets metadata)",
+                        .pubkey = crypto_key_pubkey(sg->key),
+                        .storage = crypto_key_is_pkcs11(sg->key) ? "pkcs11" : "file",
+                        .ref = crypto_key_ref(sg->key),
+                };
+                if (keys_register(dc->store, &k, "system", &sg->registry_id, err) < 0)
+                        return error_prefix(err, "registering the director online key: ");
+        }
+        return keys_usage_add(dc->store, sg->registry_id, "director.targets", n, err);
 }
 
 static int sign_new(struct director_ctx *dc, const struct signer *sg, const struct store_device *d,
@@ -259,7 +283,8 @@ int director_targets_for_device(struct director_ctx *dc, const char *serial, cha
                  * another request (or the sign-ahead worker) may just have done it. */
                 if (store_tx_begin(dc->store, err) < 0)
                         return -1;
-                if (ensure_signed(dc, &sg, &root, &d, &w, content, now, &cached, &signed_now, err) < 0)
+                if (ensure_signed(dc, &sg, &root, &d, &w, content, now, &cached, &signed_now, err) < 0 ||
+                    (signed_now && signer_usage(dc, &sg, 1, err) < 0))
                         goto fail;
                 /* Served only from the committed row: a failed commit serves
                  * nothing new, and no version is served before it is stored. */
@@ -396,7 +421,7 @@ int director_presign_batch(struct director_ctx *dc, size_t max, size_t *done, si
         _cleanup_free_ int64_t *leave = NULL;
         struct presign_item *items = NULL;
         int64_t now = director_now(dc);
-        size_t n = 0, n_leave = 0, n_signed = 0;
+        size_t n = 0, n_leave = 0, n_signed = 0, n_made = 0;
         bool found;
         int rc = -1;
         *done = 0;
@@ -442,6 +467,12 @@ int director_presign_batch(struct director_ctx *dc, size_t max, size_t *done, si
                 if (dequeue)
                         leave[n_leave++] = items[i].device_id;
                 n_signed += stored;
+                n_made += items[i].state == PRESIGN_SIGNED;
+        }
+        /* Every signature made counts, stored or dropped: the key was used. */
+        if (signer_usage(dc, &sg, n_made, err) < 0) {
+                store_tx_rollback(dc->store);
+                goto out;
         }
         if (store_director_sign_queue_delete(dc->store, leave, n_leave, err) < 0) {
                 store_tx_rollback(dc->store);

@@ -11,6 +11,7 @@
 #include "crypto/ct.h"
 #include "identity/batch.h"
 #include "identity/internal.h"
+#include "keys/keys.h"
 #include "pki/issue.h"
 
 #define BATCH_TEXT_MAX 64
@@ -197,7 +198,15 @@ int identity_batch_set_migration_key(struct store *s, const struct audit_actor *
         if (store_batch_get(s, batch_id, &b, err) < 0)
                 goto fail;
         bool replaced = b.migration_key_set;
-        if (store_batch_set_migration_key(s, batch_id, key, err) < 0)
+        uint8_t old[32];
+        bool had_old = false;
+        if (replaced && store_batch_migration_key(s, batch_id, old, &had_old, err) < 0)
+                goto fail;
+        /* The key registry lists it (by an identifier, never the secret) and
+         * retires the key it replaces (issue 11). */
+        int kr = keys_register_migration_key(s, batch_id, key, had_old ? old : NULL, a, err);
+        explicit_bzero(old, sizeof(old));
+        if (kr < 0 || store_batch_set_migration_key(s, batch_id, key, err) < 0)
                 goto fail;
         snprintf(object, sizeof(object), "batch:%lld", (long long) batch_id);
         /* never the key itself */

@@ -18,6 +18,7 @@
 #include "crypto/key.h"
 #include "identity/device-ca.h"
 #include "identity/internal.h"
+#include "keys/keys.h"
 #include "pki/ca.h"
 #include "pki/cert.h"
 #include "pki/csr.h"
@@ -129,7 +130,8 @@ int identity_ca_create(struct store *s, const struct audit_actor *a, const char 
         details = json_pack("{s:s, s:s, s:s, s:b, s:s}", "name", name, "product", product_model, "key_ref", key_ref,
                             "key_generated", generated != NULL, "key", crypto_key_describe(key));
         if (store_device_ca_insert(s, &row, &id, err) < 0 || store_device_ca_get(s, id, &stored, err) < 0 ||
-            audit_append(s, a, "device-ca.create", object, details, err) < 0)
+            audit_append(s, a, "device-ca.create", object, details, err) < 0 ||
+            keys_register_device_ca(s, id, a, err) < 0) /* planned in the key registry until installed */
                 goto fail;
         if (store_tx_commit(s, err) < 0)
                 goto fail_notx;
@@ -277,7 +279,12 @@ int identity_ca_install(struct store *s, const struct audit_actor *a, const char
                         goto fail;
                 }
         }
+        /* The key registry follows the install: this CA's key active (before
+         * its first CRL signature), its root CA known, the CA it replaces
+         * retired (issue 11). */
         if (store_device_ca_activate(s, ca.id, pem, chain_pem, time_now(), err) < 0 ||
+            keys_register_device_ca(s, ca.id, a, err) < 0 ||
+            (had_previous && keys_register_device_ca(s, previous.id, a, err) < 0) ||
             identity_crl_regenerate(&ic, ca.id, err) < 0 || store_device_ca_get(s, ca.id, &stored, err) < 0)
                 goto fail;
         snprintf(object, sizeof(object), "device-ca:%s", name);

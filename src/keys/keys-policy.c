@@ -132,3 +132,34 @@ const char *keys_runbook_anchor(const char *class) {
         int i = runbook_index(class);
         return i < 0 ? "compromise-runbooks" : runbooks[i].anchor;
 }
+
+int keys_duration_parse(const char *what, const char *s, int64_t *out, struct error *err) {
+        /* N followed by s, m, h or d (no suffix: seconds); at most 100 years. */
+        if (!s || !*s)
+                return error_set(err, ERROR_INVALID, "%s: a duration is required (e.g. 30d)", what);
+        int64_t n = 0;
+        const char *p = s;
+        for (; *p >= '0' && *p <= '9'; p++) {
+                n = n * 10 + (*p - '0');
+                if (n > 36500LL * DAY)
+                        return error_set(err, ERROR_INVALID, "%s: '%.32s' is too long", what, s);
+        }
+        int64_t unit = 1;
+        if (p == s)
+                return error_set(err, ERROR_INVALID, "%s: '%.32s' is not a duration (e.g. 30d, 12h)", what, s);
+        switch (*p) {
+        case '\0': unit = 1; break;
+        case 's': unit = 1; break;
+        case 'm': unit = 60; break;
+        case 'h': unit = 3600; break;
+        case 'd': unit = DAY; break;
+        default:
+                return error_set(err, ERROR_INVALID, "%s: '%.32s' is not a duration (e.g. 30d, 12h)", what, s);
+        }
+        if (*p && p[1])
+                return error_set(err, ERROR_INVALID, "%s: '%.32s' is not a duration (e.g. 30d, 12h)", what, s);
+        if (n * unit > 36500LL * DAY)
+                return error_set(err, ERROR_INVALID, "%s: '%.32s' is too long", what, s);
+        *out = n * unit;
+        return 0;
+}

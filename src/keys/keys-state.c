@@ -5,6 +5,7 @@
 #include "core/strutil.h"
 #include "core/time.h"
 #include "identity/security-event.h"
+#include "keys/keys-internal.h"
 #include "keys/keys.h"
 #include "store/store-user.h"
 
@@ -80,20 +81,16 @@ int keys_transition(struct store *s, int64_t id, const char *to, const char *rea
                     struct error *err) {
         if (reason_check(reason, false, err) < 0)
                 return -1;
-        if (store_tx_begin(s, err) < 0)
+        struct keys_tx t;
+        if (keys_tx_begin(s, &t, err) < 0)
                 return -1;
         struct store_key k;
-        if (store_keys_get(s, id, &k, err) < 0) {
-                store_tx_rollback(s);
-                return -1;
+        int r = store_keys_get(s, id, &k, err);
+        if (r == 0) {
+                r = transition_in_tx(s, &k, to, reason, by, err);
+                store_key_clear(&k);
         }
-        int r = transition_in_tx(s, &k, to, reason, by, err);
-        store_key_clear(&k);
-        if (r < 0) {
-                store_tx_rollback(s);
-                return -1;
-        }
-        return store_tx_commit(s, err);
+        return keys_tx_end(s, &t, r, err);
 }
 
 int keys_compromised(struct store *s, const struct keys_policy *p, int64_t id, const char *reason,
@@ -101,11 +98,12 @@ int keys_compromised(struct store *s, const struct keys_policy *p, int64_t id, c
         *out = NULL;
         if (reason_check(reason, true, err) < 0)
                 return -1;
-        if (store_tx_begin(s, err) < 0)
+        struct keys_tx t;
+        if (keys_tx_begin(s, &t, err) < 0)
                 return -1;
         struct store_key k;
         if (store_keys_get(s, id, &k, err) < 0) {
-                store_tx_rollback(s);
+                keys_tx_rollback(s, &t);
                 return -1;
         }
         json_t *actions = json_array();
@@ -131,9 +129,8 @@ int keys_compromised(struct store *s, const struct keys_policy *p, int64_t id, c
         store_keys_names_free(products, n_products);
         store_key_clear(&k);
         json_decref(details);
-        if (r < 0 || store_tx_commit(s, err) < 0) {
+        if (keys_tx_end(s, &t, r, err) < 0) {
                 json_decref(actions);
-                store_tx_rollback(s);
                 return -1;
         }
         json_t *key = NULL;
@@ -165,12 +162,13 @@ enum people_change { OWNER_SET, CUSTODIAN_ADD, CUSTODIAN_REMOVE };
 static int people_change(struct store *s, int64_t id, const char *user, enum people_change what,
                          const struct audit_actor *by, struct error *err) {
         static const char *const actions[] = {"key.owner", "key.custodian-add", "key.custodian-remove"};
-        if (store_tx_begin(s, err) < 0)
+        struct keys_tx t;
+        if (keys_tx_begin(s, &t, err) < 0)
                 return -1;
         struct store_key k;
         int64_t uid = 0;
         if (store_keys_get(s, id, &k, err) < 0) {
-                store_tx_rollback(s);
+                keys_tx_rollback(s, &t);
                 return -1;
         }
         int r = user_resolve(s, user, &uid, err);
@@ -200,11 +198,7 @@ static int people_change(struct store *s, int64_t id, const char *user, enum peo
                 json_decref(details);
         }
         store_key_clear(&k);
-        if (r < 0) {
-                store_tx_rollback(s);
-                return -1;
-        }
-        return store_tx_commit(s, err);
+        return keys_tx_end(s, &t, r, err);
 }
 
 int keys_set_owner(struct store *s, int64_t id, const char *user, const struct audit_actor *by, struct error *err) {

@@ -9,6 +9,7 @@
 #include "crypto/encoding.h"
 #include "crypto/hash.h"
 #include "crypto/key.h"
+#include "keys/keys-internal.h"
 #include "keys/keys.h"
 
 #define KEYS_PURPOSE_MAX 256
@@ -100,28 +101,8 @@ static int new_check(const struct keys_new *k, struct error *err) {
         return 0;
 }
 
-/* Inside the caller's transaction when one is open (its failure is the
- * caller's to roll back, with whatever it did before), else in our own. */
-struct keys_tx {
-        bool own;
-};
-
-static int tx_begin(struct store *s, struct keys_tx *t, struct error *err) {
-        t->own = !store_in_transaction(s);
-        return t->own ? store_tx_begin(s, err) : 0;
-}
-
-static int tx_commit(struct store *s, struct keys_tx *t, struct error *err) {
-        return t->own ? store_tx_commit(s, err) : 0;
-}
-
-static void tx_rollback(struct store *s, struct keys_tx *t) {
-        if (t->own)
-                store_tx_rollback(s);
-}
-
-int keys_register_as(struct store *s, const struct keys_new *k, const struct audit_actor *by, int64_t *id_out,
-                     struct error *err) {
+static int register_state(struct store *s, const struct keys_new *k, const struct audit_actor *by,
+                          const char *state, int64_t *id_out, struct error *err) {
         if (new_check(k, err) < 0)
                 return -1;
         char fp[65], alg[64];
@@ -136,7 +117,7 @@ int keys_register_as(struct store *s, const struct keys_new *k, const struct aud
                 algorithm = alg;
         }
         struct keys_tx a;
-        if (tx_begin(s, &a, err) < 0)
+        if (keys_tx_begin(s, &a, err) < 0)
                 return -1;
         struct store_key old;
         int found = store_keys_find(s, k->class, fingerprint, &old, err);
@@ -156,19 +137,19 @@ int keys_register_as(struct store *s, const struct keys_new *k, const struct aud
                         .storage = (char *) k->storage,
                         .ref = (char *) (k->ref && *k->ref ? k->ref : NULL),
                         .owner_user_id = owner,
-                        .state = (char *) "active",
+                        .state = (char *) state,
                         .created_at = now,
                         .created_by = (char *) by->name,
-                        .activated_at = now,
+                        .activated_at = strcmp(state, "active") == 0 ? now : 0,
                         .expires_at = k->expires_at,
                         .state_changed_at = now,
                 };
                 if (store_keys_insert(s, &row, &id, err) < 0)
                         goto fail;
                 _cleanup_free_ char *object = str_printf("key:%lld", (long long) id);
-                json_t *details = json_pack("{s:s, s:s, s:s, s:s, s:s}", "class", k->class, "purpose", k->purpose,
-                                            "fingerprint", fingerprint, "algorithm", algorithm, "storage",
-                                            k->storage);
+                json_t *details = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s}", "class", k->class, "purpose",
+                                            k->purpose, "fingerprint", fingerprint, "algorithm", algorithm,
+                                            "storage", k->storage, "state", state);
                 if (k->ref && *k->ref)
                         json_object_set_new(details, "ref", json_string(k->ref));
                 int r = audit_append(s, by, "key.register", object, details, err);
@@ -178,14 +159,24 @@ int keys_register_as(struct store *s, const struct keys_new *k, const struct aud
         }
         if (k->product_id > 0 && store_keys_product_link(s, id, k->product_id, err) < 0)
                 goto fail;
-        if (tx_commit(s, &a, err) < 0)
+        if (keys_tx_commit(s, &a, err) < 0)
                 return -1;
         if (id_out)
                 *id_out = id;
         return 0;
 fail:
-        tx_rollback(s, &a);
+        keys_tx_rollback(s, &a);
         return -1;
+}
+
+int keys_register_as(struct store *s, const struct keys_new *k, const struct audit_actor *by, int64_t *id_out,
+                     struct error *err) {
+        return register_state(s, k, by, "active", id_out, err);
+}
+
+int keys_register_planned(struct store *s, const struct keys_new *k, const struct audit_actor *by,
+                          int64_t *id_out, struct error *err) {
+        return register_state(s, k, by, "planned", id_out, err);
 }
 
 int keys_register(struct store *s, const struct keys_new *k, const char *actor, int64_t *id_out,
@@ -198,12 +189,12 @@ int keys_register_tuf(struct store *s, const struct keys_new *k, const char *tuf
                       const struct audit_actor *by, int64_t *id_out, struct error *err) {
         int64_t id = 0;
         struct keys_tx a;
-        if (tx_begin(s, &a, err) < 0)
+        if (keys_tx_begin(s, &a, err) < 0)
                 return -1;
         if (keys_register_as(s, k, by, &id, err) < 0 ||
             (tuf_keyid && store_keys_set_tuf_keyid(s, id, tuf_keyid, err) < 0) ||
-            tx_commit(s, &a, err) < 0) {
-                tx_rollback(s, &a);
+            keys_tx_commit(s, &a, err) < 0) {
+                keys_tx_rollback(s, &a);
                 return -1;
         }
         if (id_out)
@@ -216,11 +207,11 @@ int keys_use_audited(struct store *s, int64_t key_id, const char *what, const ch
                 return -1;
         const struct audit_actor by = {.name = actor && *actor ? actor : "system", .role = "system"};
         struct keys_tx a;
-        if (tx_begin(s, &a, err) < 0)
+        if (keys_tx_begin(s, &a, err) < 0)
                 return -1;
         struct store_key k;
         if (store_keys_get(s, key_id, &k, err) < 0) {
-                tx_rollback(s, &a);
+                keys_tx_rollback(s, &a);
                 return -1;
         }
         _cleanup_free_ char *object = str_printf("key:%lld", (long long) key_id);
@@ -234,8 +225,8 @@ int keys_use_audited(struct store *s, int64_t key_id, const char *what, const ch
         int r = audit_append(s, &by, "key.use", object, details, err);
         json_decref(details);
         if (r < 0 || store_keys_usage_add(s, key_id, what, 1, time_now(), err) < 0 ||
-            tx_commit(s, &a, err) < 0) {
-                tx_rollback(s, &a);
+            keys_tx_commit(s, &a, err) < 0) {
+                keys_tx_rollback(s, &a);
                 return -1;
         }
         return 0;

@@ -27,6 +27,7 @@
 #include <stdint.h>
 #include "audit/audit.h"
 #include "store/store-keys.h"
+#include "tuf/metadata.h"
 
 /* ---- the contract other streams use (fixed; add, never change) ---- */
 
@@ -65,6 +66,10 @@ int keys_fingerprint_pubkey(gnutls_pubkey_t pub, char out[65], struct error *err
  * the key exists already (linking is not a change of the entry). */
 int keys_register_as(struct store *s, const struct keys_new *k, const struct audit_actor *by, int64_t *id_out,
                      struct error *err);
+/* The same, for a key made ahead of its use (a device CA waiting for its
+ * certificate): state planned; keys_transition(..., "active") activates it. */
+int keys_register_planned(struct store *s, const struct keys_new *k, const struct audit_actor *by,
+                          int64_t *id_out, struct error *err);
 /* A key that appears in TUF metadata: registered (class, the key's SPKI,
  * storage "offline" unless `ref` says otherwise) and its TUF keyid recorded. */
 int keys_register_tuf(struct store *s, const struct keys_new *k, const char *tuf_keyid,
@@ -87,6 +92,10 @@ int keys_policy_set(struct keys_policy *p, const char *class, int64_t seconds, s
 int64_t keys_policy_period(const struct keys_policy *p, const char *class);
 /* 0 when the class has no rotation period or the key is no longer in use. */
 int64_t keys_rotation_due(const struct keys_policy *p, const struct store_key *k);
+
+/* "30d", "12h", "90m", "45s" or plain seconds, 0 .. 100 years. `what`
+ * names the input in the message. */
+int keys_duration_parse(const char *what, const char *s, int64_t *out, struct error *err);
 
 /* Moves key `id` to `to` if the table allows it from its current state
  * (ERROR_CONFLICT naming both otherwise), audits "key.state". */
@@ -129,6 +138,40 @@ int keys_list_json(struct store *s, const struct keys_policy *p, const struct ke
                    struct error *err);
 /* A key with its products, custodians, rotation and the last 30 days of usage. */
 int keys_show_json(struct store *s, const struct keys_policy *p, int64_t id, json_t **out, struct error *err);
+
+/* ---- keys that exist elsewhere (keys-discover.c) ----
+ * Each registers in the caller's transaction when one is open, is
+ * idempotent, and is called where the key is created or first appears. */
+
+/* Every key of a TUF root. model: the image repository's product model, or
+ * NULL for the director's root. Image roots: root keys are tuf-root,
+ * targets keys firmware-signing (the offline release signers, public part
+ * only), snapshot and timestamp keys tuf-online (their file or PKCS#11 ref
+ * from the repository's online keys). Director roots: every key is class
+ * director; the targets key is the online key at director_online_ref.
+ * `previous` (may be NULL) is the root this one replaces: its keys that
+ * the new root no longer lists are retired, and each of its root keys that
+ * signed the new root has a "key.use" entry (a root rotation). */
+int keys_register_tuf_root(struct store *s, const struct tuf_metadata *root, const struct tuf_metadata *previous,
+                           int64_t product_id, const char *model, const char *director_online_ref,
+                           const struct audit_actor *by, struct error *err);
+/* A device CA's key (from its certificate, else its CSR: planned until
+ * installed), and the root CA at the top of its chain (offline). A retired
+ * CA's key is retired. */
+int keys_register_device_ca(struct store *s, int64_t ca_id, const struct audit_actor *by, struct error *err);
+/* A batch's migration key: a shared secret, identified by the SHA-256 of a
+ * domain-separated copy of it (never the secret or its plain hash). The key
+ * it replaces (old_key, may be NULL) is retired. */
+int keys_register_migration_key(struct store *s, int64_t batch_id, const uint8_t key[32], const uint8_t *old_key,
+                                const struct audit_actor *by, struct error *err);
+/* A key whose certificate is a file (the server's TLS CA and certificate). */
+int keys_register_cert_file(struct store *s, const char *class, const char *purpose, const char *cert_path,
+                            const char *key_path, const struct audit_actor *by, struct error *err);
+/* Walks what the database knows (image and director roots, device CAs,
+ * batch migration keys) and registers every key found: what cradled runs at
+ * startup, so a database from before the registry has every key listed. */
+int keys_discover_store(struct store *s, const char *director_online_ref, const struct audit_actor *by,
+                        struct error *err);
 
 /* Gauges for /metrics: keys per state, and keys past their rotation date. */
 struct keys_gauges {

@@ -28,6 +28,7 @@
 #include "release/image-store.h"
 #include "release/release.h"
 #include "repo/repo-internal.h"
+#include "keys/keys.h"
 #include "repo/root-keys.h"
 #include "store/store-identity.h"
 #include "tuf/sign.h"
@@ -740,6 +741,9 @@ int repo_create(const struct ota_ctx *c, const struct audit_actor *a, json_t *bo
         }
         if (store_repo_root_insert(s, product_id, 1, bytes, now, err) < 0)
                 goto fail;
+        /* Its keys join the key registry with it (issue 11). */
+        if (keys_register_tuf_root(s, root, NULL, product_id, model, NULL, a, err) < 0)
+                goto fail;
         snprintf(object, sizeof(object), "repo:%s", model);
         {
                 _cleanup_json_ json_t *details = json_pack(
@@ -858,6 +862,10 @@ int repo_rotate_root(const struct ota_ctx *c, const struct audit_actor *a, const
         if (new_online && promote_next_keys(s, product_id, err) < 0)
                 goto fail;
         if (store_repo_root_insert(s, product_id, root->version, bytes, ota_now(c), err) < 0)
+                goto fail;
+        /* New keys join the key registry, dropped ones are retired, and the
+         * old root keys that signed this root are recorded as used (issue 11). */
+        if (keys_register_tuf_root(s, root, old, product_id, model, NULL, a, err) < 0)
                 goto fail;
         if (stage_root_files(c, &sw, model, root->version, bytes, len, err) < 0)
                 goto fail;

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 #pragma once
 struct approval_defaults;
+struct keys_policy;
 /*
  * The router: path -> route, then the only place roles are checked.
  *
@@ -78,6 +79,9 @@ struct router {
 
         /* M-of-N approvals (issue 11): [approval] of cradled.conf; NULL = the defaults. */
         const struct approval_defaults *approval;
+
+        /* The key registry (issue 11): [keys] rotation periods; NULL = the defaults. */
+        const struct keys_policy *keys_policy;
 };
 
 enum router_match_kind {

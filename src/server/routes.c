@@ -25,6 +25,9 @@
 #define ROLES_VEX_EXPORTERS (ROLE_ADMIN | ROLE_AUDITOR | ROLE_SECURITY_OFFICER)
 #define ROLES_CASE_OWNERS (ROLE_ADMIN | ROLE_SECURITY_OFFICER)
 #define ROLES_CASE_READERS (ROLE_ADMIN | ROLE_SECURITY_OFFICER | ROLE_AUDITOR)
+/* the key registry (issue 11) */
+#define ROLES_KEY_MANAGERS (ROLE_ADMIN | ROLE_SECURITY_OFFICER)
+#define ROLES_KEY_READERS (ROLE_ADMIN | ROLE_SECURITY_OFFICER | ROLE_AUDITOR)
 
 #define PUBLIC ROUTE_AUTH_PUBLIC
 #define BEARER ROUTE_AUTH_BEARER
@@ -202,6 +205,14 @@ static const struct route routes[] = {
         { "POST",   "/api/v1/cases/{ref}/report",               routes_cases_report,         BEARER, ROLES_CASE_READERS,   "cases.report",       NULL },
         { "POST",   "/api/v1/cases/{ref}/submissions",          routes_cases_submit,         BEARER, ROLES_CASE_OWNERS,    "cases.submit",       NULL },
         { "GET",    "/api/v1/cases/{ref}/submissions",          routes_cases_submissions,    BEARER, ROLES_CASE_READERS,   "cases.submissions",  NULL },
+        /* The key registry (issue 11 section 2): admins and security officers manage, auditors read. */
+        { "GET",    "/api/v1/keys",                             routes_keys_list,            BEARER, ROLES_KEY_READERS,    "keys.list",          "class,state,due_within" },
+        { "GET",    "/api/v1/keys/{key}",                       routes_keys_get,             BEARER, ROLES_KEY_READERS,    "keys.get",           NULL },
+        { "PUT",    "/api/v1/keys/{key}/owner",                 routes_keys_set_owner,       BEARER, ROLES_KEY_MANAGERS,   "keys.set-owner",     NULL },
+        { "POST",   "/api/v1/keys/{key}/custodians",            routes_keys_custodian_add,   BEARER, ROLES_KEY_MANAGERS,   "keys.custodian-add", NULL },
+        { "DELETE", "/api/v1/keys/{key}/custodians/{user}",     routes_keys_custodian_remove, BEARER, ROLES_KEY_MANAGERS,  "keys.custodian-remove", NULL },
+        { "POST",   "/api/v1/keys/{key}/state",                 routes_keys_set_state,       BEARER, ROLES_KEY_MANAGERS,   "keys.set-state",     NULL },
+        { "POST",   "/api/v1/keys/{key}/compromised",           routes_keys_compromised,     BEARER, ROLES_KEY_MANAGERS,   "keys.compromised",   NULL },
 };
 
 const struct route *routes_table(size_t *n_out) {

@@ -14,6 +14,7 @@
 #include "core/strutil.h"
 #include "ddi/ddi.h"
 #include "approval/approval.h"
+#include "keys/keys.h"
 #include "auth/role.h"
 #include "crypto/key.h"
 
@@ -152,6 +153,32 @@ static const struct config_key schema[] = {
           "debug.issue, migration.open, image.delete, approval.policy-set"),
         K("approval", "expiry", CONFIG_DURATION, approval_expiry, 60, 30 * 86400, "72h",
           "how long an approval request stays open; an expired request can be neither approved nor run"),
+        /* The key registry's rotation policy per class (issue 11; docs/keys.md "Rotation policies"),
+         * in keys_classes order. */
+        K("keys", "rotate.firmware-signing", CONFIG_DURATION, keys_rotate[0], 0, 36500LL * 86400, "730d",
+          "a firmware-signing key is due for rotation this long after its activation (0 = no rotation period)"),
+        K("keys", "rotate.tuf-root", CONFIG_DURATION, keys_rotate[1], 0, 36500LL * 86400, "365d",
+          "a tuf-root key is due for rotation this long after its activation (0 = no rotation period)"),
+        K("keys", "rotate.tuf-online", CONFIG_DURATION, keys_rotate[2], 0, 36500LL * 86400, "90d",
+          "a tuf-online key is due for rotation this long after its activation (0 = no rotation period)"),
+        K("keys", "rotate.director", CONFIG_DURATION, keys_rotate[3], 0, 36500LL * 86400, "365d",
+          "a director key is due for rotation this long after its activation (0 = no rotation period)"),
+        K("keys", "rotate.device-ca", CONFIG_DURATION, keys_rotate[4], 0, 36500LL * 86400, "1825d",
+          "a device-ca key is due for rotation this long after its activation (0 = no rotation period)"),
+        K("keys", "rotate.root-ca", CONFIG_DURATION, keys_rotate[5], 0, 36500LL * 86400, "3650d",
+          "a root-ca key is due for rotation this long after its activation (0 = no rotation period)"),
+        K("keys", "rotate.tls", CONFIG_DURATION, keys_rotate[6], 0, 36500LL * 86400, "365d",
+          "a tls key is due for rotation this long after its activation (0 = no rotation period)"),
+        K("keys", "rotate.ota-encryption", CONFIG_DURATION, keys_rotate[7], 0, 36500LL * 86400, "365d",
+          "a ota-encryption key is due for rotation this long after its activation (0 = no rotation period)"),
+        K("keys", "rotate.debug-auth", CONFIG_DURATION, keys_rotate[8], 0, 36500LL * 86400, "365d",
+          "a debug-auth key is due for rotation this long after its activation (0 = no rotation period)"),
+        K("keys", "rotate.audit-checkpoint", CONFIG_DURATION, keys_rotate[9], 0, 36500LL * 86400, "365d",
+          "a audit-checkpoint key is due for rotation this long after its activation (0 = no rotation period)"),
+        K("keys", "rotate.migration", CONFIG_DURATION, keys_rotate[10], 0, 36500LL * 86400, "90d",
+          "a migration key is due for rotation this long after its activation (0 = no rotation period)"),
+        K("keys", "rotate.kek", CONFIG_DURATION, keys_rotate[11], 0, 36500LL * 86400, "730d",
+          "a kek key is due for rotation this long after its activation (0 = no rotation period)"),
         /* signed audit checkpoints (issue 11 section 6; docs/security.md, "Audit checkpoints") */
         K("audit", "checkpoint_every", CONFIG_INT, audit_checkpoint_every, 1, 100000000, "1000",
           "sign a checkpoint once this many audit entries follow the last one"),
@@ -169,6 +196,27 @@ static const struct config_key schema[] = {
         K("audit", "witness_syslog", CONFIG_BOOL, audit_witness_syslog, 0, 0, "false",
           "log each checkpoint as one syslog line (facility auth, ident cradled-audit)"),
 };
+
+_Static_assert(sizeof(((struct server_config *) 0)->keys_rotate) / sizeof(int64_t) == KEYS_CLASS_COUNT,
+               "[keys] rotate.<class>: one value per key class");
+
+int server_config_keys_policy(const struct server_config *c, struct keys_policy *p, struct error *err) {
+        /* By the schema rows' names, so a row and its class cannot drift apart. */
+        keys_policy_init(p);
+        size_t found = 0;
+        for (size_t i = 0; i < ELEMENTSOF(schema); i++) {
+                if (strcmp(schema[i].section, "keys") != 0 || strncmp(schema[i].key, "rotate.", 7) != 0)
+                        continue;
+                const int64_t *v = (const int64_t *) ((const char *) c + schema[i].offset);
+                if (keys_policy_set(p, schema[i].key + 7, *v, err) < 0)
+                        return error_prefix(err, "[keys] %s: ", schema[i].key);
+                found++;
+        }
+        if (found != KEYS_CLASS_COUNT)
+                return error_set(err, ERROR_INTERNAL, "[keys]: %zu rotation periods for %d key classes", found,
+                                 KEYS_CLASS_COUNT);
+        return 0;
+}
 
 const struct config_key *server_config_schema(size_t *n_out) {
         *n_out = ELEMENTSOF(schema);

@@ -84,6 +84,8 @@ struct server_config {
         char *approval_roles;         /* comma-separated roles an approver may act with */
         char *approval_governed;      /* comma-separated operations */
         int64_t approval_expiry;      /* seconds */
+        /* [keys], the key registry's rotation periods (issue 11), in keys_classes order */
+        int64_t keys_rotate[12];      /* seconds; 0 = no rotation period */
         /* [audit], signed audit checkpoints (issue 11 section 6; docs/security.md) */
         int64_t audit_checkpoint_every;    /* entries */
         int64_t audit_checkpoint_interval; /* seconds */
@@ -98,6 +100,10 @@ struct server_config {
 #define SERVER_URL_MAX 512
 
 const struct config_key *server_config_schema(size_t *n_out);
+
+/* [keys] rotate.<class> as the key registry's policy. */
+struct keys_policy;
+int server_config_keys_policy(const struct server_config *c, struct keys_policy *p, struct error *err);
 
 /* Defaults only. */
 int server_config_defaults(struct server_config *c, struct error *err);

@@ -33,6 +33,8 @@
 #include "release/ota.h"
 #include "router.h"
 #include "approval/approval.h"
+#include "keys/keys.h"
+#include "keys-startup.h"
 #include "routes.h"
 #include "server-config.h"
 #include "store/store.h"
@@ -60,6 +62,7 @@ struct server {
         struct ota_config ota;
         struct ddi_config ddi;
         struct approval_defaults approval;
+        struct keys_policy keys_policy; /* [keys] rotation periods (issue 11) */
         char *upload_dir;
         struct ota_maintenance *ota_maintenance;
         struct campaign_evaluator *campaign_evaluator;
@@ -144,6 +147,10 @@ static int server_start(struct server *s, const char *data_dir, struct error *er
                 return -1;
         if (store_pool_open(db, (unsigned) s->cfg.threads, &s->pool, err) < 0)
                 return -1;
+        if (server_config_keys_policy(&s->cfg, &s->keys_policy, err) < 0)
+                return -1;
+        /* Before any request: every key cradled knows of is in the registry. */
+        server_keys_register(s->pool, &s->cfg, data_dir);
         s->ratelimit = auth_ratelimit_new((unsigned) s->cfg.auth_max_failures,
                                           s->cfg.auth_failure_window, s->cfg.auth_max_lockout,
                                           SERVER_RATELIMIT_CAPACITY);
@@ -174,6 +181,7 @@ static int server_start(struct server *s, const char *data_dir, struct error *er
                 .ddi = &s->ddi,
                 .ddi_base_url = s->cfg.ddi_base_url,
                 .approval = &s->approval,
+                .keys_policy = &s->keys_policy,
         };
         s->approval = (struct approval_defaults) {
                 .approvers = s->cfg.approval_approvers,

@@ -376,3 +376,17 @@ int store_keys_owner_for_actor(struct store *s, const char *actor, int64_t *user
                          user_id_out, err);
         return rc < 0 ? -1 : 0;
 }
+
+int store_keys_online_ref(struct store *s, int64_t product_id, const char *keyid, char **ref_out,
+                          struct error *err) {
+        *ref_out = NULL;
+        _cleanup_stmt_ sqlite3_stmt *st = NULL;
+        if (store_prepare(s, "SELECT key_ref FROM repo_online_keys WHERE product_id = ?1 AND keyid = ?2 "
+                             "ORDER BY id DESC LIMIT 1", &st, err) < 0 ||
+            store_bind_int64(s, st, 1, product_id, err) < 0 || store_bind_text(s, st, 2, keyid, err) < 0)
+                return -1;
+        int rc = store_step_row(s, st, "reading an online key", err);
+        if (rc == 1)
+                *ref_out = store_column_text(st, 0);
+        return rc < 0 ? -1 : 0;
+}

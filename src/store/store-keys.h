@@ -80,3 +80,7 @@ void store_keys_names_free(char **names, size_t n);
  * `actor`, else the user named `actor`, else the first enabled user holding
  * the admin role; 0 when there is none. */
 int store_keys_owner_for_actor(struct store *s, const char *actor, int64_t *user_id_out, struct error *err);
+/* The reference (file path or pkcs11: URI) of an image repository's online
+ * key by TUF keyid; *ref_out NULL when none has that keyid. */
+int store_keys_online_ref(struct store *s, int64_t product_id, const char *keyid, char **ref_out,
+                          struct error *err);

@@ -2,12 +2,17 @@
 /* The key registry (issue 11 section 2): every rule has a test that fails without it. */
 #include "testutil-store.h"
 
+#include <ctype.h>
 #include <gnutls/abstract.h>
 
 #include "auth/user.h"
 #include "core/time.h"
+#include "crypto/hash.h"
 #include "crypto/key.h"
 #include "keys/keys.h"
+#include "tuf/key.h"
+#include "tuf/metadata.h"
+#include "tuf/sign.h"
 
 /* An Ed25519 public key and the SHA-256 of its SubjectPublicKeyInfo DER as
  * openssl computes it: openssl pkey -pubin -outform DER | sha256sum. */
@@ -357,6 +362,164 @@ static void test_lookup(void **state) {
         assert_int_equal(err.kind, ERROR_NOT_FOUND);
 }
 
+/* ---- keys that exist elsewhere (keys-discover.c) ---- */
+
+struct tkey {
+        struct crypto_key *ck;
+        struct tuf_key *tk;
+};
+
+static void tkey_make(struct fx *f, const char *name, struct tkey *out) {
+        struct error err = {0};
+        _cleanup_free_ char *path = tdir_path(f->t, name);
+        if (crypto_key_generate_file(path, CRYPTO_KEY_ED25519, &err) < 0 || crypto_key_load(path, &out->ck, &err) < 0 ||
+            tuf_key_from_crypto_key(out->ck, &out->tk, &err) < 0)
+                fail_msg("%s: %s", name, err.msg);
+}
+
+static void tkey_free(struct tkey *k) {
+        tuf_key_free(k->tk);
+        crypto_key_free(k->ck);
+}
+
+/* A root naming `root` for root, `targets` for targets and `online` for
+ * snapshot and timestamp, signed by `root`. */
+static struct tuf_metadata *root_doc(int64_t version, struct tkey *rk, struct tkey *targets, struct tkey *online) {
+        struct error err = {0};
+        struct tuf_key *keys[] = {rk->tk, targets->tk, online->tk};
+        const char *r[] = {tuf_key_id(rk->tk)}, *t[] = {tuf_key_id(targets->tk)}, *o[] = {tuf_key_id(online->tk)};
+        const struct tuf_role_spec roles[_TUF_ROLE_MAX] = {
+                [TUF_ROLE_ROOT] = {r, 1, 1},
+                [TUF_ROLE_TARGETS] = {t, 1, 1},
+                [TUF_ROLE_SNAPSHOT] = {o, 1, 1},
+                [TUF_ROLE_TIMESTAMP] = {o, 1, 1},
+        };
+        json_t *signed_obj = tuf_build_root(version, time_now() + 86400, true, keys, 3, roles, &err);
+        if (!signed_obj)
+                fail_msg("root: %s", err.msg);
+        json_t *doc = tuf_metadata_wrap(signed_obj);
+        json_decref(signed_obj);
+        struct tuf_metadata *md = NULL;
+        if (tuf_sign(doc, rk->ck, &err) < 0 || tuf_metadata_from_json("root", doc, TUF_ROLE_ROOT, &md, &err) < 0)
+                fail_msg("root: %s", err.msg);
+        json_decref(doc);
+        return md;
+}
+
+static const char *class_of(struct fx *f, struct tkey *k, char *buf, size_t size) {
+        char sql[256];
+        snprintf(sql, sizeof(sql), "SELECT count(*) FROM keys WHERE tuf_keyid = '%s'", tuf_key_id(k->tk));
+        snprintf(buf, size, "%lld", (long long) count(f, sql));
+        return buf;
+}
+
+static void test_tuf_root_keys_and_rotation(void **state) {
+        struct fx *f = *state;
+        struct error err = {0};
+        struct tkey a, b, c, d;
+        tkey_make(f, "a.key", &a);
+        tkey_make(f, "b.key", &b);
+        tkey_make(f, "c.key", &c);
+        tkey_make(f, "d.key", &d);
+        struct tuf_metadata *r1 = root_doc(1, &a, &b, &c), *r2 = root_doc(2, &a, &d, &c);
+        assert_int_equal(keys_register_tuf_root(f->s, r1, NULL, 1, "gw-1", NULL, &root, &err), 0);
+        assert_int_equal(count(f, "SELECT count(*) FROM keys"), 3);
+        assert_int_equal(count(f, "SELECT count(*) FROM keys WHERE class = 'tuf-root' AND storage = 'offline'"), 1);
+        assert_int_equal(count(f, "SELECT count(*) FROM keys WHERE class = 'firmware-signing' AND purpose = "
+                                  "'release signer (TUF targets key) of gw-1'"), 1);
+        assert_int_equal(count(f, "SELECT count(*) FROM keys WHERE class = 'tuf-online'"), 1);
+        assert_int_equal(count(f, "SELECT count(*) FROM key_products WHERE product_id = 1"), 3);
+        char buf[32];
+        assert_string_equal(class_of(f, &b, buf, sizeof(buf)), "1");
+        /* again: nothing new */
+        assert_int_equal(keys_register_tuf_root(f->s, r1, NULL, 1, "gw-1", NULL, &root, &err), 0);
+        assert_int_equal(count(f, "SELECT count(*) FROM audit_log WHERE action = 'key.register'"), 3);
+
+        /* root 2 replaces targets key b with d: d registered, b retired, the
+         * root key that signed root 2 has a key.use entry */
+        assert_int_equal(keys_register_tuf_root(f->s, r2, r1, 1, "gw-1", NULL, &root, &err), 0);
+        char sql[256];
+        snprintf(sql, sizeof(sql), "SELECT count(*) FROM keys WHERE tuf_keyid = '%s' AND state = 'active'",
+                 tuf_key_id(d.tk));
+        assert_int_equal(count(f, sql), 1);
+        snprintf(sql, sizeof(sql), "SELECT count(*) FROM keys WHERE tuf_keyid = '%s' AND state = 'retired' AND "
+                                   "state_reason = 'not in gw-1 root version 2'", tuf_key_id(b.tk));
+        assert_int_equal(count(f, sql), 1);
+        assert_int_equal(count(f, "SELECT count(*) FROM audit_log WHERE action = 'key.use' AND details LIKE "
+                                  "'%root rotation of the image repository gw-1 to version 2%'"), 1);
+        assert_int_equal(count(f, "SELECT count(*) FROM keys WHERE state = 'active'"), 3);
+
+        /* the director: every key is class director, the online ones with their ref */
+        assert_int_equal(keys_register_tuf_root(f->s, r1, NULL, 0, NULL, "/var/lib/cradle/director-keys/targets.key",
+                                                &root, &err), 0);
+        assert_int_equal(count(f, "SELECT count(*) FROM keys WHERE class = 'director'"), 3);
+        assert_int_equal(count(f, "SELECT count(*) FROM keys WHERE class = 'director' AND storage = 'file' AND "
+                                  "ref = '/var/lib/cradle/director-keys/targets.key'"), 2);
+        assert_int_equal(count(f, "SELECT count(*) FROM keys WHERE class = 'director' AND purpose = "
+                                  "'director root key' AND storage = 'offline'"), 1);
+        assert_int_equal(audit_verify_store(f->s, &(struct audit_verify_state) {0}, &err), 0);
+        tuf_metadata_free(r1);
+        tuf_metadata_free(r2);
+        tkey_free(&a);
+        tkey_free(&b);
+        tkey_free(&c);
+        tkey_free(&d);
+}
+
+static void test_migration_key_replaced_is_retired(void **state) {
+        struct fx *f = *state;
+        struct error err = {0};
+        raw_exec(f->t->db, "INSERT INTO batches (product_id, name, hardware_revision, production_date, "
+                           "initial_firmware_version, created_at) VALUES (1, 'B1', 'r1', '2026-11-01', '1.0', 1)");
+        uint8_t k1[32], k2[32];
+        memset(k1, 0x11, sizeof(k1));
+        memset(k2, 0x22, sizeof(k2));
+        assert_int_equal(keys_register_migration_key(f->s, 1, k1, NULL, &root, &err), 0);
+        assert_int_equal(keys_register_migration_key(f->s, 1, k2, k1, &root, &err), 0);
+        assert_int_equal(count(f, "SELECT count(*) FROM keys WHERE class = 'migration' AND storage = 'sealed'"), 2);
+        assert_int_equal(count(f, "SELECT count(*) FROM keys WHERE class = 'migration' AND state = 'retired'"), 1);
+        assert_int_equal(count(f, "SELECT count(*) FROM keys WHERE class = 'migration' AND state = 'active'"), 1);
+        /* the identifier is the documented hash, never the key's bytes or their plain hash */
+        char plain[65];
+        hash_sha256_hex(k2, sizeof(k2), plain);
+        char sql[256];
+        snprintf(sql, sizeof(sql), "SELECT count(*) FROM keys WHERE fingerprint = '%s'", plain);
+        assert_int_equal(count(f, sql), 0);
+        assert_int_equal(count(f, "SELECT count(*) FROM keys WHERE fingerprint LIKE '%2222222222%'"), 0);
+}
+
+/* Every class's runbook anchor is a heading of docs/keys.md (GitHub's slug:
+ * lower case, spaces to dashes), so the link the CLI prints leads somewhere. */
+static void test_runbooks_exist_in_docs(void **state) {
+        (void) state;
+        const char *src = getenv("CRADLE_SOURCE_ROOT");
+        if (!src)
+                skip();
+        _cleanup_free_ char *path = str_printf("%s/docs/keys.md", src);
+        size_t len = 0;
+        _cleanup_free_ unsigned char *doc = read_file_bytes(path, &len);
+        assert_non_null(doc);
+        for (size_t i = 0; i < KEYS_CLASS_COUNT; i++) {
+                const char *anchor = keys_runbook_anchor(keys_classes[i]);
+                bool found = false;
+                for (const char *line = (const char *) doc; line && *line && !found;) {
+                        const char *end = strchr(line, '\n');
+                        size_t n = end ? (size_t) (end - line) : strlen(line);
+                        if (n > 4 && strncmp(line, "### ", 4) == 0) {
+                                char slug[128];
+                                size_t k = 0;
+                                for (size_t j = 4; j < n && k + 1 < sizeof(slug); j++)
+                                        slug[k++] = line[j] == ' ' ? '-' : (char) tolower((unsigned char) line[j]);
+                                slug[k] = '\0';
+                                found = strcmp(slug, anchor) == 0;
+                        }
+                        line = end ? end + 1 : NULL;
+                }
+                if (!found)
+                        fail_msg("docs/keys.md has no heading for #%s (class %s)", anchor, keys_classes[i]);
+        }
+}
+
 int main(void) {
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test_setup_teardown(test_fingerprint_is_spki_sha256, setup, teardown),
@@ -372,6 +535,9 @@ int main(void) {
                 cmocka_unit_test_setup_teardown(test_rotation_due, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_owner_and_custodians, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_lookup, setup, teardown),
+                cmocka_unit_test(test_runbooks_exist_in_docs),
+                cmocka_unit_test_setup_teardown(test_tuf_root_keys_and_rotation, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_migration_key_replaced_is_retired, setup, teardown),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
 }
