@@ -289,6 +289,15 @@ int audit_checkpointer_start(const struct audit_checkpointer_config *cfg, struct
                 .storage = crypto_key_is_pkcs11(c->key) ? "pkcs11" : "file",
                 .ref = crypto_key_ref(c->key),
         };
+        /* Listed in the key registry from the start (`cradle key list` in a fresh
+         * deployment); the first checkpoint registers it too, should this fail.
+         * The registry lists keys, it does not gate their use: a failure is logged. */
+        struct store *s = store_pool_acquire(c->pool);
+        struct error e = {0};
+        if (s && keys_register(s, &c->reg, "system", NULL, &e) < 0)
+                log_warn("key registry: registering the audit checkpoint key: %s", e.msg);
+        if (s)
+                store_pool_release(c->pool, s);
         if (periodic_start("audit checkpoints", c->wake_s, checkpointer_pass, c, &c->worker, err) < 0) {
                 checkpointer_free(c);
                 return -1;

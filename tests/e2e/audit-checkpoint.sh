@@ -35,28 +35,39 @@ trap 'kill $HOOK_PID 2>/dev/null' EXIT
 
 WITNESS=$E2E_TMP/witness/checkpoints.jsonl
 mkdir -p "$E2E_TMP/witness"
-sed -i "/^\[audit\]/,/^\[/{s|^checkpoint_every = .*|checkpoint_every = 3|; s|^checkpoint_interval = .*|checkpoint_interval = 1h|; s|^witness_file = .*|witness_file = $WITNESS|; s|^witness_url = .*|witness_url = http://127.0.0.1:$HOOK_PORT/checkpoint|}" "$DATA/cradled.conf"
+# A first start registers the keys cradled holds (the key registry): the log
+# then has N0 entries. checkpoint_every is set just above that, so the start
+# alone signs nothing.
+sed -i "/^\[audit\]/,/^\[/{s|^checkpoint_interval = .*|checkpoint_interval = 1h|; s|^witness_file = .*|witness_file = $WITNESS|; s|^witness_url = .*|witness_url = http://127.0.0.1:$HOOK_PORT/checkpoint|}" "$DATA/cradled.conf"
 start_server || { tap_fail "server starts"; finish; exit 1; }
+stop_server
+N0=$(sqlite3 "$DATA/cradle.db" 'SELECT count(*) FROM audit_log')
+EVERY=$((N0 + 2))
+sed -i "/^\[audit\]/,/^\[/{s|^checkpoint_every = .*|checkpoint_every = $EVERY|}" "$DATA/cradled.conf"
+start_server || { tap_fail "server restarts"; finish; exit 1; }
 
 expect_eq "the checkpoint key is made on first start, mode 0600" "$(stat -c %a "$DATA/keys/audit-checkpoint.key")" 600
 FP=$(grep -oE 'audit checkpoints signed with .* \(fingerprint [0-9a-f]{64}\)' "$LOG" | grep -oE '[0-9a-f]{64}' | head -n1)
 expect_match "cradled logs the key's fingerprint" "$FP" '^[0-9a-f]{64}$'
+out=$("$CRADLE" key list --json 2>/dev/null)
+expect_eq "the key is in the key registry from the start" \
+  "$(jq -r --arg fp "$FP" '[.items[] | select(.fingerprint == $fp) | .class + " " + .state + " " + .storage] | join(",")' <<<"$out")" \
+  "audit-checkpoint active file"
 
-# No checkpoint before one is due: the log has only init's entry.
+# No checkpoint before one is due.
 sleep 1.5
 "$CRADLE" audit checkpoints --out "$E2E_TMP/none.jsonl" 2>"$E2E_TMP/none.err"; rc=$?
 expect_eq "export with nothing to export succeeds" "$rc" 0
 expect_eq "nothing is signed before checkpoint_every entries" "$(wc -l <"$E2E_TMP/none.jsonl")" 0
 
-# checkpoint_every = 3: three changes, a checkpoint (the pass runs every 10 s at most), three more, another.
+# Two changes reach checkpoint_every (counted from entry 1): a checkpoint (the
+# pass runs every 10 s at most); checkpoint_every more, another.
 wait_lines() { for _ in $(seq 1 150); do [[ $(wc -l <"$1" 2>/dev/null || echo 0) -ge $2 ]] && return 0; sleep 0.2; done; return 1; }
-for i in 1 2 3; do
-  api POST /api/v1/products "$ADMIN_TOKEN" "$(jq -c ".model=\"CP$i\"" <<<"$PRODUCT_JSON")"
-done
+n=0
+add_products() { for _ in $(seq 1 "$1"); do n=$((n + 1)); api POST /api/v1/products "$ADMIN_TOKEN" "$(jq -c ".model=\"CPX$n\"" <<<"$PRODUCT_JSON")"; done; }
+add_products 2
 wait_lines "$WITNESS" 1
-for i in 4 5 6; do
-  api POST /api/v1/products "$ADMIN_TOKEN" "$(jq -c ".model=\"CP$i\"" <<<"$PRODUCT_JSON")"
-done
+add_products "$EVERY"
 wait_lines "$WITNESS" 2
 expect_eq "two checkpoints reached the witness file" "$(wc -l <"$WITNESS")" 2
 # One change after the last checkpoint (fewer than checkpoint_every: none follows).

@@ -44,6 +44,7 @@ declare -A WANT=(
   [director:$(fp_key "$OTA/droot.key")]="director root key"
   [director:$(fp_key "$DATA/director-keys/targets.key")]="director online key"
   [migration:$(fp_mkey "$E2E_TMP/mkey.hex")]="batch B1 migration key"
+  [audit-checkpoint:$(fp_key "$DATA/keys/audit-checkpoint.key")]="audit checkpoint key"
 )
 while IFS= read -r ref; do
   [[ $ref == /* ]] || ref=$DATA/$ref
