@@ -168,7 +168,7 @@ static const struct cli_command audit_list = {
 };
 
 static const struct cli_command *const audit_subs[] = {
-        &audit_list, &cli_cmd_audit_verify, NULL,
+        &audit_list, &cli_cmd_audit_verify, &cli_cmd_audit_checkpoints, NULL,
 };
 
 const struct cli_command cli_cmd_audit = {

@@ -31,6 +31,7 @@ extern const struct cli_command cli_cmd_debug; /* issue 11 section 4 */
 extern const struct cli_command cli_cmd_product;
 extern const struct cli_command cli_cmd_audit;
 extern const struct cli_command cli_cmd_audit_verify;
+extern const struct cli_command cli_cmd_audit_checkpoints;
 extern const struct cli_command cli_cmd_key;
 extern const struct cli_command cli_cmd_pki;
 extern const struct cli_command cli_cmd_ca;

@@ -3,13 +3,10 @@
 #include "case-reminders.h"
 
 #include <curl/curl.h>
-#include <errno.h>
 #include <gnutls/crypto.h>
-#include <pthread.h>
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "case/reminder.h"
 #include "core/cleanup.h"
@@ -19,6 +16,7 @@
 #include "core/time.h"
 #include "crypto/encoding.h"
 #include "metrics.h"
+#include "periodic.h"
 #include "store/store-case.h"
 #include "store/store.h"
 
@@ -26,13 +24,9 @@
 #define WEBHOOK_BATCH 50
 
 struct case_reminders {
-        pthread_t thread;
-        pthread_mutex_t lock;
-        pthread_cond_t cond;
-        bool stop;
+        struct periodic *worker;
         struct store_pool *pool;
         struct metrics *metrics;
-        unsigned interval_s;
         struct case_reminder_points points;
         char *webhook_url;
         uint8_t *secret;
@@ -154,15 +148,17 @@ static void deliver(struct case_reminders *r, struct store *s, int64_t now) {
         store_case_webhook_list_free(l, n);
 }
 
-static void round_once(struct case_reminders *r) {
+static int reminders_pass(struct periodic *p, void *ctx, struct error *err) {
+        (void) p;
+        struct case_reminders *r = ctx;
         struct store *s = store_pool_acquire(r->pool);
         if (!s)
-                return;
+                return error_set(err, ERROR_DB, "no store connection");
         int64_t now = reminders_now();
         struct case_reminder_report rep;
-        struct error err = {0};
-        if (case_reminders_evaluate(s, &r->points, now, r->webhook_url != NULL, &rep, &err) < 0)
-                log_error("case reminders: %s", err.msg);
+        int rc = 0;
+        if (case_reminders_evaluate(s, &r->points, now, r->webhook_url != NULL, &rep, err) < 0)
+                rc = -1;
         else if (rep.fired)
                 log_info("case reminders: %lld fired", (long long) rep.fired);
         if (r->metrics)
@@ -170,24 +166,7 @@ static void round_once(struct case_reminders *r) {
         if (r->webhook_url)
                 deliver(r, s, now);
         store_pool_release(r->pool, s);
-}
-
-static void *reminders_main(void *arg) {
-        struct case_reminders *r = arg;
-        pthread_mutex_lock(&r->lock);
-        while (!r->stop) {
-                pthread_mutex_unlock(&r->lock);
-                round_once(r);
-                pthread_mutex_lock(&r->lock);
-                struct timespec until;
-                clock_gettime(CLOCK_MONOTONIC, &until);
-                until.tv_sec += r->interval_s;
-                while (!r->stop)
-                        if (pthread_cond_timedwait(&r->cond, &r->lock, &until) == ETIMEDOUT)
-                                break;
-        }
-        pthread_mutex_unlock(&r->lock);
-        return NULL;
+        return rc;
 }
 
 static void reminders_free(struct case_reminders *r) {
@@ -204,7 +183,6 @@ int case_reminders_start(const struct case_reminders_config *cfg, struct case_re
         struct case_reminders *r = xcalloc(1, sizeof(*r));
         r->pool = cfg->pool;
         r->metrics = cfg->metrics;
-        r->interval_s = cfg->interval_s ? cfg->interval_s : 60;
         if (case_reminder_points_parse(cfg->points ? cfg->points : CASE_REMINDER_POINTS_DEFAULT, &r->points, err) < 0) {
                 reminders_free(r);
                 return error_prefix(err, "[cases] reminder_points: ");
@@ -240,18 +218,10 @@ int case_reminders_start(const struct case_reminders_config *cfg, struct case_re
                 r->secret_len = len;
                 r->webhook_url = str_dup(cfg->webhook_url);
         }
-        pthread_condattr_t ca;
-        pthread_condattr_init(&ca);
-        pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
-        pthread_cond_init(&r->cond, &ca);
-        pthread_condattr_destroy(&ca);
-        pthread_mutex_init(&r->lock, NULL);
-        int rc = pthread_create(&r->thread, NULL, reminders_main, r);
-        if (rc != 0) {
-                pthread_cond_destroy(&r->cond);
-                pthread_mutex_destroy(&r->lock);
+        if (periodic_start("case reminders", cfg->interval_s ? cfg->interval_s : 60, reminders_pass, r, &r->worker,
+                           err) < 0) {
                 reminders_free(r);
-                return error_set_errno(err, ERROR_INTERNAL, rc, "cannot start the case reminder thread");
+                return -1;
         }
         *out = r;
         return 0;
@@ -260,12 +230,6 @@ int case_reminders_start(const struct case_reminders_config *cfg, struct case_re
 void case_reminders_stop(struct case_reminders *r) {
         if (!r)
                 return;
-        pthread_mutex_lock(&r->lock);
-        r->stop = true;
-        pthread_cond_signal(&r->cond);
-        pthread_mutex_unlock(&r->lock);
-        pthread_join(r->thread, NULL);
-        pthread_cond_destroy(&r->cond);
-        pthread_mutex_destroy(&r->lock);
+        periodic_stop(r->worker);
         reminders_free(r);
 }

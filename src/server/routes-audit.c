@@ -2,6 +2,8 @@
 /* /api/v1/audit: read the audit trail page by page, and verify its hash chain. */
 #include "audit-query.h"
 #include "audit/audit.h"
+#include "audit/checkpoint.h"
+#include <stdint.h>
 #include "core/cleanup.h"
 #include "route-io.h"
 #include "routes.h"
@@ -43,6 +45,31 @@ int routes_audit_verify(struct route_ctx *ctx, struct http_response *resp, struc
                 json_object_set_new(body, "bad_seq", json_integer(st.bad_seq));
                 json_object_set_new(body, "reason", json_string(st.reason));
         }
+        route_respond_json(resp, 200, body);
+        return 0;
+}
+
+/* GET /api/v1/audit/checkpoints?after=SEQ&limit=N: the signed checkpoints
+ * (docs/security.md, "Audit checkpoints"), each self-contained. */
+int routes_audit_checkpoints(struct route_ctx *ctx, struct http_response *resp, struct error *err) {
+        int64_t after = 0, limit = 100;
+        bool present;
+        if (route_query_int(ctx, "after", 0, INT64_MAX, &after, &present, err) < 0 ||
+            route_query_int(ctx, "limit", 1, 1000, &limit, &present, err) < 0)
+                return -1;
+        if (!present)
+                limit = 100;
+        struct store *s = route_store(ctx, err);
+        struct store_audit_checkpoint *list = NULL;
+        size_t n = 0;
+        if (!s || store_audit_checkpoint_list(s, after, limit, &list, &n, err) < 0)
+                return -1;
+        _cleanup_json_ json_t *items = json_array();
+        for (size_t i = 0; i < n; i++)
+                json_array_append_new(items, audit_checkpoint_to_json(&list[i]));
+        json_t *next = (n > 0 && n == (size_t) limit) ? json_integer(list[n - 1].seq) : json_null();
+        store_audit_checkpoint_list_free(list, n);
+        _cleanup_json_ json_t *body = json_pack("{s:O, s:o}", "items", items, "next_after", next);
         route_respond_json(resp, 200, body);
         return 0;
 }

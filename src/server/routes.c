@@ -58,6 +58,9 @@ static const struct route routes[] = {
         { "GET",    "/api/v1/audit",         routes_audit_list,      BEARER, ROLES_AUDIT_READERS,       "audit.list",
           "object,actor,since,until,after,limit" },
         { "GET",    "/api/v1/audit/verify",  routes_audit_verify,    BEARER, ROLES_AUDIT_READERS,       "audit.verify",    NULL },
+        /* signed audit checkpoints (issue 11 section 6) */
+        { "GET",    "/api/v1/audit/checkpoints", routes_audit_checkpoints, BEARER, ROLES_AUDIT_READERS, "audit.checkpoints",
+          "after,limit" },
 
         /* Device identity (issue 3). EST, RFC 7030: the label is the product model. */
         { "GET",    "/.well-known/est/cacerts",                 routes_est_cacerts,          PUBLIC, 0,             "est.cacerts",        NULL },

@@ -69,6 +69,7 @@ int routes_products_update(struct route_ctx *ctx, struct http_response *resp, st
 /* routes-audit.c */
 int routes_audit_list(struct route_ctx *ctx, struct http_response *resp, struct error *err);
 int routes_audit_verify(struct route_ctx *ctx, struct http_response *resp, struct error *err);
+int routes_audit_checkpoints(struct route_ctx *ctx, struct http_response *resp, struct error *err);
 /* routes-est.c */
 int routes_est_cacerts(struct route_ctx *ctx, struct http_response *resp, struct error *err);
 int routes_est_cacerts_label(struct route_ctx *ctx, struct http_response *resp, struct error *err);

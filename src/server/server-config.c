@@ -19,6 +19,7 @@
 #include "auth/role.h"
 #include "core/time.h"
 #include "cvd/security-txt.h"
+#include "crypto/key.h"
 
 #define K(section, key, type, field, min, max, def, doc) \
         { section, key, type, offsetof(struct server_config, field), min, max, def, doc }
@@ -240,6 +241,22 @@ static const struct config_key schema[] = {
           "provider-metadata.json list_on_CSAF_aggregators: whether CSAF aggregators may list this provider"),
         K("csaf", "mirror_on_aggregators", CONFIG_BOOL, csaf_mirror_on_aggregators, 0, 0, "false",
           "provider-metadata.json mirror_on_CSAF_aggregators: whether CSAF aggregators may mirror the documents"),
+        /* signed audit checkpoints (issue 11 section 6; docs/security.md, "Audit checkpoints") */
+        K("audit", "checkpoint_every", CONFIG_INT, audit_checkpoint_every, 1, 100000000, "1000",
+          "sign a checkpoint once this many audit entries follow the last one"),
+        K("audit", "checkpoint_interval", CONFIG_DURATION, audit_checkpoint_interval, 1, 7 * 86400, "15m",
+          "sign a checkpoint this long after the last one when the log has grown since"),
+        K("audit", "checkpoint_key", CONFIG_STRING, audit_checkpoint_key, 0, 0, "keys/audit-checkpoint.key",
+          "the audit-checkpoint signing key: a PEM file (relative to the data directory, or absolute; made "
+          "on first start when absent) or a pkcs11: URI (PIN from CRADLE_PKCS11_PIN or CRADLE_PKCS11_PIN_FILE)"),
+        K("audit", "checkpoint_key_type", CONFIG_STRING, audit_checkpoint_key_type, 0, 0, "p256",
+          "type of the key made on first start: p256, p384, ed25519 or rsa3072"),
+        K("audit", "witness_file", CONFIG_STRING, audit_witness_file, 0, 0, "",
+          "file each checkpoint is appended to as a JSON line (fsync'd); put it on other storage; empty = none"),
+        K("audit", "witness_url", CONFIG_STRING, audit_witness_url, 0, 0, "",
+          "http(s) URL each checkpoint's JSON is POSTed to, retried with backoff until a 2xx answer; empty = none"),
+        K("audit", "witness_syslog", CONFIG_BOOL, audit_witness_syslog, 0, 0, "false",
+          "log each checkpoint as one syslog line (facility auth, ident cradled-audit)"),
 };
 
 _Static_assert(sizeof(((struct server_config *) 0)->keys_rotate) / sizeof(int64_t) == KEYS_CLASS_COUNT,
@@ -358,6 +375,15 @@ int server_config_check(const struct server_config *c, struct error *err) {
                 return -1;
         if (server_config_check_cvd(c, time_now(), err) < 0)
                 return -1;
+        /* [audit]: checked at load, so a typo stops cradled instead of leaving checkpoints unsigned. */
+        enum crypto_key_type kt;
+        if (crypto_key_type_parse(c->audit_checkpoint_key_type ? c->audit_checkpoint_key_type : "", &kt, err) < 0)
+                return error_prefix(err, "[audit] checkpoint_key_type: ");
+        if (!c->audit_checkpoint_key || !*c->audit_checkpoint_key)
+                return error_set(err, ERROR_INVALID, "[audit] checkpoint_key: must not be empty");
+        const char *wu = c->audit_witness_url;
+        if (wu && *wu && strncmp(wu, "https://", 8) != 0 && strncmp(wu, "http://", 7) != 0)
+                return error_set(err, ERROR_INVALID, "[audit] witness_url: '%.200s' is not an http(s) URL", wu);
         const struct { const char *name; const char *v; } paths[] = {
                 { "[tls] cert", c->tls_cert }, { "[tls] key", c->tls_key },
                 { "[tls] ca", c->tls_ca }, { "[store] path", c->store_path },

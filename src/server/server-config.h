@@ -113,6 +113,14 @@ struct server_config {
         char *csaf_publisher_namespace; /* "" = base_url */
         bool csaf_list_on_aggregators;
         bool csaf_mirror_on_aggregators;
+        /* [audit], signed audit checkpoints (issue 11 section 6; docs/security.md) */
+        int64_t audit_checkpoint_every;    /* entries */
+        int64_t audit_checkpoint_interval; /* seconds */
+        char *audit_checkpoint_key;        /* file (relative to the data directory) or pkcs11: URI */
+        char *audit_checkpoint_key_type;   /* p256, p384, ed25519, rsa3072: for the key made on first start */
+        char *audit_witness_file;          /* "" = none */
+        char *audit_witness_url;           /* "" = none */
+        bool audit_witness_syslog;
 };
 
 #define SERVER_CRL_PATH "/pki/crl"

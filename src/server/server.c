@@ -21,8 +21,8 @@
 #include "http.h"
 #include "identity/peer.h"
 #include "campaign-evaluator.h"
-#include "vuln-monitor.h"
 #include "case-reminders.h"
+#include "audit-checkpointer.h"
 #include "vuln-importer.h"
 #include "vuln-importer.h"
 #include "vuln-monitor.h"
@@ -89,12 +89,15 @@ struct server {
         char *cvd_key_path;
         /* the KEK of [kek] ref (issue 11 section 6): the process-wide kek_default() */
         struct kek *kek;
+        /* signed audit checkpoints and their witnesses (issue 11 section 6) */
+        struct audit_checkpointer *audit_checkpointer;
 };
 
 static void server_free(struct server *s) {
         http_server_stop(s->http);
         vuln_importer_stop(s->vuln_importer);
         case_reminders_stop(s->case_reminders);
+        audit_checkpointer_stop(s->audit_checkpointer);
         campaign_evaluator_stop(s->campaign_evaluator);
         vuln_monitor_stop(s->vuln_monitor);
         ota_maintenance_stop(s->ota_maintenance);
@@ -374,8 +377,16 @@ static int server_start(struct server *s, const char *data_dir, struct error *er
                 if (case_reminders_start(&rc, &s->case_reminders, err) < 0)
                         return -1;
         }
-        if (vuln_monitor_start(s->pool, s->metrics, (unsigned) s->cfg.vuln_match_interval, &s->vuln_monitor, err) < 0)
-                return -1;
+        {
+                const struct audit_checkpointer_config ac = {
+                        .pool = s->pool, .data_dir = s->data_dir, .every = s->cfg.audit_checkpoint_every,
+                        .interval = s->cfg.audit_checkpoint_interval, .key_ref = s->cfg.audit_checkpoint_key,
+                        .key_type = s->cfg.audit_checkpoint_key_type, .witness_file = s->cfg.audit_witness_file,
+                        .witness_url = s->cfg.audit_witness_url, .witness_syslog = s->cfg.audit_witness_syslog,
+                };
+                if (audit_checkpointer_start(&ac, &s->audit_checkpointer, err) < 0)
+                        return -1;
+        }
         const struct director_worker_config dw = {
                 .pool = s->pool, .data_dir = s->data_dir, .key_ref = s->cfg.director_key,
                 .expiry = s->cfg.director_expiry, .seen = s->director_seen,

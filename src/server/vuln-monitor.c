@@ -1,47 +1,39 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 #include "vuln-monitor.h"
 
-#include <errno.h>
-#include <pthread.h>
 #include <stdbool.h>
 #include <stdlib.h>
-#include <time.h>
 
 #include "core/log.h"
 #include "core/strutil.h"
 #include "core/time.h"
 #include "metrics.h"
+#include "periodic.h"
 #include "store/store.h"
 #include "vuln/findings.h"
 
 struct vuln_monitor {
-        pthread_t thread;
-        pthread_mutex_t lock;
-        pthread_cond_t cond;
-        bool stop;
+        struct periodic *worker;
         struct store_pool *pool;
         struct metrics *metrics;
-        unsigned interval_s;
 };
 
 /* One round: chunks until the queues are empty or shutdown is asked, so a
  * large import does not wait a whole interval per chunk. */
-static void monitor_once(struct vuln_monitor *m) {
+static int monitor_pass(struct periodic *p, void *ctx, struct error *err) {
+        struct vuln_monitor *m = ctx;
         struct store *s = store_pool_acquire(m->pool);
         if (!s)
-                return;
+                return error_set(err, ERROR_DB, "no store connection");
         struct vuln_findings_report rep = {0};
-        struct error err = {0};
+        int rc = 0;
         bool more = true;
         while (more) {
-                if (vuln_findings_drain(s, time_now(), 0, &rep, &more, &err) < 0) {
-                        log_error("findings: %s", err.msg);
+                if (vuln_findings_drain(s, time_now(), 0, &rep, &more, err) < 0) {
+                        rc = -1;
                         break;
                 }
-                pthread_mutex_lock(&m->lock);
-                bool stop = m->stop;
-                pthread_mutex_unlock(&m->lock);
-                if (stop)
+                if (periodic_stopping(p))
                         break;
         }
         if (rep.documents || rep.vulns || rep.events || rep.exploited_events)
@@ -52,30 +44,14 @@ static void monitor_once(struct vuln_monitor *m) {
                          (long long) rep.events, (long long) rep.exploited_events);
         char *text = NULL;
         if (m->metrics) {
-                if (vuln_findings_metrics_render(s, &text, &err) < 0)
-                        log_error("findings gauges: %s", err.msg);
+                struct error merr = {0};
+                if (vuln_findings_metrics_render(s, &text, &merr) < 0)
+                        log_error("findings gauges: %s", merr.msg);
                 else
                         metrics_set_findings(m->metrics, text);
         }
         store_pool_release(m->pool, s);
-}
-
-static void *monitor_main(void *arg) {
-        struct vuln_monitor *m = arg;
-        pthread_mutex_lock(&m->lock);
-        while (!m->stop) {
-                pthread_mutex_unlock(&m->lock);
-                monitor_once(m);
-                pthread_mutex_lock(&m->lock);
-                struct timespec until;
-                clock_gettime(CLOCK_MONOTONIC, &until);
-                until.tv_sec += m->interval_s;
-                while (!m->stop)
-                        if (pthread_cond_timedwait(&m->cond, &m->lock, &until) == ETIMEDOUT)
-                                break;
-        }
-        pthread_mutex_unlock(&m->lock);
-        return NULL;
+        return rc;
 }
 
 int vuln_monitor_start(struct store_pool *pool, struct metrics *metrics, unsigned interval_s,
@@ -84,19 +60,9 @@ int vuln_monitor_start(struct store_pool *pool, struct metrics *metrics, unsigne
         struct vuln_monitor *m = xcalloc(1, sizeof(*m));
         m->pool = pool;
         m->metrics = metrics;
-        m->interval_s = interval_s ? interval_s : 10;
-        pthread_condattr_t ca;
-        pthread_condattr_init(&ca);
-        pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
-        pthread_cond_init(&m->cond, &ca);
-        pthread_condattr_destroy(&ca);
-        pthread_mutex_init(&m->lock, NULL);
-        int rc = pthread_create(&m->thread, NULL, monitor_main, m);
-        if (rc != 0) {
-                pthread_cond_destroy(&m->cond);
-                pthread_mutex_destroy(&m->lock);
+        if (periodic_start("findings", interval_s ? interval_s : 10, monitor_pass, m, &m->worker, err) < 0) {
                 free(m);
-                return error_set_errno(err, ERROR_INTERNAL, rc, "cannot start the vulnerability monitor thread");
+                return -1;
         }
         *out = m;
         return 0;
@@ -105,12 +71,6 @@ int vuln_monitor_start(struct store_pool *pool, struct metrics *metrics, unsigne
 void vuln_monitor_stop(struct vuln_monitor *m) {
         if (!m)
                 return;
-        pthread_mutex_lock(&m->lock);
-        m->stop = true;
-        pthread_cond_signal(&m->cond);
-        pthread_mutex_unlock(&m->lock);
-        pthread_join(m->thread, NULL);
-        pthread_cond_destroy(&m->cond);
-        pthread_mutex_destroy(&m->lock);
+        periodic_stop(m->worker);
         free(m);
 }

@@ -1023,6 +1023,29 @@ const char *const store_migrations[] = {
         "BEGIN SELECT RAISE(ABORT, 'debug_tokens is a record: rows cannot be changed'); END;"
         "CREATE TRIGGER debug_tokens_no_delete BEFORE DELETE ON debug_tokens "
         "BEGIN SELECT RAISE(ABORT, 'debug_tokens is a record: rows cannot be deleted'); END;",
+        /* 23 (stream fix/auditcp, issue 11 section 6; the lead renumbers at
+         * merge): signed audit checkpoints. One row per checkpoint: the entry
+         * it covers (seq, hash), the chain's identity (hash of entry 1), the
+         * time, the signing key's fingerprint and SPKI, and the signature over
+         * audit/checkpoint.h's signed bytes. The *_done columns are the
+         * delivery to each external witness (file, URL, syslog); the URL is
+         * retried with backoff. */
+        "CREATE TABLE audit_checkpoints ("
+        "  seq INTEGER PRIMARY KEY,"
+        "  time INTEGER NOT NULL,"
+        "  hash TEXT NOT NULL,"
+        "  chain TEXT NOT NULL,"
+        "  key_fingerprint TEXT NOT NULL,"
+        "  public_key TEXT NOT NULL,"
+        "  algorithm TEXT NOT NULL,"
+        "  signature TEXT NOT NULL,"
+        "  file_done INTEGER NOT NULL DEFAULT 0,"
+        "  syslog_done INTEGER NOT NULL DEFAULT 0,"
+        "  url_done INTEGER NOT NULL DEFAULT 0,"
+        "  url_attempts INTEGER NOT NULL DEFAULT 0,"
+        "  url_next_at INTEGER NOT NULL DEFAULT 0,"
+        "  url_last_error TEXT"
+        ");",
 };
 
 const size_t store_migrations_count = sizeof(store_migrations) / sizeof(store_migrations[0]);

@@ -52,6 +52,7 @@ declare -A WANT=(
   [director:$(fp_ed25519_hex "$DIRECTOR_PUB")]="director online key"
   [kek:$KEK_FP]="the KEK"
   [migration:$(fp_mkey "$E2E_TMP/mkey.hex")]="batch B1 migration key"
+  [audit-checkpoint:$(fp_key "$DATA/keys/audit-checkpoint.key")]="audit checkpoint key"
 )
 for role in snapshot timestamp; do
   WANT[tuf-online:$(fp_ed25519_hex "$(jq -r --arg r $role '.[$r].key.keyval.public' <<<"$ONLINE_JSON")")]="online key $role"
