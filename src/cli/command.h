@@ -53,6 +53,10 @@ extern const struct cli_command cli_cmd_case; /* CRA reporting cases (issue 10) 
 /* issue 10 section 3: SRP report packages (subcommands of case) */
 extern const struct cli_command cli_cmd_case_report;
 extern const struct cli_command cli_cmd_case_submitted;
+/* issue 10 section 6: informing users (cmd-notify.c; subcommands of device, batch, case) */
+extern const struct cli_command cli_cmd_device_set_owner;
+extern const struct cli_command cli_cmd_batch_set_owner;
+extern const struct cli_command cli_cmd_case_notify_list;
 
 /* Prints the help of `cmd` (NULL: the program's) reached by `path`. */
 void cli_help_print(FILE *f, const struct cli_command *cmd, const char *path);

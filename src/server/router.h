@@ -78,6 +78,10 @@ struct router {
 
         /* M-of-N approvals (issue 11): [approval] of cradled.conf; NULL = the defaults. */
         const struct approval_defaults *approval;
+
+        /* Informing users (issue 10 section 6): a [cases] webhook is configured,
+         * so a notification list can be queued for it. */
+        bool case_webhook;
 };
 
 enum router_match_kind {

@@ -199,6 +199,12 @@ static const struct route routes[] = {
         { "POST",   "/api/v1/cases/{ref}/report",               routes_cases_report,         BEARER, ROLES_CASE_READERS,   "cases.report",       NULL },
         { "POST",   "/api/v1/cases/{ref}/submissions",          routes_cases_submit,         BEARER, ROLES_CASE_OWNERS,    "cases.submit",       NULL },
         { "GET",    "/api/v1/cases/{ref}/submissions",          routes_cases_submissions,    BEARER, ROLES_CASE_READERS,   "cases.submissions",  NULL },
+        /* informing users and end of support (issue 10 section 6): owner references are admin's */
+        { "PUT",    "/api/v1/devices/{serial}/owner",           routes_devices_owner_set,    BEARER, ROLE_ADMIN,           "devices.owner-set",  NULL },
+        { "PUT",    "/api/v1/batches/{id}/owner",               routes_batches_owner_set,    BEARER, ROLE_ADMIN,           "batches.owner-set",  NULL },
+        { "GET",    "/api/v1/cases/{ref}/notify-list",          routes_cases_notify_list,    BEARER, ROLES_CASE_READERS,   "cases.notify-list",  "format" },
+        { "POST",   "/api/v1/cases/{ref}/notify-list/send",     routes_cases_notify_list_send, BEARER, ROLES_CASE_OWNERS,  "cases.notify-list-send", NULL },
+        { "GET",    "/.well-known/cradle/support.json",         routes_support_json,         PUBLIC, 0,                    "support.json",       NULL },
 };
 
 const struct route *routes_table(size_t *n_out) {

@@ -79,6 +79,8 @@ struct server_config {
         char *case_reminder_points;     /* "50,80,overdue" */
         char *case_webhook_url;         /* "" = no webhook */
         char *case_webhook_secret_file; /* the HMAC key, mode 0600 */
+        /* [support], end-of-support reminders (issue 10 section 6) */
+        char *support_remind;           /* "12m,6m" */
         /* [approval], M-of-N approvals (issue 11; docs/keys.md) */
         int64_t approval_approvers;   /* per governed operation; 0 = governance off */
         char *approval_roles;         /* comma-separated roles an approver may act with */
