@@ -343,12 +343,14 @@ int csaf_advisory_render(const struct csaf_advisory_in *in, json_t **out, struct
                 const struct store_product *p = &in->products[i];
                 if (!p->support_end)
                         continue;
-                json_array_append_new(dnotes, json_pack("{s:s, s:s++, s:s+++++++}", "category", "general", "title",
-                                                        "End of support: ", p->model, "text", p->name, " (",
-                                                        p->model, ") receives security updates until ",
-                                                        p->support_end,
-                                                        ", the end of its support period (CRA Art. 13(8)).",
-                                                        ""));
+                char *title = str_printf("End of support: %s", p->model);
+                char *text = str_printf("%s (%s) receives security updates until %s, the end of its support "
+                                        "period (CRA Art. 13(8)).",
+                                        p->name, p->model, p->support_end);
+                json_array_append_new(dnotes,
+                                      json_pack("{s:s, s:s, s:s}", "category", "general", "title", title, "text", text));
+                free(title);
+                free(text);
         }
         json_object_set_new(d, "notes", dnotes);
         struct tm tm;
