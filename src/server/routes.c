@@ -205,6 +205,9 @@ static const struct route routes[] = {
         { "GET",    "/api/v1/cases/{ref}/notify-list",          routes_cases_notify_list,    BEARER, ROLES_CASE_READERS,   "cases.notify-list",  "format" },
         { "POST",   "/api/v1/cases/{ref}/notify-list/send",     routes_cases_notify_list_send, BEARER, ROLES_CASE_OWNERS,  "cases.notify-list-send", NULL },
         { "GET",    "/.well-known/cradle/support.json",         routes_support_json,         PUBLIC, 0,                    "support.json",       NULL },
+        /* SRP report drafts (issue 10 section 3): saved by case owners, read by case readers */
+        { "PUT",    "/api/v1/cases/{ref}/report-draft",         routes_cases_report_draft_put, BEARER, ROLES_CASE_OWNERS,  "cases.report-draft-put", NULL },
+        { "GET",    "/api/v1/cases/{ref}/report-draft",         routes_cases_report_draft_get, BEARER, ROLES_CASE_READERS, "cases.report-draft-get", "stage" },
 };
 
 const struct route *routes_table(size_t *n_out) {

@@ -161,5 +161,25 @@ expect_nomatch "no delivery had a bad signature" "$(cat "$HOOK_LOG")" 'BAD'
 set_now 2032-01-02T00:00:00Z
 expect_eq "after the support end: nothing more" "$(events)" "T1-EU 12m,T1-EU 6m"
 
+# --- SRP report drafts (issue 10 section 3) ---
+echo '{"measures_taken": "Parser hardened", "sensitivity": "TLP:AMBER"}' >"$E2E_TMP/draft.json"
+out=$(CRADLE_TOKEN=$SO "$CRADLE" case report "$ref" --stage notification --fields "$E2E_TMP/draft.json" --save-draft --json 2>/dev/null)
+expect_eq "--save-draft keeps the fields with the case" "$(jq -r .package.fields.sensitivity <<<"$out")" "TLP:AMBER"
+out=$(CRADLE_TOKEN=$AUD "$CRADLE" case report "$ref" --stage notification --json 2>/dev/null)
+expect_eq "a later report without --fields uses the draft" "$(jq -r .package.fields.measures_taken <<<"$out")" \
+  "Parser hardened"
+api GET "/api/v1/cases/$ref/report-draft?stage=notification" "$AUD"
+expect_eq "an auditor reads the draft" "$(jqr .fields.sensitivity)" "TLP:AMBER"
+api PUT "/api/v1/cases/$ref/report-draft" "$AUD" '{"stage":"notification","fields":{"sensitivity":"TLP:RED"}}'
+expect_eq "an auditor cannot save a draft" "$STATUS" 403
+api PUT "/api/v1/cases/$ref/report-draft" "$SO" '{"stage":"notification","fields":{"nature":"x"}}'
+expect_eq "a field of the other track is refused" "$STATUS" 400
+CRADLE_TOKEN=$SO "$CRADLE" case report "$ref" --stage notification --discard-draft >/dev/null 2>&1
+out=$(CRADLE_TOKEN=$SO "$CRADLE" case report "$ref" --stage notification --json 2>/dev/null)
+expect_eq "--discard-draft removes it" "$(jq -r '.package.fields.measures_taken // "none"' <<<"$out")" "none"
+expect_eq "saving and removing are audited" \
+  "$(db "SELECT group_concat(action) FROM (SELECT action FROM audit_log WHERE action LIKE 'case.report-draft.%' ORDER BY seq)")" \
+  "case.report-draft.saved,case.report-draft.removed"
+
 stop_server
 finish
