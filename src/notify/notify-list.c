@@ -242,18 +242,20 @@ int notify_list_queue(struct store *s, const struct audit_actor *a, const char *
                 return error_set(err, ERROR_CONFLICT,
                                  "no webhook is configured ([cases] webhook_url): the list cannot be sent; export it "
                                  "with --format csv or json instead");
+        /* Declared before the first goto: the cleanups run on every path. */
+        _cleanup_json_ json_t *list = NULL, *summary = NULL;
+        _cleanup_free_ char *text = NULL, *object = NULL;
+        struct case_info c = {0};
         if (store_tx_begin(s, err) < 0)
                 return -1;
-        _cleanup_json_ json_t *list = NULL;
-        struct case_info c = {0};
         if (notify_list_build(s, case_ref, now, &list, err) < 0 || case_get(s, case_ref, &c, err) < 0)
                 goto fail;
         json_t *body = json_deep_copy(list);
         json_object_set_new(body, "event", json_string("case.notify_list"));
-        _cleanup_free_ char *text = json_dumps(body, JSON_COMPACT | JSON_SORT_KEYS);
+        text = json_dumps(body, JSON_COMPACT | JSON_SORT_KEYS);
         json_decref(body);
-        _cleanup_free_ char *object = str_printf("case/%s", c.reference);
-        _cleanup_json_ json_t *summary = json_pack(
+        object = str_printf("case/%s", c.reference);
+        summary = json_pack(
                 "{s:I, s:I, s:I}", "groups", (json_int_t) json_array_size(json_object_get(list, "groups")),
                 "devices_total", json_integer_value(json_object_get(list, "devices_total")), "devices_without_owner",
                 json_integer_value(json_object_get(list, "devices_without_owner")));

@@ -34,12 +34,14 @@ int notify_owner_ref_check(const char *ref, struct error *err) {
 
 static int owner_set(struct store *s, const struct audit_actor *a, const char *action, const char *object,
                      const char *serial, int64_t batch_id, const char *ref, struct error *err) {
+        /* Declared before the first goto: the cleanups run on every path. */
+        _cleanup_free_ char *old = NULL;
+        _cleanup_json_ json_t *details = NULL;
+        bool found = false;
         if (ref && notify_owner_ref_check(ref, err) < 0)
                 return -1;
         if (store_tx_begin(s, err) < 0)
                 return -1;
-        _cleanup_free_ char *old = NULL;
-        bool found = false;
         int rc = serial ? store_owner_device_set(s, serial, ref, &old, &found, err)
                         : store_owner_batch_set(s, batch_id, ref, &old, &found, err);
         if (rc < 0)
@@ -51,7 +53,7 @@ static int owner_set(struct store *s, const struct audit_actor *a, const char *a
                         error_set(err, ERROR_NOT_FOUND, "batch %lld does not exist", (long long) batch_id);
                 goto fail;
         }
-        _cleanup_json_ json_t *details = json_pack("{s:o, s:o}", "owner_ref", ref ? json_string(ref) : json_null(),
+        details = json_pack("{s:o, s:o}", "owner_ref", ref ? json_string(ref) : json_null(),
                                                    "previous", old ? json_string(old) : json_null());
         if (audit_append(s, a, action, object, details, err) < 0)
                 goto fail;
