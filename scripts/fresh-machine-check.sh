@@ -184,7 +184,7 @@ scripts/quickstart.sh >/root/quickstart.log 2>&1 &
 qs=$!
 ready=0
 for _ in $(seq 1 3600); do   # building from nothing takes minutes
-  # First run: `cradled init --then-run`; later runs: `cradled run`. Both
+  # First run: `cradled init`, then `cradled run`; later runs: `cradled run`. Both
   # log this line once the server accepts connections.
   if grep -q "listening on https://127.0.0.1:8443" /root/quickstart.log 2>/dev/null; then ready=1; break; fi
   kill -0 "$qs" 2>/dev/null || break

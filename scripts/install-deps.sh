@@ -24,11 +24,14 @@ runtime=(
 #   curl, openssl, jq, sqlite3, softhsm2-util (softhsm2), pkcs11-tool (opensc),
 #   xxd, readelf/nm/strings (binutils), certtool (gnutls-bin), node/npm (nodejs, npm),
 #   swupdate (the hawkBit DDI client of tests/e2e/ddi-swupdate.sh), cpio (builds its
-#   .swu images), python3 (that test's cutting TCP proxy).
+#   .swu images), python3 (that test's cutting TCP proxy), chromium (the headless
+#   browser tests/e2e/cvd-browser.sh drives with puppeteer-core through the CVD form).
 testing=(
   libcmocka-dev clang libclang-rt-14-dev
   openssl softhsm2 opensc procps iproute2 xxd binutils
   swupdate cpio python3
+  # tests/e2e/cvd-browser.sh: the CVD intake in a real browser (puppeteer-core downloads none)
+  chromium
 )
 
 want=("${runtime[@]}")

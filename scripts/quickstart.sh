@@ -13,8 +13,12 @@ ninja -C build >/dev/null
 
 data=${1:-./data}
 if [[ ! -f "$data/cradled.conf" ]]; then
-  # init prints the admin token and that the server starts now, then serves.
-  exec ./build/src/server/cradled init --data-dir "$data" --then-run
+  # init prints the admin token (once); then serve.
+  ./build/src/server/cradled init --data-dir "$data"
+  # The CSAF provider directory is published at the URL this server is
+  # reached at (docs/operations.md, [csaf] base_url); here that is localhost.
+  # A real deployment sets its public name.
+  sed -i '/^\[csaf\]/,/^\[/ s|^base_url = $|base_url = https://127.0.0.1:8443|' "$data/cradled.conf"
 fi
 echo "Starting cradled on https://127.0.0.1:8443 (data: $data). Stop with Ctrl-C."
 exec ./build/src/server/cradled run --data-dir "$data"

@@ -4,7 +4,10 @@
  * campaign, in short transactions of at most `chunk` rows each:
  *  1. read back the actions devices closed (succeeded, failed -> retry or
  *     failed, canceled) -- paused ones too: devices offered before the pause
- *     carry on, and the operator deciding on a resume must see how;
+ *     carry on, and the operator deciding on a resume must see how; and
+ *     completed ones while members are still offered (the last wave completes
+ *     on its success threshold, before every device has answered), so the
+ *     final progress is what the devices did, without retries;
  *  2. running only: pause when the current wave's failures or stuck devices
  *     exceed its limits (reason, security event, audit entry);
  *  3. running only: dynamic campaigns take in devices that match now; inside
@@ -110,14 +113,17 @@ static int step_sync(struct store *s, void *arg, struct error *err) {
         struct campaign_plan plan;
         if (store_campaign_get(s, e->id, &c, err) < 0 || campaign_plan_from_json(c.plan, &plan, err) < 0)
                 return -1;
-        e->stop = !str_eq(c.status, "running") && !str_eq(c.status, "waiting") && !str_eq(c.status, "paused");
+        bool completed = str_eq(c.status, "completed");
+        e->stop = !str_eq(c.status, "running") && !str_eq(c.status, "waiting") && !str_eq(c.status, "paused") &&
+                  !completed;
         e->n = 0;
         if (e->stop)
                 return 0;
-        /* Only started waves have offered members. */
+        /* Only started waves have offered members. A completed campaign
+         * offers nothing more, so a failure there is final: no retry. */
         for (int64_t w = 0; w <= c.current_wave && (size_t) e->n < e->chunk; w++) {
                 int64_t n;
-                if (store_campaign_sync_chunk(s, e->id, w, plan.retry_limit, plan.retry_backoff, e->now,
+                if (store_campaign_sync_chunk(s, e->id, w, completed ? 0 : plan.retry_limit, plan.retry_backoff, e->now,
                                               e->chunk - (size_t) e->n, &n, err) < 0)
                         return -1;
                 e->n += n;

@@ -460,6 +460,21 @@ fail:
 
 /* ---- the KEV path ---- */
 
+/* The affected rows the findings give: one per release they are in, or the
+ * whole product when no release is named. Heap array (*n rows; NULL, 0 when
+ * there is no product). */
+static struct case_affected *exploited_affected(const struct case_exploited_vuln *e, size_t *n) {
+        *n = 0;
+        if (!e->product_id)
+                return NULL;
+        struct case_affected *a = xcalloc(e->n_release_ids ? e->n_release_ids : 1, sizeof(*a));
+        for (size_t i = 0; i < e->n_release_ids; i++)
+                a[(*n)++] = (struct case_affected){.product_id = e->product_id, .release_id = e->release_ids[i]};
+        if (*n == 0)
+                a[(*n)++] = (struct case_affected){.product_id = e->product_id};
+        return a;
+}
+
 int case_vuln_exploited(struct store *s, const struct audit_actor *actor, const struct case_exploited_vuln *e,
                         struct case_info *out, bool *created, struct error *err) {
         if (out)
@@ -480,6 +495,7 @@ int case_vuln_exploited(struct store *s, const struct audit_actor *actor, const 
                 error_set(err, ERROR_INVALID, "vulnerability '%s' is not known", e->vuln);
                 goto fail;
         }
+        size_t naff_new = 0;
         int rc = store_case_by_vuln(s, vuln_id, &row, err);
         if (rc < 0)
                 goto fail;
@@ -496,14 +512,29 @@ int case_vuln_exploited(struct store *s, const struct audit_actor *actor, const 
                         ids = json_pack("{s:[s]}", "cve", e->vuln);
                 else if (case_id_check("ghsa", e->vuln, NULL) == 0)
                         ids = json_pack("{s:[s]}", "ghsa", e->vuln);
-                struct case_affected aff = {.product_id = e->product_id};
+                _cleanup_free_ struct case_affected *aff = exploited_affected(e, &naff_new);
+                /* The vulnerability's own CVSS vector (NVD's first), so the
+                 * case, its reports and its advisory carry a score from the
+                 * start; one the case cannot take is left out, never an
+                 * error: the hook must open the case. */
+                _cleanup_free_ char *vector = NULL;
+                if (store_case_vuln_cvss(s, vuln_id, &vector, err) < 0)
+                        goto fail;
+                const char *v31 = vector && strncmp(vector, "CVSS:3.", 7) == 0 ? vector : NULL;
+                const char *v40 = vector && strncmp(vector, "CVSS:4.0/", 9) == 0 ? vector : NULL;
+                struct error ignored = {0};
+                const char *sev_unused;
+                if ((v31 || v40) && case_cvss_check(v31, v40, &sev_unused, &ignored) < 0)
+                        v31 = v40 = NULL;
                 struct case_new n = {.kind = CASE_VULNERABILITY,
                                      .source = CASE_SOURCE_FINDING,
                                      .title = title,
                                      .summary = summary,
                                      .ids = ids,
-                                     .affected = e->product_id ? &aff : NULL,
-                                     .naffected = e->product_id ? 1 : 0,
+                                     .affected = aff,
+                                     .naffected = naff_new,
+                                     .cvss31_vector = v31,
+                                     .cvss40_vector = v40,
                                      .vuln_id = vuln_id,
                                      .finding_id = e->n_findings ? e->finding_ids[0] : 0};
                 /* case_create takes its own transaction unless one is open: open one so both steps are one. */
@@ -515,19 +546,24 @@ int case_vuln_exploited(struct store *s, const struct audit_actor *actor, const 
                 case_info_free(&info);
         } else {
                 snprintf(ref, sizeof(ref), "%s", row.reference);
-                bool listed = false;
-                struct store_case_affected_row *aff = NULL;
-                size_t naff = 0;
-                if (e->product_id) {
-                        if (store_case_affected_read(s, row.id, &aff, &naff, err) < 0)
-                                goto fail;
-                        for (size_t i = 0; i < naff; i++)
-                                listed = listed || aff[i].product_id == e->product_id;
-                        free(aff);
+                struct store_case_affected_row *have = NULL;
+                size_t nhave = 0;
+                if (e->product_id && store_case_affected_read(s, row.id, &have, &nhave, err) < 0)
+                        goto fail;
+                /* Only what the case does not list yet: a product, or a release of it. */
+                _cleanup_free_ struct case_affected *add = exploited_affected(e, &naff_new);
+                size_t nadd = 0;
+                for (size_t k = 0; k < naff_new; k++) {
+                        bool listed = false;
+                        for (size_t i = 0; i < nhave; i++)
+                                listed = listed || (have[i].product_id == add[k].product_id &&
+                                                    have[i].release_id == add[k].release_id);
+                        if (!listed)
+                                add[nadd++] = add[k];
                 }
-                if (e->product_id && !listed) {
-                        struct case_affected add = {.product_id = e->product_id};
-                        struct case_edit ed = {.add_affected = &add, .n_add_affected = 1,
+                free(have);
+                if (nadd) {
+                        struct case_edit ed = {.add_affected = add, .n_add_affected = nadd,
                                                .reason = "the actively exploited vulnerability was found in it"};
                         if (case_edit(s, actor, ref, &ed, NULL, err) < 0)
                                 goto fail;

@@ -194,6 +194,10 @@ int case_link(struct store *s, const struct audit_actor *actor, const char *ref,
 struct case_exploited_vuln {
         const char *vuln;
         int64_t product_id;
+        /* The product's releases the findings are in: each becomes an affected
+         * (product, release) row, so the reports name the versions. */
+        const int64_t *release_ids;
+        size_t n_release_ids;
         const int64_t *finding_ids;
         size_t n_findings;
         int64_t learnt_at;

@@ -37,6 +37,7 @@ const struct cli_command *const cli_commands[] = {
         &cli_cmd_case, /* CRA reporting cases (issue 10) */
         &cli_cmd_user,
         &cli_cmd_approval,
+        &cli_cmd_cvd, /* the public CVD intake (issue 10 section 4) */
         NULL,
 };
 

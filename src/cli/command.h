@@ -57,6 +57,9 @@ extern const struct cli_command cli_cmd_case_submitted;
 extern const struct cli_command cli_cmd_device_set_owner;
 extern const struct cli_command cli_cmd_batch_set_owner;
 extern const struct cli_command cli_cmd_case_notify_list;
+extern const struct cli_command cli_cmd_case_advisory;
+extern const struct cli_command cli_cmd_case_publish;
+extern const struct cli_command cli_cmd_cvd; /* the public CVD intake (issue 10 section 4) */
 
 /* Prints the help of `cmd` (NULL: the program's) reached by `path`. */
 void cli_help_print(FILE *f, const struct cli_command *cmd, const char *path);

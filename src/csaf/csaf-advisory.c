@@ -209,15 +209,42 @@ int csaf_advisory_render(const struct csaf_advisory_in *in, json_t **out, struct
         }
 
         json_t *fpns = json_array(), *seen = json_array(), *status = json_object();
+        json_t *threats = json_array(), *flags = json_array();
         int rc = 0;
         for (size_t i = 0; i < c->naffected && rc == 0; i++) {
                 _cleanup_free_ char *pid = NULL;
                 rc = tree_add(in, fpns, seen, c->affected[i].product_id, c->affected[i].release_id, &pid, err);
-                if (rc == 0)
-                        append_pid(status, affected_key, pid);
+                if (rc < 0)
+                        break;
+                /* A release's findings of this vulnerability, where they
+                 * exist and are decided, say more than the case state: the
+                 * analysis was made on that release. One still in triage
+                 * says nothing the case does not (a confirmed case is known
+                 * affected, not "under investigation"). */
+                const struct csaf_release_in *r =
+                        c->affected[i].release_id ? find_release(in, c->affected[i].release_id) : NULL;
+                const char *key = affected_key;
+                const char *detail = c->state_reason ? c->state_reason : "Not a vulnerability.";
+                if (r && r->has_finding && r->finding_state != FINDING_IN_TRIAGE) {
+                        key = vex_csaf_status_out(r->finding_state);
+                        if (!key)
+                                key = affected_key;
+                        detail = r->finding_detail && *r->finding_detail ? r->finding_detail
+                                                                         : "Not affected, as analysed on this release.";
+                        const char *label = str_eq(key, "known_not_affected")
+                                                    ? vex_csaf_flag_out(r->finding_state, r->finding_justification)
+                                                    : NULL;
+                        if (label)
+                                json_array_append_new(flags, json_pack("{s:s, s:[s]}", "label", label, "product_ids",
+                                                                       pid));
+                }
+                append_pid(status, key, pid);
+                if (str_eq(key, "known_not_affected"))
+                        json_array_append_new(threats, json_pack("{s:s, s:s, s:[s]}", "category", "impact",
+                                                                 "details", detail, "product_ids", pid));
         }
         _cleanup_free_ char *fix_pid = NULL, *fix_name = NULL;
-        if (rc == 0 && c->fix_release_id && str_eq(affected_key, "known_affected")) {
+        if (rc == 0 && c->fix_release_id && json_object_get(status, "known_affected")) {
                 const struct csaf_release_in *fr = find_release(in, c->fix_release_id);
                 if (!fr)
                         rc = error_set(err, ERROR_INVALID, "case %s: fix release %lld is not in the advisory input",
@@ -234,6 +261,8 @@ int csaf_advisory_render(const struct csaf_advisory_in *in, json_t **out, struct
         if (rc < 0) {
                 json_decref(fpns);
                 json_decref(status);
+                json_decref(threats);
+                json_decref(flags);
                 return rc;
         }
 
@@ -300,19 +329,21 @@ int csaf_advisory_render(const struct csaf_advisory_in *in, json_t **out, struct
                 json_object_set_new(v, "remediations", rems);
         } else
                 json_decref(rems);
-        json_t *nota = json_object_get(status, "known_not_affected");
-        if (nota)
-                json_object_set_new(v, "threats",
-                                    json_pack("[{s:s, s:s, s:O}]", "category", "impact", "details",
-                                              c->state_reason ? c->state_reason : "Not a vulnerability.",
-                                              "product_ids", nota));
+        if (json_array_size(flags))
+                json_object_set_new(v, "flags", flags);
+        else
+                json_decref(flags);
+        if (json_array_size(threats))
+                json_object_set_new(v, "threats", threats);
+        else
+                json_decref(threats);
         if (c->reporter_credit && *c->reporter_credit)
                 json_object_set_new(v, "acknowledgments",
                                     json_pack("[{s:[s], s:s}]", "names", c->reporter_credit, "summary",
                                               "Reported the vulnerability."));
 
         /* document */
-        _cleanup_free_ char *tid = csaf_tracking_id(c);
+        _cleanup_free_ char *tid = in->tracking_id ? str_dup(in->tracking_id) : csaf_tracking_id(c);
         _cleanup_free_ char *fname = csaf_file_name(tid);
         char first[TIME_RFC3339_LEN], last[TIME_RFC3339_LEN];
         time_format_rfc3339(in->revisions[0].date, first);
@@ -327,7 +358,7 @@ int csaf_advisory_render(const struct csaf_advisory_in *in, json_t **out, struct
                                                       in->revisions[i].summary));
         }
         json_t *d = json_object();
-        json_object_set_new(d, "category", json_string("csaf_security_advisory"));
+        json_object_set_new(d, "category", json_string(in->category ? in->category : "csaf_security_advisory"));
         json_object_set_new(d, "csaf_version", json_string("2.0"));
         json_object_set_new(d, "lang", json_string("en"));
         json_object_set_new(d, "title", json_string(c->title));

@@ -16,6 +16,7 @@
 #include "store/store-product.h"
 #include "store/store-release.h"
 #include "store/store.h"
+#include "vuln/finding.h"
 
 enum csaf_status { CSAF_DRAFT = 0, CSAF_INTERIM, CSAF_FINAL };
 const char *csaf_status_name(enum csaf_status s);
@@ -35,6 +36,13 @@ struct csaf_release_in {
         const struct store_release *release;
         const struct store_release_image *images;
         size_t n_images;
+        /* The findings of the case's vulnerability on this release (issue 9),
+         * folded into one state (csaf-findings.c); when present it decides
+         * the release's product status instead of the case state. */
+        bool has_finding;
+        enum finding_state finding_state;
+        enum finding_justification finding_justification;
+        const char *finding_detail;       /* the state reason, may be NULL */
 };
 
 struct csaf_advisory_in {
@@ -50,6 +58,8 @@ struct csaf_advisory_in {
         enum csaf_status status;
         const struct csaf_revision *revisions;   /* oldest first, at least one */
         size_t n_revisions;
+        const char *category;                    /* NULL = csaf_security_advisory; or csaf_vex */
+        const char *tracking_id;                 /* NULL = csaf_tracking_id(c) */
 };
 
 /* The tracking id of a case's advisory ("CRADLE-<reference>") and its file

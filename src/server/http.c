@@ -583,7 +583,9 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
         int64_t usec = time_monotonic_usec() - x->start_usec;
         if (s->metrics && x->status)
                 metrics_observe_request(s->metrics, x->route_label, x->method, x->status, usec);
-        _cleanup_free_ char *path = path_for_log(x->path);
+        /* A follow-up link's secret never reaches the log (ROUTE_SECRET_PATH). */
+        _cleanup_free_ char *redacted = x->path ? router_path_for_log(s->router, x->path) : NULL;
+        _cleanup_free_ char *path = path_for_log(redacted ? redacted : x->path);
         _cleanup_free_ char *method = path_for_log(x->method);
         if (x->status)
                 log_msg(LOG_LEVEL_INFO, x->request_id, "%s %s %u %" PRId64 ".%03" PRId64 "ms%s",

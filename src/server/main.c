@@ -5,6 +5,7 @@
  *   cradled [run] --data-dir DIR [--listen ADDR] [--port N]
  *   cradled routes            the route table as JSON (method, path, roles, auth)
  *   cradled config-defaults   the commented default cradled.conf
+ *   cradled cvd-key import --data-dir DIR FILE   the CVD contact's public key
  *   cradled --help | --version
  * Exit codes: 0 success, 1 failure, 2 usage error.
  */
@@ -19,7 +20,10 @@
 #include "core/cleanup.h"
 #include "core/fileio.h"
 #include "core/strutil.h"
+#include "audit/audit.h"
 #include "cradle-version.h"
+#include "cvd/cvd.h"
+#include "store/store.h"
 #include "routes.h"
 #include "server-config.h"
 #include "server-init.h"
@@ -44,6 +48,10 @@ static void usage(FILE *f) {
                 "      (auth: public, bearer, device or claim; device routes list roles [\"device\"]).\n"
                 "  cradled config-defaults\n"
                 "      Print the default cradled.conf with every key documented.\n"
+                "  cradled cvd-key import --data-dir DIR FILE\n"
+                "      Import the CVD contact's ASCII-armoured OpenPGP PUBLIC key (a private key is\n"
+                "      refused: reports are decrypted off the server). cradled serves it at\n"
+                "      /cvd/openpgp-key.asc and security.txt names it; audited.\n"
                 "  cradled --help | --version\n"
                 "\n"
                 "Exit status: 0 success, 1 failure, 2 usage error.\n");
@@ -235,6 +243,43 @@ static int cmd_config_defaults(int argc, char **argv) {
         return EXIT_SUCCESS;
 }
 
+/* cradled cvd-key import --data-dir DIR FILE: the contact key, with an
+ * audit entry in the store (a change of what the server publishes). */
+static int cmd_cvd_key(int argc, char **argv) {
+        if (argc != 5 || !str_eq(argv[1], "import") || !str_eq(argv[2], "--data-dir"))
+                return usage_error("%s", "usage: cradled cvd-key import --data-dir DIR FILE");
+        const char *data_dir = argv[3], *file = argv[4];
+        struct error err = {0};
+        _cleanup_free_ char *text = NULL, *fpr = NULL, *conf = path_join(data_dir, SERVER_CONFIG_FILE);
+        _cleanup_free_ char *db = NULL, *object = NULL;
+        size_t len;
+        struct server_config cfg = {0};
+        struct store *s = NULL;
+        int rc = EXIT_FAILURE;
+        if (server_config_load(conf, &cfg, &err) < 0 || file_read_all(file, 1024 * 1024, &text, &len, &err) < 0)
+                goto out;
+        db = server_config_path(data_dir, cfg.store_path);
+        if (store_open(db, &s, &err) < 0 || cvd_contact_key_import(data_dir, text, len, &fpr, &err) < 0)
+                goto out;
+        object = str_printf("cvd-key/%s", fpr);
+        const struct audit_actor actor = { .name = "cradled", .role = "system" };
+        if (store_tx_begin(s, &err) < 0)
+                goto out;
+        if (audit_append(s, &actor, "cvd.key-import", object, NULL, &err) < 0 || store_tx_commit(s, &err) < 0) {
+                store_tx_rollback(s);
+                goto out;
+        }
+        printf("imported the CVD contact key %s; cradled serves it at /cvd/openpgp-key.asc\n", fpr);
+        rc = EXIT_SUCCESS;
+out:
+        if (rc != EXIT_SUCCESS)
+                fprintf(stderr, "cradled: %s\n", err.msg);
+        if (s)
+                store_close(s);
+        server_config_free(&cfg);
+        return rc;
+}
+
 int main(int argc, char **argv) {
         if (argc < 2)
                 return usage_error("%s", "missing --data-dir DIR (or a command)");
@@ -255,6 +300,8 @@ int main(int argc, char **argv) {
                 return cmd_routes(argc - 1, argv + 1);
         if (str_eq(cmd, "config-defaults"))
                 return cmd_config_defaults(argc - 1, argv + 1);
+        if (str_eq(cmd, "cvd-key"))
+                return cmd_cvd_key(argc - 1, argv + 1);
         if (cmd[0] == '-')
                 return cmd_run(argc, argv);
         return usage_error("unknown command '%s'", cmd);

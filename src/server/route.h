@@ -77,6 +77,11 @@ struct route {
 };
 
 #define ROUTE_STREAM_BODY 1u
+/* ROUTE_SECRET_PATH: the pattern's last segment, "{secret}", is a credential
+ * (the CVD follow-up link). The access log shows "[redacted]" in its place
+ * and for everything after it, whatever the method and whether or not the
+ * request matched (router_path_for_log). */
+#define ROUTE_SECRET_PATH 2u
 
 /* The auth mode as `cradled routes` and docs/openapi.json (x-cradle-auth)
  * name it: "public", "bearer", "device", "claim" or "ddi". */

@@ -521,6 +521,39 @@ static void dispatch_route(const struct router *r, struct route_ctx *ctx,
         ctx->device = NULL;
 }
 
+/* The length of the segment at *p (up to '/' or the end). */
+static size_t segment_len(const char *p) {
+        const char *slash = strchr(p, '/');
+        return slash ? (size_t) (slash - p) : strlen(p);
+}
+
+char *router_path_for_log(const struct router *r, const char *path) {
+        if (!path || path[0] != '/')
+                return NULL;
+        for (size_t i = 0; i < r->n_routes; i++) {
+                const struct route *rt = &r->routes[i];
+                if (!(rt->flags & ROUTE_SECRET_PATH))
+                        continue;
+                const char *pp = rt->pattern + 1, *qp = path + 1;
+                for (;;) {
+                        size_t pl = segment_len(pp), ql = segment_len(qp);
+                        if (pl == 8 && memcmp(pp, "{secret}", 8) == 0) {
+                                /* Redact from here on (even an empty segment: the
+                                 * rest of the path may still hold the secret). */
+                                return str_printf("%.*s[redacted]", (int) (qp - path), path);
+                        }
+                        bool param = pl >= 2 && pp[0] == '{';
+                        if (!ql || (!param && (pl != ql || memcmp(pp, qp, pl) != 0)))
+                                break;
+                        if (!pp[pl] || !qp[ql])
+                                break;
+                        pp += pl + 1;
+                        qp += ql + 1;
+                }
+        }
+        return NULL;
+}
+
 unsigned router_route_flags(const struct router *r, const char *method, const char *path) {
         struct router_match m;
         router_match(r->routes, r->n_routes, method, path, &m);

@@ -1,6 +1,9 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 #pragma once
 struct approval_defaults;
+struct cvd_settings;
+struct cvd_limit;
+struct csaf_config;
 /*
  * The router: path -> route, then the only place roles are checked.
  *
@@ -82,6 +85,15 @@ struct router {
         /* Informing users (issue 10 section 6): a [cases] webhook is configured,
          * so a notification list can be queued for it. */
         bool case_webhook;
+        /* The public CVD intake (issue 10 section 4): [cvd] and the case clocks;
+         * NULL = the intake answers 404. cvd_limit counts each report,
+         * message and wrong follow-up link per source address (NULL = none). */
+        const struct cvd_settings *cvd;
+        struct cvd_limit *cvd_limit;
+        int case_ack_days, case_disclosure_days; /* [cases]; 0 = the case defaults */
+
+        /* CSAF advisories (issue 10 section 5): [csaf] of cradled.conf; NULL = not configured. */
+        const struct csaf_config *csaf;
 };
 
 enum router_match_kind {
@@ -108,6 +120,10 @@ void router_match(const struct route *routes, size_t n, const char *method, cons
                   struct router_match *out);
 void router_match_clear(struct router_match *m);
 
+/* The request path as the access log may show it: NULL when nothing in it
+ * is secret, else a heap copy with the segment a ROUTE_SECRET_PATH route
+ * holds its secret in, and everything after it, replaced by "[redacted]". */
+char *router_path_for_log(const struct router *r, const char *path);
 /* The metrics label for a request: the pattern of the route its path
  * matches, or "unmatched". Returns a static string. */
 const char *router_route_label(const struct router *r, const char *method, const char *path);

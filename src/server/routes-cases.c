@@ -4,6 +4,7 @@
 #include "core/cleanup.h"
 #include "core/time.h"
 #include "route-io.h"
+#include "router.h"
 #include "routes.h"
 
 int routes_cases_list(struct route_ctx *ctx, struct http_response *resp, struct error *err) {
@@ -30,7 +31,8 @@ int routes_cases_create(struct route_ctx *ctx, struct http_response *resp, struc
         if (!s)
                 return -1;
         struct audit_actor actor = route_actor(ctx);
-        if (case_create_json(s, &actor, req, 0, 0, &body, err) < 0)
+        if (case_create_json(s, &actor, req, ctx->router->case_ack_days, ctx->router->case_disclosure_days, &body,
+                             err) < 0)
                 return -1;
         route_respond_created(resp, body, "/api/v1/cases/%s", json_string_value(json_object_get(body, "reference")));
         return 0;

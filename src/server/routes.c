@@ -36,6 +36,7 @@
 /* A row gives `flags` (after query) only when it sets one. */
 #pragma GCC diagnostic ignored "-Wmissing-field-initializers"
 #define STREAM ROUTE_STREAM_BODY /* the body is streamed to disk (uploads) */
+#define SECRET ROUTE_SECRET_PATH /* the last segment is a credential: redacted in the access log */
 
 /*     method    pattern                  handler                 auth    roles                      name               query */
 static const struct route routes[] = {
@@ -208,6 +209,25 @@ static const struct route routes[] = {
         /* SRP report drafts (issue 10 section 3): saved by case owners, read by case readers */
         { "PUT",    "/api/v1/cases/{ref}/report-draft",         routes_cases_report_draft_put, BEARER, ROLES_CASE_OWNERS,  "cases.report-draft-put", NULL },
         { "GET",    "/api/v1/cases/{ref}/report-draft",         routes_cases_report_draft_get, BEARER, ROLES_CASE_READERS, "cases.report-draft-get", "stage" },
+        /* CSAF advisories (issue 10 section 5): a draft changes nothing (auditors may), publishing is the
+         * security officer's; the provider directory is public (TLP:WHITE only) */
+        { "GET",    "/api/v1/cases/{ref}/advisory",             routes_cases_advisory,       BEARER, ROLES_CASE_READERS,   "cases.advisory",     "type" },
+        { "POST",   "/api/v1/cases/{ref}/publish",              routes_cases_publish,        BEARER, ROLES_CASE_OWNERS,    "cases.publish",      NULL },
+        { "GET",    "/api/v1/cases/{ref}/advisory/revisions",   routes_cases_advisory_revisions, BEARER, ROLES_CASE_READERS, "cases.advisory-revisions", "type" },
+        { "GET",    "/api/v1/cases/{ref}/advisory/revisions/{number}", routes_cases_advisory_revision, BEARER, ROLES_CASE_READERS, "cases.advisory-revision", "type" },
+        { "GET",    "/.well-known/csaf/provider-metadata.json", routes_csaf_provider_metadata, PUBLIC, 0,                  "csaf.provider-metadata", NULL },
+        { "GET",    "/.well-known/csaf/{dir}/{file}",           routes_csaf_file,            PUBLIC, 0,                    "csaf.file",          NULL },
+        { "GET",    "/.well-known/csaf/{dir}/{year}/{file}",    routes_csaf_document,        PUBLIC, 0,                    "csaf.document",      NULL },
+        /* The public CVD intake (issue 10 section 4): HTML without scripts, rate limited per
+         * address; the follow-up link's secret is redacted from the access log (SECRET). */
+        { "GET",    "/.well-known/security.txt",                routes_cvd_security_txt,     PUBLIC, 0,                    "cvd.security-txt",   NULL },
+        { "GET",    "/cvd/openpgp-key.asc",                     routes_cvd_key,              PUBLIC, 0,                    "cvd.key",            NULL },
+        { "GET",    "/cvd/report",                              routes_cvd_form,             PUBLIC, 0,                    "cvd.form",           NULL },
+        { "POST",   "/cvd/report",                              routes_cvd_report,           PUBLIC, 0,                    "cvd.report",         NULL },
+        { "GET",    "/cvd/follow/{ref}/{secret}",               routes_cvd_follow,           PUBLIC, 0,                    "cvd.follow",         NULL, SECRET },
+        { "POST",   "/cvd/follow/{ref}/messages",               routes_cvd_follow_message,   PUBLIC, 0,                    "cvd.follow-message", NULL },
+        { "GET",    "/api/v1/cases/{ref}/messages",             routes_cases_messages,       BEARER, ROLES_CASE_READERS,   "cases.messages",     NULL },
+        { "POST",   "/api/v1/cases/{ref}/messages",             routes_cases_reply,          BEARER, ROLES_CASE_OWNERS,    "cases.reply",        NULL },
 };
 
 const struct route *routes_table(size_t *n_out) {

@@ -112,6 +112,14 @@ int routes_cases_aware(struct route_ctx *ctx, struct http_response *resp, struct
 int routes_cases_link(struct route_ctx *ctx, struct http_response *resp, struct error *err);
 /* SRP report packages and submissions (issue 10 section 3) */
 int routes_cases_report(struct route_ctx *ctx, struct http_response *resp, struct error *err);
+/* CSAF advisories and the provider directory (issue 10 section 5; routes-csaf.c) */
+int routes_cases_advisory(struct route_ctx *ctx, struct http_response *resp, struct error *err);
+int routes_cases_publish(struct route_ctx *ctx, struct http_response *resp, struct error *err);
+int routes_cases_advisory_revisions(struct route_ctx *ctx, struct http_response *resp, struct error *err);
+int routes_cases_advisory_revision(struct route_ctx *ctx, struct http_response *resp, struct error *err);
+int routes_csaf_provider_metadata(struct route_ctx *ctx, struct http_response *resp, struct error *err);
+int routes_csaf_file(struct route_ctx *ctx, struct http_response *resp, struct error *err);
+int routes_csaf_document(struct route_ctx *ctx, struct http_response *resp, struct error *err);
 int routes_cases_submit(struct route_ctx *ctx, struct http_response *resp, struct error *err);
 int routes_cases_submissions(struct route_ctx *ctx, struct http_response *resp, struct error *err);
 /* informing users and end of support (issue 10 section 6; routes-notify.c) */
@@ -183,6 +191,15 @@ int routes_findings_set_state(struct route_ctx *ctx, struct http_response *resp,
 int routes_findings_match(struct route_ctx *ctx, struct http_response *resp, struct error *err);
 int routes_exposure_get(struct route_ctx *ctx, struct http_response *resp, struct error *err);
 int routes_vulns_explain(struct route_ctx *ctx, struct http_response *resp, struct error *err);
+/* routes-cvd.c (issue 10 section 4: the public CVD intake and the team's messages) */
+int routes_cvd_security_txt(struct route_ctx *ctx, struct http_response *resp, struct error *err);
+int routes_cvd_key(struct route_ctx *ctx, struct http_response *resp, struct error *err);
+int routes_cvd_form(struct route_ctx *ctx, struct http_response *resp, struct error *err);
+int routes_cvd_report(struct route_ctx *ctx, struct http_response *resp, struct error *err);
+int routes_cvd_follow(struct route_ctx *ctx, struct http_response *resp, struct error *err);
+int routes_cvd_follow_message(struct route_ctx *ctx, struct http_response *resp, struct error *err);
+int routes_cases_messages(struct route_ctx *ctx, struct http_response *resp, struct error *err);
+int routes_cases_reply(struct route_ctx *ctx, struct http_response *resp, struct error *err);
 /* routes-sbom.c (issue 9: SBOM ingestion) */
 int routes_sbom_attach(struct route_ctx *ctx, struct http_response *resp, struct error *err);
 int routes_sbom_release_list(struct route_ctx *ctx, struct http_response *resp, struct error *err);

@@ -15,6 +15,8 @@
 #include "ddi/ddi.h"
 #include "approval/approval.h"
 #include "auth/role.h"
+#include "core/time.h"
+#include "cvd/security-txt.h"
 
 #define K(section, key, type, field, min, max, def, doc) \
         { section, key, type, offsetof(struct server_config, field), min, max, def, doc }
@@ -144,6 +146,42 @@ static const struct config_key schema[] = {
         K("support", "remind", CONFIG_STRING, support_remind, 0, 0, "12m,6m",
           "when end-of-support reminders fire: months before each product's support end (descending, e.g. "
           "12m,6m); empty = none"),
+        /* the CVD intake's case clocks and [cvd] (issue 10 section 4, fix/cvd; docs/reporting.md) */
+        K("cases", "ack_days", CONFIG_INT, case_ack_days, 1, 365, "7",
+          "days a new case has until it is acknowledged (leaves 'received'); shown to the reporter"),
+        K("cases", "disclosure_days", CONFIG_INT, case_disclosure_days, 1, 3650, "90",
+          "days from a new case to its disclosure target date; shown to the reporter"),
+        K("cvd", "base_url", CONFIG_STRING, cvd_base_url, 0, 0, "",
+          "https://host[:port] of the public intake: security.txt's Canonical and CSAF lines and the "
+          "follow-up links start with it; empty = https://<the request's Host>"),
+        K("cvd", "contact", CONFIG_STRING, cvd_contact, 0, 0, "",
+          "security.txt Contact: comma-separated mailto:, https:// or tel: URIs; empty = the intake form "
+          "(<base_url>/cvd/report)"),
+        K("cvd", "expires", CONFIG_STRING, cvd_expires, 0, 0, "",
+          "security.txt Expires as an RFC 3339 time, in the future and less than a year ahead (checked at "
+          "start); empty = each answer's time plus validity"),
+        K("cvd", "validity", CONFIG_DURATION, cvd_validity, 1, 364 * 86400, "180d",
+          "security.txt Expires, when expires is empty: this long after the request"),
+        K("cvd", "policy", CONFIG_STRING, cvd_policy, 0, 0, "",
+          "security.txt Policy: https:// URL of the CVD policy (docs/reporting.md has a template); empty = none"),
+        K("cvd", "preferred_languages", CONFIG_STRING, cvd_preferred_languages, 0, 0, "en",
+          "security.txt Preferred-Languages: comma-separated language tags"),
+        K("cvd", "encryption", CONFIG_STRING, cvd_encryption, 0, 0, "",
+          "security.txt Encryption: https:// URL or openpgp4fpr: URI of the contact key; empty = "
+          "<base_url>/cvd/openpgp-key.asc when a key was imported (cradled cvd-key), else none"),
+        K("cvd", "acknowledgments", CONFIG_STRING, cvd_acknowledgments, 0, 0, "",
+          "security.txt Acknowledgments: https:// URL of the page thanking reporters; empty = none"),
+        K("cvd", "csaf", CONFIG_BOOL, cvd_csaf, 0, 0, "true",
+          "security.txt carries CSAF: <base_url>/.well-known/csaf/provider-metadata.json"),
+        K("cvd", "max_report", CONFIG_SIZE, cvd_max_report, 1024, 1024 * 1024, "64K",
+          "largest report (its details) the form accepts; larger ones get 413 with a page saying so"),
+        K("cvd", "max_message", CONFIG_SIZE, cvd_max_message, 1024, 1024 * 1024, "64K",
+          "largest follow-up message, from a reporter or the team"),
+        K("cvd", "max_actions", CONFIG_INT, cvd_max_actions, 1, 10000, "10",
+          "reports, messages and wrong follow-up links one source address may send per window; "
+          "beyond it the address gets 429 until its window ends"),
+        K("cvd", "window", CONFIG_DURATION, cvd_window, 60, 7 * 86400, "1h",
+          "the fixed window in which max_actions is counted per source address"),
         /* M-of-N approvals (issue 11; docs/keys.md) */
         K("approval", "approvers", CONFIG_INT, approval_approvers, 0, APPROVAL_APPROVERS_MAX, "2",
           "distinct users (never the requester) who must approve each governed operation without a "
@@ -155,6 +193,18 @@ static const struct config_key schema[] = {
           "debug.issue, migration.open, image.delete, approval.policy-set"),
         K("approval", "expiry", CONFIG_DURATION, approval_expiry, 60, 30 * 86400, "72h",
           "how long an approval request stays open; an expired request can be neither approved nor run"),
+        /* CSAF advisories and the provider directory (issue 10 section 5; docs/reporting.md) */
+        K("csaf", "base_url", CONFIG_STRING, csaf_base_url, 0, 0, "",
+          "https://host[:port] the CSAF provider directory (/.well-known/csaf/) is reached at; it goes into every "
+          "published advisory and provider-metadata.json; empty = advisories cannot be published"),
+        K("csaf", "publisher_name", CONFIG_STRING, csaf_publisher_name, 0, 0, "",
+          "document.publisher.name of the advisories; empty = the affected product's manufacturer"),
+        K("csaf", "publisher_namespace", CONFIG_STRING, csaf_publisher_namespace, 0, 0, "",
+          "document.publisher.namespace (an https URL of the maker); empty = base_url"),
+        K("csaf", "list_on_aggregators", CONFIG_BOOL, csaf_list_on_aggregators, 0, 0, "false",
+          "provider-metadata.json list_on_CSAF_aggregators: whether CSAF aggregators may list this provider"),
+        K("csaf", "mirror_on_aggregators", CONFIG_BOOL, csaf_mirror_on_aggregators, 0, 0, "false",
+          "provider-metadata.json mirror_on_CSAF_aggregators: whether CSAF aggregators may mirror the documents"),
 };
 
 const struct config_key *server_config_schema(size_t *n_out) {
@@ -181,6 +231,23 @@ static int server_config_check_approval(const struct server_config *c, struct er
                         return error_set(err, ERROR_INVALID, "[approval] governed: '%.64s' is not an operation "
                                          "(" APPROVAL_GOVERNED_DEFAULT ")", t);
         return 0;
+}
+
+/* [cvd]: security.txt must follow RFC 9116 (security-txt.h), so a setting
+ * that would serve an invalid or stale file stops cradled at start. */
+int server_config_check_cvd(const struct server_config *c, int64_t now, struct error *err) {
+        if (c->cvd_base_url && *c->cvd_base_url && cvd_base_url_check(c->cvd_base_url, err) < 0)
+                return -1;
+        const struct cvd_security_txt t = server_config_security_txt(c);
+        return cvd_security_txt_check(&t, now, err);
+}
+
+struct cvd_security_txt server_config_security_txt(const struct server_config *c) {
+        return (struct cvd_security_txt) {
+                .contact = c->cvd_contact, .expires = c->cvd_expires, .validity = c->cvd_validity,
+                .policy = c->cvd_policy, .preferred_languages = c->cvd_preferred_languages,
+                .encryption = c->cvd_encryption, .acknowledgments = c->cvd_acknowledgments, .csaf = c->cvd_csaf,
+        };
 }
 
 int server_config_parse_listen(const char *s, bool *is_ipv6, struct error *err) {
@@ -222,7 +289,18 @@ int server_config_check(const struct server_config *c, struct error *err) {
         if (bu && *bu && (strncmp(bu, "https://", 8) != 0 || bu[strlen(bu) - 1] == '/'))
                 return error_set(err, ERROR_INVALID, "[ddi] base_url: must be empty or https://host[:port] without "
                                  "a trailing slash");
+        /* [csaf] base_url goes into every published advisory for good. */
+        const char *cu = c->csaf_base_url;
+        if (cu && *cu && (strncmp(cu, "https://", 8) != 0 || strlen(cu) < 9 || cu[strlen(cu) - 1] == '/' ||
+                          strpbrk(cu, " \t\"<>\\^`{|}?#")))
+                return error_set(err, ERROR_INVALID, "[csaf] base_url: must be empty or https://host[:port] "
+                                 "without a trailing slash, query or fragment");
+        const char *ns = c->csaf_publisher_namespace;
+        if (ns && *ns && (strncmp(ns, "https://", 8) != 0 || strpbrk(ns, " \t\"<>\\^`{|}")))
+                return error_set(err, ERROR_INVALID, "[csaf] publisher_namespace: must be empty or an https:// URL");
         if (server_config_check_approval(c, err) < 0)
+                return -1;
+        if (server_config_check_cvd(c, time_now(), err) < 0)
                 return -1;
         const struct { const char *name; const char *v; } paths[] = {
                 { "[tls] cert", c->tls_cert }, { "[tls] key", c->tls_key },

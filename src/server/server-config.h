@@ -81,11 +81,33 @@ struct server_config {
         char *case_webhook_secret_file; /* the HMAC key, mode 0600 */
         /* [support], end-of-support reminders (issue 10 section 6) */
         char *support_remind;           /* "12m,6m" */
+        int64_t case_ack_days;          /* the acknowledgement clock of a new case (fix/cvd) */
+        int64_t case_disclosure_days;   /* the disclosure target of a new case (fix/cvd) */
+        /* [cvd], the public CVD intake and security.txt (issue 10 section 4) */
+        char *cvd_base_url;             /* "" = https://<the request's Host> */
+        char *cvd_contact;              /* comma-separated URIs; "" = the intake form */
+        char *cvd_expires;              /* RFC 3339; "" = now + cvd_validity */
+        int64_t cvd_validity;           /* seconds */
+        char *cvd_policy;
+        char *cvd_preferred_languages;
+        char *cvd_encryption;
+        char *cvd_acknowledgments;
+        bool cvd_csaf;
+        uint64_t cvd_max_report;        /* bytes of a report's details */
+        uint64_t cvd_max_message;       /* bytes of a follow-up message */
+        int64_t cvd_max_actions;        /* reports and messages per address within cvd_window */
+        int64_t cvd_window;             /* seconds */
         /* [approval], M-of-N approvals (issue 11; docs/keys.md) */
         int64_t approval_approvers;   /* per governed operation; 0 = governance off */
         char *approval_roles;         /* comma-separated roles an approver may act with */
         char *approval_governed;      /* comma-separated operations */
         int64_t approval_expiry;      /* seconds */
+        /* [csaf], advisories and the provider directory (issue 10 section 5) */
+        char *csaf_base_url;          /* "" = publication off */
+        char *csaf_publisher_name;    /* "" = the product's manufacturer */
+        char *csaf_publisher_namespace; /* "" = base_url */
+        bool csaf_list_on_aggregators;
+        bool csaf_mirror_on_aggregators;
 };
 
 #define SERVER_CRL_PATH "/pki/crl"
@@ -119,6 +141,12 @@ char *server_config_path(const char *data_dir, const char *configured);
  * slashes, or https://<listen>:<port>/pki/crl (IPv6 in brackets) when it is
  * empty; `port` is the port actually bound. Heap. */
 char *server_config_crl_base_url(const struct server_config *c, uint16_t port);
+
+/* [cvd]: the base URL and security.txt's settings under RFC 9116 at time
+ * now (cvd/security-txt.h); part of server_config_check. */
+int server_config_check_cvd(const struct server_config *c, int64_t now, struct error *err);
+#include "cvd/security-txt.h"
+struct cvd_security_txt server_config_security_txt(const struct server_config *c);
 
 /* Checks an address literal for [server] listen / --listen; *is_ipv6 tells which. */
 int server_config_parse_listen(const char *s, bool *is_ipv6, struct error *err);

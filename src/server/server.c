@@ -32,6 +32,9 @@
 #include "release/ota.h"
 #include "router.h"
 #include "approval/approval.h"
+#include "csaf/csaf-publish.h"
+#include "cvd/cvd.h"
+#include "cvd/limit.h"
 #include "routes.h"
 #include "server-config.h"
 #include "store/store.h"
@@ -59,6 +62,7 @@ struct server {
         struct ota_config ota;
         struct ddi_config ddi;
         struct approval_defaults approval;
+        struct csaf_config csaf;
         char *upload_dir;
         struct ota_maintenance *ota_maintenance;
         struct campaign_evaluator *campaign_evaluator;
@@ -69,6 +73,10 @@ struct server {
         /* the scheduled vulnerability feed import (issue 9) */
         struct vuln_importer *vuln_importer;
         struct case_reminders *case_reminders;
+        /* the public CVD intake (issue 10 section 4) */
+        struct cvd_settings cvd;
+        struct cvd_limit *cvd_limit;
+        char *cvd_key_path;
 };
 
 static void server_free(struct server *s) {
@@ -86,6 +94,8 @@ static void server_free(struct server *s) {
         store_pool_close(s->pool);
         auth_ratelimit_free(s->ratelimit);
         auth_ratelimit_free(s->claim_ratelimit);
+        cvd_limit_free(s->cvd_limit);
+        free(s->cvd_key_path);
         if (s->trust_cache)
                 identity_trust_cache_free(s->trust_cache);
         free(s->data_dir);
@@ -171,6 +181,27 @@ static int server_start(struct server *s, const char *data_dir, struct error *er
                 .ddi_base_url = s->cfg.ddi_base_url,
                 .approval = &s->approval,
                 .case_webhook = s->cfg.case_webhook_url && *s->cfg.case_webhook_url,
+                .cvd = &s->cvd,
+                .case_ack_days = (int) s->cfg.case_ack_days,
+                .case_disclosure_days = (int) s->cfg.case_disclosure_days,
+                .csaf = &s->csaf,
+        };
+        s->csaf = (struct csaf_config) {
+                .base_url = s->cfg.csaf_base_url,
+                .publisher_name = s->cfg.csaf_publisher_name,
+                .publisher_namespace = s->cfg.csaf_publisher_namespace,
+                .list_on_aggregators = s->cfg.csaf_list_on_aggregators,
+                .mirror_on_aggregators = s->cfg.csaf_mirror_on_aggregators,
+        };
+        s->cvd_limit = cvd_limit_new((unsigned) s->cfg.cvd_max_actions, s->cfg.cvd_window, SERVER_RATELIMIT_CAPACITY);
+        s->router.cvd_limit = s->cvd_limit;
+        s->cvd_key_path = path_join(s->data_dir, CVD_KEY_FILE);
+        s->cvd = (struct cvd_settings) {
+                .base_url = s->cfg.cvd_base_url,
+                .txt = server_config_security_txt(&s->cfg),
+                .limits = { .max_report = (size_t) s->cfg.cvd_max_report, .max_message = (size_t) s->cfg.cvd_max_message,
+                            .ack_days = (int) s->cfg.case_ack_days, .disclosure_days = (int) s->cfg.case_disclosure_days },
+                .key_path = s->cvd_key_path,
         };
         s->approval = (struct approval_defaults) {
                 .approvers = s->cfg.approval_approvers,
@@ -202,6 +233,18 @@ static int server_start(struct server *s, const char *data_dir, struct error *er
         };
         if (ota_upload_dir_prepare(s->data_dir, &s->upload_dir, err) < 0)
                 return -1;
+
+        /* The CSAF directory is files that must agree with csaf_revisions:
+         * rewritten from the rows before anything is served (a crash
+         * between a publication's commit and its switch left them behind). */
+        if (s->cfg.csaf_base_url && *s->cfg.csaf_base_url) {
+                struct error cerr = {0};
+                struct store *cs = store_pool_acquire(s->pool);
+                if (!cs || csaf_directory_sync(cs, &s->csaf, s->data_dir, &cerr) < 0)
+                        log_error("CSAF: the provider directory was not rebuilt: %s", cerr.msg);
+                if (cs)
+                        store_pool_release(s->pool, cs);
+        }
 
         struct http_server_options o = {
                 .listen = s->cfg.listen,

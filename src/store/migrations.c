@@ -857,7 +857,69 @@ const char *const store_migrations[] = {
         "BEGIN SELECT RAISE(ABORT, 'case_submissions is evidence: rows cannot be changed'); END;"
         "CREATE TRIGGER case_submissions_no_delete BEFORE DELETE ON case_submissions "
         "BEGIN SELECT RAISE(ABORT, 'case_submissions is evidence: rows cannot be deleted'); END;",
-        /* 18 (stream fix/notify, issue 10 section 6; the lead renumbers at
+        /* 18 (stream fix/csafpub, issue 10 section 5; the lead renumbers at
+         * merge): CSAF advisories of a case and their published revisions.
+         * One advisory per (case, category); each publication is a new
+         * revision row with the exact bytes served, their SHA-256 and
+         * SHA-512, the detached OpenPGP signature, status, TLP, who and
+         * when. Revisions are never changed or deleted (the triggers refuse
+         * it): an earlier published file stays retrievable byte for byte. */
+        "CREATE TABLE csaf_advisories ("
+        "  id INTEGER PRIMARY KEY,"
+        "  case_id INTEGER NOT NULL REFERENCES cases (id),"
+        "  category TEXT NOT NULL CHECK (category IN ('csaf_security_advisory', 'csaf_vex')),"
+        "  tracking_id TEXT NOT NULL UNIQUE,"
+        "  file_name TEXT NOT NULL UNIQUE,"
+        "  year INTEGER NOT NULL,"               /* of the first revision: the <YYYY>/ folder */
+        "  created_at INTEGER NOT NULL,"
+        "  UNIQUE (case_id, category)"
+        ");"
+        "CREATE TABLE csaf_revisions ("
+        "  id INTEGER PRIMARY KEY,"
+        "  advisory_id INTEGER NOT NULL REFERENCES csaf_advisories (id),"
+        "  number INTEGER NOT NULL,"
+        "  status TEXT NOT NULL CHECK (status IN ('interim', 'final')),"
+        "  tlp TEXT NOT NULL CHECK (tlp IN ('WHITE', 'GREEN', 'AMBER', 'RED')),"
+        "  summary TEXT NOT NULL,"
+        "  published_at INTEGER NOT NULL,"
+        "  published_by TEXT NOT NULL,"
+        "  document TEXT NOT NULL,"              /* the exact bytes of the file */
+        "  sha256 TEXT NOT NULL,"
+        "  sha512 TEXT NOT NULL,"
+        "  signature TEXT NOT NULL,"             /* the .asc, armoured */
+        "  key_fingerprint TEXT NOT NULL,"
+        "  UNIQUE (advisory_id, number)"
+        ");"
+        "CREATE TRIGGER csaf_revisions_no_update BEFORE UPDATE ON csaf_revisions "
+        "BEGIN SELECT RAISE(ABORT, 'csaf_revisions are published: rows cannot be changed'); END;"
+        "CREATE TRIGGER csaf_revisions_no_delete BEFORE DELETE ON csaf_revisions "
+        "BEGIN SELECT RAISE(ABORT, 'csaf_revisions are published: rows cannot be deleted'); END;",
+        /* 19 (stream fix/cvd, issue 10 section 4; the lead renumbers at
+         * merge): the public CVD intake. cvd_reports: one row per case that
+         * came through the form, with the SHA-256 (hex) of the reporter's
+         * follow-up secret (the secret itself is never stored) and the
+         * contact the reporter chose to give. No source address is kept.
+         * cvd_messages: the exchange between reporter and security team,
+         * the report itself first; an armoured OpenPGP message is stored as
+         * received, marked encrypted. */
+        "CREATE TABLE cvd_reports ("
+        "  case_id INTEGER PRIMARY KEY REFERENCES cases (id),"
+        "  secret_sha256 TEXT NOT NULL,"
+        "  product TEXT,"
+        "  contact TEXT,"
+        "  created_at INTEGER NOT NULL"
+        ");"
+        "CREATE TABLE cvd_messages ("
+        "  id INTEGER PRIMARY KEY,"
+        "  case_id INTEGER NOT NULL REFERENCES cases (id),"
+        "  author TEXT NOT NULL CHECK (author IN ('reporter', 'team')),"
+        "  author_name TEXT,"
+        "  body TEXT NOT NULL,"
+        "  encrypted INTEGER NOT NULL DEFAULT 0,"
+        "  created_at INTEGER NOT NULL"
+        ");"
+        "CREATE INDEX cvd_messages_case ON cvd_messages (case_id, id);",
+        /* 20 (stream fix/notify, issue 10 section 6; the lead renumbers at
          * merge): informing users and end of support.
          * - owner_ref on devices and batches: an optional contact reference
          *   (a customer id, an operator account), never a name or an e-mail

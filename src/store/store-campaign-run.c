@@ -65,6 +65,18 @@ int store_campaign_offer_chunk(struct store *s, int64_t campaign_id, int64_t rel
                 return -1;
         if (rc == 1)
                 hi = sqlite3_column_int64(hi_st, 0);
+        /* A member that already runs the release (it installed it on its own
+         * after a failed attempt, or was updated outside the campaign) is
+         * done: no action is opened, which it would never answer (Mender's
+         * "already installed"). */
+        if (chunk_exec(s,
+                       "UPDATE campaign_devices SET state = 'succeeded', offered_at = ?5, finished_at = ?5, "
+                       "next_attempt_at = NULL WHERE campaign_id = ?1 AND device_id IN (" CHUNK_MEMBERS ") AND "
+                       "EXISTS (SELECT 1 FROM device_update_state u WHERE u.device_id = campaign_devices.device_id "
+                       "AND u.installed_version = (SELECT r.version FROM releases r WHERE r.id = ?6))",
+                       campaign_id, wave, from_state, hi, now, release_id, NULL,
+                       "closing members that already run the release", err) < 0)
+                return -1;
         if (chunk_exec(s,
                        "UPDATE update_actions SET status = 'superseded', reason = 'a campaign offered another "
                        "release', updated_at = ?5, closed_at = ?5 WHERE status IN ('open', 'canceling') AND "

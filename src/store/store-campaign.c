@@ -177,8 +177,12 @@ int store_campaign_ids_to_evaluate(struct store *s, int64_t **out, size_t *n_out
         int rc;
         *out = NULL;
         *n_out = 0;
-        if (store_prepare(s, "SELECT id FROM campaigns WHERE status IN ('running', 'waiting', 'paused') ORDER BY id", &st,
-                          err) < 0)
+        /* A completed campaign is read back while members it offered to are
+         * still open (its last wave completed on its success threshold). */
+        if (store_prepare(s, "SELECT id FROM campaigns c WHERE c.status IN ('running', 'waiting', 'paused') OR "
+                             "(c.status = 'completed' AND EXISTS (SELECT 1 FROM campaign_devices cd WHERE "
+                             "cd.campaign_id = c.id AND cd.state = 'offered')) ORDER BY c.id",
+                          &st, err) < 0)
                 return -1;
         while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
                 STORE_LIST_GROW(ids, n, cap);

@@ -430,6 +430,18 @@ int store_case_vuln_id(struct store *s, const char *name, int64_t *id, struct er
         return rc < 0 ? -1 : 0;
 }
 
+int store_case_vuln_cvss(struct store *s, int64_t vuln_id, char **vector, struct error *err) {
+        *vector = NULL;
+        _cleanup_stmt_ sqlite3_stmt *st = NULL;
+        if (store_prepare(s, "SELECT cvss_vector FROM vulns WHERE id = ?1", &st, err) < 0 ||
+            store_bind_int64(s, st, 1, vuln_id, err) < 0)
+                return -1;
+        int rc = store_step_row(s, st, "reading a vulnerability's CVSS vector", err);
+        if (rc == 1 && sqlite3_column_type(st, 0) == SQLITE_TEXT)
+                *vector = str_dup((const char *) sqlite3_column_text(st, 0));
+        return rc < 0 ? -1 : 0;
+}
+
 int store_case_campaign_release(struct store *s, int64_t campaign_id, int64_t *release_id, struct error *err) {
         *release_id = 0;
         _cleanup_stmt_ sqlite3_stmt *st = NULL;

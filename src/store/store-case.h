@@ -80,6 +80,8 @@ int store_case_release_published(struct store *s, int64_t release_id, bool *publ
                                  struct error *err);
 /* The id of vulnerability `name` (vulns.name): 0 when unknown. */
 int store_case_vuln_id(struct store *s, const char *name, int64_t *id, struct error *err);
+/* The vulnerability's best CVSS vector (vulns.cvss_vector), or NULL. Heap string. */
+int store_case_vuln_cvss(struct store *s, int64_t vuln_id, char **vector, struct error *err);
 /* The release a campaign rolls out (0 if no such campaign). */
 int store_case_campaign_release(struct store *s, int64_t campaign_id, int64_t *release_id, struct error *err);
 

@@ -47,8 +47,8 @@ int vuln_on_actively_exploited(struct store *s, const struct vuln_exploited *e, 
          * awareness. Idempotent, inside the caller's transaction. */
         const struct audit_actor sys = {.name = "system", .role = "system"};
         const struct case_exploited_vuln cev = {
-                .vuln = e->vuln, .product_id = e->product_id, .finding_ids = e->finding_ids,
-                .n_findings = e->n_findings, .learnt_at = time_now(), .how = "KEV",
+                .vuln = e->vuln, .product_id = e->product_id, .release_ids = e->release_ids,
+                .n_release_ids = e->n_releases, .finding_ids = e->finding_ids, .n_findings = e->n_findings, .learnt_at = time_now(), .how = "KEV",
         };
         return case_vuln_exploited(s, &sys, &cev, NULL, NULL, err);
 }
@@ -92,18 +92,21 @@ static int notify_exploited(struct store *s, int64_t now, struct vuln_findings_r
                 return -1;
         *more = *more || n == NOTIFY_CHUNK;
         const char **versions = xcalloc(n + 1, sizeof(*versions));
+        int64_t *release_ids = xcalloc(n + 1, sizeof(*release_ids));
         int64_t *ids = xcalloc(n + 1, sizeof(*ids));
         int rc = 0;
         for (size_t i = 0; rc == 0 && i < n;) {
                 size_t j = i, nv = 0;
                 for (; j < n && fs[j].vuln_id == fs[i].vuln_id && fs[j].product_id == fs[i].product_id; j++) {
-                        if (nv == 0 || !str_eq(versions[nv - 1], fs[j].release_version))
+                        if (nv == 0 || !str_eq(versions[nv - 1], fs[j].release_version)) {
+                                release_ids[nv] = fs[j].release_id;
                                 versions[nv++] = fs[j].release_version;
+                        }
                         ids[j - i] = fs[j].id;
                 }
                 const struct vuln_exploited ev = {
                         .vuln = fs[i].vuln_name, .exploited_at = fs[i].exploited_at, .product_id = fs[i].product_id,
-                        .product = fs[i].product_model, .releases = versions, .n_releases = nv,
+                        .product = fs[i].product_model, .releases = versions, .release_ids = release_ids, .n_releases = nv,
                         .finding_ids = ids, .n_findings = j - i,
                 };
                 rc = vuln_on_actively_exploited(s, &ev, err);
@@ -114,6 +117,7 @@ static int notify_exploited(struct store *s, int64_t now, struct vuln_findings_r
                 i = j;
         }
         free(versions);
+        free(release_ids);
         free(ids);
         store_finding_list_free(fs, n);
         return rc;

@@ -102,7 +102,7 @@ def check_cradle(words):
 
 def check_cradled(words):
     rc, text = help_text([CRADLED])
-    commands = {"init", "run", "routes", "config-defaults", "help"}
+    commands = {"init", "run", "routes", "config-defaults", "help", "cvd-key"}
     problems = []
     cmd = "run"
     rest = words

@@ -475,6 +475,66 @@ static void test_waves_soak_and_completion(void **state) {
         assert_int_equal(count_audit(c, id, "campaign.complete"), 1);
 }
 
+/* The last wave completes on its success threshold, before every device has
+ * answered; what the rest report afterwards is still read back, without
+ * retries. (Before: a completed campaign was never evaluated again, and its
+ * late devices stayed "offered" although they had installed the release.) */
+static void test_completed_campaign_reads_back_late_reports(void **state) {
+        struct cfx *c = *state;
+        add_devices(c, "L", 20, "rev-C");
+        int64_t id = create_ok(c, "{\"name\": \"late\", \"release_id\": %lld, \"selector\": {\"product\": "
+                                  "\"T1-EU\"}, \"retry\": {\"limit\": 2, \"backoff\": 1}, \"waves\": [{\"size\": "
+                                  "\"100%\", \"soak\": 0, \"success_threshold\": 50, \"max_failures\": 5}]}");
+        act_ok(c, campaign_start, &rm1, id, NULL, DFX_NOW);
+        assert_int_equal(evaluate(c, DFX_NOW).offered, 20);
+        assert_int_equal(report_some_offered(c, id, "L", 20, "success", "1.1.0", 12), 12);
+        struct campaign_eval_report rep = evaluate(c, DFX_NOW + 1);
+        assert_int_equal(rep.completed, 1);
+        assert_string_equal(status_of(c, id), "completed");
+        assert_int_equal(count_of(c, id, -1, "offered"), 8);
+        /* The late ones answer: seven installed it, one failed. */
+        assert_int_equal(report_some_offered(c, id, "L", 20, "success", "1.1.0", 7), 7);
+        assert_int_equal(report_some_offered(c, id, "L", 20, "failure", "1.1.0", 1), 1);
+        rep = evaluate(c, DFX_NOW + 100);
+        assert_int_equal(count_of(c, id, -1, "succeeded"), 19);
+        assert_int_equal(count_of(c, id, -1, "offered"), 0);
+        /* A failure after completion is final: no retry is offered. */
+        assert_int_equal(count_of(c, id, -1, "failed"), 1);
+        assert_int_equal(count_of(c, id, -1, "retrying"), 0);
+        assert_int_equal(rep.offered, 0);
+        assert_int_equal(evaluate(c, DFX_NOW + 1000).offered, 0);
+        assert_string_equal(status_of(c, id), "completed");
+}
+
+/* A device whose attempt failed and that then installed the release on its
+ * own (it still held the assignment) is done at its retry: no new action is
+ * opened, which it would never answer. (Before: the retry opened an action
+ * that stayed open, and the member stayed "offered" for ever.) */
+static void test_retry_of_a_device_that_already_runs_the_release(void **state) {
+        struct cfx *c = *state;
+        add_devices(c, "A", 4, "rev-C");
+        int64_t id = create_ok(c, "{\"name\": \"already\", \"release_id\": %lld, \"selector\": {\"product\": "
+                                  "\"T1-EU\"}, \"retry\": {\"limit\": 1, \"backoff\": 10}, \"waves\": [{\"size\": "
+                                  "\"100%\", \"soak\": 0, \"max_failures\": 4}]}");
+        act_ok(c, campaign_start, &rm1, id, NULL, DFX_NOW);
+        assert_int_equal(evaluate(c, DFX_NOW).offered, 4);
+        report(c, "A0000", "failure", "1.1.0");
+        evaluate(c, DFX_NOW + 1);
+        assert_int_equal(count_of(c, id, -1, "retrying"), 1);
+        /* It installs 1.1.0 anyway, with no action open; the others too. */
+        report(c, "A0000", "success", "1.1.0");
+        assert_int_equal(report_all_offered(c, id, "A", 4, "success", "1.1.0"), 3);
+        struct campaign_eval_report rep = evaluate(c, DFX_NOW + 100);
+        assert_int_equal(rep.offered, 0);
+        assert_int_equal(count_of(c, id, -1, "succeeded"), 4);
+        assert_string_equal(status_of(c, id), "completed");
+        json_t *acts = NULL;
+        struct error err = {0};
+        assert_int_equal(director_device_actions(c->f->id->s, "A0000", 0, &acts, &err), 0);
+        assert_int_equal(json_array_size(json_object_get(acts, "items")), 1);
+        json_decref(acts);
+}
+
 static void test_auto_pause_on_failures_and_resume_with_fix(void **state) {
         struct cfx *c = *state;
         add_devices(c, "F", 10, "rev-C");
@@ -905,6 +965,8 @@ int main(void) {
                 cmocka_unit_test(test_window),
                 cmocka_unit_test_setup_teardown(test_membership_reproducible, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_waves_soak_and_completion, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_completed_campaign_reads_back_late_reports, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_retry_of_a_device_that_already_runs_the_release, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_auto_pause_on_failures_and_resume_with_fix, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_paused_campaign_reads_back_reports, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_resume_reads_back_before_reoffer, setup, teardown),

@@ -491,6 +491,46 @@ static void kev_path(void **state) {
         assert_int_equal(err.kind, ERROR_INVALID);
 }
 
+/* The releases the findings are in become affected (product, release) rows,
+ * so the SRP packages name the versions (before: only the product, and the
+ * early warning lacked product_version); a later call adds only new ones. */
+static void kev_path_affected_releases(void **state) {
+        struct fx *f = *state;
+        raw_exec(f->t->db, "INSERT INTO vulns (id, name, updated_at, cvss_vector) VALUES (7, 'CVE-2023-4863', 0, "
+                           "'CVSS:3.1/AV:N/AC:L/PR:N/UI:R/S:U/C:H/I:H/A:H');"
+                           "INSERT INTO vulns (id, name, updated_at, cvss_vector) VALUES (8, 'CVE-2023-0008', 0, "
+                           "'CVSS:3.1/AV:X/garbage');"
+                           "INSERT INTO releases (id, product_id, version, security_version, hardware_revisions, "
+                           "notes, status, created_at, created_by, published_at) VALUES "
+                           "(11, 1, '1.1.0', 2, '[]', '', 'published', 0, 'rel', 1700000100)");
+        const struct audit_actor sys = {.name = "system", .role = "system"};
+        const int64_t first[] = {10};
+        struct case_exploited_vuln ev = {.vuln = "CVE-2023-4863", .product_id = 1, .release_ids = first,
+                                         .n_release_ids = 1, .learnt_at = 1765000000, .how = "KEV"};
+        struct error err = {0};
+        bool created;
+        assert_int_equal(case_vuln_exploited(f->s, &sys, &ev, NULL, &created, &err), 0);
+        assert_true(created);
+        assert_int_equal(raw_int(f->t->db, "SELECT count(*) FROM case_affected WHERE product_id = 1 AND release_id = 10"), 1);
+        assert_int_equal(raw_int(f->t->db, "SELECT count(*) FROM case_affected"), 1);
+        const int64_t both[] = {10, 11};
+        ev.release_ids = both;
+        ev.n_release_ids = 2;
+        assert_int_equal(case_vuln_exploited(f->s, &sys, &ev, NULL, &created, &err), 0);
+        assert_false(created);
+        assert_int_equal(raw_int(f->t->db, "SELECT count(*) FROM case_affected WHERE release_id = 11"), 1);
+        assert_int_equal(raw_int(f->t->db, "SELECT count(*) FROM case_affected"), 2);
+        /* the vulnerability's CVSS vector comes with it (before: none, and the
+         * advisory's known affected products had no score, CSAF 6.2.3) */
+        assert_int_equal(raw_int(f->t->db, "SELECT count(*) FROM cases WHERE cvss31_vector = "
+                                           "'CVSS:3.1/AV:N/AC:L/PR:N/UI:R/S:U/C:H/I:H/A:H' AND severity = 'high'"), 1);
+        /* a vector the case cannot take is left out; the case still opens */
+        ev.vuln = "CVE-2023-0008";
+        assert_int_equal(case_vuln_exploited(f->s, &sys, &ev, NULL, &created, &err), 0);
+        assert_true(created);
+        assert_int_equal(raw_int(f->t->db, "SELECT count(*) FROM cases WHERE cvss31_vector IS NULL"), 1);
+}
+
 int main(void) {
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test_setup_teardown(create_minimal, setup, teardown),
@@ -504,6 +544,7 @@ int main(void) {
                 cmocka_unit_test_setup_teardown(aware_marker, setup, teardown),
                 cmocka_unit_test_setup_teardown(link_fix, setup, teardown),
                 cmocka_unit_test_setup_teardown(kev_path, setup, teardown),
+                cmocka_unit_test_setup_teardown(kev_path_affected_releases, setup, teardown),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
 }

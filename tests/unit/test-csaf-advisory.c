@@ -149,6 +149,31 @@ static void test_confirmed_case_with_fix(void **state) {
         json_decref(c.ids);
 }
 
+/* A finding still in triage does not undo a confirmed case: the release is
+ * known affected and the fix fixed. (Before: the finding's in_triage made it
+ * "under investigation", and the fix was left out of the advisory.) */
+static void test_undecided_finding_keeps_case_state(void **state) {
+        (void) state;
+        struct case_info c = sample_case(CASE_FIX_AVAILABLE);
+        struct csaf_release_in rel[2] = {releases[0], releases[1]};
+        rel[0].has_finding = true;
+        rel[0].finding_state = FINDING_IN_TRIAGE;
+        struct csaf_advisory_in in = sample_in(&c, 2);
+        in.releases = rel;
+        json_t *doc = render_ok(&in);
+        assert_string_equal(path_str(doc, "vulnerabilities.0.product_status.known_affected.0"), "CSAFPID-GW-100-2.1.0");
+        assert_null(path_str(doc, "vulnerabilities.0.product_status.under_investigation.0"));
+        assert_string_equal(path_str(doc, "vulnerabilities.0.product_status.fixed.0"), "CSAFPID-GW-100-2.1.1");
+        json_decref(doc);
+        /* a decided one still speaks for its release */
+        rel[0].finding_state = FINDING_NOT_AFFECTED;
+        rel[0].finding_justification = FINDING_JUST_CODE_NOT_REACHABLE;
+        doc = render_ok(&in);
+        assert_string_equal(path_str(doc, "vulnerabilities.0.product_status.known_not_affected.0"), "CSAFPID-GW-100-2.1.0");
+        json_decref(doc);
+        json_decref(c.ids);
+}
+
 /* A new revision grows version and history; the first one stays as it was. */
 static void test_revision_grows(void **state) {
         (void) state;
@@ -254,7 +279,8 @@ static void test_names(void **state) {
 
 int main(void) {
         const struct CMUnitTest tests[] = {
-                cmocka_unit_test(test_confirmed_case_with_fix), cmocka_unit_test(test_revision_grows),
+                cmocka_unit_test(test_confirmed_case_with_fix),
+                cmocka_unit_test(test_undecided_finding_keeps_case_state), cmocka_unit_test(test_revision_grows),
                 cmocka_unit_test(test_status_by_case_state), cmocka_unit_test(test_refusals),
                 cmocka_unit_test(test_names),
         };

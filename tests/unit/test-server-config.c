@@ -116,6 +116,15 @@ static void test_bad_values_refused(void **state) {
                 { "[tls]\nkey =\n", "key" },
                 { "[store]\npath =\n", "path" },
                 { "port = 1\n", "port" },
+                /* [cvd]: security.txt must follow RFC 9116 (fix/cvd) */
+                { "[cvd]\nexpires = 2020-01-01T00:00:00Z\n", "[cvd] expires" },
+                { "[cvd]\nexpires = 2999-01-01T00:00:00Z\n", "[cvd] expires" },
+                { "[cvd]\ncontact = security@acme.example\n", "[cvd] contact" },
+                { "[cvd]\nvalidity = 400d\n", "validity" },
+                { "[cvd]\npolicy = http://acme.example/p\n", "[cvd] policy" },
+                { "[cvd]\nbase_url = https://cvd.example/\n", "[cvd] base_url" },
+                { "[cvd]\npreferred_languages = en;q=1\n", "[cvd] preferred_languages" },
+                { "[cases]\nack_days = 0\n", "ack_days" },
         };
         for (size_t i = 0; i < ELEMENTSOF(cases); i++) {
                 struct server_config c;

@@ -676,6 +676,29 @@ static void test_route_label(void **state) {
         assert_string_equal(router_route_label(&f->router, "GET", "/etc/passwd"), "unmatched");
 }
 
+/* The CVD follow-up secret never reaches the access log: the segment a
+ * ROUTE_SECRET_PATH route holds it in, and all after it, is redacted, for
+ * matched and unmatched paths alike; other paths are left alone. */
+static void test_path_for_log_redacts_secrets(void **state) {
+        struct fixture *f = *state;
+        static const char secret[] = "00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff";
+        char path[256];
+        snprintf(path, sizeof(path), "/cvd/follow/CASE-2026-0001/%s", secret);
+        char *r = router_path_for_log(&f->router, path);
+        assert_non_null(r);
+        assert_string_equal(r, "/cvd/follow/CASE-2026-0001/[redacted]");
+        free(r);
+        snprintf(path, sizeof(path), "/cvd/follow/CASE-2026-0001/%s/more/stuff", secret);
+        r = router_path_for_log(&f->router, path);
+        assert_string_equal(r, "/cvd/follow/CASE-2026-0001/[redacted]");
+        free(r);
+        /* the message route has no secret in its path, nor do others */
+        assert_null(router_path_for_log(&f->router, "/cvd/follow/CASE-2026-0001"));
+        assert_null(router_path_for_log(&f->router, "/cvd/report"));
+        assert_null(router_path_for_log(&f->router, "/api/v1/products/12"));
+        assert_null(router_path_for_log(&f->router, "/cvd/followX/CASE/abc"));
+}
+
 int main(void) {
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test(test_match_literal_and_params),
@@ -695,6 +718,7 @@ int main(void) {
                 cmocka_unit_test_setup_teardown(test_rate_limit_valid_token_does_not_launder, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_body_rules, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_route_label, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_path_for_log_redacts_secrets, setup, teardown),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
 }

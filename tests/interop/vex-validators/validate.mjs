@@ -7,17 +7,62 @@
 //                  own schema, openvex_json_schema.json from openvex/spec
 //   csaf-basic     @secvisogram/csaf-validator-lib: schema + mandatory tests
 //   csaf-extended  ... + optional tests (warnings are reported, and fail)
+//   csaf-provider  a CSAF provider-metadata.json against OASIS's
+//                  provider_json_schema.json (tests/data/csaf/, csaf-validator-lib
+//                  does not ship it), with the CSAF 2.0 and CVSS schemas it
+//                  refers to taken from csaf-validator-lib (its own ajv setup)
 // Usage: node validate.mjs KIND FILE   -> prints "OK ..." or the errors, exit 1.
+//        node validate.mjs csaf-batch FILE...  -> one line per check and file,
+//   "OK <check> <file>" or "FAIL <check> <file> <errors>", where the check is
+//   basic and extended for a CSAF document, provider for a file named
+//   *provider-metadata.json (loading the validator once: on a busy machine
+//   that is most of the time).
 import fs from 'node:fs'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 
 const [kind, file, allowed] = process.argv.slice(2)
+const here = path.dirname(fileURLToPath(import.meta.url))
+
+async function providerValidator() {
+  const { default: csafAjv } = await import('@secvisogram/csaf-validator-lib/lib/shared/csafAjv.js')
+  const { default: csafSchema } = await import('@secvisogram/csaf-validator-lib/lib/schemaTests/csaf_2_0/schema.js')
+  const schemaFile = path.join(here, '..', '..', 'data', 'csaf', 'provider_json_schema.json')
+  const provider = JSON.parse(fs.readFileSync(schemaFile, 'utf8'))
+  if (!csafAjv.getSchema(csafSchema.$id)) csafAjv.addSchema(csafSchema)
+  return csafAjv.compile(provider)
+}
+
+if (kind === 'csaf-batch') {
+  const { default: validateStrict } = await import('@secvisogram/csaf-validator-lib/validateStrict.js')
+  const levels = {
+    basic: Object.values(await import('@secvisogram/csaf-validator-lib/basic.js')),
+    extended: Object.values(await import('@secvisogram/csaf-validator-lib/extended.js')),
+  }
+  const provider = await providerValidator()
+  let bad = 0
+  for (const f of process.argv.slice(3)) {
+    const doc = JSON.parse(fs.readFileSync(f, 'utf8'))
+    if (f.endsWith('provider-metadata.json')) {
+      const ok = provider(doc)
+      if (!ok) bad++
+      console.log(ok ? `OK provider ${f}` : `FAIL provider ${f} ${JSON.stringify(provider.errors)}`)
+      continue
+    }
+    for (const [level, tests] of Object.entries(levels)) {
+      const res = await validateStrict(tests, doc)
+      const failed = res.tests.filter((t) => !t.isValid || (t.errors ?? []).length || (t.warnings ?? []).length)
+      const ok = res.isValid && !failed.length
+      if (!ok) bad++
+      console.log(ok ? `OK ${level} ${f}` : `FAIL ${level} ${f} ${JSON.stringify(failed.map((t) => ({ name: t.name, errors: t.errors, warnings: t.warnings })))}`)
+    }
+  }
+  process.exit(bad ? 1 : 0)
+}
 // csaf-extended: optional tests (by name, comma-separated) whose warnings are
 // printed but accepted; any other warning or error fails.
 const allow = new Set((allowed ?? '').split(',').filter(Boolean))
 const text = fs.readFileSync(file, 'utf8')
-const here = path.dirname(fileURLToPath(import.meta.url))
 
 function fail(what, detail) {
   console.log(`FAIL ${what}: ${JSON.stringify(detail, null, 1)}`)
@@ -60,7 +105,11 @@ if (kind === 'cyclonedx') {
   const accepted = res.tests.filter((t) => (t.warnings ?? []).length && allow.has(t.name))
   console.log(`OK csaf ${level}: ${res.tests.length} tests, isValid ${res.isValid}` +
     (accepted.length ? `; accepted warnings: ${accepted.map((t) => `${t.name} (${t.warnings.map((w) => w.message).join('; ')})`).join(', ')}` : ''))
+} else if (kind === 'csaf-provider') {
+  const validate = await providerValidator()
+  if (!validate(JSON.parse(text))) fail('CSAF 2.0 provider metadata schema', validate.errors)
+  console.log('OK csaf provider metadata schema')
 } else {
-  console.log('usage: node validate.mjs cyclonedx|openvex|csaf-basic|csaf-extended FILE')
+  console.log('usage: node validate.mjs cyclonedx|openvex|csaf-basic|csaf-extended|csaf-provider FILE')
   process.exit(2)
 }
