@@ -14,6 +14,8 @@ runtime=(
   libxml2-dev libarchive-dev
   # OpenPGP: the CVD contact key and the CSAF provider's .asc signatures (GnuPG through gpgme)
   libgpgme-dev gnupg
+  # encrypted update payloads: ECDH point multiplication with nettle/hogweed over GMP (src/crypto/ota-wrap.c)
+  libgmp-dev
   gnutls-bin ca-certificates
   # the docs' examples use them (docs/operations.md, docs/agent.md's walkthrough)
   curl sqlite3 jq

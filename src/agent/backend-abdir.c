@@ -150,7 +150,7 @@ static int abdir_install(struct agent_backend *b, const char *image, const struc
         fd = open(tmp, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0644);
         if (fd < 0)
                 return error_set_errno(err, ERROR_IO, errno, "cannot create %s", tmp);
-        if (agent_backend_write_image(image, fd, tmp, t, err) < 0) {
+        if (agent_backend_write_slot(b, image, fd, tmp, t, err) < 0) {
                 unlink(tmp);
                 return -1;
         }
@@ -249,6 +249,7 @@ static void abdir_free(struct agent_backend *b) {
 
 static const struct agent_backend_ops abdir_ops = {
         .name = "ab-dir",
+        .streams_slot = true,
         .install = abdir_install,
         .activate = abdir_activate,
         .boot_state = abdir_boot_state,

@@ -144,7 +144,7 @@ static int uboot_install(struct agent_backend *b, const char *image, const struc
                 return error_set_errno(err, ERROR_IO, errno, "cannot open the slot device '%s'", dev);
         if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && ftruncate(fd, 0) < 0)
                 return error_set_errno(err, ERROR_IO, errno, "cannot truncate '%s'", dev);
-        if (agent_backend_write_image(image, fd, dev, t, err) < 0)
+        if (agent_backend_write_slot(b, image, fd, dev, t, err) < 0)
                 return -1;
         log_info("uboot: image %s written to %s (slot %s)", t->version, dev,
                  is_a ? cfg->uboot_slot_b : cfg->uboot_slot_a);
@@ -263,6 +263,7 @@ out:
 
 static const struct agent_backend_ops uboot_ops = {
         .name = "uboot",
+        .streams_slot = true,
         .install = uboot_install,
         .activate = uboot_activate,
         .boot_state = uboot_boot_state,

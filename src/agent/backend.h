@@ -17,7 +17,9 @@
  * against verified metadata; install checks them again while it writes, so a
  * file changed in between is never activated.
  */
+#include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include "agent/config.h"
 #include "agent/state.h"
 #include "core/error.h"
@@ -48,12 +50,21 @@ struct agent_backend_ops {
         /* The current boot's id; NULL: [state] boot_id_file. */
         int (*boot_id)(struct agent_backend *b, char *out, size_t size, struct error *err);
         void (*free)(struct agent_backend *b);
+        /* true: install writes the slot through agent_backend_write_slot, so
+         * an encrypted image is decrypted on its way into the slot; false
+         * (script, rauc: another program reads a file) gets a decrypted copy
+         * of the image (agent_backend_install). */
+        bool streams_slot;
 };
 
 struct agent_backend {
         const struct agent_backend_ops *ops;
         const struct agent_config *cfg;
         void *priv;
+        /* The unwrapped content key of the encrypted image being installed
+         * (set by the cycle around one install call, wiped after); NULL for
+         * a plain image. docs/ota.md, "Encrypted payloads". */
+        const uint8_t *content_key;
 };
 
 /* The backend the configuration names. */
@@ -76,6 +87,22 @@ int agent_backend_rauc_new(const struct agent_config *cfg, struct agent_backend 
  * then read it back and check length and SHA-256 against t. */
 int agent_backend_write_image(const char *image, int dest_fd, const char *dest_name,
                               const struct agent_image *t, struct error *err);
+/* agent_backend_write_image, or for an encrypted target (t->plain_sha256 set,
+ * b->content_key given): the container is read and its length and SHA-256
+ * checked against t (the TUF target), each chunk is decrypted and
+ * authenticated before its plaintext reaches the slot, and the plaintext's
+ * length and SHA-256 (the signed custom) are checked while writing and again
+ * by reading the slot back. Any failure leaves the slot unactivated. */
+int agent_backend_write_slot(const struct agent_backend *b, const char *image, int dest_fd, const char *dest_name,
+                             const struct agent_image *t, struct error *err);
+/* The plaintext view of an encrypted target: length and sha256 are the
+ * plaintext's (the rest as t). */
+void agent_image_plain_view(const struct agent_image *t, struct agent_image *out);
+/* What the cycle calls: b->ops->install, except that a backend that does not
+ * stream into the slot gets an encrypted image decrypted first to
+ * "<image>.plain" (0600, beside the download, removed afterwards). */
+int agent_backend_install(struct agent_backend *b, const char *image, const struct agent_image *t,
+                          struct error *err);
 
 /* The CRADLE_* environment hooks and health checks get (static buffers in
  * `storage`, NULL-terminated list in env). */

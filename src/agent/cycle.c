@@ -15,6 +15,8 @@
 #include "core/log.h"
 #include "crypto/ct.h"
 #include "crypto/encoding.h"
+#include "crypto/key.h"
+#include "crypto/ota-wrap.h"
 
 static void drop_download(struct agent *a) {
         _cleanup_free_ char *part = agent_download_path(a);
@@ -163,6 +165,21 @@ static int step_reverify(struct agent *a, struct error *err) {
         }
 }
 
+/* The content key of the encrypted target, unwrapped with the identity key
+ * (a file: GnuTLS 3.7 runs no ECDH through a PKCS#11 token, crypto/ota-wrap.h). */
+static int unwrap_content_key(struct agent *a, uint8_t key[OTA_CRYPT_KEY_LEN], struct error *err) {
+        _cleanup_crypto_key_ struct crypto_key *k = NULL;
+        json_error_t jerr;
+        if (crypto_key_load(a->cfg->identity_key, &k, err) < 0)
+                return error_prefix(err, "[identity] key: ");
+        json_t *wk = json_loads(a->st.target.encryption_key, 0, &jerr);
+        if (!wk)
+                return error_set(err, ERROR_INVALID, "the wrapped content key of %s is not JSON", a->st.target.path);
+        int r = ota_unwrap_key(crypto_key_privkey(k), a->cfg->serial, a->st.target.path, wk, key, err);
+        json_decref(wk);
+        return r;
+}
+
 static int step_install(struct agent *a, struct error *err) {
         _cleanup_free_ char *part = agent_download_path(a);
         uint8_t got[SHA256_LEN], want[SHA256_LEN];
@@ -179,7 +196,19 @@ static int step_install(struct agent *a, struct error *err) {
                         error_set(err, ERROR_INVALID, "the downloaded image no longer matches the target");
                 return fail_update(a, "install refused", err);
         }
-        if (a->backend->ops->install(a->backend, part, &a->st.target, err) < 0)
+        if (a->st.target.plain_sha256[0]) {
+                /* Encrypted: unwrap the content key with the device key, then
+                 * the backend decrypts on the way into the slot. */
+                uint8_t key[OTA_CRYPT_KEY_LEN];
+                if (unwrap_content_key(a, key, err) < 0)
+                        return fail_update(a, "install refused", err);
+                a->backend->content_key = key;
+                int r = agent_backend_install(a->backend, part, &a->st.target, err);
+                a->backend->content_key = NULL;
+                ct_wipe(key, sizeof(key));
+                if (r < 0)
+                        return fail_update(a, "install failed", err);
+        } else if (agent_backend_install(a->backend, part, &a->st.target, err) < 0)
                 return fail_update(a, "install failed", err);
         a->st.phase = AGENT_PHASE_ACTIVATING;
         if (agent_backend_boot_id(a->backend, a->st.activated_boot_id, sizeof(a->st.activated_boot_id), err) < 0)

@@ -32,9 +32,16 @@ const char *agent_phase_name(enum agent_phase p) {
 }
 
 static json_t *image_to_json(const struct agent_image *im) {
-        return json_pack("{s:s, s:I, s:s, s:I, s:s}", "version", im->version, "security_version",
-                         (json_int_t) im->security_version, "path", im->path, "length",
-                         (json_int_t) im->length, "sha256", im->sha256);
+        json_t *o = json_pack("{s:s, s:I, s:s, s:I, s:s}", "version", im->version, "security_version",
+                              (json_int_t) im->security_version, "path", im->path, "length",
+                              (json_int_t) im->length, "sha256", im->sha256);
+        /* Encrypted targets only, so the state of a plain one reads as before. */
+        if (o && im->plain_sha256[0]) {
+                json_object_set_new(o, "plain_sha256", json_string(im->plain_sha256));
+                json_object_set_new(o, "plain_length", json_integer(im->plain_length));
+                json_object_set_new(o, "encryption_key", json_string(im->encryption_key));
+        }
+        return o;
 }
 
 json_t *agent_state_to_json(const struct agent_state *st) {
@@ -84,9 +91,22 @@ static int image_from_json(const char *what, json_t *o, struct agent_image *im, 
                 { "path", CR_JSON_STRING, true, AGENT_TARGET_PATH_MAX, false },
                 { "length", CR_JSON_INTEGER, true, 0, false },
                 { "sha256", CR_JSON_STRING, true, 64, false },
+                { "plain_sha256", CR_JSON_STRING, false, 64, false },
+                { "plain_length", CR_JSON_INTEGER, false, 0, false },
+                { "encryption_key", CR_JSON_STRING, false, AGENT_ENCRYPTION_KEY_MAX, false },
         };
         if (cr_json_check_object(what, o, fields, ELEMENTSOF(fields), err) < 0)
                 return -1;
+        if (json_object_get(o, "plain_sha256")) {
+                if (copy_str("plain_sha256", json_object_get(o, "plain_sha256"), im->plain_sha256,
+                             sizeof(im->plain_sha256), err) < 0 ||
+                    get_int("plain_length", json_object_get(o, "plain_length"), &im->plain_length, err) < 0 ||
+                    copy_str("encryption_key", json_object_get(o, "encryption_key"), im->encryption_key,
+                             sizeof(im->encryption_key), err) < 0)
+                        return error_prefix(err, "%s: ", what);
+                if (!sha_ok(im->plain_sha256))
+                        return error_set(err, ERROR_INVALID, "%s: plain_sha256 is not 64 lowercase hex digits", what);
+        }
         if (copy_str("version", json_object_get(o, "version"), im->version, sizeof(im->version), err) < 0 ||
             get_int("security_version", json_object_get(o, "security_version"), &im->security_version,
                     err) < 0 ||

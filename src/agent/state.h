@@ -29,6 +29,7 @@
 #define AGENT_TARGET_PATH_MAX 1024
 #define AGENT_REPORTS_MAX 64
 #define AGENT_BOOT_ID_MAX 64
+#define AGENT_ENCRYPTION_KEY_MAX 512
 
 enum agent_phase {
         AGENT_PHASE_IDLE,            /* nothing in progress */
@@ -47,6 +48,14 @@ struct agent_image {
         char path[AGENT_TARGET_PATH_MAX + 1];  /* TUF target path, "" when unknown */
         int64_t length;
         char sha256[SHA256_HEX_LEN];           /* lowercase hex, "" when unknown */
+        /* An encrypted target (docs/ota.md, "Encrypted payloads"): length and
+         * sha256 above are the container's (TUF), these the plaintext's (the
+         * image repository's signed custom). plain_sha256 "" when the image
+         * is not encrypted. encryption_key: the director's wrapped content
+         * key for this device, compact JSON (useless without the device key). */
+        int64_t plain_length;
+        char plain_sha256[SHA256_HEX_LEN];
+        char encryption_key[AGENT_ENCRYPTION_KEY_MAX + 1];
 };
 
 struct agent_state {

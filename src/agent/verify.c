@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "core/cleanup.h"
+#include "crypto/ota-crypt.h"
 #include "core/fileio.h"
 #include "core/json.h"
 #include "core/log.h"
@@ -32,6 +33,76 @@ static const char *custom_str(const struct tuf_target *t, const char *key) {
 
 static void safe_copy(char *out, size_t size, const char *s) {
         str_sanitize(s ? s : "", s ? strlen(s) : 0, out, size);
+}
+
+/* An encrypted image (docs/ota.md, "Encrypted payloads"): the image
+ * repository's custom "encryption" (signed by the offline targets keys) gives
+ * the scheme and the plaintext's length and SHA-256; the director repeats it
+ * and adds this device's wrapped content key ("encryption_key"). Fills the
+ * plain fields of *out; a plain image leaves them empty. */
+static int cross_check_encryption(const struct agent_cross_check_input *in, struct agent_image *out,
+                                  struct error *err) {
+        const struct tuf_target *d = in->director_target, *im = in->image_target;
+        json_t *enc = im->custom ? json_object_get(im->custom, "encryption") : NULL;
+        json_t *denc = d->custom ? json_object_get(d->custom, "encryption") : NULL;
+        json_t *wk = d->custom ? json_object_get(d->custom, "encryption_key") : NULL;
+        if (!enc) {
+                if (denc || wk)
+                        return error_set(err, ERROR_FORBIDDEN,
+                                         "director and image repository disagree on whether '%s' is encrypted",
+                                         d->path);
+                return 0;
+        }
+        static const struct cr_json_field fields[] = {
+                { "scheme", CR_JSON_STRING, true, 64, false },
+                { "plaintext_sha256", CR_JSON_STRING, true, 64, false },
+                { "plaintext_length", CR_JSON_INTEGER, true, 0, false },
+                { "chunk_size", CR_JSON_INTEGER, true, 0, false },
+        };
+        if (cr_json_check_object("image repository custom 'encryption'", enc, fields, ELEMENTSOF(fields), err) < 0)
+                return error_prefix(err, "'%s': ", d->path);
+        if (!str_eq(json_string_value(json_object_get(enc, "scheme")), OTA_CRYPT_SCHEME))
+                return error_set(err, ERROR_FORBIDDEN, "'%s': encryption scheme is not %s (this agent knows no other)",
+                                 d->path, OTA_CRYPT_SCHEME);
+        const char *psha = json_string_value(json_object_get(enc, "plaintext_sha256"));
+        uint8_t raw[SHA256_LEN];
+        struct error e = { 0 };
+        if (strlen(psha) != 64 || hex_decode(psha, raw, SHA256_LEN, &e) < 0)
+                return error_set(err, ERROR_FORBIDDEN, "'%s': encryption plaintext_sha256 is not 64 hex digits",
+                                 d->path);
+        json_int_t plen = json_integer_value(json_object_get(enc, "plaintext_length"));
+        json_int_t csize = json_integer_value(json_object_get(enc, "chunk_size"));
+        struct ota_crypt_header h = { .chunk_size = (uint32_t) csize, .plain_length = (uint64_t) plen };
+        if (plen < 0 || (uint64_t) plen > OTA_CRYPT_PLAIN_MAX || csize < OTA_CRYPT_CHUNK_MIN ||
+            csize > OTA_CRYPT_CHUNK_MAX || (csize & (csize - 1)) != 0 ||
+            ota_crypt_file_length(&h) != (uint64_t) d->length)
+                return error_set(err, ERROR_FORBIDDEN,
+                                 "'%s': the encryption's plaintext length and chunk size do not give the target's "
+                                 "%" PRId64 " bytes",
+                                 d->path, d->length);
+        if (in->max_image_size && (uint64_t) plen > in->max_image_size)
+                return error_set(err, ERROR_TOO_LARGE,
+                                 "'%s' decrypts to %" JSON_INTEGER_FORMAT " bytes, more than [download] "
+                                 "max_image_size %" PRIu64,
+                                 d->path, plen, in->max_image_size);
+        if (denc && !json_equal(denc, enc))
+                return error_set(err, ERROR_FORBIDDEN,
+                                 "director and image repository disagree on the encryption of '%s'", d->path);
+        if (!json_is_object(wk))
+                return error_set(err, ERROR_FORBIDDEN,
+                                 "'%s' is encrypted and the director gives no wrapped content key for this device",
+                                 d->path);
+        _cleanup_free_ char *wk_text = json_dumps(wk, JSON_COMPACT | JSON_SORT_KEYS);
+        if (!wk_text || strlen(wk_text) > AGENT_ENCRYPTION_KEY_MAX)
+                return error_set(err, ERROR_INVALID, "'%s': the wrapped content key is longer than %d bytes", d->path,
+                                 AGENT_ENCRYPTION_KEY_MAX);
+        snprintf(out->plain_sha256, sizeof(out->plain_sha256), "%s", psha);
+        for (char *p = out->plain_sha256; *p; p++)
+                if (*p >= 'A' && *p <= 'F')
+                        *p = (char) (*p - 'A' + 'a');
+        out->plain_length = plen;
+        snprintf(out->encryption_key, sizeof(out->encryption_key), "%s", wk_text);
+        return 0;
 }
 
 int agent_cross_check(const struct agent_cross_check_input *in, struct agent_image *out, struct error *err) {
@@ -125,6 +196,8 @@ int agent_cross_check(const struct agent_cross_check_input *in, struct agent_ima
                 return error_set(err, ERROR_INVALID, "target path longer than %d bytes", AGENT_TARGET_PATH_MAX);
 
         memset(out, 0, sizeof(*out));
+        if (cross_check_encryption(in, out, err) < 0)
+                return -1;
         snprintf(out->version, sizeof(out->version), "%s", release);
         out->security_version = json_integer_value(sv);
         snprintf(out->path, sizeof(out->path), "%s", d->path);

@@ -43,6 +43,7 @@ enum {
         OPT_NAME,
         OPT_SBOM,
         OPT_SBOM_TYPE,
+        OPT_ENCRYPT,
         OPT_KEY,
         OPT_IMAGE,
         OPT_REASON,
@@ -191,15 +192,18 @@ static int release_upload_run(struct cli_ctx *ctx, int argc, char **argv) {
                 { "name", required_argument, NULL, OPT_NAME },
                 { "sbom", required_argument, NULL, OPT_SBOM },
                 { "sbom-type", required_argument, NULL, OPT_SBOM_TYPE },
+                { "encrypt", no_argument, NULL, OPT_ENCRYPT },
                 { 0 },
         };
         const char *name = NULL, *sbom = NULL, *sbom_type = NULL;
+        bool encrypt = false;
         int c, r;
         while ((c = getopt_long(argc, argv, CLI_GLOBAL_SHORT_OPTIONS, options, NULL)) != -1) {
                 switch (c) {
                 case OPT_NAME: name = optarg; break;
                 case OPT_SBOM: sbom = optarg; break;
                 case OPT_SBOM_TYPE: sbom_type = optarg; break;
+                case OPT_ENCRYPT: encrypt = true; break;
                 default:
                         if ((r = cli_option_common(ctx, c, argc, argv)) != CLI_CONTINUE)
                                 return r;
@@ -210,6 +214,8 @@ static int release_upload_run(struct cli_ctx *ctx, int argc, char **argv) {
         if (sbom) {
                 if (name)
                         return cli_usage_error(ctx, "--name names an image; an SBOM has none");
+                if (encrypt)
+                        return cli_usage_error(ctx, "--encrypt is for images; an SBOM is stored as it is");
                 if ((r = cli_positional(ctx, argc, argv, 1, "RELEASE-ID")) != CLI_CONTINUE ||
                     (r = release_id_arg(ctx, argv[optind], &id)) != CLI_CONTINUE)
                         return r;
@@ -254,7 +260,8 @@ static int release_upload_run(struct cli_ctx *ctx, int argc, char **argv) {
                                       : "images can be added to a draft only (create a new release)");
         _cleanup_free_ char *esc = name ? cli_client_escape(name) : NULL;
         _cleanup_free_ char *path = sbom ? str_printf("/api/v1/releases/%lld/sbom", (long long) id)
-                                         : str_printf("/api/v1/releases/%lld/images/%s", (long long) id, esc);
+                                         : str_printf("/api/v1/releases/%lld/images/%s%s", (long long) id, esc,
+                                                      encrypt ? "?encrypt=true" : "");
         if ((r = cli_ctx_client(ctx, &client)) != CLI_EXIT_OK ||
             (r = cli_client_upload(client, "PUT", path, file, sbom ? sbom_type : "application/octet-stream", &doc)) !=
                     CLI_EXIT_OK ||
@@ -533,7 +540,7 @@ static const struct cli_command release_create = {
 static const struct cli_command release_upload = {
         .name = "upload",
         .summary = "Upload an image (or the SBOM) of a draft release",
-        .usage = "RELEASE-ID FILE [--name NAME] | RELEASE-ID --sbom FILE [--sbom-type MEDIA-TYPE]",
+        .usage = "RELEASE-ID FILE [--name NAME] [--encrypt] | RELEASE-ID --sbom FILE [--sbom-type MEDIA-TYPE]",
         .help = "Streams FILE to the server (PUT /api/v1/releases/ID/images/NAME; admin,\n"
                 "release-manager). The file is never read whole into memory; the server hashes\n"
                 "it on the way and stores it once by SHA-256 (up to [ota] max_image_size).\n"
@@ -542,6 +549,10 @@ static const struct cli_command release_upload = {
                 "Options:\n"
                 "  --name NAME             the image name (default: FILE's base name);\n"
                 "                          [A-Za-z0-9._-], 1..100\n"
+                "  --encrypt               store it encrypted (docs/ota.md, Encrypted payloads):\n"
+                "                          the server encrypts it under a fresh content key sealed\n"
+                "                          under its KEK; the director wraps that key to each\n"
+                "                          device's certificate key (P-256/P-384 devices only)\n"
                 "  --sbom FILE             upload the release's SBOM instead (stored unchanged;\n"
                 "                          PUT /api/v1/releases/ID/sbom)\n"
                 "  --sbom-type MEDIA-TYPE  its media type (default from the name: .cdx.json ->\n"

@@ -38,6 +38,7 @@ const struct cli_command *const cli_commands[] = {
         &cli_cmd_user,
         &cli_cmd_approval,
         &cli_cmd_cvd, /* the public CVD intake (issue 10 section 4) */
+        &cli_cmd_kek, /* secrets at rest (issue 11 section 6) */
         NULL,
 };
 

@@ -26,6 +26,7 @@ extern const struct cli_command cli_cmd_whoami;
 extern const struct cli_command cli_cmd_token;
 extern const struct cli_command cli_cmd_user;     /* issue 11 */
 extern const struct cli_command cli_cmd_approval; /* issue 11 */
+extern const struct cli_command cli_cmd_kek;      /* issue 11 section 6 */
 extern const struct cli_command cli_cmd_product;
 extern const struct cli_command cli_cmd_audit;
 extern const struct cli_command cli_cmd_audit_verify;

@@ -146,6 +146,20 @@ static void pkcs11_init_once(void) {
         }
 }
 
+int crypto_pkcs11_pin(char *out, size_t out_size, struct error *err) {
+        switch (pin_read(out, out_size)) {
+        case PIN_GIVEN:
+                return 0;
+        case PIN_MISSING:
+                return error_set(err, ERROR_UNAUTHENTICATED,
+                                 "no PKCS#11 PIN: set CRADLE_PKCS11_PIN or CRADLE_PKCS11_PIN_FILE");
+        default:
+                return error_set(err, ERROR_UNAUTHENTICATED,
+                                 "the PKCS#11 PIN cannot be read (CRADLE_PKCS11_PIN too long, or "
+                                 "CRADLE_PKCS11_PIN_FILE unreadable, empty or not mode 0600)");
+        }
+}
+
 int crypto_pkcs11_init(struct error *err) {
         pthread_once(&pkcs11_once, pkcs11_init_once);
         if (pkcs11_init_rc < 0)
@@ -341,14 +355,7 @@ static void ref_safe(const char *ref, char *out, size_t out_size) {
         str_sanitize(ref, strlen(ref), out, out_size);
 }
 
-static int load_file(struct crypto_key *k, const char *path, struct error *err) {
-        if (file_check_private(path, err) < 0)
-                return error_prefix(err, "key file: ");
-        _cleanup_secret_ char *pem = NULL;
-        size_t len = 0;
-        if (file_read_all(path, KEY_FILE_MAX, &pem, &len, err) < 0)
-                return error_prefix(err, "key file: ");
-
+static int load_pem(struct crypto_key *k, const char *path, const char *pem, size_t len, struct error *err) {
         int rc = gnutls_privkey_init(&k->priv);
         if (rc < 0)
                 return error_set(err, ERROR_CRYPTO, "key '%s': %s", path, gnutls_strerror(rc));
@@ -367,6 +374,16 @@ static int load_file(struct crypto_key *k, const char *path, struct error *err) 
                 return error_set(err, ERROR_CRYPTO, "key '%s': cannot derive the public key: %s", path,
                                  gnutls_strerror(rc));
         return 0;
+}
+
+static int load_file(struct crypto_key *k, const char *path, struct error *err) {
+        if (file_check_private(path, err) < 0)
+                return error_prefix(err, "key file: ");
+        _cleanup_secret_ char *pem = NULL;
+        size_t len = 0;
+        if (file_read_all(path, KEY_FILE_MAX, &pem, &len, err) < 0)
+                return error_prefix(err, "key file: ");
+        return load_pem(k, path, pem, len, err);
 }
 
 /* Replaces (or adds) the type= attribute of a PKCS#11 URI. Heap. */
@@ -457,6 +474,33 @@ static int load_pkcs11(struct crypto_key *k, const char *uri, struct error *err)
                                          "PKCS#11 key '%s': cannot find its public key: %s", safe,
                                          gnutls_strerror(rc));
         }
+        return 0;
+}
+
+/* The policy check and description every loaded key gets. */
+static int key_finish(struct crypto_key *k, const char *ref, struct error *err) {
+        crypto_pubkey_describe(k->pub, k->desc, sizeof(k->desc));
+        char why[96];
+        if (!crypto_pubkey_in_policy(k->pub, why, sizeof(why))) {
+                char safe[300];
+                ref_safe(ref, safe, sizeof(safe));
+                return error_set(err, ERROR_INVALID, "key '%s' is %s, outside policy (%s): %s", safe, k->desc,
+                                 CRYPTO_KEY_POLICY, why);
+        }
+        return 0;
+}
+
+int crypto_key_load_pem(const char *label, const void *pem, size_t len, struct crypto_key **out,
+                        struct error *err) {
+        if (!label || !*label)
+                label = "(in memory)";
+        if (!pem || len == 0 || len > KEY_FILE_MAX)
+                return error_set(err, ERROR_INVALID, "key '%s': empty or larger than %d bytes", label, KEY_FILE_MAX);
+        _cleanup_crypto_key_ struct crypto_key *k = xcalloc(1, sizeof(*k));
+        k->ref = str_dup(label);
+        if (load_pem(k, label, pem, len, err) < 0 || key_finish(k, label, err) < 0)
+                return -1;
+        *out = steal_ptr(k);
         return 0;
 }
 
@@ -565,6 +609,18 @@ int crypto_key_generate_file(const char *path, enum crypto_key_type type, struct
         if (generate_pem(path, type, &pem, err) < 0)
                 return -1;
         return file_write_atomic(path, pem.data, pem.size, 0600, err);
+}
+
+int crypto_key_generate_pem(enum crypto_key_type type, char **pem_out, size_t *len_out, struct error *err) {
+        _cleanup_(datum_secret_freep) gnutls_datum_t pem = {0};
+        if (generate_pem("(in memory)", type, &pem, err) < 0)
+                return -1;
+        char *copy = xmalloc(pem.size + 1);
+        memcpy(copy, pem.data, pem.size);
+        copy[pem.size] = '\0';
+        *pem_out = copy;
+        *len_out = pem.size;
+        return 0;
 }
 
 int crypto_key_generate_new_file(const char *path, enum crypto_key_type type, struct error *err) {

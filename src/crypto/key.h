@@ -81,6 +81,20 @@ const char *crypto_key_type_name(enum crypto_key_type type);
  * crypto_key_load for "pkcs11:" refs. Exposed for callers that import
  * PKCS#11 objects themselves (e.g. TLS client keys). */
 int crypto_pkcs11_init(struct error *err);
+/* The PKCS#11 user PIN from env CRADLE_PKCS11_PIN or the first line of the
+ * file (mode 0600) named by CRADLE_PKCS11_PIN_FILE, for callers that log in to
+ * a token themselves (the server's KEK, src/secret/kek.c). Never logged; the
+ * error says only which source is missing or unreadable. Wipe out after use. */
+int crypto_pkcs11_pin(char *out, size_t out_size, struct error *err);
+/* Loads a private key from PEM in memory (what load_file does after reading
+ * the file; the server opens sealed key files this way). label names the key
+ * in errors and becomes crypto_key_ref. */
+int crypto_key_load_pem(const char *label, const void *pem, size_t len, struct crypto_key **out,
+                        struct error *err);
+/* Generates a key as unencrypted PKCS#8 PEM in memory (*pem_out heap, NUL
+ * terminated; free it with free_secret). For keys sealed before they are
+ * written. */
+int crypto_key_generate_pem(enum crypto_key_type type, char **pem_out, size_t *len_out, struct error *err);
 
 #define _cleanup_crypto_key_ __attribute__((cleanup(crypto_key_freep)))
 static inline void crypto_key_freep(struct crypto_key **k) {

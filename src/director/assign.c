@@ -126,6 +126,16 @@ int director_assign(struct store *s, const struct audit_actor *a, json_t *body, 
         for (size_t i = 0; i < list.n; i++)
                 if (director_release_check_device(&rel, &list.devices[i], err) < 0)
                         goto fail;
+        /* An encrypted release needs a key to wrap its content keys to: a
+         * device without a usable one is named here, not at its first poll. */
+        if (director_release_encrypted(&rel))
+                for (size_t i = 0; i < list.n; i++) {
+                        gnutls_pubkey_t pub = NULL;
+                        char fp[SHA256_HEX_LEN];
+                        if (director_device_wrap_key(s, &list.devices[i], &pub, fp, err) < 0)
+                                goto fail;
+                        gnutls_pubkey_deinit(pub);
+                }
         for (size_t i = 0; i < list.n; i++) {
                 const struct store_device *d = &list.devices[i];
                 int64_t action_id;

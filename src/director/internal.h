@@ -1,5 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 #pragma once
+#include <gnutls/abstract.h>
+#include "store/store-ota-encryption.h"
 /* Helpers shared by the director's .c files (never included outside src/director/). */
 #include <jansson.h>
 #include <stdbool.h>
@@ -31,6 +33,10 @@ struct director_image {
         char *name;
         int64_t length;
         uint8_t sha256[SHA256_LEN];
+        /* An encrypted image (release/encrypt.h): its row, with the sealed
+         * content key; encrypted false for a plain image. */
+        bool encrypted;
+        struct store_image_encryption enc;
 };
 
 struct director_release {
@@ -61,6 +67,17 @@ int director_release_check_device(const struct director_release *r, const struct
 char *director_hardware_id(const struct store_device *d);
 /* The image repository's target path "<release version>/<image name>" (heap). */
 char *director_target_path(const struct director_release *r, const struct director_image *im);
+
+/* ---- encrypted images (encryption.c; docs/ota.md "Encrypted payloads") ---- */
+
+bool director_release_encrypted(const struct director_release *r);
+/* The key a device's content keys are wrapped to: the public key of its
+ * newest valid certificate, and the lowercase hex SHA-256 of its
+ * SubjectPublicKeyInfo (in the target custom as "encryption_key_for", so a
+ * renewed key makes a new document). ERROR_CONFLICT naming the device and
+ * why when it has none or it cannot be used (Ed25519, RSA). */
+int director_device_wrap_key(struct store *s, const struct store_device *d, gnutls_pubkey_t *out, char fp[65],
+                             struct error *err);
 
 /* ---- the online key (key.c) ---- */
 

@@ -12,10 +12,17 @@
 #include "crypto/encoding.h"
 #include "crypto/random.h"
 #include "director/internal.h"
+#include "secret/keyfile.h"
 #include "tuf/sign.h"
 
 /* The key's reference: the configured one (relative paths under data_dir), or
  * the default file. Heap. */
+/* What a sealed key file is bound to: the ref as configured, or the default's
+ * path relative to the data directory. */
+static const char *key_context_ref(const struct director_ctx *dc) {
+        return dc->key_ref && dc->key_ref[0] ? dc->key_ref : DIRECTOR_KEY_DIR "/" DIRECTOR_KEY_FILE;
+}
+
 static char *key_ref(const struct director_ctx *dc, bool *is_default) {
         *is_default = !dc->key_ref || !dc->key_ref[0];
         if (*is_default)
@@ -36,7 +43,7 @@ static int key_generate(const struct director_ctx *dc, const char *path, bool *c
                 return -1;
         hex_encode(rnd, sizeof(rnd), hex);
         _cleanup_free_ char *tmp = str_printf("%s/.new-%s", dir, hex);
-        if (crypto_key_generate_file(tmp, CRYPTO_KEY_ED25519, err) < 0)
+        if (secret_key_generate_file(tmp, key_context_ref(dc), CRYPTO_KEY_ED25519, err) < 0)
                 return -1;
         int r = link(tmp, path);
         int e = errno;
@@ -71,7 +78,7 @@ int director_key_load(const struct director_ctx *dc, bool create, struct crypto_
         }
         _cleanup_crypto_key_ struct crypto_key *k = NULL;
         _cleanup_tuf_key_ struct tuf_key *tk = NULL;
-        if (crypto_key_load(ref, &k, err) < 0)
+        if (secret_key_load(ref, key_context_ref(dc), &k, err) < 0)
                 return error_prefix(err, "director online key: ");
         if (tuf_key_from_crypto_key(k, &tk, err) < 0)
                 return error_prefix(err, "director online key: ");

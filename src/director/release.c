@@ -70,6 +70,13 @@ int director_release_load(struct store *s, int64_t id, struct director_release *
                         director_release_clear(out);
                         return -1;
                 }
+                bool found = false;
+                if (store_image_encryption_get(s, images[i].sha256, &im->enc, &found, err) < 0) {
+                        store_release_images_free(images, n_images);
+                        director_release_clear(out);
+                        return -1;
+                }
+                im->encrypted = found;
         }
         store_release_images_free(images, n_images);
         return 0;
@@ -82,8 +89,10 @@ void director_release_clear(struct director_release *r) {
         free(r->version);
         json_decref(r->hardware_revisions);
         free(r->status);
-        for (size_t i = 0; i < r->n_images; i++)
+        for (size_t i = 0; i < r->n_images; i++) {
                 free(r->images[i].name);
+                store_image_encryption_clear(&r->images[i].enc);
+        }
         free(r->images);
         memset(r, 0, sizeof(*r));
 }

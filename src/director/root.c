@@ -8,6 +8,7 @@
 #include "core/json.h"
 #include "core/strutil.h"
 #include "director/internal.h"
+#include "keys/keys.h"
 #include "repo/root-keys.h"
 #include "tuf/metadata.h"
 #include "tuf/sign.h"
@@ -173,6 +174,10 @@ int director_root_install(struct director_ctx *dc, const struct audit_actor *a, 
                 .version = md->version, .document = bytes, .expires = md->expires, .installed_at = now,
         };
         if (store_director_root_insert(dc->store, &row, err) < 0)
+                goto fail;
+        /* Its keys join the key registry with it; keys the new root drops are
+         * retired and the old root keys that signed it recorded (issue 11). */
+        if (keys_register_tuf_root(dc->store, md, current_md, 0, NULL, crypto_key_ref(key), a, err) < 0)
                 goto fail;
         json_t *keyids = json_array();
         const struct tuf_role_keys *rk = &md->root.roles[TUF_ROLE_ROOT];

@@ -8,8 +8,12 @@
 #include "core/json.h"
 #include "core/log.h"
 #include "core/strutil.h"
+#include "crypto/ct.h"
+#include "crypto/ota-wrap.h"
+#include "release/encrypt.h"
 #include "director/internal.h"
 #include "director/seen.h"
+#include "keys/keys.h"
 #include "tuf/metadata.h"
 #include "tuf/sign.h"
 
@@ -26,15 +30,24 @@ struct wanted {
         struct tuf_target_spec *specs;
         char **paths;
         size_t n;
+        /* Encrypted images: per target its row (enc[i].sha256[0] == 0: plain)
+         * and the device key the content keys are wrapped to at signing. */
+        struct store_image_encryption *enc;
+        gnutls_pubkey_t pub;
 };
 
 static void wanted_clear(struct wanted *w) {
         for (size_t i = 0; i < w->n; i++) {
                 json_decref(w->specs[i].custom);
                 free(w->paths[i]);
+                if (w->enc)
+                        store_image_encryption_clear(&w->enc[i]);
         }
         free(w->specs);
         free(w->paths);
+        free(w->enc);
+        if (w->pub)
+                gnutls_pubkey_deinit(w->pub);
         memset(w, 0, sizeof(*w));
 }
 
@@ -61,8 +74,14 @@ static int wanted_for_device(struct director_ctx *dc, const struct store_device 
         if (!director_release_offered(&rel) || director_release_check_device(&rel, d, NULL) < 0)
                 return 0;
         _cleanup_free_ char *hw_id = director_hardware_id(d);
+        char key_fp[SHA256_HEX_LEN] = "";
+        /* The device key is part of what the device must get: a renewed key
+         * changes the content, so the next signature wraps to the new one. */
+        if (director_release_encrypted(&rel) && director_device_wrap_key(dc->store, d, &w->pub, key_fp, err) < 0)
+                return -1;
         w->specs = xcalloc(rel.n_images ? rel.n_images : 1, sizeof(*w->specs));
         w->paths = xcalloc(rel.n_images ? rel.n_images : 1, sizeof(*w->paths));
+        w->enc = xcalloc(rel.n_images ? rel.n_images : 1, sizeof(*w->enc));
         for (size_t i = 0; i < rel.n_images; i++) {
                 struct tuf_target_spec *t = &w->specs[i];
                 w->paths[i] = director_target_path(&rel, &rel.images[i]);
@@ -77,6 +96,13 @@ static int wanted_for_device(struct director_ctx *dc, const struct store_device 
                 if (!t->custom)
                         return error_set(err, ERROR_INTERNAL, "release %lld: target custom cannot be built",
                                          (long long) rel.id);
+                if (rel.images[i].encrypted) {
+                        w->enc[i] = rel.images[i].enc; /* moved: rel's copy is emptied */
+                        memset(&rel.images[i].enc, 0, sizeof(rel.images[i].enc));
+                        rel.images[i].encrypted = false;
+                        json_object_set_new(t->custom, "encryption", release_encryption_custom(&w->enc[i]));
+                        json_object_set_new(t->custom, "encryption_key_for", json_string(key_fp));
+                }
         }
         return 0;
 }
@@ -109,14 +135,24 @@ static bool reusable(const struct store_director_targets *t, const char *content
 /* What signing needs, loaded once: the online key and the newest root,
  * checked to name it as targets key. A batch of the sign-ahead worker
  * loads it once for hundreds of devices; a poll loads it per signature. */
+#define SIGNER_CONTENT_KEYS 8
 struct signer {
         struct crypto_key *key;
         struct tuf_key *tk;
         struct tuf_metadata *root_md;
         int64_t root_version;
+        /* Content keys opened with the KEK, kept for the batch (a batch of
+         * 250 devices assigned one release opens its key once). */
+        struct {
+                char sha256[SHA256_HEX_LEN];
+                uint8_t key[OTA_CRYPT_KEY_LEN];
+        } content[SIGNER_CONTENT_KEYS];
+        size_t n_content;
+        int64_t registry_id;    /* the key's entry in the key registry, once looked up */
 };
 
 static void signer_clear(struct signer *sg) {
+        ct_wipe(sg->content, sizeof(sg->content));
         crypto_key_free(sg->key);
         if (sg->tk)
                 tuf_key_free(sg->tk);
@@ -147,7 +183,72 @@ fail:
         return -1;
 }
 
-static int sign_new(struct director_ctx *dc, const struct signer *sg, const struct store_device *d,
+/* The content key of an encrypted target, from the signer's cache or the KEK. */
+static int content_key(struct signer *sg, const struct store_image_encryption *e, uint8_t key[OTA_CRYPT_KEY_LEN],
+                       struct error *err) {
+        for (size_t i = 0; i < sg->n_content; i++)
+                if (str_eq(sg->content[i].sha256, e->sha256)) {
+                        memcpy(key, sg->content[i].key, OTA_CRYPT_KEY_LEN);
+                        return 0;
+                }
+        if (release_content_key_open(e, key, err) < 0)
+                return -1;
+        size_t slot = sg->n_content < SIGNER_CONTENT_KEYS ? sg->n_content++ : SIGNER_CONTENT_KEYS - 1;
+        memcpy(sg->content[slot].sha256, e->sha256, SHA256_HEX_LEN);
+        memcpy(sg->content[slot].key, key, OTA_CRYPT_KEY_LEN);
+        return 0;
+}
+
+/* Adds each encrypted target's content key, wrapped to this device's key, to
+ * its custom ("encryption_key"). After the content hash was taken: the wrap
+ * is new at every signature (a fresh ephemeral key) and must not make every
+ * poll look like a change. */
+static int add_wrapped_keys(struct signer *sg, const struct store_device *d, const struct wanted *w,
+                            json_t *signed_obj, struct error *err) {
+        json_t *targets = json_object_get(signed_obj, "targets");
+        for (size_t i = 0; i < w->n; i++) {
+                if (!w->enc || !w->enc[i].sha256[0])
+                        continue;
+                uint8_t key[OTA_CRYPT_KEY_LEN];
+                json_t *wrapped = NULL;
+                json_t *custom = json_object_get(json_object_get(targets, w->paths[i]), "custom");
+                if (!custom || !w->pub)
+                        return error_set(err, ERROR_INTERNAL, "director targets for %s: no custom for %s", d->serial,
+                                         w->paths[i]);
+                int r = content_key(sg, &w->enc[i], key, err);
+                if (r == 0)
+                        r = ota_wrap_key(w->pub, d->serial, w->paths[i], key, &wrapped, err);
+                ct_wipe(key, sizeof(key));
+                if (r < 0)
+                        return error_prefix(err, "director targets for %s: %s: ", d->serial, w->paths[i]);
+                json_object_set_new(custom, "encryption_key", wrapped);
+        }
+        return 0;
+}
+
+/* Inside the caller's transaction: counts `n` signatures made with the
+ * online key in the key registry's usage log, one UPSERT per poll that
+ * signed or per sign-ahead batch (never a row per device or poll). The key
+ * is registered on first use if nothing registered it before (a key file
+ * that predates the registry, a key_ref changed by hand). */
+static int signer_usage(struct director_ctx *dc, struct signer *sg, int64_t n, struct error *err) {
+        if (n <= 0)
+                return 0;
+        if (!sg->registry_id) {
+                const struct keys_new k = {
+                        .class = "director",
+                        .purpose = "director online key (signs each device's targets metadata)",
+                        .pubkey = crypto_key_pubkey(sg->key),
+                        .storage = crypto_key_is_pkcs11(sg->key) ? "pkcs11" : "file",
+                        .ref = crypto_key_ref(sg->key),
+                };
+                if (keys_register(dc->store, &k, "system", &sg->registry_id, err) < 0)
+                        return error_prefix(err, "registering the director online key: ");
+        }
+        return keys_usage_add(dc->store, sg->registry_id, "director.targets", n, err);
+}
+
+static int sign_new(struct director_ctx *dc, struct signer *sg, const struct store_device *d,
                     const struct wanted *w, int64_t version, int64_t now, struct store_director_targets *out,
                     struct error *err) {
         int64_t expiry = dc->expiry > 0 ? dc->expiry : DIRECTOR_EXPIRY_DEFAULT;
@@ -155,6 +256,8 @@ static int sign_new(struct director_ctx *dc, const struct signer *sg, const stru
         _cleanup_json_ json_t *signed_obj = build_signed(w, version, now + expiry, content, err);
         if (!signed_obj)
                 return error_prefix(err, "director targets for %s: ", d->serial);
+        if (add_wrapped_keys(sg, d, w, signed_obj, err) < 0)
+                return -1;
         _cleanup_json_ json_t *doc = tuf_metadata_wrap(signed_obj);
         size_t len;
         if (tuf_sign(doc, sg->key, err) < 0)
@@ -259,7 +362,8 @@ int director_targets_for_device(struct director_ctx *dc, const char *serial, cha
                  * another request (or the sign-ahead worker) may just have done it. */
                 if (store_tx_begin(dc->store, err) < 0)
                         return -1;
-                if (ensure_signed(dc, &sg, &root, &d, &w, content, now, &cached, &signed_now, err) < 0)
+                if (ensure_signed(dc, &sg, &root, &d, &w, content, now, &cached, &signed_now, err) < 0 ||
+                    (signed_now && signer_usage(dc, &sg, 1, err) < 0))
                         goto fail;
                 /* Served only from the committed row: a failed commit serves
                  * nothing new, and no version is served before it is stored. */
@@ -317,7 +421,7 @@ static bool db_failure(const struct error *e) {
 }
 
 /* Phase 1, without the write lock: work out and sign. */
-static int presign_prepare(struct director_ctx *dc, const struct signer *sg, const struct store_director_root *root,
+static int presign_prepare(struct director_ctx *dc, struct signer *sg, const struct store_director_root *root,
                            int64_t now, struct presign_item *it, struct error *err) {
         _cleanup_director_device_ struct store_device d = {0};
         __attribute__((cleanup(store_director_targets_clearp))) struct store_director_targets cached = {0};
@@ -396,7 +500,7 @@ int director_presign_batch(struct director_ctx *dc, size_t max, size_t *done, si
         _cleanup_free_ int64_t *leave = NULL;
         struct presign_item *items = NULL;
         int64_t now = director_now(dc);
-        size_t n = 0, n_leave = 0, n_signed = 0;
+        size_t n = 0, n_leave = 0, n_signed = 0, n_made = 0;
         bool found;
         int rc = -1;
         *done = 0;
@@ -442,6 +546,12 @@ int director_presign_batch(struct director_ctx *dc, size_t max, size_t *done, si
                 if (dequeue)
                         leave[n_leave++] = items[i].device_id;
                 n_signed += stored;
+                n_made += items[i].state == PRESIGN_SIGNED;
+        }
+        /* Every signature made counts, stored or dropped: the key was used. */
+        if (signer_usage(dc, &sg, n_made, err) < 0) {
+                store_tx_rollback(dc->store);
+                goto out;
         }
         if (store_director_sign_queue_delete(dc->store, leave, n_leave, err) < 0) {
                 store_tx_rollback(dc->store);

@@ -9,9 +9,12 @@
 #include "core/strutil.h"
 #include "core/time.h"
 #include "crypto/ct.h"
+#include "crypto/encoding.h"
 #include "identity/batch.h"
 #include "identity/internal.h"
+#include "keys/keys.h"
 #include "pki/issue.h"
+#include "secret/kek.h"
 
 #define BATCH_TEXT_MAX 64
 
@@ -182,6 +185,21 @@ int identity_batch_list(struct store *s, const char *product_model, json_t **out
         return 0;
 }
 
+/* What a batch's key is bound to when sealed: a sealed key copied to another
+ * batch's row does not open there. */
+static void batch_key_context(int64_t batch_id, char out[48]) {
+        snprintf(out, 48, "migration-batch:%lld", (long long) batch_id);
+}
+
+static int batch_key_seal(const struct kek *k, int64_t batch_id, const uint8_t key[32], char **sealed,
+                          struct error *err) {
+        char context[48];
+        batch_key_context(batch_id, context);
+        if (kek_seal(k, context, key, 32, sealed, err) < 0)
+                return error_prefix(err, "migration key: ");
+        return 0;
+}
+
 int identity_batch_set_migration_key(struct store *s, const struct audit_actor *a, int64_t batch_id,
                                      const uint8_t key[32], struct error *err) {
         if (!key)
@@ -191,21 +209,195 @@ int identity_batch_set_migration_key(struct store *s, const struct audit_actor *
                 return error_set(err, ERROR_INVALID, "migration key: all zero bytes is not a key");
         _cleanup_batch_row_ struct store_batch b = {0};
         _cleanup_json_ json_t *details = NULL;
+        _cleanup_free_ char *sealed = NULL;
         char object[48];
+        /* Sealed before the transaction: a token may be slow. */
+        if (batch_key_seal(kek_default(), batch_id, key, &sealed, err) < 0)
+                return -1;
         if (store_tx_begin(s, err) < 0)
                 return -1;
         if (store_batch_get(s, batch_id, &b, err) < 0)
                 goto fail;
         bool replaced = b.migration_key_set;
-        if (store_batch_set_migration_key(s, batch_id, key, err) < 0)
+        uint8_t old[32];
+        bool had_old = false;
+        if (replaced && identity_batch_migration_key(s, batch_id, old, &had_old, err) < 0)
+                goto fail;
+        /* The key registry lists it (by an identifier, never the secret) and
+         * retires the key it replaces (issue 11). */
+        int kr = keys_register_migration_key(s, batch_id, key, had_old ? old : NULL, a, err);
+        explicit_bzero(old, sizeof(old));
+        if (kr < 0 || store_batch_set_migration_key(s, batch_id, sealed, err) < 0)
                 goto fail;
         snprintf(object, sizeof(object), "batch:%lld", (long long) batch_id);
         /* never the key itself */
-        details = json_pack("{s:s, s:s, s:b}", "product", b.product_model, "name", b.name, "replaced", replaced);
+        details = json_pack("{s:s, s:s, s:b, s:s}", "product", b.product_model, "name", b.name, "replaced", replaced,
+                            "kek", kek_fingerprint(kek_default()));
         if (audit_append(s, a, "batch.migration-key.set", object, details, err) < 0)
                 goto fail;
         return store_tx_commit(s, err);
 fail:
         store_tx_rollback(s);
+        return -1;
+}
+
+int identity_batch_migration_key(struct store *s, int64_t batch_id, uint8_t key[32], bool *found,
+                                 struct error *err) {
+        *found = false;
+        _cleanup_secret_ char *stored = NULL;
+        if (store_batch_migration_key(s, batch_id, &stored, err) < 0)
+                return -1;
+        if (!stored)
+                return 0;
+        if (!kek_is_sealed(stored)) {
+                /* Stored before secrets at rest; cradled seals it at its next
+                 * start with a KEK (identity_batch_seal_existing). */
+                if (strlen(stored) != 64 || hex_decode(stored, key, 32, NULL) < 0) {
+                        ct_wipe(key, 32);
+                        return error_set(err, ERROR_DB, "batch %lld has a malformed migration key", (long long) batch_id);
+                }
+                *found = true;
+                return 0;
+        }
+        char context[48];
+        batch_key_context(batch_id, context);
+        uint8_t *opened = NULL;
+        size_t n = 0;
+        if (kek_open(kek_default(), context, stored, &opened, &n, err) < 0)
+                return -1;
+        if (n != 32) {
+                ct_wipe(opened, n);
+                free(opened);
+                return error_set(err, ERROR_DB, "batch %lld: the sealed migration key is %zu bytes, not 32",
+                                 (long long) batch_id, n);
+        }
+        memcpy(key, opened, 32);
+        ct_wipe(opened, n);
+        free(opened);
+        *found = true;
+        return 0;
+}
+
+int identity_batch_kek_check(struct store *s, const struct kek *k, struct error *err) {
+        _cleanup_free_ char *prefix = str_printf("kek1:%s:", kek_fingerprint(k));
+        int64_t id = 0;
+        if (store_batch_migration_key_other_kek(s, prefix, &id, err) < 0)
+                return -1;
+        if (!id)
+                return 0;
+        _cleanup_secret_ char *stored = NULL;
+        if (store_batch_migration_key(s, id, &stored, err) < 0)
+                return -1;
+        char fp[KEK_FINGERPRINT_HEX + 1] = "";
+        _cleanup_free_ uint8_t *blob = NULL;
+        size_t n = 0;
+        struct error e = {0};
+        if (kek_sealed_parse(stored, fp, &blob, &n, &e) < 0)
+                return error_set(err, ERROR_CRYPTO, "batch %lld's migration key is not a valid sealed value: %s",
+                                 (long long) id, e.msg);
+        return error_set(err, ERROR_CRYPTO, "batch %lld's migration key is sealed under KEK %s, but the configured "
+                         "KEK is %s", (long long) id, fp, kek_fingerprint(k));
+}
+
+int identity_batch_seal_existing(struct store *s, const struct audit_actor *a, const struct kek *k,
+                                 size_t *sealed_out, struct error *err) {
+        *sealed_out = 0;
+        _cleanup_free_ int64_t *ids = NULL;
+        size_t n = 0;
+        if (store_tx_begin(s, err) < 0)
+                return -1;
+        if (store_batch_migration_keys_unsealed(s, &ids, &n, err) < 0)
+                goto fail;
+        for (size_t i = 0; i < n; i++) {
+                uint8_t key[32];
+                bool found = false;
+                _cleanup_free_ char *sealed = NULL;
+                _cleanup_json_ json_t *details = NULL;
+                char object[48];
+                if (identity_batch_migration_key(s, ids[i], key, &found, err) < 0)
+                        goto fail;
+                int r = found ? batch_key_seal(k, ids[i], key, &sealed, err) : 0;
+                ct_wipe(key, sizeof(key));
+                if (r < 0)
+                        goto fail;
+                if (!found)
+                        continue;
+                if (store_batch_set_migration_key(s, ids[i], sealed, err) < 0)
+                        goto fail;
+                snprintf(object, sizeof(object), "batch:%lld", (long long) ids[i]);
+                details = json_pack("{s:s}", "kek", kek_fingerprint(k));
+                if (audit_append(s, a, "batch.migration-key.sealed", object, details, err) < 0)
+                        goto fail;
+                (*sealed_out)++;
+        }
+        return store_tx_commit(s, err);
+fail:
+        store_tx_rollback(s);
+        *sealed_out = 0;
+        return -1;
+}
+
+int identity_batch_reseal(struct store *s, const struct audit_actor *a, const struct kek *from, const struct kek *to,
+                          size_t *n_out, struct error *err) {
+        *n_out = 0;
+        struct store_batch *list = NULL;
+        size_t n = 0;
+        _cleanup_free_ char *to_prefix = str_printf("kek1:%s:", kek_fingerprint(to));
+        if (store_tx_begin(s, err) < 0)
+                return -1;
+        if (store_batch_list(s, 0, &list, &n, err) < 0)
+                goto fail;
+        for (size_t i = 0; i < n; i++) {
+                if (!list[i].migration_key_set)
+                        continue;
+                int64_t id = list[i].id;
+                _cleanup_secret_ char *stored = NULL;
+                if (store_batch_migration_key(s, id, &stored, err) < 0)
+                        goto fail;
+                if (!stored || strncmp(stored, to_prefix, strlen(to_prefix)) == 0)
+                        continue;
+                uint8_t key[32];
+                bool found = false;
+                if (kek_is_sealed(stored)) {
+                        char context[48];
+                        batch_key_context(id, context);
+                        uint8_t *opened = NULL;
+                        size_t len = 0;
+                        if (kek_open(from, context, stored, &opened, &len, err) < 0) {
+                                error_prefix(err, "batch %lld: ", (long long) id);
+                                goto fail;
+                        }
+                        found = len == 32;
+                        if (found)
+                                memcpy(key, opened, 32);
+                        ct_wipe(opened, len);
+                        free(opened);
+                        if (!found) {
+                                error_set(err, ERROR_DB, "batch %lld: the sealed migration key is %zu bytes, not 32",
+                                          (long long) id, len);
+                                goto fail;
+                        }
+                } else if (identity_batch_migration_key(s, id, key, &found, err) < 0) {
+                        goto fail;
+                }
+                _cleanup_free_ char *sealed = NULL;
+                int r = batch_key_seal(to, id, key, &sealed, err);
+                ct_wipe(key, sizeof(key));
+                if (r < 0 || store_batch_set_migration_key(s, id, sealed, err) < 0)
+                        goto fail;
+                char object[48];
+                snprintf(object, sizeof(object), "batch:%lld", (long long) id);
+                _cleanup_json_ json_t *details = json_pack("{s:s, s:s}", "from", kek_fingerprint(from), "to",
+                                                           kek_fingerprint(to));
+                if (audit_append(s, a, "batch.migration-key.resealed", object, details, err) < 0)
+                        goto fail;
+                (*n_out)++;
+        }
+        store_batch_list_free(list, n);
+        return store_tx_commit(s, err);
+fail:
+        store_batch_list_free(list, n);
+        store_tx_rollback(s);
+        *n_out = 0;
         return -1;
 }

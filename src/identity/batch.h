@@ -26,6 +26,29 @@ int identity_batch_get(struct store *s, int64_t batch_id, json_t **out, struct e
 /* product_model NULL = all. {"items": [...]} */
 int identity_batch_list(struct store *s, const char *product_model, json_t **out, struct error *err);
 /* Sets (or replaces) the batch's 32-byte migration key: device_secret =
- * HMAC-SHA256(key, serial). Audited "batch.migration-key.set" (without the key). */
+ * HMAC-SHA256(key, serial). Audited "batch.migration-key.set" (without the key).
+ * The key is stored sealed under the process KEK (kek_default(), context
+ * "migration-batch:<id>"); without a KEK it is refused (ERROR_CONFLICT). */
 int identity_batch_set_migration_key(struct store *s, const struct audit_actor *a, int64_t batch_id,
                                      const uint8_t key[32], struct error *err);
+/* The batch's migration key in clear, opened with kek_default() (or, for a key
+ * stored before secrets at rest and not sealed yet, decoded from hex).
+ * found=false when the batch has no key. The caller wipes key after use. */
+int identity_batch_migration_key(struct store *s, int64_t batch_id, uint8_t key[32], bool *found,
+                                 struct error *err);
+struct kek;
+/* Seals every migration key still stored in clear (a database from before
+ * secrets at rest) under k, in one transaction, each audited
+ * "batch.migration-key.sealed". Idempotent: sealed keys are left alone.
+ * *sealed_out: how many it sealed. */
+/* Rotation: re-seals every batch key under `to` in one transaction, each
+ * audited "batch.migration-key.resealed": sealed under `from` -> opened with
+ * it; hex -> sealed; under `to` already -> left alone (a cut-short rotation
+ * finishes when run again). *n_out: how many changed. */
+int identity_batch_reseal(struct store *s, const struct audit_actor *a, const struct kek *from, const struct kek *to,
+                          size_t *n_out, struct error *err);
+/* ERROR_CRYPTO naming the batch and both KEKs when a batch key is sealed under
+ * another KEK than k (cradled refuses to start with the wrong KEK). */
+int identity_batch_kek_check(struct store *s, const struct kek *k, struct error *err);
+int identity_batch_seal_existing(struct store *s, const struct audit_actor *a, const struct kek *k,
+                                 size_t *sealed_out, struct error *err);

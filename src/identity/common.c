@@ -10,6 +10,8 @@
 #include "core/time.h"
 #include "crypto/key.h"
 #include "identity/internal.h"
+#include "secret/keyfile.h"
+#include "keys/keys.h"
 #include "pki/cert.h"
 #include "pki/crl.h"
 
@@ -71,7 +73,7 @@ int identity_issue_cert(struct identity_ctx *ic, const struct store_device_ca *c
         if (!ca->cert_pem)
                 return error_set(err, ERROR_CONFLICT, "device CA '%s' is not installed", ca->name);
         _cleanup_crypto_key_ struct crypto_key *key = NULL;
-        if (crypto_key_load(ca->key_ref, &key, err) < 0)
+        if (secret_key_load(ca->key_ref, ca->key_ref, &key, err) < 0)
                 return error_prefix(err, "device CA '%s': ", ca->name);
         _cleanup_(crt_deinitp) gnutls_x509_crt_t ca_cert = NULL;
         if (pki_cert_import(ca->cert_pem, strlen(ca->cert_pem), &ca_cert, err) < 0)
@@ -122,7 +124,13 @@ int identity_issue_cert(struct identity_ctx *ic, const struct store_device_ca *c
         if (pki_cert_export_der(crt, &der, err) < 0)
                 return -1;
         int64_t id;
-        if (store_certificate_insert(ic->store, &row, &id, err) < 0) {
+        /* Every issuance counts in the key registry's usage log, per day (issue 11). */
+        int64_t key_id = 0;
+        if (store_certificate_insert(ic->store, &row, &id, err) < 0 ||
+            keys_find_pubkey(ic->store, "device-ca", crypto_key_pubkey(key), &key_id, err) < 0 ||
+            (key_id && keys_usage_add(ic->store, key_id, kind == PKI_CERT_BIRTH ? "cert.issue.birth"
+                                                                                : "cert.issue.operational",
+                                      1, err) < 0)) {
                 gnutls_free(der.data);
                 return -1;
         }

@@ -18,6 +18,8 @@
 #include "crypto/key.h"
 #include "identity/device-ca.h"
 #include "identity/internal.h"
+#include "secret/keyfile.h"
+#include "keys/keys.h"
 #include "pki/ca.h"
 #include "pki/cert.h"
 #include "pki/csr.h"
@@ -101,7 +103,7 @@ int identity_ca_create(struct store *s, const struct audit_actor *a, const char 
                 if (file_exists(generated))
                         return error_set(err, ERROR_CONFLICT, "key file '%s' already exists; refusing to overwrite "
                                          "a key (remove it or give its key_ref)", generated);
-                if (crypto_key_generate_file(generated, CRYPTO_KEY_EC_P256, err) < 0)
+                if (secret_key_generate_file(generated, generated, CRYPTO_KEY_EC_P256, err) < 0)
                         return -1;
                 key_ref = generated;
         }
@@ -112,7 +114,7 @@ int identity_ca_create(struct store *s, const struct audit_actor *a, const char 
         _cleanup_ca_row_ struct store_device_ca stored = {0};
         char object[128];
         int64_t id;
-        if (crypto_key_load(key_ref, &key, err) < 0 || pki_csr_create(key, name, NULL, &csr_pem, err) < 0)
+        if (secret_key_load(key_ref, key_ref, &key, err) < 0 || pki_csr_create(key, name, NULL, &csr_pem, err) < 0)
                 goto fail_notx;
 
         struct store_device_ca row = {
@@ -129,7 +131,8 @@ int identity_ca_create(struct store *s, const struct audit_actor *a, const char 
         details = json_pack("{s:s, s:s, s:s, s:b, s:s}", "name", name, "product", product_model, "key_ref", key_ref,
                             "key_generated", generated != NULL, "key", crypto_key_describe(key));
         if (store_device_ca_insert(s, &row, &id, err) < 0 || store_device_ca_get(s, id, &stored, err) < 0 ||
-            audit_append(s, a, "device-ca.create", object, details, err) < 0)
+            audit_append(s, a, "device-ca.create", object, details, err) < 0 ||
+            keys_register_device_ca(s, id, a, err) < 0) /* planned in the key registry until installed */
                 goto fail;
         if (store_tx_commit(s, err) < 0)
                 goto fail_notx;
@@ -239,7 +242,7 @@ int identity_ca_install(struct store *s, const struct audit_actor *a, const char
         if (pki_cert_import(cert_pem, strlen(cert_pem), &crt, err) < 0)
                 return error_prefix(err, "certificate: ");
         _cleanup_crypto_key_ struct crypto_key *key = NULL;
-        if (crypto_key_load(ca.key_ref, &key, err) < 0)
+        if (secret_key_load(ca.key_ref, ca.key_ref, &key, err) < 0)
                 return error_prefix(err, "device CA '%s': ", name);
         if (!pki_cert_matches_pubkey(crt, crypto_key_pubkey(key)))
                 return error_set(err, ERROR_INVALID, "certificate: its public key is not the key of device CA '%s' "
@@ -277,7 +280,12 @@ int identity_ca_install(struct store *s, const struct audit_actor *a, const char
                         goto fail;
                 }
         }
+        /* The key registry follows the install: this CA's key active (before
+         * its first CRL signature), its root CA known, the CA it replaces
+         * retired (issue 11). */
         if (store_device_ca_activate(s, ca.id, pem, chain_pem, time_now(), err) < 0 ||
+            keys_register_device_ca(s, ca.id, a, err) < 0 ||
+            (had_previous && keys_register_device_ca(s, previous.id, a, err) < 0) ||
             identity_crl_regenerate(&ic, ca.id, err) < 0 || store_device_ca_get(s, ca.id, &stored, err) < 0)
                 goto fail;
         snprintf(object, sizeof(object), "device-ca:%s", name);

@@ -24,6 +24,7 @@
 #include "crypto/encoding.h"
 #include "crypto/hash.h"
 #include "identity/internal.h"
+#include "identity/batch.h"
 #include "identity/migrate.h"
 #include "identity/security-event.h"
 #include "pki/csr.h"
@@ -136,7 +137,7 @@ static int device_secret_check(struct store *s, int64_t batch_id, const char *se
                                bool *ok, bool *has_key, struct error *err) {
         *ok = false;
         uint8_t key[32], want[32], got[32];
-        if (store_batch_migration_key(s, batch_id, key, has_key, err) < 0)
+        if (identity_batch_migration_key(s, batch_id, key, has_key, err) < 0)
                 return -1;
         if (!*has_key)
                 return 0;

@@ -15,6 +15,8 @@
 #include "core/time.h"
 #include "crypto/key.h"
 #include "identity/internal.h"
+#include "secret/keyfile.h"
+#include "keys/keys.h"
 #include "identity/revoke.h"
 #include "pki/cert.h"
 #include "pki/crl.h"
@@ -28,7 +30,7 @@ int identity_crl_regenerate(struct identity_ctx *ic, int64_t ca_id, struct error
         if (!ca.cert_pem)
                 return error_set(err, ERROR_CONFLICT, "device CA '%s' is not installed yet; it has no CRL", ca.name);
         _cleanup_crypto_key_ struct crypto_key *key = NULL;
-        if (crypto_key_load(ca.key_ref, &key, err) < 0)
+        if (secret_key_load(ca.key_ref, ca.key_ref, &key, err) < 0)
                 return error_prefix(err, "device CA '%s': ", ca.name);
         _cleanup_pki_crt_ gnutls_x509_crt_t crt = NULL;
         if (pki_cert_import(ca.cert_pem, strlen(ca.cert_pem), &crt, err) < 0)
@@ -60,7 +62,17 @@ int identity_crl_regenerate(struct identity_ctx *ic, int64_t ca_id, struct error
                 return error_prefix(err, "CRL of device CA '%s': ", ca.name);
         r = store_device_ca_set_crl(ic->store, ca.id, number, der, len, now + IDENTITY_CRL_VALIDITY_SECS, err);
         free(der);
-        return r;
+        if (r < 0)
+                return -1;
+        /* A CRL signature is a sensitive use of the CA key: its own audit
+         * entry in the key registry (issue 11). */
+        int64_t key_id = 0;
+        if (keys_find_pubkey(ic->store, "device-ca", crypto_key_pubkey(key), &key_id, err) < 0)
+                return -1;
+        if (!key_id)
+                return 0; /* not registered yet: cradled's start registers it (keys_discover_store) */
+        _cleanup_free_ char *what = str_printf("crl.sign: CRL %lld of device CA '%s'", (long long) number, ca.name);
+        return keys_use_audited(ic->store, key_id, what, "system", err);
 }
 
 static int reason_check(int reason, struct error *err) {

@@ -6,6 +6,9 @@
  * because it is about the repository's metadata.
  */
 #include "release/release.h"
+#include "release/encrypt.h"
+#include "keys/keys.h"
+#include "crypto/ct.h"
 #include "sbom/ingest.h"
 
 #include <dirent.h>
@@ -113,9 +116,21 @@ int release_render(struct store *s, const struct store_release *r, json_t **out,
         json_t *images = json_array();
         for (size_t i = 0; i < n; i++) {
                 _cleanup_free_ char *target = str_printf("%s/%s", r->version, imgs[i].name);
-                json_array_append_new(images, json_pack("{s:s, s:s, s:I, s:s}", "name", imgs[i].name, "sha256",
-                                                        imgs[i].sha256, "length", (json_int_t) imgs[i].length,
-                                                        "target", target));
+                json_t *im = json_pack("{s:s, s:s, s:I, s:s}", "name", imgs[i].name, "sha256", imgs[i].sha256,
+                                       "length", (json_int_t) imgs[i].length, "target", target);
+                /* An encrypted image: what the signed custom will say. */
+                struct store_image_encryption enc;
+                bool found = false;
+                if (store_image_encryption_get(s, imgs[i].sha256, &enc, &found, err) < 0) {
+                        json_decref(im);
+                        json_decref(images);
+                        store_release_images_free(imgs, n);
+                        return -1;
+                }
+                if (found)
+                        json_object_set_new(im, "encryption", release_encryption_custom(&enc));
+                store_image_encryption_clear(&enc);
+                json_array_append_new(images, im);
         }
         store_release_images_free(imgs, n);
 
@@ -405,7 +420,27 @@ static int upload_begin(const struct ota_ctx *c, int64_t id, const struct releas
 
 int release_add_image(const struct ota_ctx *c, const struct audit_actor *a, int64_t id, const char *name,
                       const struct release_upload *up, json_t **out, struct error *err) {
+        return release_add_image_opts(c, a, id, name, up, false, out, err);
+}
+
+static void unlink_freep(char **p) {
+        if (*p) {
+                unlink(*p);
+                free(*p);
+        }
+}
+
+int release_add_image_opts(const struct ota_ctx *c, const struct audit_actor *a, int64_t id, const char *name,
+                           const struct release_upload *up, bool encrypt, json_t **out, struct error *err) {
         *out = NULL;
+        /* Encrypted: the container replaces the plaintext upload from here on
+         * (it is the file stored and the TUF target); the plaintext temp file
+         * stays the transport's to remove. */
+        __attribute__((cleanup(unlink_freep))) char *container_path = NULL;
+        struct release_upload container;
+        struct ota_crypt_result enc_res;
+        uint8_t key[OTA_CRYPT_KEY_LEN];
+        _cleanup_free_ char *sealed = NULL;
         if (!image_name_valid(name)) {
                 char safe[120];
                 str_sanitize(name ? name : "", name ? strlen(name) : 0, safe, sizeof(safe));
@@ -421,6 +456,20 @@ int release_add_image(const struct ota_ctx *c, const struct audit_actor *a, int6
         _cleanup_json_ json_t *j = NULL, *details = NULL;
         char hex[SHA256_HEX_LEN], object[48];
         bool created = false, replaced = false;
+        if (encrypt) {
+                _cleanup_release_row_ struct store_release pre = {0};
+                if (release_encryption_available(err) < 0 || store_release_get(s, id, &pre, err) < 0 ||
+                    upload_state_check(&pre, STATES_DRAFT, "images can be added to a draft only (create a new release)",
+                                       err) < 0 ||
+                    release_encrypt_upload(c, up, &container, &container_path, key, &enc_res, err) < 0)
+                        return -1;
+                hex_encode(container.sha256, SHA256_LEN, hex);
+                int rs = release_content_key_seal(id, hex, key, &sealed, err);
+                ct_wipe(key, sizeof(key));
+                if (rs < 0)
+                        return -1;
+                up = &container;
+        }
         if (upload_begin(c, id, up, STATES_DRAFT, "images can be added to a draft only (create a new release)",
                          &r, hex, &created, err) < 0)
                 return -1;
@@ -431,6 +480,30 @@ int release_add_image(const struct ota_ctx *c, const struct audit_actor *a, int6
         if (store_image_put(s, hex, up->length, ota_now(c), err) < 0 ||
             store_release_image_put(s, &img, &replaced, err) < 0)
                 goto fail;
+        if (encrypt) {
+                struct store_image_encryption row = {
+                        .release_id = id, .scheme = (char *) OTA_CRYPT_SCHEME, .chunk_size = OTA_CRYPT_CHUNK_DEFAULT,
+                        .plain_length = (int64_t) enc_res.plain_length, .content_key_sealed = sealed,
+                        .created_at = ota_now(c),
+                };
+                memcpy(row.sha256, hex, sizeof(row.sha256));
+                hex_encode(enc_res.plain_sha256, SHA256_LEN, row.plain_sha256);
+                if (store_image_encryption_put(s, &row, err) < 0)
+                        goto fail;
+                /* The key registry lists every content key (class
+                 * ota-encryption, stored sealed), identified by the SHA-256
+                 * of the container it encrypts: nothing derived from the key. */
+                _cleanup_free_ char *purpose =
+                        str_printf("content key of image %s of release %s %s", name, r.product_model, r.version);
+                const struct keys_new k = {
+                        .class = "ota-encryption", .purpose = purpose, .fingerprint = hex,
+                        .algorithm = "AES-256-GCM (" OTA_CRYPT_SCHEME ")", .storage = "sealed",
+                        .product_id = r.product_id,
+                };
+                int64_t key_id;
+                if (keys_register_as(s, &k, a, &key_id, err) < 0)
+                        goto fail;
+        }
         bool dropped = drop_prepared(&r);
         if (dropped && store_release_update(s, &r, err) < 0)
                 goto fail;
@@ -438,6 +511,13 @@ int release_add_image(const struct ota_ctx *c, const struct audit_actor *a, int6
         details = json_pack("{s:s, s:s, s:I, s:b, s:b, s:b}", "name", name, "sha256", hex, "length",
                             (json_int_t) up->length, "replaced", replaced, "stored_new_file", created,
                             "prepared_metadata_dropped", dropped);
+        if (encrypt) {
+                char plain_hex[SHA256_HEX_LEN];
+                hex_encode(enc_res.plain_sha256, SHA256_LEN, plain_hex);
+                json_object_set_new(details, "encrypted", json_true());
+                json_object_set_new(details, "plaintext_sha256", json_string(plain_hex));
+                json_object_set_new(details, "plaintext_length", json_integer((json_int_t) enc_res.plain_length));
+        }
         if (audit_append(s, a, "release.image", object, details, err) < 0 || render_by_id(s, id, &j, err) < 0)
                 goto fail;
         if (store_tx_commit(s, err) < 0)

@@ -37,6 +37,7 @@
  *  "withdrawn_at", "withdraw_reason", "retain_until"}   (times RFC 3339 or null)
  */
 #include <jansson.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include "audit/audit.h"
 #include "crypto/hash.h"
@@ -76,6 +77,13 @@ int release_list(const struct ota_ctx *c, const char *product_model, int64_t bef
 /* Adds (or replaces) image `name` of a draft. Audited "release.image". */
 int release_add_image(const struct ota_ctx *c, const struct audit_actor *a, int64_t id, const char *name,
                       const struct release_upload *up, json_t **out, struct error *err);
+/* The same; with `encrypt`, the image is stored only as its encrypted
+ * container (docs/ota.md, "Encrypted payloads"): a fresh content key, sealed
+ * under the server KEK (ERROR_CONFLICT without one); the target is the
+ * container and the answer's image carries "encryption". The audit entry
+ * adds "encrypted", "plaintext_sha256" and "plaintext_length". */
+int release_add_image_opts(const struct ota_ctx *c, const struct audit_actor *a, int64_t id, const char *name,
+                           const struct release_upload *up, bool encrypt, json_t **out, struct error *err);
 /* Attaches the SBOM (stored unchanged) to a draft or signed release; media_type
  * is the upload's Content-Type. Audited "release.sbom". */
 int release_set_sbom(const struct ota_ctx *c, const struct audit_actor *a, int64_t id, const char *media_type,

@@ -23,6 +23,7 @@
 #include "repo/repo-internal.h"
 #include "tuf/key.h"
 #include "tuf/sign.h"
+#include "release/encrypt.h"
 #include "tuf/verify.h"
 
 static void object_name(char *buf, size_t size, int64_t id) {
@@ -37,6 +38,21 @@ static json_t *target_custom(const char *model, const char *release_version, int
                 hw = json_array();
         return json_pack("{s:s, s:I, s:o, s:s}", "release", release_version, "security_version",
                          (json_int_t) security_version, "hardware_revisions", hw, "product", model);
+}
+
+/* An encrypted image's target carries "encryption" (release/encrypt.h):
+ * the plaintext's SHA-256 and length, signed by the offline targets keys. */
+static int add_encryption(struct store *s, const char *sha256, json_t *custom, struct error *err) {
+        struct store_image_encryption enc;
+        bool found = false;
+        if (!custom)
+                return error_set(err, ERROR_INTERNAL, "target custom cannot be built");
+        if (store_image_encryption_get(s, sha256, &enc, &found, err) < 0)
+                return -1; /* the caller's cleanup frees custom with the specs */
+        if (found)
+                json_object_set_new(custom, "encryption", release_encryption_custom(&enc));
+        store_image_encryption_clear(&enc);
+        return 0;
 }
 
 static json_t *targets_view(struct store *s, const struct store_release *r, const struct tuf_metadata *root,
@@ -144,6 +160,10 @@ int repo_release_prepare(const struct ota_ctx *c, const struct audit_actor *a, i
                         goto fail;
                 specs[n].custom = target_custom(r.product_model, pub[i].release_version, pub[i].security_version,
                                                 pub[i].hardware_revisions);
+                if (add_encryption(s, pub[i].sha256, specs[n].custom, err) < 0) {
+                        n++;
+                        goto fail;
+                }
         }
         added = json_array();
         for (size_t i = 0; i < n_imgs; i++, n++) {
@@ -153,6 +173,10 @@ int repo_release_prepare(const struct ota_ctx *c, const struct audit_actor *a, i
                 if (hex_decode(imgs[i].sha256, specs[n].sha256, SHA256_LEN, err) < 0)
                         goto fail;
                 specs[n].custom = target_custom(r.product_model, r.version, r.security_version, r.hardware_revisions);
+                if (add_encryption(s, imgs[i].sha256, specs[n].custom, err) < 0) {
+                        n++;
+                        goto fail;
+                }
                 json_array_append_new(added, json_pack("{s:s, s:s, s:I}", "path", paths[n], "sha256", imgs[i].sha256,
                                                        "length", (json_int_t) imgs[i].length));
         }

@@ -28,7 +28,9 @@
 #include "release/image-store.h"
 #include "release/release.h"
 #include "repo/repo-internal.h"
+#include "keys/keys.h"
 #include "repo/root-keys.h"
+#include "secret/keyfile.h"
 #include "store/store-identity.h"
 #include "tuf/sign.h"
 #include "tuf/verify.h"
@@ -275,7 +277,8 @@ static char *key_path(const struct ota_ctx *c, const char *ref) {
 static int online_key_load(const struct ota_ctx *c, const struct store_online_key *k, struct crypto_key **out,
                            struct error *err) {
         _cleanup_free_ char *ref = key_path(c, k->key_ref);
-        if (crypto_key_load(ref, out, err) < 0)
+        /* A key file is sealed under the KEK, bound to its stored ref (secret/keyfile.h). */
+        if (secret_key_load(ref, k->key_ref, out, err) < 0)
                 return error_prefix(err, "online %s key: ", k->role);
         return 0;
 }
@@ -329,7 +332,7 @@ static int online_key_make(const struct ota_ctx *c, int64_t product_id, const ch
                                                                         model, role, ota_now(c), i);
                         _cleanup_free_ char *abs = path_join(c->data_dir, rel);
                         if (!file_exists(abs)) {
-                                if (crypto_key_generate_file(abs, type, err) < 0)
+                                if (secret_key_generate_file(abs, rel, type, err) < 0)
                                         return -1;
                                 ref = steal_ptr(rel);
                         }
@@ -740,6 +743,9 @@ int repo_create(const struct ota_ctx *c, const struct audit_actor *a, json_t *bo
         }
         if (store_repo_root_insert(s, product_id, 1, bytes, now, err) < 0)
                 goto fail;
+        /* Its keys join the key registry with it (issue 11). */
+        if (keys_register_tuf_root(s, root, NULL, product_id, model, NULL, a, err) < 0)
+                goto fail;
         snprintf(object, sizeof(object), "repo:%s", model);
         {
                 _cleanup_json_ json_t *details = json_pack(
@@ -858,6 +864,10 @@ int repo_rotate_root(const struct ota_ctx *c, const struct audit_actor *a, const
         if (new_online && promote_next_keys(s, product_id, err) < 0)
                 goto fail;
         if (store_repo_root_insert(s, product_id, root->version, bytes, ota_now(c), err) < 0)
+                goto fail;
+        /* New keys join the key registry, dropped ones are retired, and the
+         * old root keys that signed this root are recorded as used (issue 11). */
+        if (keys_register_tuf_root(s, root, old, product_id, model, NULL, a, err) < 0)
                 goto fail;
         if (stage_root_files(c, &sw, model, root->version, bytes, len, err) < 0)
                 goto fail;

@@ -6,6 +6,7 @@
  *   cradled routes            the route table as JSON (method, path, roles, auth)
  *   cradled config-defaults   the commented default cradled.conf
  *   cradled cvd-key import --data-dir DIR FILE   the CVD contact's public key
+ *   cradled kek-rotate --data-dir DIR --to REF   re-seal every secret under a new KEK
  *   cradled --help | --version
  * Exit codes: 0 success, 1 failure, 2 usage error.
  */
@@ -24,6 +25,7 @@
 #include "cradle-version.h"
 #include "cvd/cvd.h"
 #include "store/store.h"
+#include "kek-rotate.h"
 #include "routes.h"
 #include "server-config.h"
 #include "server-init.h"
@@ -52,6 +54,9 @@ static void usage(FILE *f) {
                 "      Import the CVD contact's ASCII-armoured OpenPGP PUBLIC key (a private key is\n"
                 "      refused: reports are decrypted off the server). cradled serves it at\n"
                 "      /cvd/openpgp-key.asc and security.txt names it; audited.\n"
+                "  cradled kek-rotate --data-dir DIR --to REF\n"
+                "      With cradled stopped: re-seal every secret (migration keys, key files)\n"
+                "      under the KEK REF (a key file or a pkcs11: URI) and point [kek] ref at it.\n"
                 "  cradled --help | --version\n"
                 "\n"
                 "Exit status: 0 success, 1 failure, 2 usage error.\n");
@@ -280,6 +285,27 @@ out:
         return rc;
 }
 
+static int cmd_kek_rotate(int argc, char **argv) {
+        const char *dir = NULL, *to = NULL;
+        for (int i = 1; i < argc; i++) {
+                const char **slot = str_eq(argv[i], "--data-dir") ? &dir : str_eq(argv[i], "--to") ? &to : NULL;
+                if (!slot)
+                        return usage_error("kek-rotate: unexpected argument '%s'", argv[i]);
+                if (i + 1 >= argc || !argv[i + 1][0])
+                        return usage_error("kek-rotate: option '%s' needs a value", argv[i]);
+                *slot = argv[++i];
+        }
+        if (!dir || !to)
+                return usage_error("%s", "kek-rotate: --data-dir DIR and --to REF are required");
+        _cleanup_free_ char *abs = absolute_dir(dir);
+        struct error err = {0};
+        if (server_kek_rotate(abs, to, stdout, &err) < 0) {
+                fprintf(stderr, "cradled: %s\n", err.msg);
+                return EXIT_FAILURE;
+        }
+        return EXIT_SUCCESS;
+}
+
 int main(int argc, char **argv) {
         if (argc < 2)
                 return usage_error("%s", "missing --data-dir DIR (or a command)");
@@ -302,6 +328,8 @@ int main(int argc, char **argv) {
                 return cmd_config_defaults(argc - 1, argv + 1);
         if (str_eq(cmd, "cvd-key"))
                 return cmd_cvd_key(argc - 1, argv + 1);
+        if (str_eq(cmd, "kek-rotate"))
+                return cmd_kek_rotate(argc - 1, argv + 1);
         if (cmd[0] == '-')
                 return cmd_run(argc, argv);
         return usage_error("unknown command '%s'", cmd);

@@ -3,6 +3,7 @@
 struct approval_defaults;
 struct cvd_settings;
 struct cvd_limit;
+struct keys_policy;
 struct csaf_config;
 /*
  * The router: path -> route, then the only place roles are checked.
@@ -92,6 +93,8 @@ struct router {
         struct cvd_limit *cvd_limit;
         int case_ack_days, case_disclosure_days; /* [cases]; 0 = the case defaults */
 
+        /* The key registry (issue 11): [keys] rotation periods; NULL = the defaults. */
+        const struct keys_policy *keys_policy;
         /* CSAF advisories (issue 10 section 5): [csaf] of cradled.conf; NULL = not configured. */
         const struct csaf_config *csaf;
 };

@@ -100,8 +100,10 @@ int routes_releases_upload_image(struct route_ctx *ctx, struct http_response *re
         if (ct && strncasecmp(ct, "application/octet-stream", 24) != 0)
                 return error_set(err, ERROR_UNSUPPORTED,
                                  "an image is uploaded as Content-Type: application/octet-stream (got '%.64s')", ct);
-        if (upload_of(ctx, &up, err) < 0 || ota_and_actor(ctx, &oc, &actor, err) < 0 ||
-            release_add_image(&oc, &actor, id, route_param(ctx, "name"), &up, &body, err) < 0)
+        bool encrypt = false; /* ?encrypt=true: stored as its encrypted container (release/encrypt.h) */
+        if (route_query_bool(ctx, "encrypt", false, &encrypt, err) < 0 || upload_of(ctx, &up, err) < 0 ||
+            ota_and_actor(ctx, &oc, &actor, err) < 0 ||
+            release_add_image_opts(&oc, &actor, id, route_param(ctx, "name"), &up, encrypt, &body, err) < 0)
                 return -1;
         route_respond_json(resp, 200, body);
         return 0;

@@ -25,6 +25,9 @@
 #define ROLES_VEX_EXPORTERS (ROLE_ADMIN | ROLE_AUDITOR | ROLE_SECURITY_OFFICER)
 #define ROLES_CASE_OWNERS (ROLE_ADMIN | ROLE_SECURITY_OFFICER)
 #define ROLES_CASE_READERS (ROLE_ADMIN | ROLE_SECURITY_OFFICER | ROLE_AUDITOR)
+/* the key registry (issue 11) */
+#define ROLES_KEY_MANAGERS (ROLE_ADMIN | ROLE_SECURITY_OFFICER)
+#define ROLES_KEY_READERS (ROLE_ADMIN | ROLE_SECURITY_OFFICER | ROLE_AUDITOR)
 
 #define PUBLIC ROUTE_AUTH_PUBLIC
 #define BEARER ROUTE_AUTH_BEARER
@@ -90,7 +93,7 @@ static const struct route routes[] = {
         { "GET",    "/api/v1/releases",                         routes_releases_list,        BEARER, ROLE_ALL,              "releases.list",      "product,before,limit" },
         { "POST",   "/api/v1/releases",                         routes_releases_create,      BEARER, ROLES_PRODUCT_WRITERS, "releases.create",    NULL },
         { "GET",    "/api/v1/releases/{id}",                    routes_releases_get,         BEARER, ROLE_ALL,              "releases.get",       NULL },
-        { "PUT",    "/api/v1/releases/{id}/images/{name}",      routes_releases_upload_image, BEARER, ROLES_PRODUCT_WRITERS, "releases.upload-image", NULL, STREAM },
+        { "PUT",    "/api/v1/releases/{id}/images/{name}",      routes_releases_upload_image, BEARER, ROLES_PRODUCT_WRITERS, "releases.upload-image", "encrypt", STREAM },
         { "PUT",    "/api/v1/releases/{id}/sbom",               routes_releases_upload_sbom, BEARER, ROLES_PRODUCT_WRITERS, "releases.upload-sbom", "module", STREAM },
         { "POST",   "/api/v1/releases/{id}/prepare",            routes_releases_prepare,     BEARER, ROLES_PRODUCT_WRITERS, "releases.prepare",   NULL },
         { "GET",    "/api/v1/releases/{id}/targets-metadata",   routes_releases_targets_metadata, BEARER, ROLE_ALL,         "releases.targets-metadata", NULL },
@@ -209,6 +212,14 @@ static const struct route routes[] = {
         /* SRP report drafts (issue 10 section 3): saved by case owners, read by case readers */
         { "PUT",    "/api/v1/cases/{ref}/report-draft",         routes_cases_report_draft_put, BEARER, ROLES_CASE_OWNERS,  "cases.report-draft-put", NULL },
         { "GET",    "/api/v1/cases/{ref}/report-draft",         routes_cases_report_draft_get, BEARER, ROLES_CASE_READERS, "cases.report-draft-get", "stage" },
+        /* The key registry (issue 11 section 2): admins and security officers manage, auditors read. */
+        { "GET",    "/api/v1/keys",                             routes_keys_list,            BEARER, ROLES_KEY_READERS,    "keys.list",          "class,state,due_within" },
+        { "GET",    "/api/v1/keys/{key}",                       routes_keys_get,             BEARER, ROLES_KEY_READERS,    "keys.get",           NULL },
+        { "PUT",    "/api/v1/keys/{key}/owner",                 routes_keys_set_owner,       BEARER, ROLES_KEY_MANAGERS,   "keys.set-owner",     NULL },
+        { "POST",   "/api/v1/keys/{key}/custodians",            routes_keys_custodian_add,   BEARER, ROLES_KEY_MANAGERS,   "keys.custodian-add", NULL },
+        { "DELETE", "/api/v1/keys/{key}/custodians/{user}",     routes_keys_custodian_remove, BEARER, ROLES_KEY_MANAGERS,  "keys.custodian-remove", NULL },
+        { "POST",   "/api/v1/keys/{key}/state",                 routes_keys_set_state,       BEARER, ROLES_KEY_MANAGERS,   "keys.set-state",     NULL },
+        { "POST",   "/api/v1/keys/{key}/compromised",           routes_keys_compromised,     BEARER, ROLES_KEY_MANAGERS,   "keys.compromised",   NULL },
         /* CSAF advisories (issue 10 section 5): a draft changes nothing (auditors may), publishing is the
          * security officer's; the provider directory is public (TLP:WHITE only) */
         { "GET",    "/api/v1/cases/{ref}/advisory",             routes_cases_advisory,       BEARER, ROLES_CASE_READERS,   "cases.advisory",     "type" },

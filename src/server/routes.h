@@ -208,3 +208,11 @@ int routes_sbom_get(struct route_ctx *ctx, struct http_response *resp, struct er
 int routes_sbom_quality(struct route_ctx *ctx, struct http_response *resp, struct error *err);
 int routes_sbom_components(struct route_ctx *ctx, struct http_response *resp, struct error *err);
 int routes_components_search(struct route_ctx *ctx, struct http_response *resp, struct error *err);
+/* routes-keys.c (issue 11 section 2: the key registry) */
+int routes_keys_list(struct route_ctx *ctx, struct http_response *resp, struct error *err);
+int routes_keys_get(struct route_ctx *ctx, struct http_response *resp, struct error *err);
+int routes_keys_set_owner(struct route_ctx *ctx, struct http_response *resp, struct error *err);
+int routes_keys_custodian_add(struct route_ctx *ctx, struct http_response *resp, struct error *err);
+int routes_keys_custodian_remove(struct route_ctx *ctx, struct http_response *resp, struct error *err);
+int routes_keys_set_state(struct route_ctx *ctx, struct http_response *resp, struct error *err);
+int routes_keys_compromised(struct route_ctx *ctx, struct http_response *resp, struct error *err);

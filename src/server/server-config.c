@@ -14,6 +14,7 @@
 #include "core/strutil.h"
 #include "ddi/ddi.h"
 #include "approval/approval.h"
+#include "keys/keys.h"
 #include "auth/role.h"
 #include "core/time.h"
 #include "cvd/security-txt.h"
@@ -193,6 +194,36 @@ static const struct config_key schema[] = {
           "debug.issue, migration.open, image.delete, approval.policy-set"),
         K("approval", "expiry", CONFIG_DURATION, approval_expiry, 60, 30 * 86400, "72h",
           "how long an approval request stays open; an expired request can be neither approved nor run"),
+        /* secrets at rest (issue 11 section 6; docs/keys.md "Secrets at rest") */
+        K("kek", "ref", CONFIG_STRING, kek_ref, 0, 0, "",
+          "key-encryption key sealing migration keys, online key files and content keys: a pkcs11: URI "
+          "(AES-256) or a key file (0600, not in the database's backups); empty = none (docs/keys.md)"),
+        /* The key registry's rotation policy per class (issue 11; docs/keys.md "Rotation policies"),
+         * in keys_classes order. */
+        K("keys", "rotate.firmware-signing", CONFIG_DURATION, keys_rotate[0], 0, 36500LL * 86400, "730d",
+          "a firmware-signing key is due for rotation this long after its activation (0 = no rotation period)"),
+        K("keys", "rotate.tuf-root", CONFIG_DURATION, keys_rotate[1], 0, 36500LL * 86400, "365d",
+          "a tuf-root key is due for rotation this long after its activation (0 = no rotation period)"),
+        K("keys", "rotate.tuf-online", CONFIG_DURATION, keys_rotate[2], 0, 36500LL * 86400, "90d",
+          "a tuf-online key is due for rotation this long after its activation (0 = no rotation period)"),
+        K("keys", "rotate.director", CONFIG_DURATION, keys_rotate[3], 0, 36500LL * 86400, "365d",
+          "a director key is due for rotation this long after its activation (0 = no rotation period)"),
+        K("keys", "rotate.device-ca", CONFIG_DURATION, keys_rotate[4], 0, 36500LL * 86400, "1825d",
+          "a device-ca key is due for rotation this long after its activation (0 = no rotation period)"),
+        K("keys", "rotate.root-ca", CONFIG_DURATION, keys_rotate[5], 0, 36500LL * 86400, "3650d",
+          "a root-ca key is due for rotation this long after its activation (0 = no rotation period)"),
+        K("keys", "rotate.tls", CONFIG_DURATION, keys_rotate[6], 0, 36500LL * 86400, "365d",
+          "a tls key is due for rotation this long after its activation (0 = no rotation period)"),
+        K("keys", "rotate.ota-encryption", CONFIG_DURATION, keys_rotate[7], 0, 36500LL * 86400, "365d",
+          "a ota-encryption key is due for rotation this long after its activation (0 = no rotation period)"),
+        K("keys", "rotate.debug-auth", CONFIG_DURATION, keys_rotate[8], 0, 36500LL * 86400, "365d",
+          "a debug-auth key is due for rotation this long after its activation (0 = no rotation period)"),
+        K("keys", "rotate.audit-checkpoint", CONFIG_DURATION, keys_rotate[9], 0, 36500LL * 86400, "365d",
+          "a audit-checkpoint key is due for rotation this long after its activation (0 = no rotation period)"),
+        K("keys", "rotate.migration", CONFIG_DURATION, keys_rotate[10], 0, 36500LL * 86400, "90d",
+          "a migration key is due for rotation this long after its activation (0 = no rotation period)"),
+        K("keys", "rotate.kek", CONFIG_DURATION, keys_rotate[11], 0, 36500LL * 86400, "730d",
+          "a kek key is due for rotation this long after its activation (0 = no rotation period)"),
         /* CSAF advisories and the provider directory (issue 10 section 5; docs/reporting.md) */
         K("csaf", "base_url", CONFIG_STRING, csaf_base_url, 0, 0, "",
           "https://host[:port] the CSAF provider directory (/.well-known/csaf/) is reached at; it goes into every "
@@ -206,6 +237,27 @@ static const struct config_key schema[] = {
         K("csaf", "mirror_on_aggregators", CONFIG_BOOL, csaf_mirror_on_aggregators, 0, 0, "false",
           "provider-metadata.json mirror_on_CSAF_aggregators: whether CSAF aggregators may mirror the documents"),
 };
+
+_Static_assert(sizeof(((struct server_config *) 0)->keys_rotate) / sizeof(int64_t) == KEYS_CLASS_COUNT,
+               "[keys] rotate.<class>: one value per key class");
+
+int server_config_keys_policy(const struct server_config *c, struct keys_policy *p, struct error *err) {
+        /* By the schema rows' names, so a row and its class cannot drift apart. */
+        keys_policy_init(p);
+        size_t found = 0;
+        for (size_t i = 0; i < ELEMENTSOF(schema); i++) {
+                if (strcmp(schema[i].section, "keys") != 0 || strncmp(schema[i].key, "rotate.", 7) != 0)
+                        continue;
+                const int64_t *v = (const int64_t *) ((const char *) c + schema[i].offset);
+                if (keys_policy_set(p, schema[i].key + 7, *v, err) < 0)
+                        return error_prefix(err, "[keys] %s: ", schema[i].key);
+                found++;
+        }
+        if (found != KEYS_CLASS_COUNT)
+                return error_set(err, ERROR_INTERNAL, "[keys]: %zu rotation periods for %d key classes", found,
+                                 KEYS_CLASS_COUNT);
+        return 0;
+}
 
 const struct config_key *server_config_schema(size_t *n_out) {
         *n_out = ELEMENTSOF(schema);
@@ -424,6 +476,8 @@ char *server_config_text(const char *listen, int64_t port, struct error *err) {
                         custom[i].default_value = listen;
                 if (port >= 0 && str_eq(custom[i].section, "server") && str_eq(custom[i].key, "port"))
                         custom[i].default_value = port_text;
+                if (str_eq(custom[i].section, "kek") && str_eq(custom[i].key, "ref"))
+                        custom[i].default_value = SERVER_INIT_KEK_FILE;
         }
         _cleanup_free_ char *defaults = NULL;
         if (config_write_defaults(custom, ELEMENTSOF(custom), &defaults) < 0 || !defaults) {

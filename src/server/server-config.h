@@ -102,6 +102,10 @@ struct server_config {
         char *approval_roles;         /* comma-separated roles an approver may act with */
         char *approval_governed;      /* comma-separated operations */
         int64_t approval_expiry;      /* seconds */
+        /* [kek], secrets at rest (issue 11 section 6; docs/keys.md) */
+        char *kek_ref;                /* "" = none; a key file (relative to the data directory) or a pkcs11: URI */
+        /* [keys], the key registry's rotation periods (issue 11), in keys_classes order */
+        int64_t keys_rotate[12];      /* seconds; 0 = no rotation period */
         /* [csaf], advisories and the provider directory (issue 10 section 5) */
         char *csaf_base_url;          /* "" = publication off */
         char *csaf_publisher_name;    /* "" = the product's manufacturer */
@@ -114,6 +118,10 @@ struct server_config {
 #define SERVER_URL_MAX 512
 
 const struct config_key *server_config_schema(size_t *n_out);
+
+/* [keys] rotate.<class> as the key registry's policy. */
+struct keys_policy;
+int server_config_keys_policy(const struct server_config *c, struct keys_policy *p, struct error *err);
 
 /* Defaults only. */
 int server_config_defaults(struct server_config *c, struct error *err);
@@ -130,7 +138,9 @@ void server_config_free(struct server_config *c);
 /* The commented default file (heap). */
 char *server_config_defaults_text(struct error *err);
 /* The file `cradled init` writes: the defaults, with listen and port as given
- * (NULL / -1 keep the default). The result is checked by parsing it back. */
+ * (NULL / -1 keep the default) and [kek] ref = SERVER_INIT_KEK_FILE (init makes
+ * that key file). The result is checked by parsing it back. */
+#define SERVER_INIT_KEK_FILE "kek.key"
 char *server_config_text(const char *listen, int64_t port, struct error *err);
 
 /* Absolute path for a configured path: returned as is when absolute, else

@@ -14,6 +14,7 @@
 #include "core/fileio.h"
 #include "core/strutil.h"
 #include "pki/localca.h"
+#include "secret/kek.h"
 #include "server-config.h"
 #include "store/store.h"
 
@@ -106,8 +107,12 @@ static void print_report(FILE *out, const struct server_init_options *o, const c
                 "and point the cradle CLI at this server (in every new shell):\n"
                 "  export CRADLE_URL=%s CRADLE_CA=%s\n"
                 "  export CRADLE_TOKEN_FILE=\"$HOME/.cradle-token\"\n"
+                "\n"
+                "Secrets at rest are sealed under the key-encryption key %s/" SERVER_INIT_KEK_FILE ".\n"
+                "Back it up apart from the database, and keep it out of the database's backups\n"
+                "(or move it onto a token: docs/keys.md, \"Secrets at rest\").\n"
                 "\n",
-                o->data_dir, secret, url, ca);
+                o->data_dir, secret, url, ca, o->data_dir);
         if (o->then_run)
                 fprintf(out,
                         "The server starts now on %s (Ctrl-C stops it). Start it again later with:\n"
@@ -141,6 +146,7 @@ int server_init(const struct server_init_options *o, FILE *out, struct error *er
         _cleanup_free_ char *key = server_config_path(o->data_dir, cfg.tls_key);
         _cleanup_free_ char *ca = server_config_path(o->data_dir, cfg.tls_ca);
         _cleanup_free_ char *ca_key = path_join(o->data_dir, "tls/ca.key");
+        _cleanup_free_ char *kek = path_join(o->data_dir, SERVER_INIT_KEK_FILE);
         _cleanup_free_ char *tls_dir = path_join(o->data_dir, "tls");
         _cleanup_free_ char *url = client_url(cfg.listen, cfg.port);
         _cleanup_free_ char *wal = str_printf("%s-wal", db);
@@ -149,7 +155,7 @@ int server_init(const struct server_init_options *o, FILE *out, struct error *er
         _cleanup_free_ char *text = NULL;
         _cleanup_secret_ char *secret = NULL;
 
-        const char *const existing[] = { conf, db, ca_key, ca, cert, key };
+        const char *const existing[] = { conf, db, ca_key, ca, cert, key, kek };
         for (size_t i = 0; i < ELEMENTSOF(existing); i++)
                 if (file_exists(existing[i])) {
                         error_set(err, ERROR_CONFLICT,
@@ -172,6 +178,14 @@ int server_init(const struct server_init_options *o, FILE *out, struct error *er
         created_file(&c, cert);
         created_file(&c, key);
         if (pki_localca_create(&paths, o->extra_names, err) < 0)
+                goto fail;
+
+        /* The KEK (issue 11 section 6): secrets never go into the database in
+         * clear from the first day. A file beside the database still travels
+         * with a copy of the whole directory: docs/keys.md says to move it out
+         * of the backups, or onto a token. */
+        created_file(&c, kek);
+        if (kek_generate_file(kek, err) < 0)
                 goto fail;
 
         created_file(&c, db);

@@ -32,10 +32,15 @@
 #include "release/ota.h"
 #include "router.h"
 #include "approval/approval.h"
+#include "keys/keys.h"
+#include "keys-startup.h"
 #include "csaf/csaf-publish.h"
 #include "cvd/cvd.h"
 #include "cvd/limit.h"
 #include "routes.h"
+#include "keys/keys.h"
+#include "secret/kek.h"
+#include "secret/seal-existing.h"
 #include "server-config.h"
 #include "store/store.h"
 
@@ -62,6 +67,7 @@ struct server {
         struct ota_config ota;
         struct ddi_config ddi;
         struct approval_defaults approval;
+        struct keys_policy keys_policy; /* [keys] rotation periods (issue 11) */
         struct csaf_config csaf;
         char *upload_dir;
         struct ota_maintenance *ota_maintenance;
@@ -77,6 +83,8 @@ struct server {
         struct cvd_settings cvd;
         struct cvd_limit *cvd_limit;
         char *cvd_key_path;
+        /* the KEK of [kek] ref (issue 11 section 6): the process-wide kek_default() */
+        struct kek *kek;
 };
 
 static void server_free(struct server *s) {
@@ -105,6 +113,7 @@ static void server_free(struct server *s) {
         if (s->key_pem)
                 ct_wipe(s->key_pem, s->key_len);
         free(s->key_pem);
+        kek_free(s->kek); /* after every thread that seals or opens */
         server_config_free(&s->cfg);
         memset(s, 0, sizeof(*s));
 }
@@ -140,6 +149,59 @@ static int load_tls(struct server *s, const char *data_dir, struct error *err) {
         return 0;
 }
 
+/* [kek] ref: loaded before any thread starts, and made the process-wide KEK.
+ * A configured KEK that does not load stops the start: running on would
+ * refuse every sealed secret later, far from the cause. Without one, a
+ * warning (docs/keys.md "Secrets at rest": what is refused then). */
+static int load_kek(struct server *s, const char *data_dir, struct error *err) {
+        const char *ref = s->cfg.kek_ref;
+        if (!ref || !*ref) {
+                log_warn("no KEK configured ([kek] ref): new migration keys and content keys are refused, new "
+                         "online key files are written unsealed; see docs/keys.md \"Secrets at rest\"");
+                return 0;
+        }
+        _cleanup_free_ char *path = str_startswith(ref, "pkcs11:") || ref[0] == '/' ? str_dup(ref)
+                                                                                     : path_join(data_dir, ref);
+        if (kek_load(path, &s->kek, err) < 0)
+                return error_prefix(err, "[kek] ref: ");
+        kek_set_default(s->kek);
+        log_info("KEK %s loaded (%s)", kek_fingerprint(s->kek), kek_is_pkcs11(s->kek) ? "PKCS#11" : "key file");
+
+        /* Seal what a deployment from before secrets at rest keeps in clear.
+         * A failure leaves those secrets as they were (each step is atomic)
+         * and is retried at the next start; it does not stop the server. */
+        struct store *st = store_pool_acquire(s->pool);
+        struct secret_seal_report rep;
+        struct error e = {0};
+        int r = secret_seal_existing(st, s->kek, data_dir, s->cfg.director_key, &rep, &e);
+        if (r == 0) {
+                /* The KEK is a key like the others: in the registry (class kek),
+                 * by its fingerprint (a key check value, never the key). */
+                const struct keys_new kn = {
+                        .class = "kek",
+                        .purpose = "key-encryption key: seals migration keys, online key files and content keys at rest",
+                        .fingerprint = kek_fingerprint(s->kek),
+                        .algorithm = "AES-256-GCM",
+                        .storage = kek_is_pkcs11(s->kek) ? "pkcs11" : "file",
+                        .ref = path,
+                };
+                int64_t key_id;
+                struct error ke = {0};
+                if (keys_register(st, &kn, "system", &key_id, &ke) < 0)
+                        log_warn("the KEK is not in the key registry: %s", ke.msg);
+        }
+        store_pool_release(s->pool, st);
+        if (r < 0 && e.kind == ERROR_CRYPTO)
+                /* The wrong KEK: nothing sealed would open. */
+                return error_set(err, ERROR_CRYPTO, "[kek] ref: %s", e.msg);
+        if (r < 0)
+                log_error("sealing existing secrets under the KEK failed (retried at the next start): %s", e.msg);
+        else if (rep.migration_keys || rep.key_files)
+                log_info("sealed under the KEK: %zu migration key(s), %zu key file(s)", rep.migration_keys,
+                         rep.key_files);
+        return 0;
+}
+
 static int server_start(struct server *s, const char *data_dir, struct error *err) {
         _cleanup_free_ char *db = server_config_path(data_dir, s->cfg.store_path);
         if (!file_exists(db))
@@ -150,6 +212,12 @@ static int server_start(struct server *s, const char *data_dir, struct error *er
                 return -1;
         if (store_pool_open(db, (unsigned) s->cfg.threads, &s->pool, err) < 0)
                 return -1;
+        if (load_kek(s, data_dir, err) < 0)
+                return -1;
+        if (server_config_keys_policy(&s->cfg, &s->keys_policy, err) < 0)
+                return -1;
+        /* Before any request: every key cradled knows of is in the registry. */
+        server_keys_register(s->pool, &s->cfg, data_dir);
         s->ratelimit = auth_ratelimit_new((unsigned) s->cfg.auth_max_failures,
                                           s->cfg.auth_failure_window, s->cfg.auth_max_lockout,
                                           SERVER_RATELIMIT_CAPACITY);
@@ -184,6 +252,7 @@ static int server_start(struct server *s, const char *data_dir, struct error *er
                 .cvd = &s->cvd,
                 .case_ack_days = (int) s->cfg.case_ack_days,
                 .case_disclosure_days = (int) s->cfg.case_disclosure_days,
+                .keys_policy = &s->keys_policy,
                 .csaf = &s->csaf,
         };
         s->csaf = (struct csaf_config) {

@@ -919,7 +919,82 @@ const char *const store_migrations[] = {
         "  created_at INTEGER NOT NULL"
         ");"
         "CREATE INDEX cvd_messages_case ON cvd_messages (case_id, id);",
-        /* 20 (stream fix/notify, issue 10 section 6; the lead renumbers at
+        /* 20 (stream fix/keys, issue 11 section 2; the lead renumbers at
+         * merge): the key registry. One row per key Cradle uses or knows of,
+         * identified by (class, fingerprint): the lower-case hex SHA-256 of
+         * the public key's SubjectPublicKeyInfo DER, or a given identifier
+         * for a key without one (a symmetric KEK). tuf_keyid is the TUF
+         * keyid when the key appears in TUF metadata. The state machine is
+         * enforced in src/keys (one table of allowed moves); the CHECK lists
+         * make a bad write fail loudly. key_products links a key to the
+         * products it serves (a TUF targets key may sign for several).
+         * key_usage aggregates uses per key, day and kind of use, so a
+         * director signing a million polls a day writes one row, not a
+         * million. Sensitive uses are audit entries ("key.use"). */
+        "CREATE TABLE keys ("
+        "  id INTEGER PRIMARY KEY,"
+        "  class TEXT NOT NULL CHECK (class IN ('firmware-signing', 'tuf-root', 'tuf-online', 'director', "
+        "'device-ca', 'root-ca', 'tls', 'ota-encryption', 'debug-auth', 'audit-checkpoint', 'migration', "
+        "'kek')),"
+        "  purpose TEXT NOT NULL,"
+        "  algorithm TEXT NOT NULL,"
+        "  fingerprint TEXT NOT NULL,"
+        "  tuf_keyid TEXT,"
+        "  storage TEXT NOT NULL CHECK (storage IN ('pkcs11', 'file', 'offline', 'sealed')),"
+        "  ref TEXT,"                            /* PKCS#11 URI or file path; never a PIN or key material */
+        "  owner_user_id INTEGER REFERENCES users (id),"
+        "  state TEXT NOT NULL CHECK (state IN ('planned', 'active', 'retiring', 'retired', "
+        "'compromised', 'destroyed')),"
+        "  state_reason TEXT,"
+        "  created_at INTEGER NOT NULL,"
+        "  created_by TEXT NOT NULL,"
+        "  activated_at INTEGER,"
+        "  expires_at INTEGER,"
+        "  state_changed_at INTEGER NOT NULL,"
+        "  UNIQUE (class, fingerprint)"
+        ");"
+        "CREATE INDEX keys_state ON keys (state);"
+        "CREATE INDEX keys_tuf_keyid ON keys (tuf_keyid);"
+        "CREATE TABLE key_products ("
+        "  key_id INTEGER NOT NULL REFERENCES keys (id),"
+        "  product_id INTEGER NOT NULL REFERENCES products (id),"
+        "  PRIMARY KEY (key_id, product_id)"
+        ");"
+        "CREATE INDEX key_products_product_id ON key_products (product_id);"
+        "CREATE TABLE key_custodians ("
+        "  key_id INTEGER NOT NULL REFERENCES keys (id),"
+        "  user_id INTEGER NOT NULL REFERENCES users (id),"
+        "  added_at INTEGER NOT NULL,"
+        "  added_by TEXT NOT NULL,"
+        "  PRIMARY KEY (key_id, user_id)"
+        ");"
+        "CREATE TABLE key_usage ("
+        "  key_id INTEGER NOT NULL REFERENCES keys (id),"
+        "  day INTEGER NOT NULL,"                /* seconds since the epoch of 00:00 UTC that day */
+        "  what TEXT NOT NULL,"                  /* 'director.targets', 'crl.sign', ... */
+        "  count INTEGER NOT NULL,"
+        "  first_at INTEGER NOT NULL,"
+        "  last_at INTEGER NOT NULL,"
+        "  PRIMARY KEY (key_id, day, what)"
+        ");",
+        /* 21 (stream fix/otaenc, issue 11 section 5; the lead renumbers at
+         * merge): encrypted update payloads. One row per encrypted image
+         * (the container, images.sha256; unique since its content key is
+         * random): the scheme, the plaintext's SHA-256 and length (the signed
+         * target custom), and the content key sealed under the server KEK
+         * (secret/kek.h, context "ota-content-key:release:<id>:<sha256>"):
+         * the database alone never gives the key. */
+        "CREATE TABLE image_encryption ("
+        "  sha256 TEXT PRIMARY KEY,"
+        "  release_id INTEGER NOT NULL REFERENCES releases (id),"
+        "  scheme TEXT NOT NULL,"
+        "  chunk_size INTEGER NOT NULL,"
+        "  plain_sha256 TEXT NOT NULL,"
+        "  plain_length INTEGER NOT NULL,"
+        "  content_key_sealed TEXT NOT NULL,"
+        "  created_at INTEGER NOT NULL"
+        ");",
+        /* 22 (stream fix/notify, issue 10 section 6; the lead renumbers at
          * merge): informing users and end of support.
          * - owner_ref on devices and batches: an optional contact reference
          *   (a customer id, an operator account), never a name or an e-mail

@@ -139,28 +139,20 @@ int store_batch_close(struct store *s, int64_t id, int64_t when, struct error *e
         return 0;
 }
 
-int store_batch_set_migration_key(struct store *s, int64_t id, const uint8_t key[32], struct error *err) {
-        char hex[65];
-        hex_encode(key, 32, hex);
+int store_batch_set_migration_key(struct store *s, int64_t id, const char *stored, struct error *err) {
         _cleanup_stmt_ sqlite3_stmt *st = NULL;
-        int r = -1;
         if (store_prepare(s, "UPDATE batches SET migration_key = ?2 WHERE id = ?1", &st, err) < 0 ||
             store_bind_int64(s, st, 1, id, err) < 0 ||
-            store_bind_text(s, st, 2, hex, err) < 0 ||
+            store_bind_text(s, st, 2, stored, err) < 0 ||
             store_step_done(s, st, "storing a migration key", err) < 0)
-                goto out;
-        if (sqlite3_changes(s->db) == 0) {
-                error_set(err, ERROR_NOT_FOUND, "no batch with id %lld", (long long) id);
-                goto out;
-        }
-        r = 0;
-out:
-        ct_wipe(hex, sizeof(hex));
-        return r;
+                return -1;
+        if (sqlite3_changes(s->db) == 0)
+                return error_set(err, ERROR_NOT_FOUND, "no batch with id %lld", (long long) id);
+        return 0;
 }
 
-int store_batch_migration_key(struct store *s, int64_t id, uint8_t key[32], bool *found, struct error *err) {
-        *found = false;
+int store_batch_migration_key(struct store *s, int64_t id, char **stored_out, struct error *err) {
+        *stored_out = NULL;
         _cleanup_stmt_ sqlite3_stmt *st = NULL;
         if (store_prepare(s, "SELECT migration_key FROM batches WHERE id = ?1", &st, err) < 0 ||
             store_bind_int64(s, st, 1, id, err) < 0)
@@ -170,14 +162,55 @@ int store_batch_migration_key(struct store *s, int64_t id, uint8_t key[32], bool
                 return -1;
         if (rc == 0)
                 return error_set(err, ERROR_NOT_FOUND, "no batch with id %lld", (long long) id);
-        const char *hex = (const char *) sqlite3_column_text(st, 0);
-        if (!hex)
-                return 0;
-        if (strlen(hex) != 64 || hex_decode(hex, key, 32, NULL) < 0) {
-                ct_wipe(key, 32);
-                return error_set(err, ERROR_DB, "batch %lld has a malformed migration key", (long long) id);
+        const char *text = (const char *) sqlite3_column_text(st, 0);
+        if (text)
+                *stored_out = str_dup(text);
+        return 0;
+}
+
+int store_batch_migration_keys_unsealed(struct store *s, int64_t **ids_out, size_t *n_out, struct error *err) {
+        *ids_out = NULL;
+        *n_out = 0;
+        _cleanup_stmt_ sqlite3_stmt *st = NULL;
+        /* Sealed values start "kek<version>:"; hex never has a 'k'. */
+        if (store_prepare(s, "SELECT id FROM batches WHERE migration_key IS NOT NULL "
+                             "AND migration_key NOT LIKE 'kek%' ORDER BY id", &st, err) < 0)
+                return -1;
+        size_t n = 0, cap = 0;
+        int64_t *ids = NULL;
+        for (;;) {
+                int rc = store_step_row(s, st, "listing unsealed migration keys", err);
+                if (rc < 0) {
+                        free(ids);
+                        return -1;
+                }
+                if (rc == 0)
+                        break;
+                if (n == cap) {
+                        cap = cap ? 2 * cap : 16;
+                        ids = xrealloc(ids, cap * sizeof(*ids));
+                }
+                ids[n++] = sqlite3_column_int64(st, 0);
         }
-        *found = true;
+        *ids_out = ids;
+        *n_out = n;
+        return 0;
+}
+
+int store_batch_migration_key_other_kek(struct store *s, const char *sealed_prefix, int64_t *id_out,
+                                        struct error *err) {
+        *id_out = 0;
+        _cleanup_stmt_ sqlite3_stmt *st = NULL;
+        /* substr, not LIKE: the prefix is data, and LIKE would treat '_' in it as a wildcard. */
+        if (store_prepare(s, "SELECT id FROM batches WHERE migration_key LIKE 'kek%' "
+                             "AND substr(migration_key, 1, length(?1)) <> ?1 ORDER BY id LIMIT 1", &st, err) < 0 ||
+            store_bind_text(s, st, 1, sealed_prefix, err) < 0)
+                return -1;
+        int rc = store_step_row(s, st, "checking sealed migration keys", err);
+        if (rc < 0)
+                return -1;
+        if (rc > 0)
+                *id_out = sqlite3_column_int64(st, 0);
         return 0;
 }
 

@@ -107,11 +107,19 @@ int store_batch_list(struct store *s, int64_t product_id, struct store_batch **o
                      struct error *err);
 /* ERROR_CONFLICT if already closed. */
 int store_batch_close(struct store *s, int64_t id, int64_t when, struct error *err);
-/* The 32-byte migration key (a provisioning secret the server needs in clear to
- * compute device secrets). Stored as hex; at-rest encryption comes with key governance. */
-int store_batch_set_migration_key(struct store *s, int64_t id, const uint8_t key[32], struct error *err);
-/* found=false when the batch has no key. The caller wipes `key` after use. */
-int store_batch_migration_key(struct store *s, int64_t id, uint8_t key[32], bool *found, struct error *err);
+/* The batch's migration key as stored: sealed under the KEK
+ * ("kek1:...", src/secret/kek.h; identity/batch.c seals and opens it) or, in a
+ * database from before secrets at rest, 64 hex digits until cradled seals it
+ * at start. Never logged. */
+int store_batch_set_migration_key(struct store *s, int64_t id, const char *stored, struct error *err);
+/* *stored_out (heap) is NULL when the batch has no key. */
+int store_batch_migration_key(struct store *s, int64_t id, char **stored_out, struct error *err);
+/* The ids of batches whose key is stored unsealed (legacy hex). */
+int store_batch_migration_keys_unsealed(struct store *s, int64_t **ids_out, size_t *n_out, struct error *err);
+/* The first batch whose key is sealed but does not start with sealed_prefix
+ * ("kek1:<fingerprint>:"): sealed under another KEK. *id_out = 0 when none. */
+int store_batch_migration_key_other_kek(struct store *s, const char *sealed_prefix, int64_t *id_out,
+                                        struct error *err);
 void store_batch_clear(struct store_batch *b);
 void store_batch_list_free(struct store_batch *list, size_t n);
 

@@ -200,4 +200,9 @@ int store_online_key_insert(struct store *s, const struct store_online_key *k, s
 int store_online_key_get(struct store *s, int64_t product_id, const char *role, const char *status,
                          struct store_online_key *out, struct error *err);
 int store_online_key_set_status(struct store *s, int64_t id, const char *status, struct error *err);
+/* The distinct key_ref of every online key kept as a file (not pkcs11:), for
+ * the start-up sealing under the KEK (issue 11 section 6). Free with
+ * store_strings_free. */
+int store_online_key_file_refs(struct store *s, char ***refs_out, size_t *n_out, struct error *err);
+void store_strings_free(char **list, size_t n);
 void store_online_key_clear(struct store_online_key *k);

@@ -286,3 +286,42 @@ void store_online_key_clear(struct store_online_key *k) {
         free(k->key_ref);
         memset(k, 0, sizeof(*k));
 }
+
+/* Secrets at rest (issue 11 section 6): every online key kept as a file, for
+ * the start-up sealing. */
+int store_online_key_file_refs(struct store *s, char ***refs_out, size_t *n_out, struct error *err) {
+        *refs_out = NULL;
+        *n_out = 0;
+        _cleanup_stmt_ sqlite3_stmt *st = NULL;
+        if (store_prepare(s, "SELECT DISTINCT key_ref FROM repo_online_keys WHERE key_ref NOT LIKE 'pkcs11:%' "
+                             "ORDER BY key_ref", &st, err) < 0)
+                return -1;
+        char **refs = NULL;
+        size_t n = 0, cap = 0;
+        for (;;) {
+                int rc = store_step_row(s, st, "listing online key files", err);
+                if (rc < 0) {
+                        store_strings_free(refs, n);
+                        return -1;
+                }
+                if (rc == 0)
+                        break;
+                char *ref = store_column_text(st, 0);
+                if (!ref)
+                        continue;
+                if (n == cap) {
+                        cap = cap ? 2 * cap : 8;
+                        refs = xrealloc(refs, cap * sizeof(*refs));
+                }
+                refs[n++] = ref;
+        }
+        *refs_out = refs;
+        *n_out = n;
+        return 0;
+}
+
+void store_strings_free(char **list, size_t n) {
+        for (size_t i = 0; i < n; i++)
+                free(list[i]);
+        free(list);
+}

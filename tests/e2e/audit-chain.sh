@@ -16,10 +16,13 @@ api PATCH /api/v1/products/1 "$ADMIN_TOKEN" '{"name":"Renamed"}'
 out=$("$CRADLE" audit list --json); rc=$?
 expect_eq "audit list succeeds" "$rc" 0
 n=$(jq '.items | length' <<<"$out")
-expect_eq "init + 3 creates + token + update = 6 entries" "$n" 6
-expect_eq "entries are numbered from 1" "$(jq -c '[.items[].seq]' <<<"$out")" '[1,2,3,4,5,6]'
+# The first start registers the TLS CA and server key in the key registry
+# (issue 11, docs/keys.md): two key.register entries by the system.
+expect_eq "init + 2 key registrations + 3 creates + token + update = 8 entries" "$n" 8
+expect_eq "entries are numbered from 1" "$(jq -c '[.items[].seq]' <<<"$out")" '[1,2,3,4,5,6,7,8]'
 expect_eq "first entry chains from the genesis hash" "$(jq -r '.items[0].prev_hash' <<<"$out")" "$(printf '0%.0s' $(seq 64))"
-expect_eq "actor is the token name and role" "$(jq -r '.items[1] | .actor_name + "/" + .actor_role' <<<"$out")" "admin/admin"
+expect_eq "the key registrations are the system's" "$(jq -r '.items[1:3] | map(.action + "/" + .actor_name) | join(",")' <<<"$out")" "key.register/system,key.register/system"
+expect_eq "actor is the token name and role" "$(jq -r '.items[3] | .actor_name + "/" + .actor_role' <<<"$out")" "admin/admin"
 
 out=$("$CRADLE" audit list --object product:1 --json)
 expect_eq "filter by object" "$(jq -r '[.items[].action] | join(",")' <<<"$out")" "product.create,product.update"
@@ -38,7 +41,7 @@ expect_eq "an out-of-range limit is a 400" "$STATUS" 400
 
 out=$("$CRADLE" audit verify 2>&1); rc=$?
 expect_eq "an untouched chain verifies" "$rc" 0
-expect_match "verify reports the count" "$out" '6'
+expect_match "verify reports the count" "$out" '8'
 api GET /api/v1/audit/verify "$ADMIN_TOKEN"
 expect_eq "server-side verify agrees" "$(jqr .ok)" true
 
@@ -48,12 +51,12 @@ restore() { stop_server; cp "$E2E_TMP/clean.db" "$db"; rm -f "$db-wal" "$db-shm"
 stop_server; sqlite3 "$db" 'PRAGMA wal_checkpoint(TRUNCATE);' >/dev/null; snapshot; start_server
 
 # 1. Edit a row.
-stop_server; sqlite3 "$db" "UPDATE audit_log SET details = replace(details, 'M2', 'M9') WHERE seq = 3;"; start_server
+stop_server; sqlite3 "$db" "UPDATE audit_log SET details = replace(details, 'M2', 'M9') WHERE seq = 5;"; start_server
 out=$("$CRADLE" audit verify 2>&1); rc=$?
 expect_eq "an edited row fails verification (exit 5)" "$rc" 5
-expect_match "verify names the edited entry" "$out" 'entry 3'
+expect_match "verify names the edited entry" "$out" 'entry 5'
 api GET /api/v1/audit/verify "$ADMIN_TOKEN"
-expect_eq "server-side verify names the same entry" "$(jqr .bad_seq)" 3
+expect_eq "server-side verify names the same entry" "$(jqr .bad_seq)" 5
 restore
 
 # 2. Delete a row.

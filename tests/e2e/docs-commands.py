@@ -102,7 +102,8 @@ def check_cradle(words):
 
 def check_cradled(words):
     rc, text = help_text([CRADLED])
-    commands = {"init", "run", "routes", "config-defaults", "help", "cvd-key"}
+    commands = {"init", "run", "routes", "config-defaults", "help", "cvd-key",
+                "kek-rotate"}  # secrets at rest (issue 11 section 6)
     problems = []
     cmd = "run"
     rest = words

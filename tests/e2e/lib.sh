@@ -257,10 +257,19 @@ ota_publish() {
   IMG=$OTA/rootfs-$version.img
   if [[ -n "${OTA_IMAGE_SRC:-}" ]]; then cp "$OTA_IMAGE_SRC" "$IMG"; else head -c "${OTA_IMAGE_SIZE:-65536}" /dev/urandom >"$IMG"; fi
   IMG_SHA=$(sha256sum "$IMG" | cut -d' ' -f1); IMG_LEN=$(stat -c %s "$IMG")
-  "$CRADLE" release upload "$REL_ID" "$IMG" --name "${OTA_IMAGE_NAME:-rootfs.img}" >/dev/null &&
+  # shellcheck disable=SC2086 # OTA_UPLOAD_FLAGS (e.g. --encrypt, docs/ota.md "Encrypted payloads"): word-split on purpose
+  "$CRADLE" release upload "$REL_ID" "$IMG" --name "${OTA_IMAGE_NAME:-rootfs.img}" ${OTA_UPLOAD_FLAGS:-} >/dev/null &&
     "$CRADLE" release prepare "$REL_ID" >/dev/null 2>&1 &&
     "$CRADLE" release sign "$REL_ID" --key "$OTA/t1.key" >/dev/null 2>&1 &&
     "$CRADLE" release sign "$REL_ID" --key "$OTA/t2.key" >/dev/null 2>&1 &&
     "$CRADLE" release publish "$REL_ID" >/dev/null || { echo "# publishing $version failed"; return 1; }
   IMG_URL=$OTA_REPO_URL/targets/$version/$IMG_SHA.rootfs.img
+  # The target as served: the image itself, or its encrypted container
+  # (IMG_SHA and IMG_LEN stay the plaintext's: what a slot holds).
+  TGT_SHA=$IMG_SHA; TGT_LEN=$IMG_LEN
+  if [[ "${OTA_UPLOAD_FLAGS:-}" == *--encrypt* ]]; then
+    out=$("$CRADLE" release show "$REL_ID" --json) || return 1
+    TGT_SHA=$(jq -r '.images[0].sha256' <<<"$out"); TGT_LEN=$(jq -r '.images[0].length' <<<"$out")
+    IMG_URL=$OTA_REPO_URL/targets/$version/$TGT_SHA.rootfs.img
+  fi
 }

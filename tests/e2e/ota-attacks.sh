@@ -42,7 +42,7 @@ cp -a "$DEV1/state" "$E2E_TMP/state-base"
 ota_publish 1.3.0-r3 3 r3 || tap_fail "publish r3 release"; REL_R3=$REL_ID; SHA_R3=$IMG_SHA
 "$CRADLE" device assign --release "$REL_R3" --device T1-000200 >/dev/null
 director_get "$PKI/dev2.pem" "$PKI/dev2.key" >"$E2E_TMP/director-dev2.json"
-ota_publish 1.2.0 4 r2 || tap_fail "publish 1.2.0"; REL120=$REL_ID; SHA120=$IMG_SHA; LEN120=$IMG_LEN
+ota_publish 1.2.0 4 r2 || tap_fail "publish 1.2.0"; REL120=$REL_ID; SHA120=$IMG_SHA; LEN120=$TGT_LEN  # the served target: the container when encrypted (ota-attacks-encrypted.sh)
 "$CRADLE" device assign --release "$REL120" --device T1-000100 >/dev/null
 director_get "$CERT1" "$KEY1" >"$E2E_TMP/director-new.json"
 jq -e '.signed.targets["1.2.0/rootfs.img"]' "$E2E_TMP/director-new.json" >/dev/null || tap_fail "director offers 1.2.0"
@@ -77,6 +77,8 @@ relink() { # relink PARENT KEYNAME FILE
 }
 ONLINE_TS=$DATA/repo-keys/T1-EU/timestamp.key; ONLINE_SN=$DATA/repo-keys/T1-EU/snapshot.key
 DIRECTOR_KEY=$DATA/director-keys/targets.key
+# The attacker holds the online keys, and so the KEK they are sealed under (docs/keys.md).
+export TUF_RESIGN_KEK=$DATA/kek.key TUF_RESIGN_DATA_DIR=$DATA
 # attack NAME REASON-REGEX: serves $M, runs one agent cycle, checks refusal and slots.
 attack() {
   # Each attack starts from the device's state after the baseline: what one

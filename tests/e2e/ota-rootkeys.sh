@@ -98,6 +98,8 @@ M=$E2E_TMP/mirror; mkdir -p "$M/repo" "$M/device/v1/director"
 cp -rL "$DATA/repo/T1-EU" "$M/repo/T1-EU"
 R=$M/repo/T1-EU
 DIRECTOR_KEY=$DATA/director-keys/targets.key
+# The attacker holds the online keys, and so the KEK they are sealed under (docs/keys.md).
+export TUF_RESIGN_KEK=$DATA/kek.key TUF_RESIGN_DATA_DIR=$DATA
 curl -sS --cacert "$CA" --cert "$CERT1" --key "$KEY1" "$URL/device/v1/director/targets.json" >"$M/device/v1/director/targets.json"
 # The director's root 2 as the image repository's 2.root.json. It has no
 # consistent snapshots, so the device will fetch snapshot.json, targets.json

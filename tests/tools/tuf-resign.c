@@ -6,13 +6,22 @@
  * fewer targets keys than the threshold.
  *
  *   tuf-resign IN OUT [KEY...]     (no KEY: write the document unsigned)
+ *
+ * The server's online key files are sealed under its KEK (docs/keys.md
+ * "Secrets at rest"): an attacker who holds them holds the KEK too. With
+ * TUF_RESIGN_KEK (the KEK file) and TUF_RESIGN_DATA_DIR (the data directory
+ * the key refs are relative to) set, sealed key files are opened with it.
  */
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include "core/cleanup.h"
 #include "core/fileio.h"
 #include "core/json.h"
+#include "core/strutil.h"
 #include "crypto/key.h"
+#include "secret/kek.h"
+#include "secret/keyfile.h"
 #include "tuf/metadata.h"
 #include "tuf/sign.h"
 
@@ -33,10 +42,24 @@ int main(int argc, char **argv) {
                 fprintf(stderr, "tuf-resign: %s\n", err.msg);
                 return 1;
         }
+        _cleanup_kek_ struct kek *kek = NULL;
+        const char *kek_path = getenv("TUF_RESIGN_KEK"), *data_dir = getenv("TUF_RESIGN_DATA_DIR");
+        if (kek_path && *kek_path) {
+                if (kek_load(kek_path, &kek, &err) < 0) {
+                        fprintf(stderr, "tuf-resign: %s\n", err.msg);
+                        return 1;
+                }
+                kek_set_default(kek);
+        }
         json_object_set_new(doc, "signatures", json_array());
         for (int i = 3; i < argc; i++) {
                 struct crypto_key *key = NULL;
-                if (crypto_key_load(argv[i], &key, &err) < 0 || tuf_sign(doc, key, &err) < 0) {
+                /* A sealed key file is bound to its ref relative to the data directory. */
+                const char *ref = argv[i];
+                size_t dl = data_dir ? strlen(data_dir) : 0;
+                if (dl && strncmp(ref, data_dir, dl) == 0 && ref[dl] == '/')
+                        ref += dl + 1;
+                if (secret_key_load(argv[i], ref, &key, &err) < 0 || tuf_sign(doc, key, &err) < 0) {
                         fprintf(stderr, "tuf-resign: %s: %s\n", argv[i], err.msg);
                         crypto_key_free(key);
                         return 1;

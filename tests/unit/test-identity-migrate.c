@@ -6,6 +6,9 @@
 
 #include "core/time.h"
 #include "crypto/encoding.h"
+#include "identity/batch.h"
+#include "secret/kek.h"
+#include "store/store-identity.h"
 
 #define FLEET_SECRET "fleet-default-password-2019"
 
@@ -14,9 +17,24 @@ static const uint8_t batch_key[32] = {
         0x01, 0x12, 0x23, 0x34, 0x45, 0x56, 0x67, 0x78, 0x89, 0x9a, 0xab, 0xbc, 0xcd, 0xde, 0xef, 0xf0,
 };
 
+/* The process KEK the batch keys are sealed under (issue 11 section 6). */
+static struct kek *test_kek;
+
+static struct kek *kek_in(struct idfx *f, const char *name) {
+        struct error err = {0};
+        char *path = tdir_path(f->t, name);
+        struct kek *k = NULL;
+        if (kek_generate_file(path, &err) < 0 || kek_load(path, &k, &err) < 0)
+                fail_msg("KEK: %s", err.msg);
+        free(path);
+        return k;
+}
+
 static int setup(void **state) {
         struct idfx *f = idfx_new();
         struct error err = {0};
+        test_kek = kek_in(f, "kek.key");
+        kek_set_default(test_kek);
         if (identity_batch_set_migration_key(f->s, &idfx_admin, f->batch_id, batch_key, &err) < 0 ||
             identity_migration_open(&f->ic, &idfx_admin, IDFX_MODEL, FLEET_SECRET, &err) < 0)
                 fail_msg("%s", err.msg);
@@ -25,6 +43,8 @@ static int setup(void **state) {
 }
 
 static int teardown(void **state) {
+        kek_free(test_kek); /* clears the default too */
+        test_kek = NULL;
         idfx_free(*state);
         return 0;
 }
@@ -279,6 +299,138 @@ static void test_open_requires_product_and_credential(void **state) {
         assert_error(err, ERROR_INVALID, "shared_credential");
 }
 
+/* ---- secrets at rest (issue 11 section 6) ---- */
+
+static char *stored_key(struct idfx *f, int64_t batch_id) {
+        struct error err = {0};
+        char *stored = NULL;
+        if (store_batch_migration_key(f->s, batch_id, &stored, &err) < 0)
+                fail_msg("%s", err.msg);
+        return stored;
+}
+
+/* The database row holds the key sealed: neither its hex nor its raw bytes. */
+static void test_migration_key_sealed_in_db(void **state) {
+        struct idfx *f = *state;
+        char *stored = stored_key(f, f->batch_id);
+        assert_true(kek_is_sealed(stored));
+        assert_non_null(strstr(stored, kek_fingerprint(test_kek)));
+        char hex[65];
+        hex_encode(batch_key, sizeof(batch_key), hex);
+        assert_null(strstr(stored, hex));
+        free(stored);
+        assert_int_equal(raw_int(f->t->db, "SELECT count(*) FROM batches WHERE migration_key LIKE 'kek1:%'"), 1);
+        /* And a claim still proves the device secret through the sealed key. */
+        struct claim_args a;
+        claim_prepare(f, "FIELD-S1", &a);
+        gnutls_datum_t cert = {0};
+        struct error err = {0};
+        assert_int_equal(identity_migration_claim(&f->ic, &a.c, &cert, &err), 0);
+        gnutls_free(cert.data);
+        free(a.csr);
+}
+
+/* Without a KEK a new key is refused and the row is left as it was: for a
+ * batch without a key (nothing to open first) and for one with a key. */
+static void test_migration_key_refused_without_kek(void **state) {
+        struct idfx *f = *state;
+        struct error err = {0};
+        struct store_batch nb = { .product_id = f->product_id, .name = "B-new", .hardware_revision = "rev-C",
+                                  .production_date = "2026-01-01", .initial_firmware_version = "1.0" };
+        int64_t fresh = 0;
+        assert_int_equal(store_batch_insert(f->s, &nb, &fresh, &err), 0);
+        kek_set_default(NULL);
+        assert_int_equal(identity_batch_set_migration_key(f->s, &idfx_admin, fresh, batch_key, &err), -1);
+        assert_error(err, ERROR_CONFLICT, "no KEK is configured");
+        char *none = stored_key(f, fresh);
+        assert_null(none);
+
+        char *before = stored_key(f, f->batch_id);
+        assert_int_equal(identity_batch_set_migration_key(f->s, &idfx_admin, f->batch_id, batch_key, &err), -1);
+        assert_error(err, ERROR_CONFLICT, "no KEK is configured");
+        char *after = stored_key(f, f->batch_id);
+        assert_string_equal(before, after);
+        free(before);
+        free(after);
+        assert_int_equal(idfx_audit_count(f, "batch.migration-key.set", NULL), 1);
+        kek_set_default(test_kek);
+}
+
+/* A sealed key copied into another batch's row does not open there; a claim
+ * naming that batch fails instead of using the other batch's key. */
+static void test_sealed_key_copied_to_other_batch(void **state) {
+        struct idfx *f = *state;
+        struct error err = {0};
+        struct store_batch b = { .product_id = f->product_id, .name = "B-other", .hardware_revision = "rev-C",
+                                 .production_date = "2026-01-01", .initial_firmware_version = "1.0" };
+        int64_t other = 0;
+        assert_int_equal(store_batch_insert(f->s, &b, &other, &err), 0);
+        char *stored = stored_key(f, f->batch_id);
+        assert_int_equal(store_batch_set_migration_key(f->s, other, stored, &err), 0);
+        free(stored);
+        uint8_t key[32];
+        bool found = true;
+        assert_int_equal(identity_batch_migration_key(f->s, other, key, &found, &err), -1);
+        assert_error(err, ERROR_CRYPTO, "another row or purpose");
+        /* The original still opens. */
+        assert_int_equal(identity_batch_migration_key(f->s, f->batch_id, key, &found, &err), 0);
+        assert_true(found);
+        assert_memory_equal(key, batch_key, 32);
+}
+
+/* Another KEK than the one a key was sealed under: a clear error naming both. */
+static void test_wrong_kek_named(void **state) {
+        struct idfx *f = *state;
+        struct kek *other = kek_in(f, "other.key");
+        kek_set_default(other);
+        uint8_t key[32];
+        bool found;
+        struct error err = {0};
+        assert_int_equal(identity_batch_migration_key(f->s, f->batch_id, key, &found, &err), -1);
+        assert_error(err, ERROR_CRYPTO, "was sealed under KEK");
+        assert_non_null(strstr(err.msg, kek_fingerprint(test_kek)));
+        kek_free(other);
+        kek_set_default(test_kek);
+}
+
+/* A database from before secrets at rest: the hex key is sealed at start,
+ * audited, once. */
+static void test_seal_existing_plaintext(void **state) {
+        struct idfx *f = *state;
+        char hex[65];
+        hex_encode(batch_key, sizeof(batch_key), hex);
+        struct error err = {0};
+        assert_int_equal(store_batch_set_migration_key(f->s, f->batch_id, hex, &err), 0);
+        /* Legacy hex still works before it is sealed. */
+        uint8_t key[32];
+        bool found = false;
+        assert_int_equal(identity_batch_migration_key(f->s, f->batch_id, key, &found, &err), 0);
+        assert_true(found);
+        assert_memory_equal(key, batch_key, 32);
+
+        size_t n = 0;
+        assert_int_equal(identity_batch_seal_existing(f->s, &idfx_admin, test_kek, &n, &err), 0);
+        assert_int_equal(n, 1);
+        char *stored = stored_key(f, f->batch_id);
+        assert_true(kek_is_sealed(stored));
+        assert_null(strstr(stored, hex));
+        free(stored);
+        assert_int_equal(idfx_audit_count(f, "batch.migration-key.sealed", NULL), 1);
+        /* Idempotent. */
+        assert_int_equal(identity_batch_seal_existing(f->s, &idfx_admin, test_kek, &n, &err), 0);
+        assert_int_equal(n, 0);
+        assert_int_equal(idfx_audit_count(f, "batch.migration-key.sealed", NULL), 1);
+        /* And the sealed key opens to the same bytes: claims keep working. */
+        assert_int_equal(identity_batch_migration_key(f->s, f->batch_id, key, &found, &err), 0);
+        assert_memory_equal(key, batch_key, 32);
+        struct claim_args a;
+        claim_prepare(f, "FIELD-S2", &a);
+        gnutls_datum_t cert = {0};
+        assert_int_equal(identity_migration_claim(&f->ic, &a.c, &cert, &err), 0);
+        gnutls_free(cert.data);
+        free(a.csr);
+}
+
 int main(void) {
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test_setup_teardown(test_claim_creates_device_with_birth_cert, setup, teardown),
@@ -290,6 +442,11 @@ int main(void) {
                 cmocka_unit_test_setup_teardown(test_csr_checked_after_secrets, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_migration_key_never_shown, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_open_requires_product_and_credential, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_migration_key_sealed_in_db, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_migration_key_refused_without_kek, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_sealed_key_copied_to_other_batch, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_wrong_kek_named, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_seal_existing_plaintext, setup, teardown),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
 }

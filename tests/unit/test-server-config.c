@@ -170,6 +170,9 @@ static void test_init_text_sets_every_key(void **state) {
         assert_non_null(strstr(text, "\nconnection_timeout = 30\n"));
         assert_non_null(strstr(text, "\nmax_connections_per_ip = 64\n"));
         assert_non_null(strstr(text, "\ncert = tls/server.pem\n"));
+        /* init makes a KEK file and points [kek] ref at it (issue 11 section 6) */
+        assert_non_null(strstr(text, "\n[kek]\n"));
+        assert_non_null(strstr(text, "\nref = " SERVER_INIT_KEK_FILE "\n"));
         struct server_config c;
         assert_int_equal(server_config_parse("cradled.conf", text, strlen(text), &c, &err), 0);
         assert_string_equal(c.listen, "0.0.0.0");

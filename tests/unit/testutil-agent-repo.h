@@ -28,6 +28,18 @@ struct tu_image {
         const char *product;     /* NULL: "T1-EU" */
 };
 
+/* What an encrypted image adds (tests/unit/test-agent-encrypted.c); a
+ * parallel array, NULL for plain images. */
+struct tu_image_enc {
+        size_t content_len;      /* the container's length (it holds NUL bytes) */
+        json_t *encryption;      /* custom "encryption" of both repositories (borrowed) */
+        json_t *encryption_key;  /* the director's custom "encryption_key" (borrowed); NULL: none */
+};
+
+static inline size_t tu_image_len(const struct tu_image *im, const struct tu_image_enc *enc) {
+        return enc && enc->content_len ? enc->content_len : strlen(im->content);
+}
+
 struct tu_repo {
         char *dir;               /* keys/ and www/ */
         char *www_repo;          /* www/repo/T1-EU */
@@ -118,7 +130,8 @@ static inline json_t *tu_root_signed(struct tu_repo *r, int64_t version, int64_t
         return s;
 }
 
-static inline json_t *tu_image_custom(const struct tu_image *im, const char *serial, const char *hwid) {
+static inline json_t *tu_image_custom_enc(const struct tu_image *im, const struct tu_image_enc *enc,
+                                          const char *serial, const char *hwid) {
         json_error_t jerr;
         json_t *revs = json_loads(im->hw_revs ? im->hw_revs : "[\"r2\"]", 0, &jerr);
         json_t *c = json_pack("{s:s, s:I, s:o, s:s}", "release", im->release, "security_version",
@@ -128,11 +141,19 @@ static inline json_t *tu_image_custom(const struct tu_image *im, const char *ser
                 json_object_set_new(c, "serial", json_string(serial));
         if (hwid)
                 json_object_set_new(c, "hardware_id", json_string(hwid));
+        if (enc && enc->encryption)
+                json_object_set_new(c, "encryption", json_deep_copy(enc->encryption));
+        if (enc && serial && enc->encryption_key)
+                json_object_set_new(c, "encryption_key", json_deep_copy(enc->encryption_key));
         return c;
 }
 
-static inline json_t *tu_targets_signed(const struct tu_image *ims, size_t n, int64_t version, int64_t expires,
-                                        const char *serial, const char *hwid) {
+static inline json_t *tu_image_custom(const struct tu_image *im, const char *serial, const char *hwid) {
+        return tu_image_custom_enc(im, NULL, serial, hwid);
+}
+
+static inline json_t *tu_targets_signed_enc(const struct tu_image *ims, const struct tu_image_enc *encs, size_t n,
+                                            int64_t version, int64_t expires, const char *serial, const char *hwid) {
         struct tuf_target_spec specs[8] = { 0 };
         char paths[8][256];
         json_t *customs[8] = { 0 };
@@ -141,10 +162,11 @@ static inline json_t *tu_targets_signed(const struct tu_image *ims, size_t n, in
 
         for (size_t i = 0; i < n; i++) {
                 snprintf(paths[i], sizeof(paths[i]), "%s/%s", ims[i].release, ims[i].name);
-                customs[i] = tu_image_custom(&ims[i], serial, hwid);
-                specs[i] = (struct tuf_target_spec) { .path = paths[i], .length = (int64_t) strlen(ims[i].content),
+                const struct tu_image_enc *enc = encs ? &encs[i] : NULL;
+                customs[i] = tu_image_custom_enc(&ims[i], enc, serial, hwid);
+                specs[i] = (struct tuf_target_spec) { .path = paths[i], .length = (int64_t) tu_image_len(&ims[i], enc),
                                                       .custom = customs[i] };
-                hash_sha256(ims[i].content, strlen(ims[i].content), specs[i].sha256);
+                hash_sha256(ims[i].content, tu_image_len(&ims[i], enc), specs[i].sha256);
         }
         s = tuf_build_targets(version, expires, specs, n, &err);
         for (size_t i = 0; i < n; i++)
@@ -152,6 +174,11 @@ static inline json_t *tu_targets_signed(const struct tu_image *ims, size_t n, in
         if (!s)
                 fail_msg("tuf_build_targets: %s", err.msg);
         return s;
+}
+
+static inline json_t *tu_targets_signed(const struct tu_image *ims, size_t n, int64_t version, int64_t expires,
+                                        const char *serial, const char *hwid) {
+        return tu_targets_signed_enc(ims, NULL, n, version, expires, serial, hwid);
 }
 
 static inline void tu_put(const char *dir, const char *name, const char *bytes, size_t len) {
@@ -172,12 +199,13 @@ static inline void tu_publish_image_root(struct tu_repo *r) {
 /* Publishes targets (signed by `signers`), snapshot (snap_key) and
  * timestamp (ts_key) at the next version, and the target files under
  * targets/<release>/<sha>.<name>. */
-static inline void tu_publish_images_with(struct tu_repo *r, const struct tu_image *ims, size_t n,
-                                          const int *signers, size_t n_signers, int snap_key, int ts_key) {
+static inline void tu_publish_images_with_enc(struct tu_repo *r, const struct tu_image *ims,
+                                              const struct tu_image_enc *encs, size_t n, const int *signers,
+                                              size_t n_signers, int snap_key, int ts_key) {
         const int snap[] = { snap_key }, ts[] = { ts_key };
         int64_t v = ++r->image_version;
         size_t tlen, slen, len;
-        _cleanup_free_ char *targets = tu_sign(r, tu_targets_signed(ims, n, v, r->now + 30 * TU_DAY, NULL, NULL),
+        _cleanup_free_ char *targets = tu_sign(r, tu_targets_signed_enc(ims, encs, n, v, r->now + 30 * TU_DAY, NULL, NULL),
                                                signers, n_signers, &tlen);
         struct tuf_meta_file tm = { .name = "targets.json", .version = v, .length = -1 };
         struct error err = { 0 };
@@ -196,11 +224,17 @@ static inline void tu_publish_images_with(struct tu_repo *r, const struct tu_ima
         for (size_t i = 0; i < n; i++) {
                 uint8_t sha[SHA256_LEN];
                 char hex[SHA256_HEX_LEN];
-                hash_sha256(ims[i].content, strlen(ims[i].content), sha);
+                size_t len_i = tu_image_len(&ims[i], encs ? &encs[i] : NULL);
+                hash_sha256(ims[i].content, len_i, sha);
                 hex_encode(sha, SHA256_LEN, hex);
                 _cleanup_free_ char *file = str_printf("targets/%s/%s.%s", ims[i].release, hex, ims[i].name);
-                tu_put(r->www_repo, file, ims[i].content, strlen(ims[i].content));
+                tu_put(r->www_repo, file, ims[i].content, len_i);
         }
+}
+
+static inline void tu_publish_images_with(struct tu_repo *r, const struct tu_image *ims, size_t n,
+                                          const int *signers, size_t n_signers, int snap_key, int ts_key) {
+        tu_publish_images_with_enc(r, ims, NULL, n, signers, n_signers, snap_key, ts_key);
 }
 
 /* The same with the repository's own online keys. */
@@ -223,6 +257,17 @@ static inline void tu_publish_director_root(struct tu_repo *r) {
                                          signer, 1, &len);
         tu_put(r->www_director, "1.root.json", b, len);
         tu_put(r->dir, "trust/director-root.json", b, len);
+}
+
+/* The director's targets.json for one device, with encrypted images. */
+static inline void tu_publish_director_enc(struct tu_repo *r, const struct tu_image *ims,
+                                           const struct tu_image_enc *encs, size_t n, int64_t version,
+                                           int64_t expires, const char *serial, const char *hwid, int signer) {
+        size_t len;
+        int s[] = { signer };
+        _cleanup_free_ char *b =
+                tu_sign(r, tu_targets_signed_enc(ims, encs, n, version, expires, serial, hwid), s, 1, &len);
+        tu_put(r->www_director, "targets.json", b, len);
 }
 
 /* The director's targets.json for one device. */

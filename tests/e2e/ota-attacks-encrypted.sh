@@ -1,0 +1,5 @@
+#!/usr/bin/env bash
+# The attacks suite (ota-attacks.sh) with every release uploaded encrypted
+# (cradle release upload --encrypt; docs/ota.md, "Encrypted payloads").
+export OTA_UPLOAD_FLAGS=--encrypt
+exec bash "$(dirname "$0")/ota-attacks.sh"

@@ -1,0 +1,87 @@
+#!/usr/bin/env bash
+# Encrypted update payloads end to end (docs/ota.md, "Encrypted payloads";
+# issue 11 section 5): `cradle release upload --encrypt` on a real cradled,
+# the published target is the container (no plaintext on the mirror), the
+# content key is sealed under the KEK in the database and listed in the key
+# registry, the director wraps it to the device's P-256 certificate key, and
+# cradle-agent installs, boots and confirms the plaintext. Then the refusals a
+# user can cause: a device with an Ed25519 key is named at assignment, and an
+# encrypted upload without a KEK is refused.
+source "$(dirname "$0")/lib.sh"
+source "$(dirname "$0")/ota-agent-lib.sh"
+
+init_server && start_server || { tap_fail "server starts"; finish; exit 1; }
+ota_setup || { tap_fail "ota setup"; finish; exit 1; }
+export CRADLE_TOKEN=$ADMIN_TOKEN
+SERIAL=T1-000200
+agent_device_setup "$SERIAL" || { tap_fail "device setup"; finish; exit 1; }
+
+# 1. Upload encrypted, publish.
+OTA_UPLOAD_FLAGS=--encrypt OTA_IMAGE_SIZE=300000 ota_publish 2.0.0 2 r2 || { tap_fail "publish 2.0.0 encrypted"; finish; exit 1; }
+R200=$REL_ID
+show=$("$CRADLE" release show "$R200" --json)
+expect_eq "the release lists the plaintext's SHA-256 in its image's encryption" \
+  "$(jq -r '.images[0].encryption.plaintext_sha256' <<<"$show")" "$IMG_SHA"
+expect_eq "the scheme is named" "$(jq -r '.images[0].encryption.scheme' <<<"$show")" cradle-aes256gcm-chunked-v1
+check "the stored target is not the plaintext" test "$TGT_SHA" != "$IMG_SHA"
+expect_eq "the container is 32 + 16 per 64 KiB chunk bytes longer" "$TGT_LEN" $((IMG_LEN + 32 + 16 * 5))
+
+curl -fsS --cacert "$CA" -o "$E2E_TMP/served" "$IMG_URL"
+expect_eq "the mirror serves the container (its SHA-256 is the TUF target's)" \
+  "$(sha256sum "$E2E_TMP/served" | cut -d' ' -f1)" "$TGT_SHA"
+expect_eq "it starts with the container's magic" "$(head -c 8 "$E2E_TMP/served")" CRDOTAE1
+head -c 4096 "$IMG" | tail -c 64 >"$E2E_TMP/needle"
+check "no 64-byte run of the plaintext is in the served file" \
+  python3 -c 'import sys; sys.exit(open(sys.argv[2],"rb").read() in open(sys.argv[1],"rb").read())' \
+  "$E2E_TMP/served" "$E2E_TMP/needle"
+targets=$(curl -fsS --cacert "$CA" "$OTA_REPO_URL/timestamp.json" >/dev/null && ls -t "$DATA"/repo/T1-EU/*.targets.json | head -n1)
+expect_eq "the offline-signed targets custom carries the plaintext hash" \
+  "$(jq -r '.signed.targets["2.0.0/rootfs.img"].custom.encryption.plaintext_sha256' "$targets")" "$IMG_SHA"
+
+sealed=$(sqlite3 "$DATA/cradle.db" "SELECT content_key_sealed FROM image_encryption WHERE sha256 = '$TGT_SHA'")
+expect_match "the content key is stored sealed under the KEK" "$sealed" '^kek1:[0-9a-f]{32}:'
+expect_eq "the registry lists the content key (class ota-encryption, sealed)" \
+  "$(sqlite3 "$DATA/cradle.db" "SELECT class || ' ' || storage || ' ' || state FROM keys WHERE fingerprint = '$TGT_SHA'")" \
+  "ota-encryption sealed active"
+entry=$(sqlite3 "$DATA/cradle.db" "SELECT details FROM audit_log WHERE action = 'release.image' ORDER BY seq DESC LIMIT 1")
+expect_eq "the upload's audit entry says encrypted, with the plaintext hash" \
+  "$(jq -r '[.encrypted, .plaintext_sha256] | join(" ")' <<<"$entry")" "true $IMG_SHA"
+
+# 2. Assign and install with cradle-agent.
+"$CRADLE" device assign --release "$R200" --device "$SERIAL" >/dev/null 2>&1
+mtls GET /device/v1/director/targets.json dev
+expect_eq "the director's target carries a wrapped key for this device" \
+  "$(jq -r '.signed.targets["2.0.0/rootfs.img"].custom.encryption_key.alg' <<<"$BODY")" ECDH-ES+HKDF-SHA256+A256KW
+check "the director's target names the device key it wraps to" \
+  test "$(jq -r '.signed.targets["2.0.0/rootfs.img"].custom.encryption_key_for | length' <<<"$BODY")" = 64
+agent once >/dev/null
+expect_eq "cradle-agent installs it: awaiting the reboot" "$(state .phase)" awaiting-reboot
+expect_eq "the inactive slot holds the plaintext, byte for byte" \
+  "$(sha256sum "$DEV/slots/slotB" | cut -d' ' -f1)" "$IMG_SHA"
+agent boot >/dev/null
+expect_eq "it boots and is confirmed" "$(agent confirm)" confirmed
+expect_eq "the running version is 2.0.0" "$(state .current.version)" 2.0.0
+check "no plaintext copy is left in the state directory" test ! -e "$DEV/state/download.part.plain"
+api GET "/api/v1/devices/$SERIAL" "$ADMIN_TOKEN"
+expect_eq "the server records the success" "$(jqr .installed_version)" 2.0.0
+
+# 3. A device whose key cannot take a wrapped key is named at assignment.
+make_csr ed T1-000201 -algorithm ED25519 && est_enroll ed T1-EU "serial=T1-000201&batch=B1"
+expect_eq "an Ed25519 device enrolls" "$STATUS" 200
+out=$("$CRADLE" device assign --release "$R200" --device T1-000201 2>&1); rc=$?
+check "assigning the encrypted release to it is refused" test "$rc" -ne 0
+expect_match "the refusal names the device and why" "$out" "T1-000201 cannot receive encrypted releases: its key is an Ed25519 key"
+
+# 4. Without a KEK, an encrypted upload is refused (and a plain one is not).
+stop_server
+sed -i 's|^ref = .*kek.key$|ref =|' "$DATA/cradled.conf"
+start_server || { tap_fail "restart without a KEK"; finish; exit 1; }
+out=$("$CRADLE" release create --product T1-EU --version 3.0.0 --security-version 3 --hardware-revision r2 --json)
+R300=$(jq -r .id <<<"$out")
+head -c 1000 /dev/urandom >"$E2E_TMP/img3"
+out=$("$CRADLE" release upload "$R300" "$E2E_TMP/img3" --name rootfs.img --encrypt 2>&1); rc=$?
+check "an encrypted upload without a KEK is refused" test "$rc" -ne 0
+expect_match "the refusal names the setting" "$out" 'set \[kek\] ref'
+check "a plain upload still works" "$CRADLE" release upload "$R300" "$E2E_TMP/img3" --name rootfs.img
+
+finish
