@@ -221,11 +221,15 @@ ninja -C "$bd" >"$log_dir/build-baseline.log" 2>&1 || { echo "the unmutated tree
 
 # The ninja targets a test needs: its executable and its depends (meson introspection).
 introspect_tests=$(meson introspect "$bd" --tests)
-introspect_targets=$(meson introspect "$bd" --targets)
+# The target list is read from a file: it outgrew what one argument may hold
+# (128 KiB, MAX_ARG_STRLEN), and --argjson with it failed for every test.
+introspect_targets_file=$log_dir/targets.json
+meson introspect "$bd" --targets >"$introspect_targets_file"
 declare -A TEST_TARGETS=()
 for t in $(jq -r '.[].name' <<<"$introspect_tests"); do
-  TEST_TARGETS[$t]=$(jq -r --arg t "$t" --arg bd "$root/$bd/" --argjson targets "$introspect_targets" '
-      .[] | select(.name == $t) | [.cmd[], (.depends[] as $d | $targets[] | select(.id == $d) | .filename[])]
+  TEST_TARGETS[$t]=$(jq -r --arg t "$t" --arg bd "$root/$bd/" --slurpfile targetsf "$introspect_targets_file" '
+      $targetsf[0] as $targets
+      | .[] | select(.name == $t) | [.cmd[], (.depends[] as $d | $targets[] | select(.id == $d) | .filename[])]
       | .[] | select(startswith($bd)) | ltrimstr($bd) | select(startswith("../") | not)' <<<"$introspect_tests" | sort -u | tr '\n' ' ')
 done
 for i in "${selected[@]}"; do

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "campaign/campaign.h"
 #include "case/clock.h"
 #include "core/cleanup.h"
 #include "core/strutil.h"
@@ -13,6 +14,7 @@
 #include "crypto/hash.h"
 #include "store/store-case.h"
 #include "store/store-exposure.h"
+#include "store/store-notify.h"
 #include "store/store-srp.h"
 
 void case_report_free(struct case_report *r) {
@@ -189,10 +191,27 @@ static int prefill_live(struct store *s, const struct case_info *c, enum srp_sta
                 json_object_set_new(f, "affected_units", json_integer(affected));
                 json_object_set_new(f, "patched_units", json_integer(patched));
         }
+        /* The linked campaign's progress, as campaign show counts it. */
+        if (c->fix_campaign_id) {
+                json_t *cp = NULL;
+                if (campaign_show(s, c->fix_campaign_id, time_now(), &cp, err) < 0)
+                        return -1;
+                json_t *d = json_object_get(cp, "devices");
+                long long ok = (long long) json_integer_value(json_object_get(d, "succeeded"));
+                long long failed = (long long) json_integer_value(json_object_get(d, "failed"));
+                long long total = (long long) json_integer_value(json_object_get(d, "total"));
+                char b[600];
+                snprintf(b, sizeof(b), "Campaign \"%.200s\" (%s) rolling out release %.100s: %lld of %lld devices updated, "
+                         "%lld failed, %lld not yet",
+                         json_string_value(json_object_get(cp, "name")), json_string_value(json_object_get(cp, "status")),
+                         json_string_value(json_object_get(cp, "release")), ok, total, failed, total - ok - failed);
+                put_str(f, "campaign_progress", b);
+                json_decref(cp);
+        }
         return 0;
 }
 
-static int apply_operator(const json_t *op, enum srp_glossary g, enum srp_track t, json_t *f, struct error *err) {
+int case_report_fields_apply(const json_t *op, enum srp_glossary g, enum srp_track t, json_t *f, struct error *err) {
         if (!op)
                 return 0;
         if (!json_is_object(op))
@@ -233,6 +252,25 @@ static char *value_text(const json_t *v) {
         return str_dup("");
 }
 
+/* Layer 4: the draft saved with the case for this stage (report-draft.c). */
+static int prefill_draft(struct store *s, const struct case_info *c, enum srp_stage stage, enum srp_glossary g,
+                         enum srp_track t, json_t *f, struct error *err) {
+        _cleanup_free_ char *text = NULL;
+        if (store_report_draft_get(s, c->id, srp_stage_name(stage), &text, NULL, NULL, err) < 0)
+                return -1;
+        if (!text)
+                return 0;
+        json_t *d = json_loads(text, 0, NULL);
+        if (!d)
+                return error_set(err, ERROR_INTERNAL, "the saved %s draft of %s cannot be read", srp_stage_name(stage),
+                                 c->reference);
+        int r = case_report_fields_apply(d, g, t, f, err);
+        json_decref(d);
+        if (r < 0)
+                error_prefix(err, "the saved %s draft: ", srp_stage_name(stage));
+        return r;
+}
+
 int case_report_build(struct store *s, const char *ref, enum srp_stage stage, enum srp_glossary g,
                       const json_t *operator_fields, struct case_report *out, struct error *err) {
         memset(out, 0, sizeof(*out));
@@ -242,7 +280,8 @@ int case_report_build(struct store *s, const char *ref, enum srp_stage stage, en
         enum srp_track t = track_of(&c);
         json_t *f = json_object();
         if (prefill_case(s, &c, t, f, err) < 0 || prefill_submitted(s, c.id, f, err) < 0 ||
-            prefill_live(s, &c, stage, t, f, err) < 0 || apply_operator(operator_fields, g, t, f, err) < 0)
+            prefill_live(s, &c, stage, t, f, err) < 0 || prefill_draft(s, &c, stage, g, t, f, err) < 0 ||
+            case_report_fields_apply(operator_fields, g, t, f, err) < 0)
                 goto fail;
         /* Keep only this track's and glossary's fields, in the form's order;
          * check lengths; name what is missing. */

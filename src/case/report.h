@@ -53,5 +53,25 @@ int case_submissions_json(struct store *s, const char *ref, json_t **out, struct
  * {"package", "missing", "markdown"}; a submission adds "srp_ref" and
  * "at"? (RFC 3339) and answers as case_submissions_json. */
 int case_report_json(struct store *s, const char *ref, const json_t *body, json_t **out, struct error *err);
+
+/* The operator's fields applied onto f: every key a field of track t in
+ * glossary g, every value a string, integer, boolean or null (null removes
+ * the field). ERROR_INVALID naming the field. */
+int case_report_fields_apply(const json_t *op, enum srp_glossary g, enum srp_track t, json_t *f, struct error *err);
+
+/* Report drafts (report-draft.c): the operator's fields of a stage saved
+ * with the case, applied after the live data and before the fields given
+ * with a request (so `case report` need not be given them each time).
+ * Body {"stage", "glossary"?, "fields": {...}|null}: an object is checked as
+ * case_report_fields_apply does (at most CASE_REPORT_DRAFT_FIELDS_MAX
+ * fields, CASE_REPORT_DRAFT_MAX bytes) and saved; null removes the draft.
+ * One timeline entry "report_draft" and one audit entry
+ * "case.report-draft.saved" (or ".removed"). *out: case_report_draft_get_json's. */
+#define CASE_REPORT_DRAFT_MAX (64 * 1024)
+#define CASE_REPORT_DRAFT_FIELDS_MAX 64
+int case_report_draft_json(struct store *s, const struct audit_actor *actor, const char *ref, const json_t *body,
+                           int64_t now, json_t **out, struct error *err);
+/* {"case", "stage", "fields": {...}|null, "updated_at"|null, "updated_by"|null} */
+int case_report_draft_get_json(struct store *s, const char *ref, const char *stage, json_t **out, struct error *err);
 int case_submit_json(struct store *s, const struct audit_actor *actor, const char *ref, const json_t *body,
                      json_t **out, struct error *err);

@@ -212,7 +212,9 @@ static const struct cli_command batch_set_key = {
 };
 
 static const struct cli_command *const batch_subs[] = {
-        &batch_create, &batch_list, &batch_close, &batch_set_key, NULL,
+        &batch_create, &batch_list, &batch_close, &batch_set_key,
+        &cli_cmd_batch_set_owner, /* issue 10 section 6 */
+        NULL,
 };
 
 const struct cli_command cli_cmd_batch = {

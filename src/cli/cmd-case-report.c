@@ -17,7 +17,8 @@
 #include "core/strutil.h"
 #include "core/time.h"
 
-enum { OPT_STAGE = CLI_OPT_LOCAL_BASE, OPT_GLOSSARY, OPT_FIELDS, OPT_MARKDOWN, OPT_SRP_REF, OPT_AT };
+enum { OPT_STAGE = CLI_OPT_LOCAL_BASE, OPT_GLOSSARY, OPT_FIELDS, OPT_MARKDOWN, OPT_SRP_REF, OPT_AT,
+       OPT_SAVE_DRAFT, OPT_DISCARD_DRAFT };
 
 #define CASE_REPORT_FIELDS_MAX (256 * 1024)
 
@@ -38,7 +39,8 @@ static int fields_arg(struct cli_ctx *ctx, const char *path, json_t *body) {
         return CLI_CONTINUE;
 }
 
-static int parse(struct cli_ctx *ctx, int argc, char **argv, bool submit, json_t *body, bool *markdown) {
+/* draft (report only; NULL for submitted): 1 = --save-draft, 2 = --discard-draft. */
+static int parse(struct cli_ctx *ctx, int argc, char **argv, bool submit, json_t *body, bool *markdown, int *draft) {
         static const struct option options[] = {
                 CLI_GLOBAL_LONG_OPTIONS,
                 { "stage", required_argument, NULL, OPT_STAGE },
@@ -47,6 +49,8 @@ static int parse(struct cli_ctx *ctx, int argc, char **argv, bool submit, json_t
                 { "markdown", no_argument, NULL, OPT_MARKDOWN },
                 { "srp-ref", required_argument, NULL, OPT_SRP_REF },
                 { "at", required_argument, NULL, OPT_AT },
+                { "save-draft", no_argument, NULL, OPT_SAVE_DRAFT },
+                { "discard-draft", no_argument, NULL, OPT_DISCARD_DRAFT },
                 { 0 },
         };
         int c, r;
@@ -59,6 +63,14 @@ static int parse(struct cli_ctx *ctx, int argc, char **argv, bool submit, json_t
                                 return r;
                         break;
                 case OPT_MARKDOWN: *markdown = true; break;
+                case OPT_SAVE_DRAFT:
+                case OPT_DISCARD_DRAFT:
+                        if (!draft)
+                                return cli_usage_error(ctx, "--save-draft and --discard-draft belong to 'cradle case report'");
+                        if (*draft)
+                                return cli_usage_error(ctx, "give --save-draft or --discard-draft, not both");
+                        *draft = c == OPT_SAVE_DRAFT ? 1 : 2;
+                        break;
                 case OPT_SRP_REF:
                         if (!submit)
                                 return cli_usage_error(ctx, "--srp-ref belongs to 'cradle case submitted'");
@@ -85,6 +97,10 @@ static int parse(struct cli_ctx *ctx, int argc, char **argv, bool submit, json_t
                 return cli_usage_error(ctx, "--stage is required (early-warning, notification, intermediate, final)");
         if (submit && !json_object_get(body, "srp_ref"))
                 return cli_usage_error(ctx, "--srp-ref is required (the reference the SRP gave the report)");
+        if (draft && *draft == 1 && !json_object_get(body, "fields"))
+                return cli_usage_error(ctx, "--save-draft saves the --fields FILE given with it");
+        if (draft && *draft == 2 && json_object_get(body, "fields"))
+                return cli_usage_error(ctx, "--discard-draft takes no --fields");
         return CLI_CONTINUE;
 }
 
@@ -105,9 +121,24 @@ static int request(struct cli_ctx *ctx, const char *method, const char *ref, con
 static int case_report_run(struct cli_ctx *ctx, int argc, char **argv) {
         _cleanup_json_ json_t *body = json_object(), *doc = NULL;
         bool markdown = false;
-        int r = parse(ctx, argc, argv, false, body, &markdown);
+        int draft = 0;
+        int r = parse(ctx, argc, argv, false, body, &markdown, &draft);
         if (r != CLI_CONTINUE)
                 return r;
+        if (draft) {
+                /* The draft is saved (or removed) first; the report then
+                 * reads it from the case, as every later one will. */
+                _cleanup_json_ json_t *d = json_pack("{s:O, s:O}", "stage", json_object_get(body, "stage"), "fields",
+                                                     draft == 1 ? json_object_get(body, "fields") : json_null());
+                _cleanup_json_ json_t *saved = NULL;
+                if (json_object_get(body, "glossary"))
+                        json_object_set(d, "glossary", json_object_get(body, "glossary"));
+                if ((r = request(ctx, "PUT", argv[optind], "report-draft", d, &saved)) != CLI_EXIT_OK)
+                        return r;
+                json_object_del(body, "fields");
+                fprintf(stderr, "cradle: %s draft %s\n", json_string_value(json_object_get(body, "stage")),
+                        draft == 1 ? "saved with the case" : "removed");
+        }
         if ((r = request(ctx, "POST", argv[optind], "report", body, &doc)) != CLI_EXIT_OK)
                 return r;
         json_t *missing = json_object_get(doc, "missing");
@@ -132,7 +163,7 @@ static const struct cli_field sub_cols[] = {
 static int case_submitted_run(struct cli_ctx *ctx, int argc, char **argv) {
         _cleanup_json_ json_t *body = json_object(), *doc = NULL;
         bool markdown = false;
-        int r = parse(ctx, argc, argv, true, body, &markdown);
+        int r = parse(ctx, argc, argv, true, body, &markdown, NULL);
         if (r != CLI_CONTINUE)
                 return r;
         if ((r = request(ctx, "POST", argv[optind], "submissions", body, &doc)) != CLI_EXIT_OK)
@@ -146,12 +177,16 @@ const struct cli_command cli_cmd_case_report = {
         .name = "report",
         .summary = "Produce an ENISA SRP report package",
         .usage = "CASE --stage early-warning|notification|intermediate|final [--glossary v1.1|v1.3] [--fields FILE] "
-                 "[--json|--markdown]",
+                 "[--save-draft|--discard-draft] [--json|--markdown]",
         .help = "Builds the stage's package from what Cradle holds (product, Member States, releases, fleet\n"
                 "exposure, the fixing release), earlier submissions and --fields (a JSON object of glossary\n"
                 "field -> value). Prints Markdown in the platform's order (default) or the JSON package\n"
                 "(--json); names every missing required field on stderr. Over-long values are refused\n"
-                "(POST /api/v1/cases/CASE/report; admin, security-officer, auditor).\n",
+                "(POST /api/v1/cases/CASE/report; admin, security-officer, auditor).\n\n"
+                "The stage's draft saved with the case applies before --fields: --save-draft saves\n"
+                "--fields as the draft (PUT /api/v1/cases/CASE/report-draft; admin, security-officer;\n"
+                "audited), so later reports and 'case submitted' need no --fields; --discard-draft\n"
+                "removes it.\n",
         .run = case_report_run,
 };
 

@@ -507,6 +507,7 @@ static const struct cli_command case_aware = {
 static const struct cli_command *const case_subs[] = {
         &case_create, &case_list, &case_show, &case_set, &case_link, &case_aware,
         &cli_cmd_case_report, &cli_cmd_case_submitted, /* SRP packages (issue 10 section 3) */
+        &cli_cmd_case_notify_list, /* informing users (issue 10 section 6) */
         &cli_cmd_case_advisory, &cli_cmd_case_publish, /* CSAF advisories (issue 10 section 5) */
         NULL,
 };

@@ -37,6 +37,7 @@ static const struct cli_field device_fields[] = {
         { "tags", "tags" }, { "installed version", "installed_version" },
         { "security version", "security_version" }, { "last seen", "last_seen" },
         { "assigned release", "assigned_release_id" },
+        { "owner reference", "owner_ref" }, { "owner reference from", "owner_ref_from" },
 };
 
 static const struct cli_field cert_cols[] = {
@@ -588,7 +589,9 @@ static const struct cli_command device_actions = {
 static const struct cli_command *const device_subs[] = {
         &device_list, &device_show, &device_revoke, &device_decommission, &device_assign, &device_tag,
         &device_history, &device_actions, &cli_cmd_device_ddi_token, &cli_cmd_device_cancel,
-        &cli_cmd_device_config_data, NULL,
+        &cli_cmd_device_config_data,
+        &cli_cmd_device_set_owner, /* issue 10 section 6 */
+        NULL,
 };
 
 const struct cli_command cli_cmd_device = {

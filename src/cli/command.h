@@ -56,6 +56,10 @@ extern const struct cli_command cli_cmd_case; /* CRA reporting cases (issue 10) 
 /* issue 10 section 3: SRP report packages (subcommands of case) */
 extern const struct cli_command cli_cmd_case_report;
 extern const struct cli_command cli_cmd_case_submitted;
+/* issue 10 section 6: informing users (cmd-notify.c; subcommands of device, batch, case) */
+extern const struct cli_command cli_cmd_device_set_owner;
+extern const struct cli_command cli_cmd_batch_set_owner;
+extern const struct cli_command cli_cmd_case_notify_list;
 extern const struct cli_command cli_cmd_case_advisory;
 extern const struct cli_command cli_cmd_case_publish;
 extern const struct cli_command cli_cmd_cvd; /* the public CVD intake (issue 10 section 4) */

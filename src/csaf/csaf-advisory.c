@@ -366,8 +366,24 @@ int csaf_advisory_render(const struct csaf_advisory_in *in, json_t **out, struct
                             json_pack("{s:{s:s, s:s}}", "tlp", "label", in->tlp, "url", "https://www.first.org/tlp/"));
         json_object_set_new(d, "publisher", json_pack("{s:s, s:s, s:s}", "category", "vendor", "name",
                                                       in->publisher_name, "namespace", in->publisher_namespace));
-        json_object_set_new(d, "notes", json_pack("[{s:s, s:s, s:s}]", "category", "summary", "title", "Summary",
-                                                  "text", c->summary));
+        json_t *dnotes = json_pack("[{s:s, s:s, s:s}]", "category", "summary", "title", "Summary", "text", c->summary);
+        /* End of support (CRA Art. 13(19); issue 10 section 6): CSAF 2.0's
+         * product_tree has no notes, so each product's support end is a
+         * document note naming the product (docs/reporting.md "End of support"). */
+        for (size_t i = 0; i < in->n_products; i++) {
+                const struct store_product *p = &in->products[i];
+                if (!p->support_end)
+                        continue;
+                char *title = str_printf("End of support: %s", p->model);
+                char *text = str_printf("%s (%s) receives security updates until %s, the end of its support "
+                                        "period (CRA Art. 13(8)).",
+                                        p->name, p->model, p->support_end);
+                json_array_append_new(dnotes,
+                                      json_pack("{s:s, s:s, s:s}", "category", "general", "title", title, "text", text));
+                free(title);
+                free(text);
+        }
+        json_object_set_new(d, "notes", dnotes);
         struct tm tm;
         time_t t0 = (time_t) in->revisions[0].date;
         gmtime_r(&t0, &tm);

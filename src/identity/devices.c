@@ -7,6 +7,7 @@
 #include "core/time.h"
 #include "identity/devices.h"
 #include "identity/internal.h"
+#include "store/store-notify.h"
 
 #define EXPIRING_DAYS_MAX 36500
 
@@ -141,6 +142,18 @@ int identity_device_get(struct store *s, const char *serial, json_t **out, struc
                 return error_set(err, ERROR_INTERNAL, "device '%s' cannot be rendered", d.serial);
         }
         json_object_set_new(j, "certificates", arr);
+        /* The owner reference (issue 10 section 6): the device's own, else its batch's. */
+        _cleanup_free_ char *own = NULL, *inherited = NULL;
+        bool found;
+        if (store_owner_device_get(s, d.serial, &own, &found, err) < 0 ||
+            (!own && d.batch_id && store_owner_batch_get(s, d.batch_id, &inherited, &found, err) < 0)) {
+                json_decref(j);
+                return -1;
+        }
+        const char *ref = own ? own : inherited;
+        json_object_set_new(j, "owner_ref", ref ? json_string(ref) : json_null());
+        json_object_set_new(j, "owner_ref_from", own ? json_string("device") : inherited ? json_string("batch")
+                                                                                         : json_null());
         *out = j;
         return 0;
 }

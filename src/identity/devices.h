@@ -8,6 +8,7 @@
  *        "valid_until"|null,
  *        "tags": [...], "installed_version"|null, "security_version"|null,
  *        "last_seen"|null, "assigned_release_id"|null   (the director's records, issue 4),
+ *        "owner_ref"|null, "owner_ref_from": "device|batch"|null   (get only; issue 10 section 6),
  *        "certificates": [ (get only, newest first)
  *          {"serial", "kind": "birth|operational", "status": "valid|superseded|revoked",
  *           "ca", "fingerprint_sha256", "not_before", "not_after", "issued_at",

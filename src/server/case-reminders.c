@@ -16,8 +16,10 @@
 #include "core/time.h"
 #include "crypto/encoding.h"
 #include "metrics.h"
+#include "notify/support.h"
 #include "periodic.h"
 #include "store/store-case.h"
+#include "store/store-notify.h"
 #include "store/store.h"
 
 #define SECRET_MAX 4096
@@ -28,6 +30,7 @@ struct case_reminders {
         struct store_pool *pool;
         struct metrics *metrics;
         struct case_reminder_points points;
+        struct notify_support_points support_points;
         char *webhook_url;
         uint8_t *secret;
         size_t secret_len;
@@ -71,7 +74,7 @@ static size_t discard(char *p, size_t size, size_t n, void *u) {
 }
 
 /* One POST; 0 on a 2xx answer, else -1 with a short reason in why. */
-static int post(struct case_reminders *r, const char *body, char *why, size_t why_size) {
+static int post(struct case_reminders *r, const char *event, const char *body, char *why, size_t why_size) {
         char sig[72];
         struct error err = {0};
         if (case_webhook_sign(r->secret, r->secret_len, body, strlen(body), sig, &err) < 0) {
@@ -84,9 +87,10 @@ static int post(struct case_reminders *r, const char *body, char *why, size_t wh
                 return -1;
         }
         _cleanup_free_ char *sig_header = str_printf("X-Cradle-Signature: %s", sig);
+        _cleanup_free_ char *event_header = str_printf("X-Cradle-Event: %s", event);
         struct curl_slist *h = NULL;
         h = curl_slist_append(h, "Content-Type: application/json");
-        h = curl_slist_append(h, "X-Cradle-Event: case.clock.reminder");
+        h = curl_slist_append(h, event_header);
         h = curl_slist_append(h, sig_header);
         curl_easy_setopt(c, CURLOPT_URL, r->webhook_url);
         curl_easy_setopt(c, CURLOPT_HTTPHEADER, h);
@@ -114,6 +118,47 @@ static int post(struct case_reminders *r, const char *body, char *why, size_t wh
         return 0;
 }
 
+/* The wait before attempt `attempts` + 1: 30 s doubling, at most 1 h. */
+static int64_t backoff_s(int64_t attempts) {
+        int64_t backoff = 30;
+        for (int64_t k = 1; k < attempts && backoff < 3600; k++)
+                backoff *= 2;
+        return backoff > 3600 ? 3600 : backoff;
+}
+
+/* The other events (webhook_outbox, migration 18): end-of-support reminders
+ * and notification lists, signed and retried exactly as the reminders are. */
+static void deliver_outbox(struct case_reminders *r, struct store *s, int64_t now) {
+        struct store_webhook_item *l = NULL;
+        size_t n = 0;
+        struct error err = {0};
+        if (store_webhook_outbox_due(s, now, WEBHOOK_BATCH, &l, &n, &err) < 0) {
+                log_error("webhook outbox: %s", err.msg);
+                return;
+        }
+        for (size_t i = 0; i < n; i++) {
+                char why[256] = "";
+                int64_t attempts = l[i].attempts + 1;
+                const char *state = "sent";
+                int64_t next = now;
+                if (post(r, l[i].event, l[i].body, why, sizeof(why)) < 0) {
+                        if (attempts >= CASE_WEBHOOK_ATTEMPTS_MAX) {
+                                state = "failed";
+                                log_error("webhook: %s delivery %lld given up after %lld attempts: %s", l[i].event,
+                                          (long long) l[i].id, (long long) attempts, why);
+                        } else {
+                                state = "pending";
+                                next = now + backoff_s(attempts);
+                                log_info("webhook: %s attempt %lld failed (%s); next in %lld s", l[i].event,
+                                         (long long) attempts, why, (long long) (next - now));
+                        }
+                }
+                if (store_webhook_outbox_update(s, l[i].id, state, attempts, next, *why ? why : NULL, &err) < 0)
+                        log_error("webhook outbox state: %s", err.msg);
+        }
+        store_webhook_items_free(l, n);
+}
+
 static void deliver(struct case_reminders *r, struct store *s, int64_t now) {
         struct store_case_webhook *l = NULL;
         size_t n = 0;
@@ -127,17 +172,14 @@ static void deliver(struct case_reminders *r, struct store *s, int64_t now) {
                 int64_t attempts = l[i].attempts + 1;
                 const char *state = "sent";
                 int64_t next = 0;
-                if (post(r, l[i].body, why, sizeof(why)) < 0) {
+                if (post(r, "case.clock.reminder", l[i].body, why, sizeof(why)) < 0) {
                         if (attempts >= CASE_WEBHOOK_ATTEMPTS_MAX) {
                                 state = "failed";
                                 log_error("case reminders: webhook for case %lld %s %s given up after %lld attempts: %s",
                                           (long long) l[i].case_id, l[i].report, l[i].point, (long long) attempts, why);
                         } else {
                                 state = "pending";
-                                int64_t backoff = 30;
-                                for (int64_t k = 1; k < attempts && backoff < 3600; k++)
-                                        backoff *= 2;
-                                next = now + (backoff > 3600 ? 3600 : backoff);
+                                next = now + backoff_s(attempts);
                                 log_info("case reminders: webhook attempt %lld failed (%s); next in %lld s",
                                          (long long) attempts, why, (long long) (next - now));
                         }
@@ -163,8 +205,24 @@ static int reminders_pass(struct periodic *p, void *ctx, struct error *err) {
                 log_info("case reminders: %lld fired", (long long) rep.fired);
         if (r->metrics)
                 metrics_set_cases(r->metrics, case_reminder_metrics(&rep));
-        if (r->webhook_url)
+        /* End of support (Art. 13(19)): its own step, so a failure of one
+         * kind of reminder does not hold back the other. */
+        int64_t support_fired = 0;
+        struct error serr = {0};
+        if (notify_support_reminders_evaluate(s, &r->support_points, now, r->webhook_url != NULL, &support_fired,
+                                              &serr) < 0) {
+                log_error("end-of-support reminders: %s", serr.msg);
+                if (rc == 0) {
+                        *err = serr;
+                        rc = -1;
+                }
+        } else if (support_fired) {
+                log_info("end-of-support reminders: %lld fired", (long long) support_fired);
+        }
+        if (r->webhook_url) {
                 deliver(r, s, now);
+                deliver_outbox(r, s, now);
+        }
         store_pool_release(r->pool, s);
         return rc;
 }
@@ -186,6 +244,11 @@ int case_reminders_start(const struct case_reminders_config *cfg, struct case_re
         if (case_reminder_points_parse(cfg->points ? cfg->points : CASE_REMINDER_POINTS_DEFAULT, &r->points, err) < 0) {
                 reminders_free(r);
                 return error_prefix(err, "[cases] reminder_points: ");
+        }
+        if (notify_support_points_parse(cfg->support_points ? cfg->support_points : NOTIFY_SUPPORT_POINTS_DEFAULT,
+                                        &r->support_points, err) < 0) {
+                reminders_free(r);
+                return error_prefix(err, "[support] remind: ");
         }
         if (cfg->webhook_url && *cfg->webhook_url) {
                 if (strncmp(cfg->webhook_url, "https://", 8) != 0 && strncmp(cfg->webhook_url, "http://", 7) != 0) {

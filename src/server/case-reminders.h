@@ -10,6 +10,11 @@
  * with exponential backoff (30 s doubling, at most 1 h) and given up after
  * CASE_WEBHOOK_ATTEMPTS_MAX attempts. Stops promptly on shutdown.
  *
+ * The same pass fires the end-of-support reminders (notify/support.h) and
+ * delivers the webhook outbox (end-of-support reminders, notification lists:
+ * store/store-notify.h) with the same signature and retries; the header
+ * X-Cradle-Event names the event.
+ *
  * Test builds (CRADLE_FAULT_INJECTION) read "now" from the file named by
  * the environment variable CRADLE_TEST_CLOCK_FILE (epoch seconds) when it is
  * set: the time-shifted test moves the clock forward and watches the
@@ -33,6 +38,7 @@ struct case_reminders_config {
         const char *points;           /* "50,80,overdue" */
         const char *webhook_url;      /* NULL or "": no webhook */
         const char *webhook_secret_file;
+        const char *support_points;   /* [support] remind, "12m,6m" (notify/support.h); NULL = default */
 };
 
 int case_reminders_start(const struct case_reminders_config *cfg, struct case_reminders **out, struct error *err);

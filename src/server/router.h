@@ -84,6 +84,9 @@ struct router {
         /* M-of-N approvals (issue 11): [approval] of cradled.conf; NULL = the defaults. */
         const struct approval_defaults *approval;
 
+        /* Informing users (issue 10 section 6): a [cases] webhook is configured,
+         * so a notification list can be queued for it. */
+        bool case_webhook;
         /* The public CVD intake (issue 10 section 4): [cvd] and the case clocks;
          * NULL = the intake answers 404. cvd_limit counts each report,
          * message and wrong follow-up link per source address (NULL = none). */
@@ -123,12 +126,12 @@ void router_match(const struct route *routes, size_t n, const char *method, cons
                   struct router_match *out);
 void router_match_clear(struct router_match *m);
 
-/* The metrics label for a request: the pattern of the route its path
- * matches, or "unmatched". Returns a static string. */
 /* The request path as the access log may show it: NULL when nothing in it
  * is secret, else a heap copy with the segment a ROUTE_SECRET_PATH route
  * holds its secret in, and everything after it, replaced by "[redacted]". */
 char *router_path_for_log(const struct router *r, const char *path);
+/* The metrics label for a request: the pattern of the route its path
+ * matches, or "unmatched". Returns a static string. */
 const char *router_route_label(const struct router *r, const char *method, const char *path);
 
 /* Answers one request. Sets resp->route_label. */

@@ -214,6 +214,15 @@ static const struct route routes[] = {
         { "POST",   "/api/v1/cases/{ref}/report",               routes_cases_report,         BEARER, ROLES_CASE_READERS,   "cases.report",       NULL },
         { "POST",   "/api/v1/cases/{ref}/submissions",          routes_cases_submit,         BEARER, ROLES_CASE_OWNERS,    "cases.submit",       NULL },
         { "GET",    "/api/v1/cases/{ref}/submissions",          routes_cases_submissions,    BEARER, ROLES_CASE_READERS,   "cases.submissions",  NULL },
+        /* informing users and end of support (issue 10 section 6): owner references are admin's */
+        { "PUT",    "/api/v1/devices/{serial}/owner",           routes_devices_owner_set,    BEARER, ROLE_ADMIN,           "devices.owner-set",  NULL },
+        { "PUT",    "/api/v1/batches/{id}/owner",               routes_batches_owner_set,    BEARER, ROLE_ADMIN,           "batches.owner-set",  NULL },
+        { "GET",    "/api/v1/cases/{ref}/notify-list",          routes_cases_notify_list,    BEARER, ROLES_CASE_READERS,   "cases.notify-list",  "format" },
+        { "POST",   "/api/v1/cases/{ref}/notify-list/send",     routes_cases_notify_list_send, BEARER, ROLES_CASE_OWNERS,  "cases.notify-list-send", NULL },
+        { "GET",    "/.well-known/cradle/support.json",         routes_support_json,         PUBLIC, 0,                    "support.json",       NULL },
+        /* SRP report drafts (issue 10 section 3): saved by case owners, read by case readers */
+        { "PUT",    "/api/v1/cases/{ref}/report-draft",         routes_cases_report_draft_put, BEARER, ROLES_CASE_OWNERS,  "cases.report-draft-put", NULL },
+        { "GET",    "/api/v1/cases/{ref}/report-draft",         routes_cases_report_draft_get, BEARER, ROLES_CASE_READERS, "cases.report-draft-get", "stage" },
         /* The key registry (issue 11 section 2): admins and security officers manage, auditors read. */
         { "GET",    "/api/v1/keys",                             routes_keys_list,            BEARER, ROLES_KEY_READERS,    "keys.list",          "class,state,due_within" },
         { "GET",    "/api/v1/keys/{key}",                       routes_keys_get,             BEARER, ROLES_KEY_READERS,    "keys.get",           NULL },

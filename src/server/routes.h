@@ -134,6 +134,15 @@ int routes_csaf_file(struct route_ctx *ctx, struct http_response *resp, struct e
 int routes_csaf_document(struct route_ctx *ctx, struct http_response *resp, struct error *err);
 int routes_cases_submit(struct route_ctx *ctx, struct http_response *resp, struct error *err);
 int routes_cases_submissions(struct route_ctx *ctx, struct http_response *resp, struct error *err);
+/* informing users and end of support (issue 10 section 6; routes-notify.c) */
+int routes_devices_owner_set(struct route_ctx *ctx, struct http_response *resp, struct error *err);
+int routes_batches_owner_set(struct route_ctx *ctx, struct http_response *resp, struct error *err);
+int routes_cases_notify_list(struct route_ctx *ctx, struct http_response *resp, struct error *err);
+int routes_cases_notify_list_send(struct route_ctx *ctx, struct http_response *resp, struct error *err);
+int routes_support_json(struct route_ctx *ctx, struct http_response *resp, struct error *err);
+/* SRP report drafts (issue 10 section 3; routes-case-report.c) */
+int routes_cases_report_draft_put(struct route_ctx *ctx, struct http_response *resp, struct error *err);
+int routes_cases_report_draft_get(struct route_ctx *ctx, struct http_response *resp, struct error *err);
 int routes_releases_prepare(struct route_ctx *ctx, struct http_response *resp, struct error *err);
 int routes_releases_targets_metadata(struct route_ctx *ctx, struct http_response *resp, struct error *err);
 int routes_releases_sign(struct route_ctx *ctx, struct http_response *resp, struct error *err);

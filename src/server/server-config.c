@@ -145,6 +145,10 @@ static const struct config_key schema[] = {
           "http(s) URL each reminder is POSTed to, signed with HMAC-SHA256 (X-Cradle-Signature); empty = no webhook"),
         K("cases", "webhook_secret_file", CONFIG_STRING, case_webhook_secret_file, 0, 0, "",
           "file (mode 0600; relative to the data directory, or absolute) holding the webhook's HMAC secret"),
+        /* end of support, CRA Art. 13(19) (issue 10 section 6; docs/reporting.md) */
+        K("support", "remind", CONFIG_STRING, support_remind, 0, 0, "12m,6m",
+          "when end-of-support reminders fire: months before each product's support end (descending, e.g. "
+          "12m,6m); empty = none"),
         /* the CVD intake's case clocks and [cvd] (issue 10 section 4, fix/cvd; docs/reporting.md) */
         K("cases", "ack_days", CONFIG_INT, case_ack_days, 1, 365, "7",
           "days a new case has until it is acknowledged (leaves 'received'); shown to the reporter"),

@@ -79,6 +79,8 @@ struct server_config {
         char *case_reminder_points;     /* "50,80,overdue" */
         char *case_webhook_url;         /* "" = no webhook */
         char *case_webhook_secret_file; /* the HMAC key, mode 0600 */
+        /* [support], end-of-support reminders (issue 10 section 6) */
+        char *support_remind;           /* "12m,6m" */
         int64_t case_ack_days;          /* the acknowledgement clock of a new case (fix/cvd) */
         int64_t case_disclosure_days;   /* the disclosure target of a new case (fix/cvd) */
         /* [cvd], the public CVD intake and security.txt (issue 10 section 4) */

@@ -256,6 +256,7 @@ static int server_start(struct server *s, const char *data_dir, struct error *er
                 .ddi = &s->ddi,
                 .ddi_base_url = s->cfg.ddi_base_url,
                 .approval = &s->approval,
+                .case_webhook = s->cfg.case_webhook_url && *s->cfg.case_webhook_url,
                 .cvd = &s->cvd,
                 .case_ack_days = (int) s->cfg.case_ack_days,
                 .case_disclosure_days = (int) s->cfg.case_disclosure_days,
@@ -372,7 +373,7 @@ static int server_start(struct server *s, const char *data_dir, struct error *er
                 const struct case_reminders_config rc = {
                         .pool = s->pool, .metrics = s->metrics, .interval_s = (unsigned) s->cfg.case_reminder_interval,
                         .points = s->cfg.case_reminder_points, .webhook_url = s->cfg.case_webhook_url,
-                        .webhook_secret_file = secret,
+                        .webhook_secret_file = secret, .support_points = s->cfg.support_remind,
                 };
                 if (case_reminders_start(&rc, &s->case_reminders, err) < 0)
                         return -1;

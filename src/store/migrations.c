@@ -1046,6 +1046,48 @@ const char *const store_migrations[] = {
         "  url_next_at INTEGER NOT NULL DEFAULT 0,"
         "  url_last_error TEXT"
         ");",
+        /* 24 (stream fix/notify, issue 10 section 6; the lead renumbers at
+         * merge): informing users and end of support.
+         * - owner_ref on devices and batches: an optional contact reference
+         *   (a customer id, an operator account), never a name or an e-mail
+         *   (docs/reporting.md, "Informing users"); a device's own reference
+         *   wins over its batch's.
+         * - support_reminders: each end-of-support reminder that fired, once
+         *   per (product, point, support end); a moved end date fires anew.
+         * - webhook_outbox: deliveries to the [cases] webhook that are not
+         *   Art. 14 reminders (those keep their columns in case_reminders):
+         *   end-of-support reminders and notification lists.
+         * - case_report_drafts: the operator's SRP fields saved per case and
+         *   stage, so a report need not be given its fields each time. */
+        "ALTER TABLE devices ADD COLUMN owner_ref TEXT;"
+        "ALTER TABLE batches ADD COLUMN owner_ref TEXT;"
+        "CREATE TABLE support_reminders ("
+        "  product_id INTEGER NOT NULL REFERENCES products (id),"
+        "  point TEXT NOT NULL,"                 /* '12m', '6m', ... */
+        "  support_end TEXT NOT NULL,"           /* YYYY-MM-DD it was counted from */
+        "  fired_at INTEGER NOT NULL,"
+        "  body TEXT NOT NULL,"
+        "  PRIMARY KEY (product_id, point, support_end)"
+        ");"
+        "CREATE TABLE webhook_outbox ("
+        "  id INTEGER PRIMARY KEY,"
+        "  event TEXT NOT NULL,"
+        "  body TEXT NOT NULL,"
+        "  created_at INTEGER NOT NULL,"
+        "  state TEXT NOT NULL CHECK (state IN ('pending', 'sent', 'failed')),"
+        "  attempts INTEGER NOT NULL DEFAULT 0,"
+        "  next_at INTEGER NOT NULL,"
+        "  last_error TEXT"
+        ");"
+        "CREATE INDEX webhook_outbox_due ON webhook_outbox (state, next_at);"
+        "CREATE TABLE case_report_drafts ("
+        "  case_id INTEGER NOT NULL REFERENCES cases (id),"
+        "  stage TEXT NOT NULL CHECK (stage IN ('early-warning', 'notification', 'intermediate', 'final')),"
+        "  fields TEXT NOT NULL,"                /* the operator's JSON object of field -> value */
+        "  updated_at INTEGER NOT NULL,"
+        "  updated_by TEXT NOT NULL,"
+        "  PRIMARY KEY (case_id, stage)"
+        ");",
 };
 
 const size_t store_migrations_count = sizeof(store_migrations) / sizeof(store_migrations[0]);

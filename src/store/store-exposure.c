@@ -177,6 +177,7 @@ void store_exposure_devices_free(struct store_exposure_device *list, size_t n) {
                 free(list[i].hardware_revision);
                 free(list[i].batch);
                 free(list[i].version);
+                free(list[i].owner);
         }
         free(list);
 }
@@ -184,7 +185,7 @@ void store_exposure_devices_free(struct store_exposure_device *list, size_t n) {
 #define DEVICE_COLS                                                                                              \
         "SELECT d.id, d.serial, d.hardware_revision, b.name, CASE WHEN ?5 = 1 THEN (SELECT MAX(h.time) FROM "    \
         "device_update_history h WHERE h.device_id = d.id AND h.result = 'success' AND h.to_version = ?2) ELSE " \
-        "NULL END "
+        "NULL END, COALESCE(d.owner_ref, b.owner_ref) "
 #define DEVICES_UPDATED                                                                                          \
         DEVICE_COLS "FROM device_update_state st JOIN devices d ON d.id = st.device_id LEFT JOIN batches b ON "   \
         "b.id = d.batch_id WHERE st.installed_version = ?2 AND st.device_id > ?3 AND d.product_id = ?1 AND "      \
@@ -214,6 +215,7 @@ static int devices_part(struct store *s, const char *sql, int64_t product_id, co
                 d->batch = store_column_text(st, 3);
                 d->version = str_dup(version);
                 d->since = store_column_opt_int64(st, 4);
+                d->owner = store_column_text(st, 5);
         }
         if (rc != SQLITE_DONE)
                 return store_fail(s, err, "listing the devices of a release");
@@ -246,6 +248,7 @@ int store_exposure_devices(struct store *s, int64_t product_id, const char *vers
                 free(list[k].hardware_revision);
                 free(list[k].batch);
                 free(list[k].version);
+                free(list[k].owner);
         }
         *out = list;
         *n = k;

@@ -51,6 +51,7 @@ struct store_exposure_device {
         int64_t id;
         char *serial, *hardware_revision, *batch, *version;
         int64_t since;
+        char *owner; /* the device's owner reference, else its batch's; NULL when neither (migration 18) */
 };
 void store_exposure_devices_free(struct store_exposure_device *list, size_t n);
 int store_exposure_devices(struct store *s, int64_t product_id, const char *version, int64_t after_id, size_t limit,

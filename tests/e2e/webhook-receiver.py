@@ -5,7 +5,8 @@ Checks X-Cradle-Signature (sha256=<hex HMAC-SHA256 of the body>) against the
 secret in argv[2] in constant time; a bad or missing signature gets 401 and
 is logged as BAD. The first FAIL_FIRST requests get 500 (to exercise the
 retries). Accepted reminders are appended to argv[3] as
-"<report> <point>" lines. Prints its port on stdout, then serves.
+"<report> <point>" lines; end-of-support reminders as "<X-Cradle-Event>
+<product> <point>", notification lists as "<X-Cradle-Event> <case> <devices>". Prints its port on stdout, then serves.
 """
 import hashlib
 import hmac
@@ -39,7 +40,12 @@ class Handler(http.server.BaseHTTPRequestHandler):
             return
         doc = json.loads(body)
         with open(log, "a") as f:
-            f.write("%s %s\n" % (doc["report"], doc["point"]))
+            if doc.get("event") == "product.support.reminder":  # end of support (issue 10 section 6)
+                f.write("%s %s %s\n" % (self.headers.get("X-Cradle-Event"), doc["product"], doc["point"]))
+            elif doc.get("event") == "case.notify_list":  # a notification list (issue 10 section 6)
+                f.write("%s %s %d\n" % (self.headers.get("X-Cradle-Event"), doc["case"], doc["devices_total"]))
+            else:
+                f.write("%s %s\n" % (doc["report"], doc["point"]))
         self.send_response(204)
         self.end_headers()
 

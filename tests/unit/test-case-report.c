@@ -4,6 +4,7 @@
  * submission evidence (immutable, due time and lateness). */
 #include "testutil-store.h"
 
+#include "campaign/campaign.h"
 #include "case/case.h"
 #include "case/report.h"
 #include "case/srp-fields.h"
@@ -377,6 +378,107 @@ static void test_incident_final_from_notification(void **state) {
         json_decref(op);
 }
 
+/* A report draft saved with the case applies to later reports and
+ * submissions; request fields still win; a bad draft is refused with the
+ * field named; removal is audited too (issue 10 section 3). */
+static void test_draft(void **state) {
+        struct fx *f = *state;
+        struct error err = {0};
+        json_t *body = json_loads("{\"stage\": \"notification\", \"fields\": {\"measures_taken\": \"Parser hardened\", "
+                                  "\"sensitivity\": \"TLP:AMBER\"}}",
+                                  0, NULL);
+        json_t *out = NULL;
+        if (case_report_draft_json(f->s, &so, f->ref, body, 1000, &out, &err) < 0)
+                fail_msg("draft: %s", err.msg);
+        assert_string_equal(json_string_value(json_object_get(json_object_get(out, "fields"), "sensitivity")),
+                            "TLP:AMBER");
+        assert_string_equal(json_string_value(json_object_get(out, "updated_by")), "sec");
+        json_decref(out);
+        json_decref(body);
+        struct case_report r;
+        build_ok(f, SRP_NOTIFICATION, NULL, &r);
+        assert_string_equal(field(&r, "measures_taken"), "Parser hardened");
+        assert_false(missing_has(&r, "sensitivity"));
+        case_report_free(&r);
+        build_ok(f, SRP_NOTIFICATION, "{\"sensitivity\": \"TLP:RED\"}", &r);
+        assert_string_equal(field(&r, "sensitivity"), "TLP:RED"); /* the request's fields win */
+        case_report_free(&r);
+        build_ok(f, SRP_EARLY_WARNING, NULL, &r); /* another stage's draft does not apply */
+        assert_null(field(&r, "measures_taken"));
+        case_report_free(&r);
+        /* refusals: an unknown field, an incident field on the vulnerability track, a bad stage, too many fields */
+        static const char *const bad[] = {
+                "{\"stage\": \"notification\", \"fields\": {\"no_such_field\": \"x\"}}",
+                "{\"stage\": \"notification\", \"fields\": {\"nature\": \"x\"}}",
+                "{\"stage\": \"later\", \"fields\": {}}",
+                "{\"stage\": \"notification\", \"fields\": [1]}",
+                "{\"stage\": \"notification\", \"fields\": {}, \"extra\": 1}",
+        };
+        for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+                body = json_loads(bad[i], 0, NULL);
+                error_clear(&err);
+                assert_int_equal(case_report_draft_json(f->s, &so, f->ref, body, 1000, &out, &err), -1);
+                assert_int_equal(err.kind, ERROR_INVALID);
+                assert_null(out);
+                json_decref(body);
+        }
+        assert_non_null(strstr(err.msg, "extra"));
+        json_t *many = json_object();
+        for (int i = 0; i <= CASE_REPORT_DRAFT_FIELDS_MAX; i++) {
+                char k[16];
+                snprintf(k, sizeof(k), "f%d", i);
+                json_object_set_new(many, k, json_string("x"));
+        }
+        body = json_pack("{s:s, s:o}", "stage", "notification", "fields", many);
+        assert_int_equal(case_report_draft_json(f->s, &so, f->ref, body, 1000, &out, &err), -1);
+        assert_non_null(strstr(err.msg, "at most 64"));
+        json_decref(body);
+        /* the draft feeds a submission */
+        json_t *op = json_loads("{\"general_information\": \"g\", \"product_type\": \"default\", \"category\": "
+                                "\"c\", \"mitigation_expected_shortly\": false, \"user_action\": \"update\", "
+                                "\"measures_users_can_take\": \"u\"}",
+                                0, NULL);
+        if (case_report_submit(f->s, &so, f->ref, SRP_NOTIFICATION, SRP_GLOSSARY_DEFAULT, op, "SRP-N-1", 0, time_now(),
+                               &out, &err) < 0)
+                fail_msg("submit with the draft: %s", err.msg);
+        json_decref(out);
+        json_decref(op);
+        /* removal */
+        body = json_loads("{\"stage\": \"notification\", \"fields\": null}", 0, NULL);
+        if (case_report_draft_json(f->s, &so, f->ref, body, 1001, &out, &err) < 0)
+                fail_msg("remove: %s", err.msg);
+        assert_true(json_is_null(json_object_get(out, "fields")));
+        json_decref(out);
+        json_decref(body);
+        assert_int_equal(raw_int(f->t->db, "SELECT count(*) FROM audit_log WHERE action LIKE 'case.report-draft.%'"),
+                         2);
+}
+
+/* campaign_progress comes from the linked campaign (issue 10 section 3). */
+static void test_campaign_progress(void **state) {
+        struct fx *f = *state;
+        struct error err = {0};
+        json_t *body = json_loads("{\"name\": \"fix-rollout\", \"release_id\": 11, \"dynamic\": true, \"selector\": {\"product\": "
+                                  "\"T1-EU\"}}",
+                                  0, NULL);
+        json_t *out = NULL;
+        if (campaign_create(f->s, &so, body, 1, &out, &err) < 0)
+                fail_msg("campaign: %s", err.msg);
+        int64_t cid = json_integer_value(json_object_get(out, "id"));
+        json_decref(out);
+        json_decref(body);
+        struct case_report r;
+        build_ok(f, SRP_FINAL, NULL, &r);
+        assert_null(field(&r, "campaign_progress")); /* no campaign linked yet */
+        case_report_free(&r);
+        if (case_link(f->s, &so, f->ref, 11, cid, 0, "fix rollout", NULL, &err) < 0)
+                fail_msg("link: %s", err.msg);
+        build_ok(f, SRP_FINAL, NULL, &r);
+        assert_non_null(field(&r, "campaign_progress"));
+        assert_non_null(strstr(field(&r, "campaign_progress"), "Campaign \"fix-rollout\" (draft) rolling out release 1.1.0: 0 of"));
+        case_report_free(&r);
+}
+
 int main(void) {
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test(test_field_table),
@@ -386,6 +488,8 @@ int main(void) {
                 cmocka_unit_test_setup_teardown(test_submission, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_final_due_from_fix, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_incident_final_from_notification, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_draft, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_campaign_progress, setup, teardown),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -22,8 +22,8 @@
 #include "csaf/csaf.h"
 
 static struct store_product products[] = {
-        {.id = 1, .name = "Acme Gateway", .model = "GW-100"},
-        {.id = 2, .name = "Acme Sensor", .model = "SN 7"},
+        {.id = 1, .name = "Acme Gateway", .model = "GW-100", .support_end = "2031-12-31"},
+        {.id = 2, .name = "Acme Sensor", .model = "SN 7", .support_end = "2030-06-30"},
 };
 static struct store_release rel_a = {.id = 10, .product_id = 1, .version = "2.1.0"};
 static struct store_release rel_fix = {.id = 11, .product_id = 1, .version = "2.1.1"};
@@ -138,6 +138,13 @@ static void test_confirmed_case_with_fix(void **state) {
                          2); /* affected only, not the fix (CSAF 6.2.19) */
         assert_string_equal(path_str(doc, "vulnerabilities.0.scores.0.cvss_v3.baseSeverity"), "CRITICAL");
         assert_string_equal(path_str(doc, "vulnerabilities.0.acknowledgments.0.names.0"), "Jane Doe (Example Labs)");
+        /* End of support (CRA Art. 13(19)): a document note per product. */
+        assert_string_equal(path_str(doc, "document.notes.1.title"), "End of support: GW-100");
+        assert_string_equal(path_str(doc, "document.notes.1.text"),
+                            "Acme Gateway (GW-100) receives security updates until 2031-12-31, the end of its "
+                            "support period (CRA Art. 13(8)).");
+        assert_string_equal(path_str(doc, "document.notes.2.category"), "general");
+        assert_string_equal(path_str(doc, "document.notes.2.title"), "End of support: SN 7");
         json_decref(doc);
         json_decref(c.ids);
 }
