@@ -17,7 +17,7 @@
 #include "core/cleanup.h"
 #include "core/strutil.h"
 
-enum { OPT_TYPE = CLI_OPT_LOCAL_BASE, OPT_OUT, OPT_REVISION, OPT_REVISIONS, OPT_STATUS, OPT_SUMMARY, OPT_TLP };
+enum { OPT_TYPE = CLI_OPT_LOCAL_BASE, OPT_OUT, OPT_REVISION, OPT_REVISIONS, OPT_STATUS, OPT_SUMMARY, OPT_TLP, OPT_NOTIFY };
 
 static const struct cli_field rev_cols[] = {
         { "REV", "number" }, { "STATUS", "status" }, { "TLP", "tlp" }, { "PUBLISHED", "published_at" },
@@ -119,6 +119,7 @@ static int case_publish_run(struct cli_ctx *ctx, int argc, char **argv) {
                 { "status", required_argument, NULL, OPT_STATUS },
                 { "summary", required_argument, NULL, OPT_SUMMARY },
                 { "tlp", required_argument, NULL, OPT_TLP },
+                { "notify", no_argument, NULL, OPT_NOTIFY },
                 { 0 },
         };
         _cleanup_json_ json_t *body = json_object(), *doc = NULL;
@@ -137,6 +138,7 @@ static int case_publish_run(struct cli_ctx *ctx, int argc, char **argv) {
                         break;
                 case OPT_SUMMARY: json_object_set_new(body, "summary", json_string(optarg)); break;
                 case OPT_TLP: json_object_set_new(body, "tlp", json_string(optarg)); break;
+                case OPT_NOTIFY: json_object_set_new(body, "notify", json_true()); break;
                 default:
                         if ((r = cli_option_common(ctx, c, argc, argv)) != CLI_CONTINUE)
                                 return r;
@@ -174,13 +176,16 @@ const struct cli_command cli_cmd_case_publish = {
         .name = "publish",
         .summary = "Publish a case's CSAF advisory as a new revision in the provider directory",
         .usage = "CASE --status interim|final [--summary TEXT] [--tlp WHITE|GREEN|AMBER|RED] "
-                 "[--type security_advisory|vex]",
+                 "[--type security_advisory|vex] [--notify]",
         .help = "Renders the advisory with every earlier revision in its history, signs it (OpenPGP,\n"
                 "detached), records the exact bytes with their SHA-256 and SHA-512, and rewrites the\n"
                 "provider directory /.well-known/csaf/ (index.txt, changes.csv, provider-metadata.json).\n"
                 "--summary says what changed (required from the second revision on). Only TLP:WHITE goes\n"
                 "into the public directory (the default, or the previous revision's label); another label\n"
                 "is recorded and signed for distribution by hand. A final advisory stays final\n"
-                "(POST /api/v1/cases/CASE/publish; admin, security-officer; audited).\n",
+                "(POST /api/v1/cases/CASE/publish; admin, security-officer; audited).\n"
+                "--notify also sends the case's notification list of impacted owners through the\n"
+                "[cases] webhook once the advisory is out (as 'cradle case notify-list --send';\n"
+                "refused before publishing when no webhook is configured).\n",
         .run = case_publish_run,
 };

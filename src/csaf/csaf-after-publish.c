@@ -1,10 +1,11 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * The step after a CSAF publication (csaf-publish.h): the hook where the
- * notification list of affected users (issue 10 section 6, CRA Art. 14(8))
- * is produced from the published advisory. Until that stream lands there
- * is nothing to do after a publication; the call site and its error
- * handling (logged, reported, the publication stands) are in place.
+ * The step after a CSAF publication (csaf-publish.h), for work that must
+ * follow every publication; its error is logged and reported, and the
+ * publication stands. Nothing needs it today: the notification list of
+ * impacted users (CRA Art. 14(8)) is sent only when the publisher asks
+ * (`"notify": true`, src/server/routes-csaf.c), because it needs the
+ * server's webhook, which this layer does not know.
  */
 #include "csaf/csaf-publish.h"
 

@@ -19,6 +19,7 @@
 #include "crypto/hash.h"
 #include "csaf/csaf-publish.h"
 #include "file-serve.h"
+#include "notify/notify-list.h"
 #include "route-io.h"
 #include "router.h"
 #include "routes.h"
@@ -61,9 +62,34 @@ int routes_cases_publish(struct route_ctx *ctx, struct http_response *resp, stru
         if (!s)
                 return -1;
         struct audit_actor actor = route_actor(ctx);
-        if (csaf_publish_json(s, &actor, config(ctx), ctx->router->data_dir, route_param(ctx, "ref"), req, time_now(),
-                              &body, err) < 0)
+        /* "notify": true also sends the case's notification list of impacted
+         * users through the webhook (CRA Art. 14(8)) once the advisory is
+         * out. Checked before anything is published: without a webhook
+         * nothing would ever deliver the list. */
+        json_t *nv = json_is_object(req) ? json_object_get(req, "notify") : NULL;
+        if (nv && !json_is_boolean(nv))
+                return error_set(err, ERROR_INVALID, "publish request: 'notify' must be true or false");
+        bool notify = json_is_true(nv);
+        if (nv)
+                json_object_del(req, "notify");
+        if (notify && !ctx->router->case_webhook)
+                return error_set(err, ERROR_CONFLICT, "'notify' needs the [cases] webhook (webhook_url and "
+                                                      "webhook_secret_file): nothing would deliver the list");
+        const char *ref = route_param(ctx, "ref");
+        if (csaf_publish_json(s, &actor, config(ctx), ctx->router->data_dir, ref, req, time_now(), &body, err) < 0)
                 return -1;
+        if (notify) {
+                _cleanup_json_ json_t *list = NULL;
+                if (notify_list_queue(s, &actor, ref, true, time_now(), &list, err) < 0)
+                        return error_prefix(err, "the advisory is published, but its notification list was not queued: ");
+                json_t *n = json_object();
+                json_object_set_new(n, "devices_total",
+                                    json_integer(json_integer_value(json_object_get(list, "devices_total"))));
+                json_object_set_new(n, "devices_without_owner",
+                                    json_integer(json_integer_value(json_object_get(list, "devices_without_owner"))));
+                json_object_set_new(n, "queued", json_true());
+                json_object_set_new(body, "notification_list", n);
+        }
         route_respond_json(resp, 201, body);
         return 0;
 }

@@ -107,6 +107,9 @@ api GET "/api/v1/cases/CASE-2099-9999/notify-list" "$SO"
 expect_eq "an unknown case is 404" "$STATUS" 404
 api POST "/api/v1/cases/$ref/notify-list/send" "$SO" '{}'
 expect_eq "sending without a webhook is 409" "$STATUS" 409
+api POST "/api/v1/cases/$ref/publish" "$SO" '{"status": "interim", "notify": true}'
+expect_eq "publishing with notify but no webhook is 409" "$STATUS" 409
+expect_match "  naming the webhook" "$(jqr .detail)" "webhook"
 
 # --- with the webhook: the list is sent; support reminders ---
 stop_server
@@ -129,6 +132,18 @@ expect_eq "the receiver got the signed list once" "$(grep -c "case.notify_list $
 out=$("$CRADLE" case show "$ref" --json)
 expect_eq "the timeline records it" "$(jq '[.timeline[] | select(.action=="notify_list")] | length' <<<"$out")" 1
 expect_eq "the audit trail records it" "$(db "SELECT count(*) FROM audit_log WHERE action = 'case.notify-list.sent'")" 1
+
+# --- publishing the advisory with --notify sends the list too (issue 10 section 6) ---
+stop_server
+sed -i "/^\[csaf\]/,/^\[/ s|^base_url = .*|base_url = $URL|" "$DATA/cradled.conf"
+start_server || { tap_fail "server restarts"; finish; exit 1; }
+out=$(CRADLE_TOKEN=$SO "$CRADLE" --json case publish "$ref" --status interim --notify 2>&1)
+expect_eq "case publish --notify: the advisory is out and the list queued" \
+  "$(jq -r '"\(.number) \(.notification_list.devices_total) \(.notification_list.queued)"' <<<"$out")" "1 4 true"
+for _ in $(seq 1 30); do [[ $(grep -c "case.notify_list $ref 4" "$HOOK_LOG") -ge 2 ]] && break; sleep 0.5; done
+expect_eq "the receiver got the list a second time" "$(grep -c "case.notify_list $ref 4" "$HOOK_LOG")" 2
+api POST "/api/v1/cases/$ref/publish" "$SO" '{"status": "interim", "summary": "again", "notify": "yes"}'
+expect_eq "notify must be a boolean (400)" "$STATUS" 400
 
 # --- end of support ---
 out=$(curl -sS --cacert "$CA" "$URL/.well-known/cradle/support.json")
