@@ -532,19 +532,22 @@ int kek_seal(const struct kek *k, const char *context, const uint8_t *secret, si
         uint8_t *blob = xmalloc(blob_len);
         static const uint8_t zero_nonce[KEK_NONCE_LEN];
         int r = -1;
+        /* Declared before the first goto: a jump past a _cleanup_ variable's
+         * declaration would free an uninitialised pointer at return. */
+        _cleanup_free_ char *aad = NULL, *b64 = NULL;
         do {
                 if (random_bytes(blob, KEK_NONCE_LEN, err) < 0)
                         goto out;
         } while (ct_equal(blob, zero_nonce, KEK_NONCE_LEN)); /* reserved for the fingerprint */
         size_t aad_len;
-        _cleanup_free_ char *aad = aad_make(k, context, &aad_len);
+        aad = aad_make(k, context, &aad_len);
         size_t ct_len = n + KEK_TAG_LEN;
         bool tag_failed;
         if (kek_aead(k, true, blob, aad, aad_len, secret, n, blob + KEK_NONCE_LEN, &ct_len, &tag_failed, err) < 0) {
                 error_prefix(err, "sealing %s: ", context);
                 goto out;
         }
-        _cleanup_free_ char *b64 = base64_encode(blob, blob_len);
+        b64 = base64_encode(blob, blob_len);
         *sealed_out = str_printf("kek1:%s:%s", k->fingerprint, b64);
         r = 0;
 out:

@@ -50,7 +50,9 @@ int server_kek_rotate(const char *data_dir, const char *to_ref, FILE *out, struc
         int r = -1;
         struct kek *from = NULL, *to = NULL;
         struct store *s = NULL;
-        _cleanup_free_ char *text = NULL, *updated = NULL;
+        /* All declared before the first goto (a jump past a _cleanup_
+         * declaration would free an uninitialised pointer). */
+        _cleanup_free_ char *text = NULL, *updated = NULL, *db = NULL;
         if (!cfg.kek_ref || !cfg.kek_ref[0]) {
                 error_set(err, ERROR_INVALID, "[kek] ref is empty: there is no KEK to rotate from; set [kek] ref "
                           "and start cradled once, which seals what is in clear");
@@ -68,7 +70,7 @@ int server_kek_rotate(const char *data_dir, const char *to_ref, FILE *out, struc
                         goto out;
                 }
         }
-        _cleanup_free_ char *db = server_config_path(data_dir, cfg.store_path);
+        db = server_config_path(data_dir, cfg.store_path);
         if (store_open(db, &s, err) < 0)
                 goto out;
         struct secret_rotate_report rep;
