@@ -136,8 +136,9 @@ int store_audit_checkpoint_due(struct store *s, enum store_audit_witness w, int6
 int store_audit_checkpoint_delivered(struct store *s, enum store_audit_witness w, int64_t seq, struct error *err) {
         static const char *const sql[] = {
                 [STORE_AUDIT_WITNESS_FILE] = "UPDATE audit_checkpoints SET file_done = 1 WHERE seq = ?1",
-                [STORE_AUDIT_WITNESS_URL] = "UPDATE audit_checkpoints SET url_done = 1, url_attempts = url_attempts + 1, "
-                                            "url_last_error = NULL WHERE seq = ?1",
+                /* parenthesised: one literal in two pieces, not two elements */
+                [STORE_AUDIT_WITNESS_URL] = ("UPDATE audit_checkpoints SET url_done = 1, url_attempts = url_attempts + 1, "
+                                             "url_last_error = NULL WHERE seq = ?1"),
                 [STORE_AUDIT_WITNESS_SYSLOG] = "UPDATE audit_checkpoints SET syslog_done = 1 WHERE seq = ?1",
         };
         _cleanup_stmt_ sqlite3_stmt *st = NULL;
