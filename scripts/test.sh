@@ -51,7 +51,12 @@ else
   meson configure $bf -Dwerror=true >/dev/null || fuzz_rc=1
 fi
 if [[ $fuzz_rc -eq 0 ]]; then
-  ninja -C $bf >/dev/null || fuzz_rc=1
+  # Quiet when it builds; the compiler's words when it does not (clang
+  # warns where gcc does not, and -Werror makes that a failed build).
+  if ! fuzz_out=$(ninja -C $bf 2>&1); then
+    fuzz_rc=1
+    echo "not ok - fuzz build compiles (clang)"; grep -E 'error|FAILED' <<<"$fuzz_out" | head -n 20 | sed 's/^/#   /'
+  fi
 fi
 if [[ $fuzz_rc -eq 0 ]]; then
   meson test -C $bf --suite fuzz --print-errorlogs --num-processes 2 || fuzz_rc=1
