@@ -95,7 +95,7 @@ int pgp_verify_detached(struct pgp *p, const char *fingerprint, const void *data
  * ASCII armour (RFC 4880 section 6.2), checked without gpg, for text that
  * comes from outside (a reporter's encrypted message, an uploaded key):
  * the BEGIN line of the expected kind, armour headers "Key: Value", an empty
- * line, base64 lines of at most 76 characters, the optional "=XXXX" CRC-24
+ * line, base64 lines of at most 76 characters, the optional CRC-24 line ("=" and four base64 characters)
  * checksum (which must match), the END line of the same kind, nothing but
  * blank lines around it. The decoded data must start with a well-formed
  * OpenPGP packet header whose tag fits the kind (a message starts with an
