@@ -166,7 +166,8 @@ static int step_reverify(struct agent *a, struct error *err) {
 }
 
 /* The content key of the encrypted target, unwrapped with the identity key
- * (a file: GnuTLS 3.7 runs no ECDH through a PKCS#11 token, crypto/ota-wrap.h). */
+ * (a file, or a PKCS#11 object: the ECDH then runs on the token,
+ * crypto/ota-wrap.h). */
 static int unwrap_content_key(struct agent *a, uint8_t key[OTA_CRYPT_KEY_LEN], struct error *err) {
         _cleanup_crypto_key_ struct crypto_key *k = NULL;
         json_error_t jerr;
@@ -175,7 +176,7 @@ static int unwrap_content_key(struct agent *a, uint8_t key[OTA_CRYPT_KEY_LEN], s
         json_t *wk = json_loads(a->st.target.encryption_key, 0, &jerr);
         if (!wk)
                 return error_set(err, ERROR_INVALID, "the wrapped content key of %s is not JSON", a->st.target.path);
-        int r = ota_unwrap_key(crypto_key_privkey(k), a->cfg->serial, a->st.target.path, wk, key, err);
+        int r = ota_unwrap_key(k, a->cfg->serial, a->st.target.path, wk, key, err);
         json_decref(wk);
         return r;
 }

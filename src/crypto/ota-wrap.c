@@ -17,6 +17,7 @@
 #include "core/strutil.h"
 #include "crypto/ct.h"
 #include "crypto/encoding.h"
+#include "crypto/p11.h"
 
 #define WRAP_INFO_LABEL "cradle-ota-wrap-v1"
 #define FIELD_MAX 48 /* P-384 */
@@ -261,7 +262,64 @@ static int b64_field(const json_t *o, const char *name, uint8_t **out, size_t *l
         return 0;
 }
 
-int ota_unwrap_key(gnutls_privkey_t priv, const char *serial, const char *target, const json_t *wrapped,
+/* An uncompressed point from outside is on the curve. Checked here, before
+ * any key touches it, and not left to a token: a token that skipped the check
+ * would answer an invalid-curve attack with bits of the device key. */
+static int point_check(const struct wrap_curve *c, const uint8_t *point, struct error *err) {
+        const struct ecc_curve *ecc = c->nettle();
+        mpz_t mx, my;
+        struct ecc_point p;
+        mpz_inits(mx, my, NULL);
+        mpz_import(mx, c->field, 1, 1, 1, 0, point + 1);
+        mpz_import(my, c->field, 1, 1, 1, 0, point + 1 + c->field);
+        ecc_point_init(&p, ecc);
+        bool ok = ecc_point_set(&p, mx, my);
+        ecc_point_clear(&p);
+        mpz_clears(mx, my, NULL);
+        return ok ? 0 : error_set(err, ERROR_INVALID, "the public key is not a point on %s", c->name);
+}
+
+/* Z with a private key in a file: GnuTLS exports the scalar, nettle multiplies. */
+static int ecdh_file(const struct crypto_key *key, const struct wrap_curve *c, const uint8_t *epk, uint8_t *z,
+                     struct error *err) {
+        gnutls_ecc_curve_t curve;
+        gnutls_datum_t x = { 0 }, y = { 0 }, k = { 0 };
+        uint8_t kbuf[FIELD_MAX];
+        int rc = -1;
+        if (gnutls_privkey_export_ecc_raw2(crypto_key_privkey(key), &curve, &x, &y, &k, 0) < 0) {
+                error_set(err, ERROR_UNSUPPORTED, "the device key cannot be used for ECDH (not exportable)");
+                goto out;
+        }
+        if (curve != c->gnutls || !to_fixed(&k, kbuf, c->field)) {
+                error_set(err, ERROR_CRYPTO, "the device key has a bad size");
+                goto out;
+        }
+        rc = ecdh(c, kbuf, c->field, epk + 1, epk + 1 + c->field, z, err);
+out:
+        if (k.data) {
+                ct_wipe(k.data, k.size);
+                gnutls_free(k.data);
+        }
+        gnutls_free(x.data);
+        gnutls_free(y.data);
+        ct_wipe(kbuf, sizeof(kbuf));
+        return rc;
+}
+
+/* Z with a private key on a PKCS#11 token: CKM_ECDH1_DERIVE through p11-kit
+ * (crypto/p11.h), in a session of its own beside GnuTLS's. */
+static int ecdh_token(const struct crypto_key *key, const struct wrap_curve *c, const uint8_t *epk, uint8_t *z,
+                      struct error *err) {
+        _cleanup_crypto_p11_ struct crypto_p11 *p = NULL;
+        CK_OBJECT_HANDLE priv;
+        if (crypto_p11_open(crypto_key_ref(key), "device key", false, &p, err) < 0 ||
+            crypto_p11_find_one(p, CKO_PRIVATE_KEY, "private key", &priv, err) < 0 ||
+            crypto_p11_ecdh(p, priv, epk, 1 + 2 * c->field, z, c->field, err) < 0)
+                return -1;
+        return 0;
+}
+
+int ota_unwrap_key(const struct crypto_key *dev, const char *serial, const char *target, const json_t *wrapped,
                    uint8_t key[OTA_CRYPT_KEY_LEN], struct error *err) {
         if (!json_is_object(wrapped))
                 return error_set(err, ERROR_INVALID, "encryption_key: not a JSON object");
@@ -281,21 +339,17 @@ int ota_unwrap_key(gnutls_privkey_t priv, const char *serial, const char *target
         const struct wrap_curve *c = crv ? curve_by_name(crv) : NULL;
         if (!c)
                 return error_set(err, ERROR_INVALID, "encryption_key: 'crv' must be \"P-256\" or \"P-384\"");
-        if (gnutls_privkey_get_type(priv) == GNUTLS_PRIVKEY_PKCS11)
-                return error_set(err, ERROR_UNSUPPORTED,
-                                 "the device key is on a PKCS#11 token: GnuTLS 3.7 cannot run ECDH through a token, "
-                                 "so encrypted updates need a file device key for now (docs/ota.md)");
-        gnutls_ecc_curve_t curve;
-        gnutls_datum_t x = { 0 }, y = { 0 }, k = { 0 };
-        unsigned bits;
-        int alg_id = gnutls_privkey_get_pk_algorithm(priv, &bits);
-        if (alg_id != GNUTLS_PK_ECDSA)
-                return error_set(err, ERROR_UNSUPPORTED,
-                                 "the device key is %s: encrypted updates need a P-256 or P-384 device key",
-                                 alg_id == GNUTLS_PK_EDDSA_ED25519 ? "Ed25519" : "not an EC key");
+        /* The device's own point and curve, from its public key (for a token
+         * key, the public object or what GnuTLS derived: crypto/key.h). */
+        const struct wrap_curve *dc = NULL;
+        uint8_t dpk[POINT_MAX], z[FIELD_MAX], kek[32];
+        if (pub_point(crypto_key_pubkey(dev), &dc, dpk, err) < 0)
+                return -1;
+        if (dc != c)
+                return error_set(err, ERROR_INVALID, "encryption_key: wrapped for %s, but the device key is on %s",
+                                 c->name, dc->name);
         _cleanup_free_ uint8_t *epk = NULL, *wk = NULL;
         size_t epk_len = 0, wk_len = 0;
-        uint8_t dpk[POINT_MAX], kbuf[FIELD_MAX], z[FIELD_MAX], kek[32];
         int rc = -1;
         if (b64_field(wrapped, "epk", &epk, &epk_len, err) < 0 ||
             b64_field(wrapped, "wrapped_key", &wk, &wk_len, err) < 0)
@@ -305,25 +359,10 @@ int ota_unwrap_key(gnutls_privkey_t priv, const char *serial, const char *target
         if (wk_len != OTA_WRAP_WRAPPED_LEN)
                 return error_set(err, ERROR_INVALID, "encryption_key: 'wrapped_key' is %zu bytes, not %d", wk_len,
                                  OTA_WRAP_WRAPPED_LEN);
-        if (gnutls_privkey_export_ecc_raw2(priv, &curve, &x, &y, &k, 0) < 0) {
-                error_set(err, ERROR_UNSUPPORTED, "the device key cannot be used for ECDH (not exportable)");
+        if (point_check(c, epk, err) < 0)
+                return error_prefix(err, "encryption_key: 'epk': ");
+        if ((crypto_key_is_pkcs11(dev) ? ecdh_token(dev, c, epk, z, err) : ecdh_file(dev, c, epk, z, err)) < 0)
                 goto out;
-        }
-        if (curve != c->gnutls) {
-                error_set(err, ERROR_INVALID, "encryption_key: wrapped for %s, but the device key is on %s", c->name,
-                          gnutls_ecc_curve_get_name(curve) ? gnutls_ecc_curve_get_name(curve) : "another curve");
-                goto out;
-        }
-        if (!to_fixed(&x, dpk + 1, c->field) || !to_fixed(&y, dpk + 1 + c->field, c->field) ||
-            !to_fixed(&k, kbuf, c->field)) {
-                error_set(err, ERROR_CRYPTO, "the device key has a bad size");
-                goto out;
-        }
-        dpk[0] = 0x04;
-        if (ecdh(c, kbuf, c->field, epk + 1, epk + 1 + c->field, z, err) < 0) {
-                error_prefix(err, "encryption_key: 'epk': ");
-                goto out;
-        }
         derive_kek(c, z, serial, target, epk, dpk, kek);
         {
                 struct aes256_ctx a;
@@ -340,13 +379,6 @@ int ota_unwrap_key(gnutls_privkey_t priv, const char *serial, const char *target
         }
         rc = 0;
 out:
-        if (k.data) {
-                ct_wipe(k.data, k.size);
-                gnutls_free(k.data);
-        }
-        gnutls_free(x.data);
-        gnutls_free(y.data);
-        ct_wipe(kbuf, sizeof(kbuf));
         ct_wipe(z, sizeof(z));
         ct_wipe(kek, sizeof(kek));
         return rc;

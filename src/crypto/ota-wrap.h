@@ -26,14 +26,18 @@
  *    converted to X25519 and used for key agreement too (one key, two
  *    protocols); Cradle keeps device identity keys single-purpose and asks
  *    for a P-256/P-384 device key for encrypted updates.
- *  - A device private key on a PKCS#11 token: GnuTLS 3.7 exposes no ECDH
- *    derive through a token (gnutls_privkey_derive_secret is 3.8.2+), and
- *    the key is not extractable; unwrapping needs a file key for now.
+ *
+ * The device's private key is a file or a PKCS#11 token object. On a token,
+ * the ECDH runs there (CKM_ECDH1_DERIVE through crypto/p11.h: GnuTLS 3.7 has
+ * no derive through a token, gnutls_privkey_derive_secret is 3.8.2+); only
+ * the shared secret Z comes out, and the HKDF and key unwrap run here. The
+ * ephemeral point is checked to be on the curve before any key sees it.
  */
 #include <stdint.h>
 #include <gnutls/abstract.h>
 #include <jansson.h>
 #include "core/error.h"
+#include "crypto/key.h"
 #include "crypto/ota-crypt.h"
 
 #define OTA_WRAP_ALG "ECDH-ES+HKDF-SHA256+A256KW"
@@ -47,11 +51,13 @@ bool ota_wrap_pubkey_usable(gnutls_pubkey_t pub, char *why, size_t why_size);
 int ota_wrap_key(gnutls_pubkey_t pub, const char *serial, const char *target, const uint8_t key[OTA_CRYPT_KEY_LEN],
                  json_t **out, struct error *err);
 
-/* Unwraps with the device's private key. `wrapped` is outside input (the
- * director's metadata, signed but checked strictly): unknown or missing
- * fields, another algorithm or curve, a bad point or length are
- * ERROR_INVALID naming the field; a wrap for another device, target or key
- * is ERROR_INVALID "does not unwrap". A PKCS#11 or non-EC key is
- * ERROR_UNSUPPORTED with the reason above. */
-int ota_unwrap_key(gnutls_privkey_t priv, const char *serial, const char *target, const json_t *wrapped,
+/* Unwraps with the device's key (a file or a PKCS#11 token object; the PIN
+ * as for crypto_key_load). `wrapped` is outside input (the director's
+ * metadata, signed but checked strictly): unknown or missing fields, another
+ * algorithm or curve, a bad point or length are ERROR_INVALID naming the
+ * field; a wrap for another device, target or key is ERROR_INVALID "does not
+ * unwrap". A non-EC key is ERROR_UNSUPPORTED with the reason above; a token
+ * without ECDH, or one that will not release the derived secret, is
+ * ERROR_UNSUPPORTED saying which. */
+int ota_unwrap_key(const struct crypto_key *dev, const char *serial, const char *target, const json_t *wrapped,
                    uint8_t key[OTA_CRYPT_KEY_LEN], struct error *err);

@@ -12,10 +12,9 @@
  * 2^32 messages per key where random 96-bit nonces start to matter.
  *
  * PKCS#11: GnuTLS has no symmetric PKCS#11 operations, so the token is used
- * through p11-kit directly (modules registered with p11-kit, plus the one named
- * by CRADLE_PKCS11_MODULE, as src/crypto/key.c does), with CKM_AES_GCM on the
- * key object. p11-kit's managed modules give this code its own sessions beside
- * GnuTLS's. One session is kept open and logged in for the process's life and
+ * through p11-kit directly (crypto/p11.h: the same modules src/crypto/key.c
+ * sees, in sessions of its own beside GnuTLS's), with CKM_AES_GCM on the key
+ * object. One session is kept open and logged in for the process's life and
  * used under a mutex: seals are rare, and a session cannot run two operations
  * at once.
  */
@@ -27,8 +26,6 @@
 
 #include <gnutls/crypto.h>
 #include <gnutls/gnutls.h>
-#include <p11-kit/p11-kit.h>
-#include <p11-kit/uri.h>
 
 #include "core/cleanup.h"
 #include "core/fileio.h"
@@ -36,6 +33,7 @@
 #include "crypto/ct.h"
 #include "crypto/encoding.h"
 #include "crypto/key.h"
+#include "crypto/p11.h"
 #include "crypto/random.h"
 #include "secret/kek.h"
 
@@ -52,10 +50,9 @@ struct kek {
         char fingerprint[KEK_FINGERPRINT_HEX + 1];
         /* file */
         uint8_t key[KEK_KEY_LEN];
-        /* PKCS#11 */
-        CK_FUNCTION_LIST **modules; /* p11-kit's registered modules (NULL-terminated) */
-        CK_FUNCTION_LIST *extra;    /* CRADLE_PKCS11_MODULE, when set */
-        CK_FUNCTION_LIST *module;   /* the one holding the key: one of the above */
+        /* PKCS#11: one logged-in session (crypto/p11.h) and its module */
+        struct crypto_p11 *p11;
+        CK_FUNCTION_LIST *module;
         CK_SESSION_HANDLE session;
         CK_OBJECT_HANDLE object;
         pthread_mutex_t lock;
@@ -85,28 +82,6 @@ bool kek_is_pkcs11(const struct kek *k) {
 }
 
 /* ---- the AEAD, either way --------------------------------------------------- */
-
-static const char *ckr_name(CK_RV rv) {
-        switch (rv) {
-        case CKR_OK: return "CKR_OK";
-        case CKR_PIN_INCORRECT: return "CKR_PIN_INCORRECT (wrong PIN)";
-        case CKR_PIN_LOCKED: return "CKR_PIN_LOCKED";
-        case CKR_MECHANISM_INVALID: return "CKR_MECHANISM_INVALID (the token lacks CKM_AES_GCM)";
-        case CKR_MECHANISM_PARAM_INVALID: return "CKR_MECHANISM_PARAM_INVALID";
-        case CKR_KEY_TYPE_INCONSISTENT: return "CKR_KEY_TYPE_INCONSISTENT";
-        case CKR_KEY_FUNCTION_NOT_PERMITTED: return "CKR_KEY_FUNCTION_NOT_PERMITTED";
-        case CKR_ENCRYPTED_DATA_INVALID: return "CKR_ENCRYPTED_DATA_INVALID";
-        case CKR_ENCRYPTED_DATA_LEN_RANGE: return "CKR_ENCRYPTED_DATA_LEN_RANGE";
-        case CKR_SESSION_HANDLE_INVALID: return "CKR_SESSION_HANDLE_INVALID";
-        case CKR_SESSION_CLOSED: return "CKR_SESSION_CLOSED";
-        case CKR_USER_NOT_LOGGED_IN: return "CKR_USER_NOT_LOGGED_IN";
-        case CKR_TOKEN_NOT_PRESENT: return "CKR_TOKEN_NOT_PRESENT";
-        case CKR_DEVICE_REMOVED: return "CKR_DEVICE_REMOVED";
-        case CKR_GENERAL_ERROR: return "CKR_GENERAL_ERROR";
-        case CKR_FUNCTION_FAILED: return "CKR_FUNCTION_FAILED";
-        default: return "a PKCS#11 error";
-        }
-}
 
 /* One AES-256-GCM operation. Encrypt: out = ciphertext|tag (in_len + 16).
  * Decrypt: in = ciphertext|tag, out = plaintext (in_len - 16). A tag that does
@@ -162,10 +137,10 @@ static int kek_aead(const struct kek *k, bool encrypt, const uint8_t nonce[KEK_N
                          rv == CKR_GENERAL_ERROR || rv == CKR_FUNCTION_FAILED)) {
                 /* Tokens report a GCM tag mismatch with any of these. */
                 *tag_failed = true;
-                return error_set(err, ERROR_CRYPTO, "tag does not verify (%s)", ckr_name(rv));
+                return error_set(err, ERROR_CRYPTO, "tag does not verify (%s)", crypto_p11_rv_name(rv));
         }
         if (rv != CKR_OK)
-                return error_set(err, ERROR_CRYPTO, "KEK '%s': %s: %s (0x%lx)", k->ref, step, ckr_name(rv),
+                return error_set(err, ERROR_CRYPTO, "KEK '%s': %s: %s (0x%lx)", k->ref, step, crypto_p11_rv_name(rv),
                                  (unsigned long) rv);
         if (n != want)
                 return error_set(err, ERROR_CRYPTO, "KEK '%s': %s returned %lu bytes, not %zu", k->ref, step,
@@ -214,127 +189,12 @@ static int kek_load_file(struct kek *k, const char *path, struct error *err) {
         return 0;
 }
 
-static void uri_freep(P11KitUri **u) {
-        if (*u)
-                p11_kit_uri_free(*u);
-}
-
-static int kek_parse_uri(const char *uri, P11KitUri **out, struct error *err) {
-        _cleanup_(uri_freep) P11KitUri *u = p11_kit_uri_new();
-        int rc = p11_kit_uri_parse(uri, P11_KIT_URI_FOR_OBJECT_ON_TOKEN_AND_MODULE, u);
-        if (rc != P11_KIT_URI_OK)
-                return error_set(err, ERROR_INVALID, "KEK '%.300s' is not a PKCS#11 URI: %s", uri,
-                                 p11_kit_uri_message(rc));
-        if (p11_kit_uri_get_pin_value(u) || p11_kit_uri_get_pin_source(u))
-                return error_set(err, ERROR_INVALID,
-                                 "KEK URI: a PIN in the URI is refused (it ends up in config files and "
-                                 "logs); use CRADLE_PKCS11_PIN or CRADLE_PKCS11_PIN_FILE");
-        *out = steal_ptr(u);
-        return 0;
-}
-
-/* Loads the registered modules and the extra one; fine to call with them loaded. */
-static int kek_modules_load(struct kek *k, struct error *err) {
-        if (!k->modules) {
-                k->modules = p11_kit_modules_load_and_initialize(0);
-                if (!k->modules)
-                        return error_set(err, ERROR_CRYPTO, "cannot load the PKCS#11 modules: %s",
-                                         p11_kit_message() ? p11_kit_message() : "p11-kit failed");
-        }
-        const char *extra = getenv("CRADLE_PKCS11_MODULE");
-        if (extra && *extra && !k->extra) {
-                CK_FUNCTION_LIST *m = p11_kit_module_load(extra, 0);
-                if (!m)
-                        return error_set(err, ERROR_CRYPTO,
-                                         "cannot load the PKCS#11 module '%.300s' (CRADLE_PKCS11_MODULE): %s", extra,
-                                         p11_kit_message() ? p11_kit_message() : "p11-kit failed");
-                CK_RV rv = p11_kit_module_initialize(m);
-                if (rv != CKR_OK && rv != CKR_CRYPTOKI_ALREADY_INITIALIZED) {
-                        p11_kit_module_release(m);
-                        return error_set(err, ERROR_CRYPTO, "cannot initialise the PKCS#11 module '%.300s': %s",
-                                         extra, ckr_name(rv));
-                }
-                k->extra = m;
-        }
-        return 0;
-}
-
-/* Finds the slot of the token the URI names: the first match over the extra
- * module, then the registered ones. */
-static int kek_find_token(struct kek *k, P11KitUri *u, CK_SLOT_ID *slot_out, struct error *err) {
-        CK_FUNCTION_LIST *order[64];
-        size_t n = 0;
-        if (k->extra)
-                order[n++] = k->extra;
-        for (size_t i = 0; k->modules && k->modules[i] && n < ELEMENTSOF(order); i++)
-                order[n++] = k->modules[i];
-        for (size_t i = 0; i < n; i++) {
-                CK_INFO info;
-                if (order[i]->C_GetInfo(&info) != CKR_OK || !p11_kit_uri_match_module_info(u, &info))
-                        continue;
-                CK_ULONG count = 0;
-                if (order[i]->C_GetSlotList(CK_TRUE, NULL, &count) != CKR_OK || count == 0)
-                        continue;
-                _cleanup_free_ CK_SLOT_ID *slots = xcalloc(count, sizeof(*slots));
-                if (order[i]->C_GetSlotList(CK_TRUE, slots, &count) != CKR_OK)
-                        continue;
-                for (CK_ULONG j = 0; j < count; j++) {
-                        CK_TOKEN_INFO ti;
-                        if (order[i]->C_GetTokenInfo(slots[j], &ti) != CKR_OK || !p11_kit_uri_match_token_info(u, &ti))
-                                continue;
-                        k->module = order[i];
-                        *slot_out = slots[j];
-                        return 0;
-                }
-        }
-        return error_set(err, ERROR_NOT_FOUND, "KEK '%.300s': no PKCS#11 token matches the URI", k->ref);
-}
-
-static int kek_open_session(struct kek *k, CK_SLOT_ID slot, bool rw, struct error *err) {
-        CK_FLAGS flags = CKF_SERIAL_SESSION | (rw ? CKF_RW_SESSION : 0);
-        CK_RV rv = k->module->C_OpenSession(slot, flags, NULL, NULL, &k->session);
-        if (rv != CKR_OK)
-                return error_set(err, ERROR_CRYPTO, "KEK '%.300s': C_OpenSession: %s", k->ref, ckr_name(rv));
-        char pin[256];
-        if (crypto_pkcs11_pin(pin, sizeof(pin), err) < 0)
-                return error_prefix(err, "KEK '%.300s': ", k->ref);
-        rv = k->module->C_Login(k->session, CKU_USER, (CK_UTF8CHAR_PTR) pin, strlen(pin));
-        ct_wipe(pin, sizeof(pin));
-        if (rv != CKR_OK && rv != CKR_USER_ALREADY_LOGGED_IN)
-                return error_set(err, rv == CKR_PIN_INCORRECT ? ERROR_UNAUTHENTICATED : ERROR_CRYPTO,
-                                 "KEK '%.300s': login: %s", k->ref, ckr_name(rv));
-        return 0;
-}
-
-/* The secret-key objects matching the URI's object attributes (label, id). */
-static int kek_find_objects(struct kek *k, P11KitUri *u, CK_OBJECT_HANDLE *found, CK_ULONG max, CK_ULONG *n_out,
-                            struct error *err) {
-        CK_ULONG n_attrs = 0;
-        CK_ATTRIBUTE *attrs = p11_kit_uri_get_attributes(u, &n_attrs);
-        CK_OBJECT_CLASS cls = CKO_SECRET_KEY;
-        CK_ATTRIBUTE tmpl[8];
-        CK_ULONG t = 0;
-        tmpl[t++] = (CK_ATTRIBUTE) { CKA_CLASS, &cls, sizeof(cls) };
-        for (CK_ULONG i = 0; i < n_attrs && t < ELEMENTSOF(tmpl); i++) {
-                if (attrs[i].type == CKA_CLASS) {
-                        if (attrs[i].ulValueLen != sizeof(CK_OBJECT_CLASS) ||
-                            *(CK_OBJECT_CLASS *) attrs[i].pValue != CKO_SECRET_KEY)
-                                return error_set(err, ERROR_INVALID,
-                                                 "KEK '%.300s': type= must be secret-key (or left out)", k->ref);
-                        continue;
-                }
-                if (attrs[i].type == CKA_LABEL || attrs[i].type == CKA_ID)
-                        tmpl[t++] = attrs[i];
-        }
-        CK_RV rv = k->module->C_FindObjectsInit(k->session, tmpl, t);
-        if (rv != CKR_OK)
-                return error_set(err, ERROR_CRYPTO, "KEK '%.300s': C_FindObjectsInit: %s", k->ref, ckr_name(rv));
-        CK_ULONG n = 0;
-        rv = k->module->C_FindObjects(k->session, found, max, &n);
-        k->module->C_FindObjectsFinal(k->session);
-        if (rv != CKR_OK)
-                return error_set(err, ERROR_CRYPTO, "KEK '%.300s': C_FindObjects: %s", k->ref, ckr_name(rv));
-        *n_out = n;
+/* Adopts the session of an opened token (crypto/p11.h). */
+static int kek_open_token(struct kek *k, const char *uri, bool rw, struct error *err) {
+        if (crypto_p11_open(uri, "KEK", rw, &k->p11, err) < 0)
+                return -1;
+        k->module = crypto_p11_module(k->p11);
+        k->session = crypto_p11_session(k->p11);
         return 0;
 }
 
@@ -353,7 +213,7 @@ static int kek_check_object(struct kek *k, struct error *err) {
         };
         CK_RV rv = k->module->C_GetAttributeValue(k->session, k->object, a, ELEMENTSOF(a));
         if (rv != CKR_OK)
-                return error_set(err, ERROR_CRYPTO, "KEK '%.300s': C_GetAttributeValue: %s", k->ref, ckr_name(rv));
+                return error_set(err, ERROR_CRYPTO, "KEK '%.300s': C_GetAttributeValue: %s", k->ref, crypto_p11_rv_name(rv));
         if (type != CKK_AES || len != KEK_KEY_LEN)
                 return error_set(err, ERROR_INVALID, "KEK '%.300s' is not an AES-256 key", k->ref);
         if (!sensitive || extractable)
@@ -365,21 +225,9 @@ static int kek_check_object(struct kek *k, struct error *err) {
 }
 
 static int kek_load_pkcs11(struct kek *k, const char *uri, struct error *err) {
-        _cleanup_(uri_freep) P11KitUri *u = NULL;
-        CK_SLOT_ID slot;
-        if (kek_parse_uri(uri, &u, err) < 0 || kek_modules_load(k, err) < 0 || kek_find_token(k, u, &slot, err) < 0 ||
-            kek_open_session(k, slot, false, err) < 0)
+        if (kek_open_token(k, uri, false, err) < 0 ||
+            crypto_p11_find_one(k->p11, CKO_SECRET_KEY, "secret key", &k->object, err) < 0)
                 return -1;
-        CK_OBJECT_HANDLE found[2];
-        CK_ULONG n = 0;
-        if (kek_find_objects(k, u, found, 2, &n, err) < 0)
-                return -1;
-        if (n == 0)
-                return error_set(err, ERROR_NOT_FOUND, "KEK '%.300s': no secret key object matches on the token", uri);
-        if (n > 1)
-                return error_set(err, ERROR_INVALID,
-                                 "KEK '%.300s' matches more than one secret key; name one (object= and id=)", uri);
-        k->object = found[0];
         return kek_check_object(k, err);
 }
 
@@ -388,14 +236,7 @@ void kek_free(struct kek *k) {
                 return;
         if (kek_default_value == k)
                 kek_default_value = NULL;
-        if (k->module && k->session)
-                k->module->C_CloseSession(k->session);
-        if (k->extra) {
-                p11_kit_module_finalize(k->extra);
-                p11_kit_module_release(k->extra);
-        }
-        if (k->modules)
-                p11_kit_modules_finalize_and_release(k->modules);
+        crypto_p11_close(k->p11);
         if (k->lock_init)
                 pthread_mutex_destroy(&k->lock);
         ct_wipe(k->key, sizeof(k->key));
@@ -626,20 +467,9 @@ int kek_generate_pkcs11(const char *uri, struct error *err) {
         _cleanup_kek_ struct kek *k = xcalloc(1, sizeof(*k));
         k->ref = str_dup(uri);
         k->pkcs11 = true;
-        _cleanup_(uri_freep) P11KitUri *u = NULL;
-        CK_SLOT_ID slot;
-        if (kek_parse_uri(uri, &u, err) < 0 || kek_modules_load(k, err) < 0 || kek_find_token(k, u, &slot, err) < 0 ||
-            kek_open_session(k, slot, true, err) < 0)
+        if (kek_open_token(k, uri, true, err) < 0)
                 return -1;
-        CK_ULONG n_attrs = 0;
-        CK_ATTRIBUTE *attrs = p11_kit_uri_get_attributes(u, &n_attrs);
-        CK_ATTRIBUTE *label = NULL, *id = NULL;
-        for (CK_ULONG i = 0; i < n_attrs; i++) {
-                if (attrs[i].type == CKA_LABEL)
-                        label = &attrs[i];
-                else if (attrs[i].type == CKA_ID)
-                        id = &attrs[i];
-        }
+        const CK_ATTRIBUTE *label = crypto_p11_uri_attr(k->p11, CKA_LABEL), *id = crypto_p11_uri_attr(k->p11, CKA_ID);
         if (!label || label->ulValueLen == 0)
                 return error_set(err, ERROR_INVALID, "KEK '%.300s': name the new key with object=LABEL", uri);
         CK_OBJECT_HANDLE found[1];
@@ -682,6 +512,6 @@ int kek_generate_pkcs11(const char *uri, struct error *err) {
         CK_OBJECT_HANDLE obj;
         CK_RV rv = k->module->C_GenerateKey(k->session, &mech, tmpl, t, &obj);
         if (rv != CKR_OK)
-                return error_set(err, ERROR_CRYPTO, "KEK '%.300s': C_GenerateKey (AES-256): %s", uri, ckr_name(rv));
+                return error_set(err, ERROR_CRYPTO, "KEK '%.300s': C_GenerateKey (AES-256): %s", uri, crypto_p11_rv_name(rv));
         return 0;
 }

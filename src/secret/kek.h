@@ -12,7 +12,7 @@
  *    through the module with CKM_AES_GCM: the key never leaves the token; or
  *  - without an HSM, a key file (64 hex digits, mode 0600) outside the database.
  *
- * Server half of libcradle (it loads PKCS#11 modules through p11-kit).
+ * Server half of libcradle (the token plumbing is crypto/p11.h).
  */
 #include <stdbool.h>
 #include <stddef.h>

@@ -2,15 +2,21 @@
 # Source after lib.sh, once init_server, start_server and ota_setup ran.
 : "${CRADLE_AGENT:?CRADLE_AGENT must point at the cradle-agent binary}"
 
-# agent_device_setup SERIAL: enrolls a device over EST (batch B1, hardware r2),
+# agent_device_setup SERIAL [NAME KEYREF]: enrolls a device over EST (batch B1,
+# hardware r2) with a new key file $PKI/NAME.key (NAME defaults to dev); with
+# KEYREF (e.g. a pkcs11: URI) the device was enrolled already ($PKI/NAME.pem)
+# and its key is KEYREF. Either way it
 # runs the director's key ceremony (once per server), and lays out the device
 # in $DEV: slots/ (ab-dir, slotA holding a 4 KiB factory image, FACTORY_SHA),
 # state/, health.sh (exits with the content of $DEV/health-exit, default 0,
 # after sleeping $DEV/health-sleep seconds when that file exists), agent.conf.
 agent_device_setup() {
-  local serial=$1
-  make_csr dev "$serial" && est_enroll dev T1-EU "serial=$serial&batch=B1"
-  [[ $STATUS == 200 ]] || { tap_diag "EST enrollment of $serial: $STATUS $BODY"; return 1; }
+  local serial=$1 name=${2:-dev} keyref=${3:-}
+  if [[ -z $keyref ]]; then
+    keyref=$PKI/$name.key
+    make_csr "$name" "$serial" && est_enroll "$name" T1-EU "serial=$serial&batch=B1"
+    [[ $STATUS == 200 ]] || { tap_diag "EST enrollment of $serial: $STATUS $BODY"; return 1; }
+  fi
   if [[ ! -s $OTA/director-root.json ]]; then
     openssl genpkey -algorithm ED25519 -out "$OTA/droot.key" 2>/dev/null && chmod 600 "$OTA/droot.key"
     "$CRADLE" director init --root-key "$OTA/droot.key" --root-threshold 1 --out "$OTA/director-root.json" \
@@ -31,8 +37,8 @@ EOS
 url = $URL
 ca = $CA
 [identity]
-cert = $PKI/dev.pem
-key = $PKI/dev.key
+cert = $PKI/$name.pem
+key = $keyref
 [product]
 model = T1-EU
 hardware_revision = r2

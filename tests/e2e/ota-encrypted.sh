@@ -4,7 +4,8 @@
 # the published target is the container (no plaintext on the mirror), the
 # content key is sealed under the KEK in the database and listed in the key
 # registry, the director wraps it to the device's P-256 certificate key, and
-# cradle-agent installs, boots and confirms the plaintext. Then the refusals a
+# cradle-agent installs, boots and confirms the plaintext, once with the device
+# key in a file and once with it made on a PKCS#11 token. Then the refusals a
 # user can cause: a device with an Ed25519 key is named at assignment, and an
 # encrypted upload without a KEK is refused.
 source "$(dirname "$0")/lib.sh"
@@ -64,6 +65,65 @@ expect_eq "the running version is 2.0.0" "$(state .current.version)" 2.0.0
 check "no plaintext copy is left in the state directory" test ! -e "$DEV/state/download.part.plain"
 api GET "/api/v1/devices/$SERIAL" "$ADMIN_TOKEN"
 expect_eq "the server records the success" "$(jqr .installed_version)" 2.0.0
+
+# 2b. A device whose key was made on a PKCS#11 token (SoftHSM2 standing in for
+# a secure element) and never leaves it: the CSR is signed there by certtool,
+# and cradle-agent runs the ECDH on the token to unwrap the content key.
+DEV_FILE=$DEV
+if command -v softhsm2-util >/dev/null && [[ -e /usr/lib/softhsm/libsofthsm2.so ]]; then
+  SE=$E2E_TMP/se; mkdir -p "$SE/tokens"
+  printf 'directories.tokendir = %s\nobjectstore.backend = file\n' "$SE/tokens" >"$SE/softhsm2.conf"
+  export SOFTHSM2_CONF=$SE/softhsm2.conf CRADLE_PKCS11_MODULE=/usr/lib/softhsm/libsofthsm2.so
+  softhsm2-util --init-token --free --label dev-se --so-pin 1234 --pin 5678 >/dev/null 2>&1
+  # The PIN on these tools' command lines is a test fixture; cradle-agent
+  # takes it from the environment only.
+  pkcs11-tool --module "$CRADLE_PKCS11_MODULE" --login --pin 5678 --keypairgen --key-type EC:prime256v1 \
+    --usage-derive --usage-sign --label devkey --id 01 >"$SE/keygen.log" 2>&1
+  SE_URI='pkcs11:token=dev-se;object=devkey;type=private'
+  printf 'dn = "serialNumber=T1-000202,CN=T1-000202"\n' >"$SE/csr.tmpl"
+  GNUTLS_PIN=5678 certtool --generate-request --provider "$CRADLE_PKCS11_MODULE" --load-privkey "$SE_URI" \
+    --template "$SE/csr.tmpl" --outder --outfile "$PKI/se.csr.der" >"$SE/certtool.log" 2>&1
+  base64 "$PKI/se.csr.der" >"$PKI/se.csr.b64"
+  est_enroll se T1-EU "serial=T1-000202&batch=B1"
+  expect_eq "a device with its key on the token enrolls (CSR signed on the token)" "$STATUS" 200
+  check "no private key file exists for it" test ! -e "$PKI/se.key"
+  agent_device_setup T1-000202 se "$SE_URI" || tap_fail "token device setup"
+  export CRADLE_PKCS11_PIN=5678
+  "$CRADLE" device assign --release "$R200" --device T1-000202 >/dev/null 2>&1
+  agent once >/dev/null
+  expect_eq "cradle-agent with a token key unwraps and installs: awaiting the reboot" "$(state .phase)" awaiting-reboot
+  expect_eq "its inactive slot holds the plaintext, byte for byte" \
+    "$(sha256sum "$DEV/slots/slotB" | cut -d' ' -f1)" "$IMG_SHA"
+  agent boot >/dev/null
+  expect_eq "it boots and is confirmed" "$(agent confirm)" confirmed
+  api GET "/api/v1/devices/T1-000202" "$ADMIN_TOKEN"
+  expect_eq "the server records 2.0.0 on the token device" "$(jqr .installed_version)" 2.0.0
+  unset CRADLE_PKCS11_PIN SOFTHSM2_CONF CRADLE_PKCS11_MODULE
+else
+  tap_ok "# SKIP SoftHSM2 not installed"
+fi
+DEV=$DEV_FILE
+
+# 2c. The KEK is rotated while the encrypted release is assigned: the content
+# key is re-sealed with the other secrets, and a device assigned afterwards
+# still gets a wrap the director made with the key opened under the new KEK.
+stop_server
+old_sealed=$(sqlite3 "$DATA/cradle.db" "SELECT content_key_sealed FROM image_encryption WHERE sha256 = '$TGT_SHA'")
+"$CRADLE" kek generate --file "$E2E_TMP/new-kek.key" >/dev/null
+out=$("$CRADLED" kek-rotate --data-dir "$DATA" --to "$E2E_TMP/new-kek.key" 2>&1); rc=$?
+expect_eq "cradled kek-rotate succeeds with an encrypted release assigned" "$rc" 0
+expect_match "... and re-seals its content key" "$out" ', 1 content key\(s\)'
+new_sealed=$(sqlite3 "$DATA/cradle.db" "SELECT content_key_sealed FROM image_encryption WHERE sha256 = '$TGT_SHA'")
+check "the stored content key changed (sealed under the new KEK)" test "$new_sealed" != "$old_sealed"
+expect_eq "... and names the new KEK's fingerprint" "${new_sealed:5:32}" \
+  "$(grep -o 'under KEK [0-9a-f]*' <<<"$out" | cut -d' ' -f3)"
+start_server || { tap_fail "start after the KEK rotation"; finish; exit 1; }
+agent_device_setup T1-000203 dev3 || tap_fail "device T1-000203 setup"
+"$CRADLE" device assign --release "$R200" --device T1-000203 >/dev/null 2>&1
+agent once >/dev/null
+expect_eq "a device assigned after the rotation unwraps and installs" "$(state .phase)" awaiting-reboot
+expect_eq "... the plaintext, byte for byte" "$(sha256sum "$DEV/slots/slotB" | cut -d' ' -f1)" "$IMG_SHA"
+DEV=$DEV_FILE
 
 # 3. A device whose key cannot take a wrapped key is named at assignment.
 make_csr ed T1-000201 -algorithm ED25519 && est_enroll ed T1-EU "serial=T1-000201&batch=B1"

@@ -16,6 +16,8 @@
 #include <gnutls/abstract.h>
 #include <jansson.h>
 
+#include "core/cleanup.h"
+#include "crypto/key.h"
 #include "crypto/ota-crypt.h"
 #include "crypto/ota-wrap.h"
 
@@ -27,13 +29,17 @@ static int count_sink(void *ud, const uint8_t *d, size_t n, struct error *err) {
         return 0;
 }
 
-static gnutls_privkey_t device_key(void) {
-        static gnutls_privkey_t k;
+/* One P-256 device key for the whole run, made in memory. */
+static const struct crypto_key *device_key(void) {
+        static struct crypto_key *k;
         if (!k) {
-                if (gnutls_privkey_init(&k) < 0 ||
-                    gnutls_privkey_generate2(k, GNUTLS_PK_ECDSA, GNUTLS_CURVE_TO_BITS(GNUTLS_ECC_CURVE_SECP256R1), 0,
-                                             NULL, 0) < 0)
+                char *pem = NULL;
+                size_t len = 0;
+                struct error err = { 0 };
+                if (crypto_key_generate_pem(CRYPTO_KEY_EC_P256, &pem, &len, &err) < 0 ||
+                    crypto_key_load_pem("fuzz device key", pem, len, &k, &err) < 0)
                         abort();
+                free_secret(pem);
         }
         return k;
 }

@@ -5,6 +5,7 @@
  * per test.
  */
 #include "testutil-pki.h"
+#include "testutil-softhsm.h"
 
 #include "crypto/encoding.h"
 #include "crypto/ota-crypt.h"
@@ -306,13 +307,13 @@ static void wrap_roundtrip(enum crypto_key_type type) {
         if (ota_wrap_key(crypto_key_pubkey(dev), "T1-0001", "1.0/rootfs.img", KEY, &w, &err) < 0)
                 fail_msg("wrap: %s", err.msg);
         uint8_t got[OTA_CRYPT_KEY_LEN];
-        if (ota_unwrap_key(crypto_key_privkey(dev), "T1-0001", "1.0/rootfs.img", w, got, &err) < 0)
+        if (ota_unwrap_key(dev, "T1-0001", "1.0/rootfs.img", w, got, &err) < 0)
                 fail_msg("unwrap: %s", err.msg);
         assert_memory_equal(got, KEY, sizeof(got));
         /* Another serial or target: the binding in the KDF info. */
-        assert_int_equal(ota_unwrap_key(crypto_key_privkey(dev), "T1-0002", "1.0/rootfs.img", w, got, &err), -1);
+        assert_int_equal(ota_unwrap_key(dev, "T1-0002", "1.0/rootfs.img", w, got, &err), -1);
         assert_error(err, ERROR_INVALID, "does not unwrap");
-        assert_int_equal(ota_unwrap_key(crypto_key_privkey(dev), "T1-0001", "1.0/other.img", w, got, &err), -1);
+        assert_int_equal(ota_unwrap_key(dev, "T1-0001", "1.0/other.img", w, got, &err), -1);
         assert_error(err, ERROR_INVALID, "does not unwrap");
         json_decref(w);
         crypto_key_free(dev);
@@ -338,11 +339,11 @@ static void test_wrap_other_device(void **state) {
         struct error err = { 0 };
         assert_int_equal(ota_wrap_key(crypto_key_pubkey(a), "T1-0001", "1.0/rootfs.img", KEY, &w, &err), 0);
         uint8_t got[OTA_CRYPT_KEY_LEN];
-        assert_int_equal(ota_unwrap_key(crypto_key_privkey(b), "T1-0001", "1.0/rootfs.img", w, got, &err), -1);
+        assert_int_equal(ota_unwrap_key(b, "T1-0001", "1.0/rootfs.img", w, got, &err), -1);
         assert_error(err, ERROR_INVALID, "does not unwrap");
         /* A P-384 device given a P-256 wrap: named. */
         struct crypto_key *c = tkey_file(t, "c.key", CRYPTO_KEY_EC_P384);
-        assert_int_equal(ota_unwrap_key(crypto_key_privkey(c), "T1-0001", "1.0/rootfs.img", w, got, &err), -1);
+        assert_int_equal(ota_unwrap_key(c, "T1-0001", "1.0/rootfs.img", w, got, &err), -1);
         assert_error(err, ERROR_INVALID, "wrapped for P-256");
         json_decref(w);
         crypto_key_free(a);
@@ -365,7 +366,7 @@ static void test_wrap_refuses_ed25519(void **state) {
         assert_null(w);
         assert_int_equal(ota_wrap_key(crypto_key_pubkey(p), "T1-0001", "1.0/rootfs.img", KEY, &w, &err), 0);
         uint8_t got[OTA_CRYPT_KEY_LEN];
-        assert_int_equal(ota_unwrap_key(crypto_key_privkey(e), "T1-0001", "1.0/rootfs.img", w, got, &err), -1);
+        assert_int_equal(ota_unwrap_key(e, "T1-0001", "1.0/rootfs.img", w, got, &err), -1);
         assert_error(err, ERROR_UNSUPPORTED, "Ed25519");
         json_decref(w);
         crypto_key_free(e);
@@ -404,7 +405,7 @@ static void test_wrap_malformed(void **state) {
                 else
                         json_object_del(c, cases[i].field);
                 error_clear(&err);
-                assert_int_equal(ota_unwrap_key(crypto_key_privkey(k), "S", "T", c, got, &err), -1);
+                assert_int_equal(ota_unwrap_key(k, "S", "T", c, got, &err), -1);
                 if (!strstr(err.msg, cases[i].msg))
                         fail_msg("case %zu: '%s' lacks '%s'", i, err.msg, cases[i].msg);
                 json_decref(c);
@@ -418,18 +419,217 @@ static void test_wrap_malformed(void **state) {
         epk[n - 1] ^= 0x01;
         char *b64 = base64_encode(epk, n);
         json_object_set_new(c, "epk", json_string(b64));
-        assert_int_equal(ota_unwrap_key(crypto_key_privkey(k), "S", "T", c, got, &err), -1);
+        assert_int_equal(ota_unwrap_key(k, "S", "T", c, got, &err), -1);
         assert_error(err, ERROR_INVALID, "not a point on P-256");
         free(b64);
         free(epk);
         json_decref(c);
         json_t *str = json_string("x");
-        assert_int_equal(ota_unwrap_key(crypto_key_privkey(k), "S", "T", str, got, &err), -1);
+        assert_int_equal(ota_unwrap_key(k, "S", "T", str, got, &err), -1);
         assert_error(err, ERROR_INVALID, "not a JSON object");
         json_decref(str);
         json_decref(w);
         crypto_key_free(k);
         tdir_free(t);
+}
+
+/* ---- key unwrap with the device key on a PKCS#11 token (SoftHSM2) ---- */
+
+static struct crypto_key *token_key(const char *uri) {
+        struct crypto_key *k = NULL;
+        struct error err = { 0 };
+        if (crypto_key_load(uri, &k, &err) < 0)
+                fail_msg("load %s: %s", uri, err.msg);
+        assert_true(crypto_key_is_pkcs11(k));
+        return k;
+}
+
+/* GnuTLS can still sign with the token key: the unwrap's own session
+ * (p11-kit, crypto/p11.h) came and went without closing or logging out
+ * GnuTLS's, which the agent's mTLS goes on using. */
+static void assert_token_signs(const struct crypto_key *k) {
+        gnutls_datum_t data = { (unsigned char *) "mtls", 4 }, sig = { 0 };
+        assert_int_equal(gnutls_privkey_sign_data(crypto_key_privkey(k), crypto_key_sign_hash(k), 0, &data, &sig), 0);
+        assert_int_equal(gnutls_pubkey_verify_data2(crypto_key_pubkey(k),
+                                                    gnutls_pk_to_sign(GNUTLS_PK_ECDSA, crypto_key_sign_hash(k)), 0,
+                                                    &data, &sig),
+                         0);
+        gnutls_free(sig.data);
+}
+
+static void test_token_unwrap_p256(void **state) {
+        (void) state;
+        const struct softhsm *h = softhsm_get();
+        if (!h)
+                skip();
+        struct crypto_key *dev = token_key(h->p256_uri);
+        json_t *w = NULL;
+        struct error err = { 0 };
+        if (ota_wrap_key(crypto_key_pubkey(dev), "T1-0001", "1.0/rootfs.img", KEY, &w, &err) < 0)
+                fail_msg("wrap: %s", err.msg);
+        uint8_t got[OTA_CRYPT_KEY_LEN];
+        if (ota_unwrap_key(dev, "T1-0001", "1.0/rootfs.img", w, got, &err) < 0)
+                fail_msg("unwrap on the token: %s", err.msg);
+        assert_memory_equal(got, KEY, sizeof(got));
+        assert_int_equal(ota_unwrap_key(dev, "T1-0002", "1.0/rootfs.img", w, got, &err), -1);
+        assert_error(err, ERROR_INVALID, "does not unwrap");
+        assert_token_signs(dev);
+        /* And once more: each unwrap opens and closes its own session. */
+        error_clear(&err);
+        assert_int_equal(ota_unwrap_key(dev, "T1-0001", "1.0/rootfs.img", w, got, &err), 0);
+        assert_memory_equal(got, KEY, sizeof(got));
+        assert_token_signs(dev);
+        json_decref(w);
+        crypto_key_free(dev);
+}
+
+/* A P-384 key pair made on the token (sensitive, not extractable, derive
+ * allowed, as a device's factory provisioning makes it): GnuTLS cannot
+ * export it, so the unwrap can only have run the ECDH there. */
+static void test_token_unwrap_p384_not_extractable(void **state) {
+        (void) state;
+        const struct softhsm *h = softhsm_get();
+        if (!h)
+                skip();
+        char log_path[1100];
+        snprintf(log_path, sizeof(log_path), "%s/tools.log", h->dir);
+        char *gen[] = { "pkcs11-tool", "--module", SOFTHSM_MODULE, "--login", "--pin", SOFTHSM_PIN,
+                        "--keypairgen", "--key-type", "EC:secp384r1", "--usage-derive", "--usage-sign",
+                        "--label", "dev-p384", "--id", "03", NULL };
+        assert_int_equal(softhsm_run(log_path, gen), 0);
+        struct crypto_key *dev = token_key("pkcs11:token=" SOFTHSM_TOKEN ";object=dev-p384;type=private");
+        gnutls_ecc_curve_t curve;
+        gnutls_datum_t x = { 0 }, y = { 0 }, k = { 0 };
+        assert_true(gnutls_privkey_export_ecc_raw2(crypto_key_privkey(dev), &curve, &x, &y, &k, 0) < 0);
+        json_t *w = NULL;
+        struct error err = { 0 };
+        if (ota_wrap_key(crypto_key_pubkey(dev), "T1-0384", "2.0/rootfs.img", KEY, &w, &err) < 0)
+                fail_msg("wrap: %s", err.msg);
+        assert_string_equal(json_string_value(json_object_get(w, "crv")), "P-384");
+        uint8_t got[OTA_CRYPT_KEY_LEN];
+        if (ota_unwrap_key(dev, "T1-0384", "2.0/rootfs.img", w, got, &err) < 0)
+                fail_msg("unwrap on the token: %s", err.msg);
+        assert_memory_equal(got, KEY, sizeof(got));
+        assert_int_equal(ota_unwrap_key(dev, "T1-0384", "2.0/other.img", w, got, &err), -1);
+        assert_error(err, ERROR_INVALID, "does not unwrap");
+        json_decref(w);
+        crypto_key_free(dev);
+}
+
+/* A signing-only token key (CKA_DERIVE false, as `cradle key generate
+ * --pkcs11` makes server keys): refused, and the error says what the key
+ * lacks rather than a bare PKCS#11 code. */
+static void test_token_unwrap_key_without_derive(void **state) {
+        (void) state;
+        const struct softhsm *h = softhsm_get();
+        if (!h)
+                skip();
+        const char *uri = "pkcs11:token=" SOFTHSM_TOKEN ";object=sign-only";
+        struct error err = { 0 };
+        if (crypto_key_generate_pkcs11(uri, CRYPTO_KEY_EC_P256, &err) < 0)
+                fail_msg("generate: %s", err.msg);
+        struct crypto_key *dev = token_key(uri);
+        json_t *w = NULL;
+        assert_int_equal(ota_wrap_key(crypto_key_pubkey(dev), "S", "T", KEY, &w, &err), 0);
+        uint8_t got[OTA_CRYPT_KEY_LEN];
+        assert_int_equal(ota_unwrap_key(dev, "S", "T", w, got, &err), -1);
+        assert_error(err, ERROR_UNSUPPORTED, "CKA_DERIVE");
+        json_decref(w);
+        crypto_key_free(dev);
+}
+
+/* Wrapped for another device's (file) key: the token key does not unwrap it. */
+static void test_token_unwrap_other_device(void **state) {
+        (void) state;
+        const struct softhsm *h = softhsm_get();
+        if (!h)
+                skip();
+        struct tdir *t = tdir_new();
+        struct crypto_key *other = tkey_file(t, "other.key", CRYPTO_KEY_EC_P256), *dev = token_key(h->p256_uri);
+        json_t *w = NULL;
+        struct error err = { 0 };
+        assert_int_equal(ota_wrap_key(crypto_key_pubkey(other), "T1-0001", "1.0/rootfs.img", KEY, &w, &err), 0);
+        uint8_t got[OTA_CRYPT_KEY_LEN];
+        assert_int_equal(ota_unwrap_key(dev, "T1-0001", "1.0/rootfs.img", w, got, &err), -1);
+        assert_error(err, ERROR_INVALID, "does not unwrap");
+        json_decref(w);
+        crypto_key_free(dev);
+        crypto_key_free(other);
+        tdir_free(t);
+}
+
+/* An ephemeral point off the curve never reaches the token (invalid-curve
+ * attack): refused here, by name. */
+static void test_token_unwrap_point_off_curve(void **state) {
+        (void) state;
+        const struct softhsm *h = softhsm_get();
+        if (!h)
+                skip();
+        struct crypto_key *dev = token_key(h->p256_uri);
+        json_t *w = NULL;
+        struct error err = { 0 };
+        assert_int_equal(ota_wrap_key(crypto_key_pubkey(dev), "S", "T", KEY, &w, &err), 0);
+        uint8_t *epk = NULL;
+        size_t n = 0;
+        const char *s = json_string_value(json_object_get(w, "epk"));
+        assert_int_equal(base64_decode(s, strlen(s), &epk, &n, &err), 0);
+        epk[n - 1] ^= 0x01;
+        char *b64 = base64_encode(epk, n);
+        json_object_set_new(w, "epk", json_string(b64));
+        uint8_t got[OTA_CRYPT_KEY_LEN];
+        assert_int_equal(ota_unwrap_key(dev, "S", "T", w, got, &err), -1);
+        assert_error(err, ERROR_INVALID, "not a point on P-256");
+        free(b64);
+        free(epk);
+        json_decref(w);
+        crypto_key_free(dev);
+}
+
+/* The token session needs the PIN again: without one, the error says where
+ * it comes from (and the key stays unused). */
+static void test_token_unwrap_no_pin(void **state) {
+        (void) state;
+        const struct softhsm *h = softhsm_get();
+        if (!h)
+                skip();
+        struct crypto_key *dev = token_key(h->p256_uri);
+        json_t *w = NULL;
+        struct error err = { 0 };
+        assert_int_equal(ota_wrap_key(crypto_key_pubkey(dev), "S", "T", KEY, &w, &err), 0);
+        unsetenv("CRADLE_PKCS11_PIN");
+        uint8_t got[OTA_CRYPT_KEY_LEN];
+        int r = ota_unwrap_key(dev, "S", "T", w, got, &err);
+        setenv("CRADLE_PKCS11_PIN", SOFTHSM_PIN, 1);
+        assert_int_equal(r, -1);
+        assert_error(err, ERROR_UNAUTHENTICATED, "CRADLE_PKCS11_PIN");
+        assert_non_null(strstr(err.msg, "device key"));
+        json_decref(w);
+        crypto_key_free(dev);
+}
+
+static void test_token_unwrap_refuses_ed25519(void **state) {
+        (void) state;
+        const struct softhsm *h = softhsm_get();
+        if (!h || !h->have_ed25519)
+                skip();
+        struct tdir *t = tdir_new();
+        struct crypto_key *p = tkey_file(t, "p.key", CRYPTO_KEY_EC_P256), *e = token_key(h->ed25519_uri);
+        json_t *w = NULL;
+        struct error err = { 0 };
+        assert_int_equal(ota_wrap_key(crypto_key_pubkey(p), "S", "T", KEY, &w, &err), 0);
+        uint8_t got[OTA_CRYPT_KEY_LEN];
+        assert_int_equal(ota_unwrap_key(e, "S", "T", w, got, &err), -1);
+        assert_error(err, ERROR_UNSUPPORTED, "Ed25519");
+        json_decref(w);
+        crypto_key_free(e);
+        crypto_key_free(p);
+        tdir_free(t);
+}
+
+static int group_teardown(void **state) {
+        (void) state;
+        softhsm_cleanup();
+        return 0;
 }
 
 int main(void) {
@@ -440,6 +640,10 @@ int main(void) {
                 cmocka_unit_test(test_header_refusals),   cmocka_unit_test(test_python_interop),   cmocka_unit_test(test_wrap_p256),
                 cmocka_unit_test(test_wrap_p384),         cmocka_unit_test(test_wrap_other_device),
                 cmocka_unit_test(test_wrap_refuses_ed25519), cmocka_unit_test(test_wrap_malformed),
+                cmocka_unit_test(test_token_unwrap_p256),  cmocka_unit_test(test_token_unwrap_p384_not_extractable),
+                cmocka_unit_test(test_token_unwrap_other_device), cmocka_unit_test(test_token_unwrap_point_off_curve),
+                cmocka_unit_test(test_token_unwrap_no_pin), cmocka_unit_test(test_token_unwrap_refuses_ed25519),
+                cmocka_unit_test(test_token_unwrap_key_without_derive),
         };
-        return cmocka_run_group_tests(tests, NULL, NULL);
+        return cmocka_run_group_tests(tests, NULL, group_teardown);
 }
