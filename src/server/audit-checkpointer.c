@@ -2,13 +2,14 @@
 /* The audit checkpoint thread and its witnesses (audit-checkpointer.h). */
 #include "audit-checkpointer.h"
 
-#include <curl/curl.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
 #include <libgen.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <sys/un.h>
 #include <syslog.h>
 #include <unistd.h>
 
@@ -19,12 +20,14 @@
 #include "core/strutil.h"
 #include "core/time.h"
 #include "crypto/key.h"
+#include "http-post.h"
 #include "keys/keys.h"
 #include "periodic.h"
 #include "store/store-audit-checkpoint.h"
 #include "store/store.h"
 
 #define WITNESS_BATCH 100
+static const char *const WITNESS_HEADERS[] = { "X-Cradle-Event: audit.checkpoint", NULL };
 
 struct audit_checkpointer {
         struct periodic *worker;
@@ -36,6 +39,7 @@ struct audit_checkpointer {
         char *witness_file; /* absolute, or NULL */
         char *witness_url;  /* or NULL */
         bool witness_syslog;
+        bool syslog_down; /* the last pass found no syslog socket (logged once per outage) */
 };
 
 int64_t audit_witness_backoff(int64_t attempts) {
@@ -134,13 +138,47 @@ static void deliver_file(struct audit_checkpointer *c, struct store *s) {
         store_audit_checkpoint_list_free(l, n);
 }
 
-static void deliver_syslog(struct store *s) {
+/* Whether a syslog daemon listens on _PATH_LOG (/dev/log). syslog(3) says
+ * nothing when none does, and a checkpoint handed to it then is lost; so the
+ * batch waits for the next pass instead, as for a witness URL that fails. */
+static bool syslog_listening(void) {
+        struct sockaddr_un sa = { .sun_family = AF_UNIX };
+        if (strlen(_PATH_LOG) >= sizeof(sa.sun_path))
+                return false;
+        memcpy(sa.sun_path, _PATH_LOG, strlen(_PATH_LOG) + 1);
+        static const int types[] = { SOCK_DGRAM, SOCK_STREAM };
+        for (size_t i = 0; i < ELEMENTSOF(types); i++) {
+                int fd = socket(AF_UNIX, types[i] | SOCK_CLOEXEC, 0);
+                if (fd < 0)
+                        continue;
+                bool ok = connect(fd, (const struct sockaddr *) &sa, sizeof(sa)) == 0;
+                close(fd);
+                if (ok)
+                        return true;
+        }
+        return false;
+}
+
+static void deliver_syslog(struct audit_checkpointer *c, struct store *s) {
         struct store_audit_checkpoint *l = NULL;
         size_t n = 0;
         struct error err = {0};
         if (store_audit_checkpoint_due(s, STORE_AUDIT_WITNESS_SYSLOG, 0, 0, WITNESS_BATCH, &l, &n, &err) < 0) {
                 log_error("audit checkpoints: syslog queue: %s", err.msg);
                 return;
+        }
+        if (n > 0 && !syslog_listening()) {
+                if (!c->syslog_down)
+                        log_error("audit checkpoints: witness_syslog is on, but no syslog daemon listens on %s; "
+                                  "%zu checkpoint(s) wait for it",
+                                  _PATH_LOG, n);
+                c->syslog_down = true;
+                store_audit_checkpoint_list_free(l, n);
+                return;
+        }
+        if (n > 0 && c->syslog_down) {
+                log_info("audit checkpoints: the syslog daemon is back; delivering what waited");
+                c->syslog_down = false;
         }
         for (size_t i = 0; i < n; i++) {
                 _cleanup_free_ char *line = checkpoint_line(&l[i]);
@@ -149,47 +187,6 @@ static void deliver_syslog(struct store *s) {
                         log_error("audit checkpoints: %s", err.msg);
         }
         store_audit_checkpoint_list_free(l, n);
-}
-
-static size_t discard(char *p, size_t size, size_t n, void *u) {
-        (void) p;
-        (void) u;
-        return size * n;
-}
-
-static int post(const char *url, const char *body, char *why, size_t why_size) {
-        CURL *h = curl_easy_init();
-        if (!h) {
-                snprintf(why, why_size, "curl_easy_init failed");
-                return -1;
-        }
-        struct curl_slist *hdr = NULL;
-        hdr = curl_slist_append(hdr, "Content-Type: application/json");
-        hdr = curl_slist_append(hdr, "X-Cradle-Event: audit.checkpoint");
-        curl_easy_setopt(h, CURLOPT_URL, url);
-        curl_easy_setopt(h, CURLOPT_HTTPHEADER, hdr);
-        curl_easy_setopt(h, CURLOPT_POSTFIELDS, body);
-        curl_easy_setopt(h, CURLOPT_POSTFIELDSIZE, (long) strlen(body));
-        curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "http,https");
-        curl_easy_setopt(h, CURLOPT_FOLLOWLOCATION, 0L);
-        curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT, 5L);
-        curl_easy_setopt(h, CURLOPT_TIMEOUT, 15L);
-        curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
-        curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, discard);
-        CURLcode rc = curl_easy_perform(h);
-        long status = 0;
-        curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &status);
-        curl_slist_free_all(hdr);
-        curl_easy_cleanup(h);
-        if (rc != CURLE_OK) {
-                snprintf(why, why_size, "%s", curl_easy_strerror(rc));
-                return -1;
-        }
-        if (status < 200 || status > 299) {
-                snprintf(why, why_size, "HTTP %ld", status);
-                return -1;
-        }
-        return 0;
 }
 
 static void deliver_url(struct audit_checkpointer *c, struct store *s, int64_t now) {
@@ -204,7 +201,7 @@ static void deliver_url(struct audit_checkpointer *c, struct store *s, int64_t n
         for (size_t i = 0; i < n; i++) {
                 _cleanup_free_ char *line = checkpoint_line(&l[i]);
                 char why[256] = "";
-                if (line && post(c->witness_url, line, why, sizeof(why)) == 0) {
+                if (line && server_http_post_json(c->witness_url, line, WITNESS_HEADERS, why, sizeof(why)) == 0) {
                         if (store_audit_checkpoint_delivered(s, STORE_AUDIT_WITNESS_URL, l[i].seq, &err) < 0)
                                 log_error("audit checkpoints: %s", err.msg);
                         continue;
@@ -243,7 +240,7 @@ static int checkpointer_pass(struct periodic *p, void *ctx, struct error *err) {
         if (c->witness_url)
                 deliver_url(c, s, now);
         if (c->witness_syslog)
-                deliver_syslog(s);
+                deliver_syslog(c, s);
         store_pool_release(c->pool, s);
         return rc;
 }

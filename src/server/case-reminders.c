@@ -2,7 +2,6 @@
 /* The Art. 14 reminder thread and its webhook (case-reminders.h). */
 #include "case-reminders.h"
 
-#include <curl/curl.h>
 #include <gnutls/crypto.h>
 #include <stdbool.h>
 #include <stdlib.h>
@@ -15,6 +14,7 @@
 #include "core/strutil.h"
 #include "core/time.h"
 #include "crypto/encoding.h"
+#include "http-post.h"
 #include "metrics.h"
 #include "notify/support.h"
 #include "periodic.h"
@@ -67,13 +67,6 @@ int case_webhook_sign(const uint8_t *secret, size_t secret_len, const char *body
         return 0;
 }
 
-static size_t discard(char *p, size_t size, size_t n, void *u) {
-        (void) p;
-        (void) u;
-        return size * n;
-}
-
-/* One POST; 0 on a 2xx answer, else -1 with a short reason in why. */
 static int post(struct case_reminders *r, const char *event, const char *body, char *why, size_t why_size) {
         char sig[72];
         struct error err = {0};
@@ -81,41 +74,10 @@ static int post(struct case_reminders *r, const char *event, const char *body, c
                 snprintf(why, why_size, "%.200s", err.msg);
                 return -1;
         }
-        CURL *c = curl_easy_init();
-        if (!c) {
-                snprintf(why, why_size, "curl_easy_init failed");
-                return -1;
-        }
         _cleanup_free_ char *sig_header = str_printf("X-Cradle-Signature: %s", sig);
         _cleanup_free_ char *event_header = str_printf("X-Cradle-Event: %s", event);
-        struct curl_slist *h = NULL;
-        h = curl_slist_append(h, "Content-Type: application/json");
-        h = curl_slist_append(h, event_header);
-        h = curl_slist_append(h, sig_header);
-        curl_easy_setopt(c, CURLOPT_URL, r->webhook_url);
-        curl_easy_setopt(c, CURLOPT_HTTPHEADER, h);
-        curl_easy_setopt(c, CURLOPT_POSTFIELDS, body);
-        curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE, (long) strlen(body));
-        curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
-        curl_easy_setopt(c, CURLOPT_FOLLOWLOCATION, 0L);
-        curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT, 5L);
-        curl_easy_setopt(c, CURLOPT_TIMEOUT, 15L);
-        curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
-        curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, discard);
-        CURLcode rc = curl_easy_perform(c);
-        long status = 0;
-        curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
-        curl_slist_free_all(h);
-        curl_easy_cleanup(c);
-        if (rc != CURLE_OK) {
-                snprintf(why, why_size, "%s", curl_easy_strerror(rc));
-                return -1;
-        }
-        if (status < 200 || status > 299) {
-                snprintf(why, why_size, "HTTP %ld", status);
-                return -1;
-        }
-        return 0;
+        const char *const headers[] = { event_header, sig_header, NULL };
+        return server_http_post_json(r->webhook_url, body, headers, why, why_size);
 }
 
 /* The wait before attempt `attempts` + 1: 30 s doubling, at most 1 h. */
