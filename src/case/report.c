@@ -420,7 +420,9 @@ int case_report_submit(struct store *s, const struct audit_actor *actor, const c
         struct store_srp_submission sub = {
                 .case_id = c.id, .stage = (char *) srp_stage_name(stage), .track = (char *) track,
                 .glossary = (char *) srp_glossary_name(g), .srp_ref = (char *) srp_ref, .submitted_at = at,
-                .submitted_by = (char *) actor->name, .recorded_at = now, .content = content, .content_sha256 = sha,
+                /* the person; a token without one (system) by its name */
+                .submitted_by = (char *) (actor->user && *actor->user ? actor->user : actor->name),
+                .recorded_at = now, .content = content, .content_sha256 = sha,
                 .due_at = due, .late_by = due ? case_clock_lateness(due, at, now) : 0};
         int64_t id;
         if (store_srp_submission_insert(s, &sub, &id, err) < 0)

@@ -295,6 +295,12 @@ static int server_start(struct server *s, const char *data_dir, struct error *er
                 .governed = s->cfg.approval_governed,
                 .expiry = s->cfg.approval_expiry,
         };
+        /* Documented for single-operator test setups only (docs/keys.md): say
+         * so loudly, so it is not left on in production by accident. */
+        if (s->cfg.approval_approvers == 0)
+                log_warn("approvals are off ([approval] approvers = 0): governed operations (%s) run at one "
+                         "person's word unless a stored policy says otherwise",
+                         s->cfg.approval_governed && *s->cfg.approval_governed ? s->cfg.approval_governed : "none");
         s->ddi = (struct ddi_config) {
                 .polling_sleep = s->cfg.ddi_polling_sleep,
                 .feedback_lines_max = s->cfg.ddi_feedback_lines_max,

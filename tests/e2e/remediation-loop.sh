@@ -107,7 +107,7 @@ expect_eq "the final report is due 14 days after it" \
 api GET "/api/v1/cases/$ref/submissions" "$ADMIN_TOKEN"
 expect_eq "three submissions recorded: early warning, notification, final" \
   "$(jqr '[.items[] | .stage] | join(",")')" "early-warning,notification,final"
-expect_eq "each with who submitted it (sam's token)" "$(jqr '[.items[] | .submitted_by] | unique | join(",")')" "sam-laptop"
+expect_eq "each with who submitted it (sam, not sam's token)" "$(jqr '[.items[] | .submitted_by] | unique | join(",")')" "sam"
 expect_eq "none late" "$(jqr '[.items[] | .late] | unique | join(",")')" "false"
 final=$(jqr '.items[] | select(.stage == "final") | .content')
 expect_eq "the final package counts 202 patched units and 0 still affected" \

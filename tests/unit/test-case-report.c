@@ -325,10 +325,13 @@ static void test_final_due_from_fix(void **state) {
                                 0, NULL);
         json_t *out = NULL;
         int64_t at = FIX_PUBLISHED + 15 * 86400; /* one day after fix + 14 days */
-        if (case_report_submit(f->s, &so, f->ref, SRP_FINAL, SRP_GLOSSARY_DEFAULT, op, "SRP-F-1", at, time_now(), &out,
+        /* A person's token: the record names the person, not the token. */
+        static const struct audit_actor sam = {.name = "sam-laptop", .role = "security-officer", .user = "sam"};
+        if (case_report_submit(f->s, &sam, f->ref, SRP_FINAL, SRP_GLOSSARY_DEFAULT, op, "SRP-F-1", at, time_now(), &out,
                                &err) < 0)
                 fail_msg("submit: %s", err.msg);
         json_t *it = json_array_get(json_object_get(out, "items"), 0);
+        assert_string_equal(json_string_value(json_object_get(it, "submitted_by")), "sam");
         assert_string_equal(json_string_value(json_object_get(it, "due_at")), "2026-10-05T14:13:20Z");
         assert_int_equal(json_integer_value(json_object_get(it, "late_by_seconds")), 86400);
         json_decref(out);
