@@ -52,6 +52,16 @@ static const struct wrap_curve *curve_by_name(const char *n) {
         return NULL;
 }
 
+/* Frees what gnutls_*_export_ecc_raw2 gave; the private scalar is wiped first. */
+static void ecc_raw_free(gnutls_datum_t *x, gnutls_datum_t *y, gnutls_datum_t *k) {
+        if (k->data) {
+                ct_wipe(k->data, k->size);
+                gnutls_free(k->data);
+        }
+        gnutls_free(x->data);
+        gnutls_free(y->data);
+}
+
 /* A big-endian integer from GnuTLS (maybe with leading zeros) right-aligned
  * into `size` bytes; false when it does not fit. */
 static bool to_fixed(const gnutls_datum_t *d, uint8_t *out, size_t size) {
@@ -233,12 +243,7 @@ int ota_wrap_key(gnutls_pubkey_t pub, const char *serial, const char *target, co
         }
         rc = 0;
 out:
-        if (ek.data) {
-                ct_wipe(ek.data, ek.size);
-                gnutls_free(ek.data);
-        }
-        gnutls_free(ex.data);
-        gnutls_free(ey.data);
+        ecc_raw_free(&ex, &ey, &ek);
         if (eph)
                 gnutls_privkey_deinit(eph);
         ct_wipe(k, sizeof(k));
@@ -296,12 +301,7 @@ static int ecdh_file(const struct crypto_key *key, const struct wrap_curve *c, c
         }
         rc = ecdh(c, kbuf, c->field, epk + 1, epk + 1 + c->field, z, err);
 out:
-        if (k.data) {
-                ct_wipe(k.data, k.size);
-                gnutls_free(k.data);
-        }
-        gnutls_free(x.data);
-        gnutls_free(y.data);
+        ecc_raw_free(&x, &y, &k);
         ct_wipe(kbuf, sizeof(kbuf));
         return rc;
 }

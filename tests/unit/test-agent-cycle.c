@@ -25,6 +25,7 @@
 #include "testutil-agent-repo.h"
 
 #define SERIAL "T1-000007"
+#include "testutil-agent-fixture.h"
 #define HWID "T1-EU/r2"
 
 static const struct tu_image v120 = { "1.2.0", "rootfs.img", "root file system 1.2.0 -- fixes CVE-2026-0001", 7,
@@ -32,73 +33,8 @@ static const struct tu_image v120 = { "1.2.0", "rootfs.img", "root file system 1
 static const struct tu_image v110 = { "1.1.0", "rootfs.img", "root file system 1.1.0", 5, NULL, NULL };
 static const struct tu_image v130 = { "1.3.0", "rootfs.img", "root file system 1.3.0, the next one", 8, NULL, NULL };
 
-struct fixture {
-        char *dir;
-        struct tu_repo *repo;
-        struct tu_httpd *httpd;
-        struct agent_config cfg;
-        struct agent a;
-        bool open;
-        int64_t director_version;
-};
-
-static void write_config(struct fixture *f, const char *url) {
-        _cleanup_free_ char *text = str_printf(
-                "[server]\nurl = %s\n"
-                "[identity]\ncert = %s/device.pem\nkey = %s/device.key\n"
-                "[product]\nmodel = T1-EU\nhardware_revision = r2\nserial = " SERIAL "\n"
-                "[trust]\nimage_root = %s/trust/image-root.json\ndirector_root = %s/trust/director-root.json\n"
-                "[state]\ndir = %s/state\n"
-                "[poll]\nbackoff_min = 1\n"
-                "[download]\nlow_speed_limit = 100\nlow_speed_time = 5\ntimeout = 60\nconnect_timeout = 5\n"
-                "[install]\nbackend = ab-dir\n[ab-dir]\ndir = %s/slots\n"
-                "[health]\ncommand = %s/health.sh\ntimeout = 5\nmax_boot_attempts = 3\n",
-                url, f->dir, f->dir, f->dir, f->dir, f->dir, f->dir, f->dir);
-        struct error err = { 0 };
-
-        if (f->open) {
-                agent_close(&f->a);
-                agent_config_free(&f->cfg);
-                f->open = false;
-        }
-        assert_ok(agent_config_parse("agent.conf", text, strlen(text), &f->cfg, &err), err);
-        assert_ok(agent_open(&f->cfg, &f->a, &err), err);
-        f->open = true;
-}
-
-static void set_health(struct fixture *f, int code) {
-        _cleanup_free_ char *body = str_printf("#!/bin/sh\necho \"health $CRADLE_VERSION\" >> %s/health.log\nexit %d\n",
-                                               f->dir, code);
-        tu_write(f->dir, "health.sh", body, strlen(body), 0755);
-}
-
 static int setup(void **state) {
-        struct fixture *f = xcalloc(1, sizeof(*f));
-
-        f->dir = tu_tmpdir("agent-cycle");
-        f->repo = tu_repo_new(f->dir);
-        tu_publish_image_root(f->repo);
-        tu_publish_director_root(f->repo);
-        tu_write_str(f->dir, "slots/slotA", "factory image 1.0.0");
-        set_health(f, 0);
-        f->httpd = tu_httpd_start(f->dir);
-        write_config(f, f->httpd->url);
-        *state = f;
-        return 0;
-}
-
-static int teardown(void **state) {
-        struct fixture *f = *state;
-        if (f->open) {
-                agent_close(&f->a);
-                agent_config_free(&f->cfg);
-        }
-        tu_httpd_stop(f->httpd);
-        tu_repo_free(f->repo);
-        tu_rmtree(f->dir);
-        free(f->dir);
-        free(f);
-        return 0;
+        return tu_agent_fixture_setup(state, "agent-cycle");
 }
 
 /* The director assigns `im` to this device (a new version each time). */

@@ -374,6 +374,20 @@ static void test_wrap_refuses_ed25519(void **state) {
         tdir_free(t);
 }
 
+/* Moves the wrap's ephemeral point off the curve (y + 1 in its last byte). */
+static void epk_off_curve(json_t *w) {
+        uint8_t *epk = NULL;
+        size_t n = 0;
+        struct error err = { 0 };
+        const char *s = json_string_value(json_object_get(w, "epk"));
+        assert_int_equal(base64_decode(s, strlen(s), &epk, &n, &err), 0);
+        epk[n - 1] ^= 0x01;
+        char *b64 = base64_encode(epk, n);
+        json_object_set_new(w, "epk", json_string(b64));
+        free(b64);
+        free(epk);
+}
+
 /* Each way the wrapped-key object can be wrong. */
 static void test_wrap_malformed(void **state) {
         (void) state;
@@ -412,17 +426,9 @@ static void test_wrap_malformed(void **state) {
         }
         /* A point not on the curve (y + 1). */
         json_t *c = json_deep_copy(w);
-        uint8_t *epk = NULL;
-        size_t n = 0;
-        const char *s = json_string_value(json_object_get(c, "epk"));
-        assert_int_equal(base64_decode(s, strlen(s), &epk, &n, &err), 0);
-        epk[n - 1] ^= 0x01;
-        char *b64 = base64_encode(epk, n);
-        json_object_set_new(c, "epk", json_string(b64));
+        epk_off_curve(c);
         assert_int_equal(ota_unwrap_key(k, "S", "T", c, got, &err), -1);
         assert_error(err, ERROR_INVALID, "not a point on P-256");
-        free(b64);
-        free(epk);
         json_decref(c);
         json_t *str = json_string("x");
         assert_int_equal(ota_unwrap_key(k, "S", "T", str, got, &err), -1);
@@ -569,18 +575,10 @@ static void test_token_unwrap_point_off_curve(void **state) {
         json_t *w = NULL;
         struct error err = { 0 };
         assert_int_equal(ota_wrap_key(crypto_key_pubkey(dev), "S", "T", KEY, &w, &err), 0);
-        uint8_t *epk = NULL;
-        size_t n = 0;
-        const char *s = json_string_value(json_object_get(w, "epk"));
-        assert_int_equal(base64_decode(s, strlen(s), &epk, &n, &err), 0);
-        epk[n - 1] ^= 0x01;
-        char *b64 = base64_encode(epk, n);
-        json_object_set_new(w, "epk", json_string(b64));
+        epk_off_curve(w);
         uint8_t got[OTA_CRYPT_KEY_LEN];
         assert_int_equal(ota_unwrap_key(dev, "S", "T", w, got, &err), -1);
         assert_error(err, ERROR_INVALID, "not a point on P-256");
-        free(b64);
-        free(epk);
         json_decref(w);
         crypto_key_free(dev);
 }
