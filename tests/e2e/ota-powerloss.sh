@@ -55,9 +55,14 @@ check_device() {
 }
 
 # Runs `cradle-agent CMD` and kills it with SIGKILL after a random delay of
-# up to MAX_MS milliseconds (it may finish first). Records the phase it died in.
+# up to $WINDOW_VAR milliseconds (it may finish first). Records the phase it
+# died in. When it finished first, the window shrinks by a quarter, down to
+# half its calibrated width ($WINDOW_VAR_min): a calibration taken on a quiet
+# moment must not leave a loaded machine's runs mostly unkilled, and the kills
+# must still reach the late phases (install, activation).
 run_and_kill() {
-  local cmd=$1 max_ms=$2 pid delay phase
+  local cmd=$1 window_var=$2 pid delay phase
+  local max_ms=${!window_var} min_var=${window_var}_min
   "$CRADLE_AGENT" -c "$DEV/agent.conf" "$cmd" >/dev/null 2>>"$DEV/agent.log" &
   pid=$!
   delay=$((RANDOM % max_ms))
@@ -70,6 +75,7 @@ run_and_kill() {
     KILLED_IN[$cmd:$phase]=$(( ${KILLED_IN[$cmd:$phase]:-0} + 1 ))
   else
     wait "$pid" 2>/dev/null
+    (( max_ms * 3 / 4 >= ${!min_var} )) && printf -v "$window_var" '%d' $((max_ms * 3 / 4))
   fi
 }
 
@@ -101,6 +107,7 @@ t2=$(date +%s%3N); out=$(agent confirm); t3=$(date +%s%3N)
 expect_eq "calibration: 1.0.0 installs and confirms undisturbed" "$out" confirmed
 once_ms=$(( (t1 - t0) * 12 / 10 + 1 )); confirm_ms=$(( (t3 - t2) * 12 / 10 + 1 ))
 (( once_ms > 999 )) && once_ms=999; (( confirm_ms > 999 )) && confirm_ms=999
+once_ms_min=$((once_ms / 2)); confirm_ms_min=$((confirm_ms / 2))
 echo "# once takes $((t1 - t0)) ms, confirm $((t3 - t2)) ms: kills within ${once_ms} and ${confirm_ms} ms"
 last_floor=$(state .floor)
 
@@ -115,17 +122,17 @@ for i in $(seq 1 "$iterations"); do
   if (( i % 5 == 0 )); then echo 1 >"$DEV/health-exit"; else echo 0 >"$DEV/health-exit"; fi
 
   # A kill during verification, download, install or activation...
-  run_and_kill once "$once_ms"
+  run_and_kill once once_ms
   maybe_reboot "after a kill during once"
   # ...a second one, often later in the same update...
-  run_and_kill once "$once_ms"
+  run_and_kill once once_ms
   maybe_reboot "after a second kill during once"
   # ...and one during the post-boot confirmation (health check, confirm or
   # rollback), when the update got that far.
   agent once >/dev/null
   if [[ $(state .phase) == awaiting-reboot ]]; then
     agent boot >/dev/null
-    run_and_kill confirm "$confirm_ms"
+    run_and_kill confirm confirm_ms
     maybe_reboot "after a kill during confirm"
   fi
   if ! complete_update; then
@@ -138,7 +145,7 @@ for i in $(seq 1 "$iterations"); do
 done
 elapsed=$(( $(date +%s%3N) - start_ms ))
 
-echo "# $iterations updates in $((elapsed / 1000)) s, $kills agents killed; where they died:"
+echo "# $iterations updates in $((elapsed / 1000)) s, $kills agents killed (kill windows at the end: once ${once_ms} ms, confirm ${confirm_ms} ms); where they died:"
 for k in $(printf '%s\n' "${!KILLED_IN[@]}" | sort); do echo "#   $k: ${KILLED_IN[$k]}"; done
 echo "# installed $installed, rolled back $rolled_back, incomplete $incomplete"
 
