@@ -260,6 +260,8 @@ int campaign_create(struct store *s, const struct audit_actor *a, json_t *body, 
         if (store_campaign_insert(s, &row, &id, err) < 0 || store_campaign_waves_init(s, id, r.plan.n_waves, err) < 0 ||
             store_campaign_members_insert(s, id, &r.sel.sel, &keys, targets, r.plan.n_waves, now, &inserted, err) < 0)
                 goto fail;
+        if (campaign_check_member_keys(s, id, rel.id, now, true, now, NULL, err) < 0)
+                goto fail;
         {
                 _cleanup_json_ json_t *details = json_pack(
                         "{s:s, s:I, s:s, s:I, s:o, s:O, s:b, s:b, s:o, s:s}", "name", r.name, "release_id",

@@ -220,10 +220,15 @@ static int step_check(struct store *s, void *arg, struct error *err) {
                     campaign_selection_load(&c, &rel, &sel, err) < 0 || campaign_rank_keys(c.seed, &keys, err) < 0 ||
                     store_campaign_members_join(s, c.id, &sel.sel, &keys, c.current_wave, e->now, &joined, err) < 0)
                         return -1;
+                _cleanup_json_ json_t *refused = json_array();
+                if (joined &&
+                    campaign_check_member_keys(s, c.id, c.release_id, e->now, false, e->now, refused, err) < 0)
+                        return -1;
                 if (joined) {
                         e->rep->joined += joined;
-                        _cleanup_json_ json_t *d = json_pack("{s:I, s:I}", "wave", (json_int_t) c.current_wave,
-                                                             "devices", (json_int_t) joined);
+                        _cleanup_json_ json_t *d = json_pack("{s:I, s:I, s:O}", "wave", (json_int_t) c.current_wave,
+                                                             "devices", (json_int_t) joined, "refused_no_wrap_key",
+                                                             refused);
                         if (campaign_audit(s, &campaign_system_actor, "campaign.join", c.id, d, err) < 0)
                                 return -1;
                 }

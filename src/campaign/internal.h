@@ -22,6 +22,15 @@ struct campaign_release {
 int campaign_release_load(struct store *s, int64_t id, struct campaign_release *out, struct error *err);
 void campaign_release_clear(struct campaign_release *r);
 
+/* Members of a campaign of an encrypted release (encrypted.c): checks the
+ * pending members that joined at or after `since` for a key the director can
+ * wrap to. refuse: any that cannot is ERROR_CONFLICT naming the first three
+ * and the count (creation). Else each such member is refused (failed, never
+ * offered) and its serial appended to `refused` (a dynamic join). Nothing to
+ * do for a release without encrypted images. */
+int campaign_check_member_keys(struct store *s, int64_t campaign_id, int64_t release_id, int64_t since, bool refuse,
+                               int64_t now, json_t *refused, struct error *err);
+
 /* The four rank keys from the 32-hex-digit seed. */
 int campaign_rank_keys(const char *seed, struct store_campaign_rank_keys *out, struct error *err);
 

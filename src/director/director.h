@@ -91,6 +91,16 @@ int director_status(struct director_ctx *dc, json_t **out, struct error *err);
 int director_root_document(struct director_ctx *dc, int64_t version, char **out, size_t *len,
                            struct error *err);
 
+/* Encrypted releases (encryption.c; docs/ota.md "Encrypted payloads"), for
+ * the callers that offer a release to many devices at once (campaigns).
+ * *out: whether release `release_id` has an encrypted image (ERROR_NOT_FOUND
+ * for no such release). */
+int director_release_has_encrypted_image(struct store *s, int64_t release_id, bool *out, struct error *err);
+/* 0 when a device whose newest valid certificate is `pem` (NULL: none) can
+ * take wrapped content keys; else ERROR_CONFLICT naming `serial` and why, in
+ * the words a direct assignment uses. */
+int director_device_cert_wrappable(const char *serial, const char *pem, struct error *err);
+
 /* The signed targets metadata for a device (see above), as bytes to serve.
  * ERROR_NOT_FOUND for an unknown device or when no director root exists
  * yet. Records that the device was seen (director_device_seen). */

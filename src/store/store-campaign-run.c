@@ -329,3 +329,60 @@ int store_version_keys_backfill(struct store *s, size_t max, int64_t *n_out, str
                 return -1;
         return 0;
 }
+
+int store_campaign_member_certs(struct store *s, int64_t campaign_id, int64_t joined_since, int64_t after,
+                                size_t max, struct store_campaign_member_cert **out, size_t *n_out,
+                                struct error *err) {
+        _cleanup_stmt_ sqlite3_stmt *st = NULL;
+        *out = NULL;
+        *n_out = 0;
+        /* The newest valid certificate is the one with the highest id, as
+         * director_device_wrap_key reads it. */
+        if (store_prepare(s,
+                          "SELECT m.device_id, d.serial, (SELECT c.pem FROM certificates c WHERE c.device_id = "
+                          "m.device_id AND c.status = 'valid' ORDER BY c.id DESC LIMIT 1) FROM campaign_devices m "
+                          "JOIN devices d ON d.id = m.device_id WHERE m.campaign_id = ?1 AND m.state = 'pending' "
+                          "AND m.joined_at >= ?2 AND m.device_id > ?3 ORDER BY m.device_id LIMIT ?4",
+                          &st, err) < 0 ||
+            store_bind_int64(s, st, 1, campaign_id, err) < 0 || store_bind_int64(s, st, 2, joined_since, err) < 0 ||
+            store_bind_int64(s, st, 3, after, err) < 0 || store_bind_int64(s, st, 4, (int64_t) max, err) < 0)
+                return -1;
+        struct store_campaign_member_cert *l = xcalloc(max ? max : 1, sizeof(*l));
+        size_t n = 0;
+        int rc = 0;
+        while (n < max && (rc = store_step_row(s, st, "reading campaign members' certificates", err)) == 1) {
+                l[n].device_id = sqlite3_column_int64(st, 0);
+                l[n].serial = store_column_text(st, 1);
+                l[n].pem = store_column_text(st, 2);
+                n++;
+        }
+        if (n < max && rc < 0) {
+                store_campaign_member_certs_free(l, n);
+                return -1;
+        }
+        *out = l;
+        *n_out = n;
+        return 0;
+}
+
+void store_campaign_member_certs_free(struct store_campaign_member_cert *l, size_t n) {
+        for (size_t i = 0; i < n; i++) {
+                free(l[i].serial);
+                free(l[i].pem);
+        }
+        free(l);
+}
+
+int store_campaign_member_refuse(struct store *s, int64_t campaign_id, int64_t device_id, int64_t now,
+                                 struct error *err) {
+        _cleanup_stmt_ sqlite3_stmt *st = NULL;
+        if (store_prepare(s,
+                          "UPDATE campaign_devices SET state = 'failed', finished_at = ?3, next_attempt_at = NULL "
+                          "WHERE campaign_id = ?1 AND device_id = ?2 AND state = 'pending'",
+                          &st, err) < 0 ||
+            store_bind_int64(s, st, 1, campaign_id, err) < 0 || store_bind_int64(s, st, 2, device_id, err) < 0 ||
+            store_bind_int64(s, st, 3, now, err) < 0 ||
+            store_step_done(s, st, "refusing a campaign member", err) < 0)
+                return -1;
+        return 0;
+}

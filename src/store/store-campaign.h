@@ -144,6 +144,24 @@ int store_campaign_members_join(struct store *s, int64_t campaign_id, const stru
                                 const struct store_campaign_rank_keys *keys, int64_t wave, int64_t now,
                                 int64_t *n_out, struct error *err);
 
+/* A member's key for an encrypted release: its serial and the PEM of its
+ * newest valid certificate (NULL: none). */
+struct store_campaign_member_cert {
+        int64_t device_id;
+        char *serial;
+        char *pem;
+};
+/* Pending members of the campaign that joined at or after `joined_since`,
+ * with device id above `after`, at most `max`, in device id order. */
+int store_campaign_member_certs(struct store *s, int64_t campaign_id, int64_t joined_since, int64_t after,
+                                size_t max, struct store_campaign_member_cert **out, size_t *n_out,
+                                struct error *err);
+void store_campaign_member_certs_free(struct store_campaign_member_cert *l, size_t n);
+/* A pending member that cannot take the campaign's release: failed now,
+ * never offered (attempts stay 0). */
+int store_campaign_member_refuse(struct store *s, int64_t campaign_id, int64_t device_id, int64_t now,
+                                 struct error *err);
+
 /* ---- running ---- */
 
 /* Offers the release to at most `max` members of wave `wave` in state

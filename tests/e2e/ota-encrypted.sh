@@ -11,7 +11,7 @@
 source "$(dirname "$0")/lib.sh"
 source "$(dirname "$0")/ota-agent-lib.sh"
 
-init_server && start_server || { tap_fail "server starts"; finish; exit 1; }
+init_server && sed -i "s/^evaluate_interval = .*/evaluate_interval = 1s/" "$DATA/cradled.conf" && start_server || { tap_fail "server starts"; finish; exit 1; }
 ota_setup || { tap_fail "ota setup"; finish; exit 1; }
 export CRADLE_TOKEN=$ADMIN_TOKEN
 SERIAL=T1-000200
@@ -131,6 +131,41 @@ expect_eq "an Ed25519 device enrolls" "$STATUS" 200
 out=$("$CRADLE" device assign --release "$R200" --device T1-000201 2>&1); rc=$?
 check "assigning the encrypted release to it is refused" test "$rc" -ne 0
 expect_match "the refusal names the device and why" "$out" "T1-000201 cannot receive encrypted releases: its key is an Ed25519 key"
+
+# 3b. Campaigns of the encrypted release check every member's key too: at
+# creation the Ed25519 device is named, and a dynamic campaign refuses it
+# when it joins later (failed, never offered), so the director is never asked
+# to wrap to a key it cannot use at each of the device's polls.
+cat >"$E2E_TMP/enc-campaign.json" <<EOF
+{"name": "enc-all", "release_id": $R200, "selector": {"product": "T1-EU"}, "waves": [{"size": "100%", "soak": 0}]}
+EOF
+out=$("$CRADLE" campaign create --file "$E2E_TMP/enc-campaign.json" 2>&1); rc=$?
+check "a campaign over every device of the product is refused" test "$rc" -ne 0
+expect_match "the refusal counts and names the device that cannot take it" "$out" \
+  '1 device\(s\) the selector matches cannot receive them: device T1-000201 cannot receive encrypted releases: its key is an Ed25519 key'
+expect_eq "no campaign was left behind" "$(sqlite3 "$DATA/cradle.db" 'SELECT count(*) FROM campaigns')" 0
+cat >"$E2E_TMP/enc-late.json" <<EOF
+{"name": "enc-late", "release_id": $R200, "dynamic": true, "selector": {"product": "T1-EU", "tags": {"any": ["late"]}},
+ "waves": [{"size": "100%", "soak": 0}]}
+EOF
+out=$("$CRADLE" --json campaign create --file "$E2E_TMP/enc-late.json" 2>&1); rc=$?
+expect_eq "a dynamic campaign over a tag nobody has yet is created" "$rc" 0
+LATE_ID=$(jq -r .id <<<"$out")
+"$CRADLE" campaign start "$LATE_ID" >/dev/null 2>&1 || tap_fail "start enc-late"
+"$CRADLE" device tag --add late T1-000201 >/dev/null 2>&1
+joined=
+for _ in $(seq 1 100); do
+  joined=$(sqlite3 "$DATA/cradle.db" "SELECT details FROM audit_log WHERE action = 'campaign.join' ORDER BY seq DESC LIMIT 1")
+  [[ -n $joined ]] && break; sleep 0.2
+done
+expect_eq "the Ed25519 device joins and is refused at once (audited)" \
+  "$(jq -c '[.devices, .refused_no_wrap_key]' <<<"$joined")" '[1,["T1-000201"]]'
+expect_eq "its membership is failed, never offered" \
+  "$(sqlite3 "$DATA/cradle.db" "SELECT m.state || ' ' || m.attempts FROM campaign_devices m JOIN devices d ON d.id = m.device_id WHERE d.serial = 'T1-000201'")" \
+  "failed 0"
+expect_eq "nothing was assigned to it" \
+  "$(sqlite3 "$DATA/cradle.db" "SELECT count(*) FROM device_assignments a JOIN devices d ON d.id = a.device_id WHERE d.serial = 'T1-000201'")" 0
+"$CRADLE" campaign abort "$LATE_ID" --reason "test done" >/dev/null 2>&1
 
 # 4. Without a KEK, an encrypted upload is refused (and a plain one is not).
 stop_server
