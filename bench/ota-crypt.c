@@ -12,6 +12,10 @@
  *   wrap       the director's per-device cost at signing: ota_wrap_key
  *              (ephemeral key, ECDH, HKDF, AES-KW) for P-256 and P-384, and
  *              the device's ota_unwrap_key
+ *   token      with env CRADLE_BENCH_TOKEN_KEY (a pkcs11: URI of an EC
+ *              device key, PIN and module as crypto/key.h reads them): the
+ *              unwrap with the ECDH on the token (a session per unwrap, as
+ *              cradle-agent does it)
  * Usage: bench-ota-crypt IMAGE WORKDIR
  */
 #include <fcntl.h>
@@ -81,6 +85,28 @@ static void wraps(enum crypto_key_type type, const char *dir, int n) {
         crypto_key_free(k);
         unlink(path);
         free(path);
+}
+
+/* The agent's unwrap when its key is on a PKCS#11 token. */
+static void token_unwraps(const char *uri, int n) {
+        struct error err = { 0 };
+        struct crypto_key *k = NULL;
+        if (crypto_key_load(uri, &k, &err) < 0)
+                die("token device key", &err);
+        uint8_t key[OTA_CRYPT_KEY_LEN], got[OTA_CRYPT_KEY_LEN];
+        random_bytes(key, sizeof(key), &err);
+        json_t *w = NULL;
+        if (ota_wrap_key(crypto_key_pubkey(k), "T1-000001", "1.0.0/rootfs.img", key, &w, &err) < 0)
+                die("wrap", &err);
+        double t0 = now_s();
+        for (int i = 0; i < n; i++)
+                if (ota_unwrap_key(k, "T1-000001", "1.0.0/rootfs.img", w, got, &err) < 0)
+                        die("token unwrap", &err);
+        double t1 = now_s();
+        printf("unwrap %s on the token  %8.0f/s (%.3f ms each, session and login included)\n",
+               crypto_key_describe(k), n / (t1 - t0), (t1 - t0) * 1e3 / n);
+        json_decref(w);
+        crypto_key_free(k);
 }
 
 /* What the director already spends per device: one signature of its targets
@@ -196,6 +222,9 @@ int main(int argc, char **argv) {
         free(slot);
         wraps(CRYPTO_KEY_EC_P256, dir, 2000);
         wraps(CRYPTO_KEY_EC_P384, dir, 500);
+        const char *token = getenv("CRADLE_BENCH_TOKEN_KEY");
+        if (token && *token)
+                token_unwraps(token, 200);
         signatures(dir, 2000);
         return 0;
 }

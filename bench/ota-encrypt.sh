@@ -7,7 +7,9 @@
 #     aes-256-gcm in memory;
 #   - bench-ota-crypt: the agent's plain write into a slot, the server's
 #     encryption of an upload, the agent's decryption into a slot, and the
-#     director's per-device wrap (P-256, P-384) and the device's unwrap.
+#     director's per-device wrap (P-256, P-384) and the device's unwrap,
+#     and, when SoftHSM2 and pkcs11-tool are installed, the unwrap with the
+#     device key on a token (a throw-away SoftHSM2 token in the temp dir).
 #   bench/ota-encrypt.sh [SIZE_MB]      (default 256; BUILD=build dir, default build-bench)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -26,4 +28,13 @@ key=$(head -c 32 /dev/urandom | xxd -p -c 64); iv=$(head -c 16 /dev/urandom | xx
 echo "openssl enc -aes-256-ctr    $(rate "$(timed openssl enc -aes-256-ctr -K "$key" -iv "$iv" -in "$tmp/image" -out "$tmp/ctr")")"
 rm -f "$tmp/ctr"
 openssl speed -evp aes-256-gcm -bytes 65536 -seconds 2 2>/dev/null | awk '/^aes-256-gcm|^AES-256-GCM/ { printf "openssl speed aes-256-gcm   %8.1f MB/s (64 KiB blocks, in memory)\n", $NF * 1000 / 1048576 }'
+if command -v softhsm2-util >/dev/null && command -v pkcs11-tool >/dev/null && [[ -e /usr/lib/softhsm/libsofthsm2.so ]]; then
+  mkdir -p "$tmp/tokens"
+  printf 'directories.tokendir = %s\nobjectstore.backend = file\n' "$tmp/tokens" >"$tmp/softhsm2.conf"
+  export SOFTHSM2_CONF=$tmp/softhsm2.conf CRADLE_PKCS11_MODULE=/usr/lib/softhsm/libsofthsm2.so CRADLE_PKCS11_PIN=5678
+  softhsm2-util --init-token --free --label bench --so-pin 1234 --pin 5678 >/dev/null
+  pkcs11-tool --module "$CRADLE_PKCS11_MODULE" --login --pin 5678 --keypairgen --key-type EC:prime256v1 \
+    --usage-derive --usage-sign --label dev --id 01 >/dev/null 2>&1
+  export CRADLE_BENCH_TOKEN_KEY='pkcs11:token=bench;object=dev;type=private'
+fi
 "$bd/bench/bench-ota-crypt" "$tmp/image" "$tmp"
