@@ -77,6 +77,36 @@ static json_t *ddi_link(const struct ddi_ctx *c, const struct store_device *d, c
         return json_pack("{s:s}", "href", href);
 }
 
+/* Why an encrypted release is never given to a DDI client: the content key
+ * is wrapped per device in the director's signed targets, which only
+ * cradle-agent reads; a DDI client would get the container and install it as
+ * the image. */
+#define DDI_ENCRYPTED_REASON                                                                                   \
+        "release %s has encrypted images: hawkBit DDI has no field for the wrapped content key, so encrypted " \
+        "releases are for cradle-agent devices (docs/ota.md, \"Encrypted payloads\")"
+
+/* The device's open action is for an encrypted release: closed as rejected
+ * (a campaign counts it and may retry), audited as the server's decision. */
+static int refuse_encrypted(struct ddi_ctx *c, const struct store_device *d, const struct director_offer *o,
+                            int64_t now, struct error *err) {
+        char reason[320], object[96];
+        snprintf(reason, sizeof(reason), DDI_ENCRYPTED_REASON, o->version);
+        snprintf(object, sizeof(object), "device:%s", d->serial);
+        static const struct audit_actor ddi_actor = { .name = "system:ddi", .role = "system" };
+        int64_t applied = 0;
+        if (store_tx_begin(c->store, err) < 0)
+                return -1;
+        _cleanup_json_ json_t *details = json_pack("{s:I, s:s, s:s}", "action_id", (json_int_t) o->action_id,
+                                                   "release", o->version, "reason", reason);
+        if (director_action_apply_report(c->store, d->id, NULL, "rejected", o->version, reason, now, &applied, err) <
+                    0 ||
+            audit_append(c->store, &ddi_actor, "device.update.refused", object, details, err) < 0) {
+                store_tx_rollback(c->store);
+                return -1;
+        }
+        return store_tx_commit(c->store, err);
+}
+
 int ddi_base_poll(struct ddi_ctx *c, const struct store_device *d, json_t **out, struct error *err) {
         struct ddi_config dflt;
         const struct ddi_config *cfg = cfg_of(c, &dflt);
@@ -91,6 +121,12 @@ int ddi_base_poll(struct ddi_ctx *c, const struct store_device *d, json_t **out,
             store_ddi_config_list(c->store, d->id, &attrs, &n_attrs, err) < 0)
                 return -1;
         store_ddi_config_free(attrs, n_attrs);
+        if (active.action_id && active.offered && active.encrypted) {
+                if (refuse_encrypted(c, d, &active, now, err) < 0)
+                        return -1;
+                active.offered = false;
+                active.action_id = 0;
+        }
         char sleep[64];
         int64_t t = cfg->polling_sleep;
         snprintf(sleep, sizeof(sleep), "%02lld:%02lld:%02lld", (long long) (t / 3600), (long long) (t / 60 % 60),
@@ -201,6 +237,9 @@ int ddi_deployment_base(struct ddi_ctx *c, const struct store_device *d, int64_t
         *out = NULL;
         if (director_offer_action(c->store, d, action_id, &o, err) < 0)
                 return -1;
+        if (o.offered && o.encrypted)
+                return error_set(err, ERROR_CONFLICT, "update action %lld: " DDI_ENCRYPTED_REASON,
+                                 (long long) action_id, o.version);
         if (!o.offered)
                 return error_set(err, ERROR_GONE, "update action %lld is %s%s; it is not offered", (long long) action_id,
                                  o.status, str_eq(o.status, DIRECTOR_ACTION_OPEN) ? " but its release is not published "
@@ -262,6 +301,9 @@ int ddi_artifact_find(struct ddi_ctx *c, const struct store_device *d, int64_t m
         if (!o)
                 return error_set(err, ERROR_NOT_FOUND, "software module %lld is not offered to this device",
                                  (long long) module_id);
+        if (o->encrypted)
+                return error_set(err, ERROR_CONFLICT, "software module %lld: " DDI_ENCRYPTED_REASON,
+                                 (long long) module_id, o->version);
         for (size_t i = 0; i < o->n_images; i++) {
                 if (!str_eq(o->images[i].name, name))
                         continue;

@@ -41,6 +41,7 @@ static int offer_fill(struct store *s, const struct store_device *d, struct stor
                 hex_encode(rel.images[i].sha256, SHA256_LEN, out->images[i].sha256);
                 out->n_images = i + 1;
         }
+        out->encrypted = director_release_encrypted(&rel);
         out->offered = str_eq(out->status, DIRECTOR_ACTION_OPEN) && director_release_offered(&rel) &&
                        director_release_check_device(&rel, d, NULL) == 0;
         return 0;

@@ -25,6 +25,7 @@ struct director_offer {
         int64_t action_id;           /* 0 = no action (none of the fields below is set) */
         char *status;                /* "open" "canceling" (active) or a closed status */
         bool offered;                /* open, and the release may be installed by this device */
+        bool encrypted;              /* an image is encrypted: only cradle-agent can take it (DDI cannot) */
         int64_t release_id;
         char *version;
         int64_t security_version;

@@ -2,7 +2,8 @@
 # hawkBit DDI with curl: authentication (mTLS controllerId/tenant, TargetToken
 # per device, GatewayToken off), the documents, artifact download (Range,
 # If-Range, ETag, HEAD, .MD5SUM), feedback mapped onto the same history as
-# cradle-agent's reports (success, failure, "Skipped Update.", cancel), the
+# cradle-agent's reports (success, failure, "Skipped Update.", cancel), an
+# encrypted release refused (closed as rejected), the
 # lenient parser, quotas, configData, and a problem for every bad input.
 source "$(dirname "$0")/lib.sh"
 
@@ -261,6 +262,23 @@ ddi_tok GET "$B/D2/softwaremodules/$R2/artifacts/rootfs.img" "TargetToken $TOK2"
 expect_eq "D2 downloads its own release's artifact" "$STATUS" 200
 ddi_tok GET "$B/D2/softwaremodules/$R1/artifacts/rootfs.img" "TargetToken $TOK2"
 expect_eq "... but not D1's release (same image name): 404" "$STATUS" 404
+
+# --- an encrypted release is never given to a DDI client (no field for the wrapped key) ------
+OTA_UPLOAD_FLAGS=--encrypt ota_publish 1.2.0 3 >/dev/null; R3=$REL_ID
+"$CRADLE" device assign --release "$R3" --device D2 >/dev/null
+ddi_tok GET "$B/D2/softwaremodules/$R3/artifacts/rootfs.img" "TargetToken $TOK2"
+expect_eq "its artifact (the container) is refused before any poll: 409" "$STATUS" 409
+expect_match "... saying why" "$(jqr .detail)" 'release 1.2.0 has encrypted images: hawkBit DDI has no field for the wrapped content key'
+ddi_tok GET "$B/D2" "TargetToken $TOK2"
+expect_eq "the base poll answers" "$STATUS" 200
+expect_eq "... without a deploymentBase for the encrypted release" "$(jqr '._links.deploymentBase // "none"')" none
+api GET /api/v1/devices/D2/actions "$ADMIN_TOKEN"
+expect_eq "the action is closed as rejected, with the reason" \
+  "$(jqr '.items[0] | .release + " " + .status')" "1.2.0 rejected"
+expect_match "... naming cradle-agent" "$(jqr '.items[0].reason')" 'encrypted releases are for cradle-agent devices'
+expect_eq "the refusal is audited as the server's" \
+  "$(sqlite3 "$DATA/cradle.db" "SELECT actor_name || ' ' || object FROM audit_log WHERE action = 'device.update.refused' ORDER BY seq DESC LIMIT 1")" \
+  "system:ddi device:D2"
 
 # --- GatewayToken, when an operator turns it on -----------------------------------------------
 stop_server
