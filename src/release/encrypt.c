@@ -28,12 +28,12 @@ int release_encrypt_upload(const struct ota_ctx *c, const struct release_upload 
                            struct release_upload *container, char **container_path,
                            uint8_t key[OTA_CRYPT_KEY_LEN], struct ota_crypt_result *res, struct error *err) {
         *container_path = NULL;
-        _cleanup_free_ char *dir = path_join(c->data_dir, "tmp");
+        _cleanup_free_ char *dir = path_join(c->data_dir, RELEASE_UPLOAD_DIR);
         if (dir_create(dir, 0700, err) < 0)
                 return -1;
         if (random_bytes(key, OTA_CRYPT_KEY_LEN, err) < 0)
                 return -1;
-        char *path = str_printf("%s/encrypt.XXXXXX", dir);
+        char *path = str_printf("%s/" RELEASE_ENCRYPT_TEMP_PREFIX "XXXXXX", dir); /* mkstemp template */
         int fd = mkstemp(path);
         if (fd < 0) {
                 int e = errno;

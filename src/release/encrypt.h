@@ -18,6 +18,14 @@
 
 struct release_upload;
 
+/* The directory under the data directory that holds uploads in transit (the
+ * server streams request bodies there too), and the name prefix of every
+ * file in it: cradled removes "upload-*" files an earlier run left behind
+ * (a crash mid-upload or mid-encryption), so the containers begin with it. */
+#define RELEASE_UPLOAD_DIR "tmp"
+#define RELEASE_UPLOAD_PREFIX "upload-"
+#define RELEASE_ENCRYPT_TEMP_PREFIX RELEASE_UPLOAD_PREFIX "encrypt-"
+
 /* Encrypts the plaintext upload into a new file under <data>/tmp (never
  * reading it whole). *container: the container as an upload (path heap,
  * the caller removes the file and frees the path). key: the fresh content

@@ -37,7 +37,7 @@ int ota_upload_dir_prepare(const char *data_dir, char **dir_out, struct error *e
         struct dirent *e;
         unsigned removed = 0;
         while ((e = readdir(d))) {
-                if (!str_startswith(e->d_name, "upload-"))
+                if (!str_startswith(e->d_name, RELEASE_UPLOAD_PREFIX))
                         continue;
                 _cleanup_free_ char *p = path_join(dir, e->d_name);
                 if (unlink(p) == 0)

@@ -9,15 +9,17 @@
  *    the online keys before they expire. It stops promptly on shutdown.
  */
 #include "core/error.h"
+#include "release/encrypt.h"
 
 struct store_pool;
 struct ota_config;
 struct ota_maintenance;
 
 #define OTA_MAINTENANCE_INTERVAL_S 60
-#define OTA_UPLOAD_DIR "tmp"
+#define OTA_UPLOAD_DIR RELEASE_UPLOAD_DIR
 
-/* Creates <data_dir>/tmp (0700) and removes stale "upload-*" files from it.
+/* Creates <data_dir>/tmp (0700) and removes stale "upload-*" files from it
+ * (RELEASE_UPLOAD_PREFIX: streamed bodies and encryption containers).
  * *dir_out is heap. */
 int ota_upload_dir_prepare(const char *data_dir, char **dir_out, struct error *err);
 
