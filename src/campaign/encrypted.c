@@ -38,13 +38,11 @@ int campaign_check_member_keys(struct store *s, int64_t campaign_id, int64_t rel
                 for (size_t i = 0; i < n; i++) {
                         struct error why = { 0 };
                         after = l[i].device_id;
+                        /* Any reason counts, an unreadable stored certificate too:
+                         * it is this member that cannot take the release, and
+                         * the campaign must not stall on it. */
                         if (director_device_cert_wrappable(l[i].serial, l[i].pem, &why) == 0)
                                 continue;
-                        if (why.kind != ERROR_CONFLICT) {
-                                *err = why;
-                                store_campaign_member_certs_free(l, n);
-                                return -1;
-                        }
                         if (bad++ < KEYS_NAMED) {
                                 size_t used = strlen(named);
                                 snprintf(named + used, sizeof(named) - used, "%s%s", used ? "; " : "", why.msg);
