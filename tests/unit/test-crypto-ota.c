@@ -522,6 +522,21 @@ static void test_token_unwrap_p384_not_extractable(void **state) {
         crypto_key_free(dev);
 }
 
+/* Wraps KEY to `to` for ("S", "T"), lets `tamper` change the wrap (NULL:
+ * none) and unwraps it with `dev`: the unwrap's result, its error in *err. */
+static int unwrap_case(const struct crypto_key *to, const struct crypto_key *dev, void (*tamper)(json_t *),
+                       struct error *err) {
+        json_t *w = NULL;
+        assert_int_equal(ota_wrap_key(crypto_key_pubkey(to), "S", "T", KEY, &w, err), 0);
+        if (tamper)
+                tamper(w);
+        uint8_t got[OTA_CRYPT_KEY_LEN];
+        error_clear(err);
+        int r = ota_unwrap_key(dev, "S", "T", w, got, err);
+        json_decref(w);
+        return r;
+}
+
 /* A signing-only token key (CKA_DERIVE false, as `cradle key generate
  * --pkcs11` makes server keys): refused, and the error says what the key
  * lacks rather than a bare PKCS#11 code. */
@@ -535,12 +550,8 @@ static void test_token_unwrap_key_without_derive(void **state) {
         if (crypto_key_generate_pkcs11(uri, CRYPTO_KEY_EC_P256, &err) < 0)
                 fail_msg("generate: %s", err.msg);
         struct crypto_key *dev = token_key(uri);
-        json_t *w = NULL;
-        assert_int_equal(ota_wrap_key(crypto_key_pubkey(dev), "S", "T", KEY, &w, &err), 0);
-        uint8_t got[OTA_CRYPT_KEY_LEN];
-        assert_int_equal(ota_unwrap_key(dev, "S", "T", w, got, &err), -1);
+        assert_int_equal(unwrap_case(dev, dev, NULL, &err), -1);
         assert_error(err, ERROR_UNSUPPORTED, "CKA_DERIVE");
-        json_decref(w);
         crypto_key_free(dev);
 }
 
@@ -552,13 +563,9 @@ static void test_token_unwrap_other_device(void **state) {
                 skip();
         struct tdir *t = tdir_new();
         struct crypto_key *other = tkey_file(t, "other.key", CRYPTO_KEY_EC_P256), *dev = token_key(h->p256_uri);
-        json_t *w = NULL;
         struct error err = { 0 };
-        assert_int_equal(ota_wrap_key(crypto_key_pubkey(other), "T1-0001", "1.0/rootfs.img", KEY, &w, &err), 0);
-        uint8_t got[OTA_CRYPT_KEY_LEN];
-        assert_int_equal(ota_unwrap_key(dev, "T1-0001", "1.0/rootfs.img", w, got, &err), -1);
+        assert_int_equal(unwrap_case(other, dev, NULL, &err), -1);
         assert_error(err, ERROR_INVALID, "does not unwrap");
-        json_decref(w);
         crypto_key_free(dev);
         crypto_key_free(other);
         tdir_free(t);
@@ -572,15 +579,15 @@ static void test_token_unwrap_point_off_curve(void **state) {
         if (!h)
                 skip();
         struct crypto_key *dev = token_key(h->p256_uri);
-        json_t *w = NULL;
         struct error err = { 0 };
-        assert_int_equal(ota_wrap_key(crypto_key_pubkey(dev), "S", "T", KEY, &w, &err), 0);
-        epk_off_curve(w);
-        uint8_t got[OTA_CRYPT_KEY_LEN];
-        assert_int_equal(ota_unwrap_key(dev, "S", "T", w, got, &err), -1);
+        assert_int_equal(unwrap_case(dev, dev, epk_off_curve, &err), -1);
         assert_error(err, ERROR_INVALID, "not a point on P-256");
-        json_decref(w);
         crypto_key_free(dev);
+}
+
+static void drop_pin(json_t *w) {
+        (void) w;
+        unsetenv("CRADLE_PKCS11_PIN");
 }
 
 /* The token session needs the PIN again: without one, the error says where
@@ -591,17 +598,12 @@ static void test_token_unwrap_no_pin(void **state) {
         if (!h)
                 skip();
         struct crypto_key *dev = token_key(h->p256_uri);
-        json_t *w = NULL;
         struct error err = { 0 };
-        assert_int_equal(ota_wrap_key(crypto_key_pubkey(dev), "S", "T", KEY, &w, &err), 0);
-        unsetenv("CRADLE_PKCS11_PIN");
-        uint8_t got[OTA_CRYPT_KEY_LEN];
-        int r = ota_unwrap_key(dev, "S", "T", w, got, &err);
+        int r = unwrap_case(dev, dev, drop_pin, &err);
         setenv("CRADLE_PKCS11_PIN", SOFTHSM_PIN, 1);
         assert_int_equal(r, -1);
         assert_error(err, ERROR_UNAUTHENTICATED, "CRADLE_PKCS11_PIN");
         assert_non_null(strstr(err.msg, "device key"));
-        json_decref(w);
         crypto_key_free(dev);
 }
 
@@ -612,13 +614,9 @@ static void test_token_unwrap_refuses_ed25519(void **state) {
                 skip();
         struct tdir *t = tdir_new();
         struct crypto_key *p = tkey_file(t, "p.key", CRYPTO_KEY_EC_P256), *e = token_key(h->ed25519_uri);
-        json_t *w = NULL;
         struct error err = { 0 };
-        assert_int_equal(ota_wrap_key(crypto_key_pubkey(p), "S", "T", KEY, &w, &err), 0);
-        uint8_t got[OTA_CRYPT_KEY_LEN];
-        assert_int_equal(ota_unwrap_key(e, "S", "T", w, got, &err), -1);
+        assert_int_equal(unwrap_case(p, e, NULL, &err), -1);
         assert_error(err, ERROR_UNSUPPORTED, "Ed25519");
-        json_decref(w);
         crypto_key_free(e);
         crypto_key_free(p);
         tdir_free(t);
