@@ -79,7 +79,12 @@ static int read_user(struct route_ctx *ctx, json_t **req, struct error *err) {
                        : 0;
 }
 
-int routes_keys_set_owner(struct route_ctx *ctx, struct http_response *resp, struct error *err) {
+/* A change of the key in the path that names one user ({"user": NAME}). */
+typedef int (*key_user_change_fn)(struct store *s, int64_t id, const char *user, const struct audit_actor *by,
+                                  struct error *err);
+
+static int key_user_change(struct route_ctx *ctx, struct http_response *resp, key_user_change_fn change,
+                           struct error *err) {
         _cleanup_json_ json_t *req = NULL;
         if (read_user(ctx, &req, err) < 0)
                 return -1;
@@ -88,23 +93,17 @@ int routes_keys_set_owner(struct route_ctx *ctx, struct http_response *resp, str
         if (!s || key_of_path(ctx, s, &id, err) < 0)
                 return -1;
         struct audit_actor actor = route_actor(ctx);
-        if (keys_set_owner(s, id, cr_json_get_string(req, "user"), &actor, err) < 0)
+        if (change(s, id, cr_json_get_string(req, "user"), &actor, err) < 0)
                 return -1;
         return respond_key(ctx, s, id, resp, err);
 }
 
+int routes_keys_set_owner(struct route_ctx *ctx, struct http_response *resp, struct error *err) {
+        return key_user_change(ctx, resp, keys_set_owner, err);
+}
+
 int routes_keys_custodian_add(struct route_ctx *ctx, struct http_response *resp, struct error *err) {
-        _cleanup_json_ json_t *req = NULL;
-        if (read_user(ctx, &req, err) < 0)
-                return -1;
-        struct store *s = route_store(ctx, err);
-        int64_t id;
-        if (!s || key_of_path(ctx, s, &id, err) < 0)
-                return -1;
-        struct audit_actor actor = route_actor(ctx);
-        if (keys_custodian_add(s, id, cr_json_get_string(req, "user"), &actor, err) < 0)
-                return -1;
-        return respond_key(ctx, s, id, resp, err);
+        return key_user_change(ctx, resp, keys_custodian_add, err);
 }
 
 int routes_keys_custodian_remove(struct route_ctx *ctx, struct http_response *resp, struct error *err) {
